@@ -1,0 +1,361 @@
+"""The budget data format: one center's whole disclosure for one year.
+
+Field names are English (code); every field carries a Chinese description, which
+`budgetreport schema` publishes so that an editor can complete and explain fields.
+Amounts are `Decimal` in the file's declared unit; `load` converts them to 万元.
+Totals, changes and percentages are never stored here: `figures` computes them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from enum import Enum
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+Amount = Annotated[Decimal, Field(ge=0, description="金额（按文件声明的单位）")]
+Count = Annotated[int, Field(ge=0)]
+Code = Annotated[str, BeforeValidator(lambda v: str(v) if isinstance(v, int) else v),
+                 Field(pattern=r"^\d{3,7}$", description="科目编码")]
+Text = Annotated[str, Field(min_length=1)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Source(str, Enum):
+    """收入来源（同时标注每一笔支出的资金来源）。"""
+
+    general_budget = "general_budget"
+    gov_fund = "gov_fund"
+    state_capital = "state_capital"
+    fiscal_special = "fiscal_special"
+    business = "business"
+    operating = "operating"
+    superior_subsidy = "superior_subsidy"
+    affiliated = "affiliated"
+    other = "other"
+    carryover = "carryover"
+
+
+SOURCE_NAMES: dict[Source, str] = {
+    Source.general_budget: "一般公共预算拨款收入",
+    Source.gov_fund: "政府性基金预算拨款收入",
+    Source.state_capital: "国有资本经营预算拨款收入",
+    Source.fiscal_special: "财政专户管理资金收入",
+    Source.business: "事业收入",
+    Source.operating: "事业单位经营收入",
+    Source.superior_subsidy: "上级补助收入",
+    Source.affiliated: "附属单位上缴收入",
+    Source.other: "其他收入",
+    Source.carryover: "上年结转结余",
+}
+FISCAL_SOURCES = (Source.general_budget, Source.gov_fund, Source.state_capital)
+
+
+# --- identity -------------------------------------------------------------------------
+
+
+class Department(Strict):
+    name: Text = Field(description="部门（单位）全称，如“厦门市住房公积金中心”")
+    region: Text = Field(description="模板地区，对应 templates/regions/<地区>/，如 xiamen、jiangxi")
+    year: int = Field(ge=2000, le=2100, description="预算年度")
+    prepared_by: str | None = Field(None, description="编制单位；缺省为部门全称")
+    published: dt.date = Field(description="公开日期（封面年月、PDF 元数据均取此日期）")
+    fonts: dict[str, str] = Field(
+        default_factory=dict,
+        description="本单位已获授权的字体，键为 body/heading/kai/title，值为字体族名，如 仿宋_GB2312",
+    )
+
+
+# --- 第一部分 概况 --------------------------------------------------------------------
+
+
+class Unit(Strict):
+    name: Text = Field(description="单位名称")
+    funding_type: Text = Field(description="经费性质，如 财政拨款、全额拨款")
+    authorized: Count = Field(description="人员编制数")
+    active: Count = Field(description="在职人数")
+
+
+class HeadCount(Strict):
+    category: Text = Field(description="人员类别，如 参照公务员管理的事业编制")
+    count: Count = Field(description="人数")
+
+
+class Staffing(Strict):
+    """编制与实有人数明细（上饶式写法）。小计由程序求和。"""
+
+    authorized: list[HeadCount] = Field(description="编制人数，按类别")
+    active: list[HeadCount] = Field(description="在职人数，按类别")
+    retired_cadres: Count = Field(0, description="离休人员")
+    retired: Count = Field(0, description="退休人员")
+    students: Count = Field(0, description="年末学生人数")
+
+
+class Overview(Strict):
+    duties: list[Text] = Field(min_length=1, description="主要职责，每段一项")
+    internal_divisions: Count | None = Field(None, description="内设科室数")
+    subordinate_units: Count = Field(0, description="下属预算单位数")
+    units: list[Unit] = Field(min_length=1, description="纳入部门预算编制范围的单位")
+    staff_as_of: dt.date | None = Field(None, description="实有在职人数的统计截止日期")
+    staffing: Staffing | None = Field(None, description="编制与实有人数明细")
+    tasks_intro: str | None = Field(None, description="主要工作任务的引言段（地区模板不含此节时可省略）")
+    tasks: list[Text] = Field(default_factory=list, description="重点工作，每项一段")
+
+
+# --- 收支 -----------------------------------------------------------------------------
+
+
+class Income(Strict):
+    """本年收入预算，按来源。"""
+
+    general_budget: Amount = Field(Decimal(0), description="一般公共预算拨款收入")
+    gov_fund: Amount = Field(Decimal(0), description="政府性基金预算拨款收入")
+    state_capital: Amount = Field(Decimal(0), description="国有资本经营预算拨款收入")
+    fiscal_special: Amount = Field(Decimal(0), description="财政专户管理资金收入")
+    business: Amount = Field(Decimal(0), description="事业收入")
+    operating: Amount = Field(Decimal(0), description="事业单位经营收入")
+    superior_subsidy: Amount = Field(Decimal(0), description="上级补助收入")
+    affiliated: Amount = Field(Decimal(0), description="附属单位上缴收入")
+    other: Amount = Field(Decimal(0), description="其他收入")
+    carryover: Amount = Field(Decimal(0), description="上年结转结余")
+
+    def of(self, source: Source) -> Decimal:
+        return getattr(self, source.value)  # type: ignore[no-any-return]
+
+    @property
+    def fiscal(self) -> Decimal:
+        """财政拨款收入 = 一般公共预算 + 政府性基金 + 国有资本经营."""
+        return sum((self.of(s) for s in FISCAL_SOURCES), Decimal(0))
+
+    @property
+    def this_year(self) -> Decimal:
+        """本年收入合计（不含上年结转结余）."""
+        return sum((self.of(s) for s in Source if s is not Source.carryover), Decimal(0))
+
+    @property
+    def total(self) -> Decimal:
+        """收入总计."""
+        return self.this_year + self.carryover
+
+
+class SpendingLine(Strict):
+    """一笔按功能分类（项级）的支出，分基本（人员/公用）与项目。"""
+
+    code: Code = Field(description="功能分类项级科目编码（7位），如 2210302")
+    name: str | None = Field(None, description="科目名称；可省略，省略时取自科目目录，填写时须与目录一致")
+    source: Source = Field(Source.general_budget, description="资金来源")
+    personnel: Amount = Field(Decimal(0), description="基本支出—人员经费")
+    public: Amount = Field(Decimal(0), description="基本支出—公用经费")
+    project: Amount = Field(Decimal(0), description="项目支出")
+    purpose: str | None = Field(None, description="主要用于……（说明支出用途）")
+
+    @property
+    def basic(self) -> Decimal:
+        return self.personnel + self.public
+
+    @property
+    def total(self) -> Decimal:
+        return self.personnel + self.public + self.project
+
+
+class EconomicLine(Strict):
+    """一般公共预算基本支出，按经济分类款级科目。"""
+
+    code: Code = Field(description="经济分类款级科目编码（5位），如 30101")
+    name: str | None = Field(None, description="科目名称；可省略")
+    personnel: Amount = Field(Decimal(0), description="人员经费")
+    public: Amount = Field(Decimal(0), description="公用经费")
+
+    @property
+    def total(self) -> Decimal:
+        return self.personnel + self.public
+
+
+class PriorYear(Strict):
+    """上年（预算）数，用于“比上年增加/减少”的比较句。"""
+
+    income_total: Amount | None = Field(None, description="上年收入预算总额")
+    spending_total: Amount | None = Field(None, description="上年支出预算总额")
+    fiscal_total: Amount | None = Field(None, description="上年财政拨款收入")
+    general_budget: Amount | None = Field(None, description="上年一般公共预算拨款支出")
+    gov_fund: Amount | None = Field(None, description="上年政府性基金预算拨款支出")
+    state_capital: Amount | None = Field(None, description="上年国有资本经营预算拨款支出")
+    basic: Amount | None = Field(None, description="上年基本支出")
+    project: Amount | None = Field(None, description="上年项目支出")
+    by_function: dict[Code, Amount] = Field(
+        default_factory=dict, description="上年支出，按功能分类类级科目，如 {'221': 3334.30}")
+    by_economic: dict[Code, Amount] = Field(
+        default_factory=dict, description="上年基本支出，按经济分类类级科目，如 {'301': 1853.62}")
+
+
+class Reasons(Strict):
+    """变动原因说明（不含数字，数字由程序计算）。"""
+
+    general_budget: str | None = Field(None, description="一般公共预算支出增减的主要原因")
+    gov_fund: str | None = Field(None, description="政府性基金支出增减（或无变化）的主要原因")
+    state_capital: str | None = Field(None, description="国有资本经营支出增减（或无变化）的主要原因")
+
+
+# --- 三公 ----------------------------------------------------------------------------
+
+
+class ThreePublicItem(Strict):
+    amount: Amount = Field(description="本年预算数")
+    prior: Amount | None = Field(None, description="上年预算数")
+    purpose: str | None = Field(None, description="主要用于……")
+    reason: str | None = Field(None, description="增减（或无变化）的主要原因；有变化时必填")
+
+
+class ThreePublic(Strict):
+    """“三公”经费财政拨款预算。合计由程序计算。"""
+
+    abroad: ThreePublicItem = Field(description="因公出国（境）费")
+    reception: ThreePublicItem = Field(description="公务接待费")
+    vehicle_purchase: ThreePublicItem = Field(description="公务用车购置费")
+    vehicle_running: ThreePublicItem = Field(description="公务用车运行维护费")
+    vehicle_reason: str | None = Field(
+        None, description="公务用车购置及运行费合并说明时的原因（福建式写法）")
+
+    def items(self) -> dict[str, ThreePublicItem]:
+        return {"abroad": self.abroad, "reception": self.reception,
+                "vehicle_purchase": self.vehicle_purchase, "vehicle_running": self.vehicle_running}
+
+
+# --- 项目 ----------------------------------------------------------------------------
+
+
+class Subsection(Strict):
+    title: Text = Field(description="小标题，如 总体思路")
+    body: list[Block] = Field(description="段落或下级小标题")
+
+
+Block = Union[str, Subsection]
+Subsection.model_rebuild()
+
+
+class Indicator(Strict):
+    level1: Literal["产出指标", "效益指标", "满意度指标", "成本指标"] = Field(description="一级指标")
+    level2: Text = Field(description="二级指标，如 数量指标、社会效益指标")
+    name: Text = Field(description="三级指标")
+    value: Text = Field(description="指标值，如 ≥85%")
+
+
+class SubProject(Strict):
+    name: Text = Field(description="二级项目名称")
+    amount: Amount = Field(description="本年预算")
+
+
+class Project(Strict):
+    """一级项目（重点项目）及其说明各节。"""
+
+    name: Text = Field(description="项目名称")
+    amount: Amount = Field(description="本年预算；有二级项目时须等于其合计")
+    source: Source = Field(Source.general_budget, description="资金来源")
+    other_funds: Amount = Field(Decimal(0), description="其他资金（绩效目标表“其他资金”）")
+    department: str | None = Field(None, description="主管部门；缺省为本部门")
+    implementer: Text = Field(description="实施主体")
+    subprojects: list[SubProject] = Field(default_factory=list, description="二级项目")
+    summary: list[Block] = Field(min_length=1, description="项目概述")
+    basis: list[Block] = Field(min_length=1, description="立项依据")
+    plan: list[Block] = Field(min_length=1, description="实施方案")
+    period: list[Block] = Field(min_length=1, description="实施周期")
+    budget_note: str | None = Field(None, description="年度预算安排的补充说明（不含金额），如 尾款于2023年支付")
+    goal: str | None = Field(None, description="年度绩效目标")
+    indicators: list[Indicator] = Field(default_factory=list, description="绩效指标")
+
+
+class DepartmentPerformance(Strict):
+    """部门整体支出绩效目标。"""
+
+    goals: list[Text] = Field(min_length=1, description="年度总体目标")
+    indicators: list[Indicator] = Field(min_length=1, description="绩效指标")
+
+
+class PerformanceSummary(Strict):
+    """绩效目标管理情况。省略数量与金额时由一级项目计算。"""
+
+    count: Count | None = Field(None, description="实行绩效目标管理的项目数（不填则按项目计算）")
+    amount: Amount | None = Field(None, description="涉及资金（不填则按项目计算）")
+    pilot_count: Count | None = Field(None, description="纳入绩效目标批复试点的项目数")
+    pilot_amount: Amount | None = Field(None, description="试点项目涉及资金")
+
+
+# --- 其他重要事项 --------------------------------------------------------------------
+
+
+class RunningCosts(Strict):
+    """机关运行经费：本年数由程序取基本支出中商品和服务支出（302）。"""
+
+    prior: Amount = Field(description="上年机关运行经费预算")
+    reason: str | None = Field(None, description="增减的主要原因")
+    definition: str | None = Field(None, description="口径说明段落（如 按照财政部《地方预决算公开操作规程》……）")
+
+
+class Procurement(Strict):
+    goods: Amount = Field(Decimal(0), description="政府采购货物预算")
+    works: Amount = Field(Decimal(0), description="政府采购工程预算")
+    services: Amount = Field(Decimal(0), description="政府采购服务预算")
+
+
+class Assets(Strict):
+    as_of: dt.date = Field(description="资产统计截止日期")
+    general_vehicles: Count = Field(0, description="一般公务用车（辆）")
+    enforcement_vehicles: Count = Field(0, description="执法执勤用车（辆）")
+    other_vehicles: Count = Field(0, description="其他车辆（辆）")
+    general_equipment: Count | None = Field(None, description="单位价值50万元以上通用设备（台/套）")
+    special_equipment: Count | None = Field(None, description="单位价值100万元以上专用设备（台/套）")
+    planned_vehicles: Count | None = Field(None, description="本年预算安排购置车辆（辆）")
+    planned_large_equipment: list[Text] | None = Field(
+        None, description="本年安排购置单位价值200万元以上大型设备；空列表表示“无”")
+
+
+class TransferItem(Strict):
+    name: Text = Field(description="转移支付项目")
+    code: Code | None = Field(None, description="功能分类科目编码")
+    amount: Amount = Field(description="金额")
+
+
+# --- 名词解释 ------------------------------------------------------------------------
+
+
+class Term(Strict):
+    term: Text = Field(description="名词")
+    definition: Text = Field(description="解释")
+    group: str | None = Field(None, description="分组，如 收入科目、部门涉及的专业名词")
+
+
+class Glossary(Strict):
+    standard: list[Text] = Field(
+        default_factory=list, description="选用的标准名词（见 src/budgetreport/catalogue/glossary.yaml）")
+    own: list[Term] = Field(default_factory=list, description="本部门的名词")
+
+
+# --- the whole file ------------------------------------------------------------------
+
+
+class Budget(Strict):
+    """一个部门一个年度的预算公开数据。"""
+
+    unit: Literal["万元", "元"] = Field("万元", description="本文件金额单位；展示一律为万元、两位小数")
+    department: Department
+    overview: Overview
+    income: Income
+    spending: list[SpendingLine] = Field(min_length=1, description="本年支出，按功能分类项级科目")
+    carry_forward: Amount = Field(Decimal(0), description="结转下年")
+    economic: list[EconomicLine] = Field(description="一般公共预算基本支出，按经济分类款级科目")
+    prior: PriorYear = Field(description="上年预算数")
+    reasons: Reasons = Field(default_factory=Reasons, description="变动原因")
+    three_public: ThreePublic
+    transfers: list[TransferItem] = Field(default_factory=list, description="市对区转移支付")
+    projects: list[Project] = Field(default_factory=list, description="一级项目（重点项目）")
+    performance: DepartmentPerformance
+    performance_summary: PerformanceSummary = Field(default_factory=PerformanceSummary)
+    running_costs: RunningCosts
+    procurement: Procurement
+    assets: Assets
+    glossary: Glossary

@@ -1,0 +1,258 @@
+"""Stage 2b: the accounting identities (勾稽关系) and content rules, one small function each.
+
+Each rule reads the validated `Budget` and yields `Finding`s naming the data path of the
+offending value; `validate` turns paths into `file:line`. The docstring states the rule.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from typing import Any
+
+from .catalogue import Catalogue
+from .model import FISCAL_SOURCES, SOURCE_NAMES, Budget, Source
+from .money import round2
+from .problems import Finding, Loc, Severity
+from .region import Region
+
+Rule = Callable[[Budget, Catalogue, Region], Iterator[Finding]]
+RULES: list[Rule] = []
+
+
+def rule(fn: Rule) -> Rule:
+    RULES.append(fn)
+    return fn
+
+
+def show(x: Decimal) -> str:
+    """A figure in a message: two decimals unless that would hide a difference."""
+    return f"{round2(x):f}" if x == round2(x) else f"{x.normalize():f}"
+
+
+def total(values: Any) -> Decimal:
+    return sum(values, Decimal(0))
+
+
+def _unequal(code: str, loc: Loc, left: str, lv: Decimal, right: str, rv: Decimal) -> Iterator[Finding]:
+    if lv != rv:
+        yield Finding(code, f"{left} {show(lv)} ≠ {right} {show(rv)}", loc)
+
+
+# --- classification codes ----------------------------------------------------------
+
+
+@rule
+def codes_in_catalogue(b: Budget, cat: Catalogue, _: Region) -> Iterator[Finding]:
+    """Every function code is a 7-digit 项 and every economic code a 5-digit 款 of the year's
+    catalogue; a name, when written, equals the catalogue's."""
+    where = f"{cat.year}年科目目录"
+    checks: list[tuple[Loc, str, str | None, dict[str, Any], int, str]] = []
+    for i, line in enumerate(b.spending):
+        checks.append((("spending", i), line.code, line.name, cat.function, 7, "功能分类项级"))
+    for i, eco in enumerate(b.economic):
+        checks.append((("economic", i), eco.code, eco.name, cat.economic, 5, "经济分类款级"))
+    for i, t in enumerate(b.transfers):
+        if t.code:
+            checks.append((("transfers", i), t.code, None, cat.function, 7, "功能分类项级"))
+    for code in b.prior.by_function:
+        checks.append((("prior", "by_function", code), code, None, cat.function, 3, "功能分类类级"))
+    for code in b.prior.by_economic:
+        checks.append((("prior", "by_economic", code), code, None, cat.economic, 3, "经济分类类级"))
+    for loc, code, name, table, digits, kind in checks:
+        if len(code) != digits:
+            yield Finding("R101", f"科目编码 {code} 应为{digits}位的{kind}科目", loc + ("code",))
+        elif code not in table:
+            yield Finding("R102", f"未知的{kind}科目编码 {code}（{where}中没有）", loc + ("code",))
+        elif name is not None and name != table[code].name:
+            yield Finding("R103", f"科目 {code} 的名称应为“{table[code].name}”，而不是“{name}”",
+                          loc + ("name",))
+
+
+# --- income and spending -----------------------------------------------------------
+
+
+@rule
+def income_equals_spending(b: Budget, _c: Catalogue, _r: Region) -> Iterator[Finding]:
+    """收入总计 = 支出总计 + 结转下年."""
+    spent = total(x.total for x in b.spending)
+    if b.income.total != spent + b.carry_forward:
+        yield Finding("R201", f"收入总计 {show(b.income.total)} ≠ 支出合计 {show(spent)} + "
+                      f"结转下年 {show(b.carry_forward)}", ("income",))
+
+
+@rule
+def income_by_source(b: Budget, _c: Catalogue, _r: Region) -> Iterator[Finding]:
+    """Each income source equals the spending lines funded by it (结转下年 excepted:
+    it is checked in total by `income_equals_spending`)."""
+    if b.carry_forward:
+        return
+    for source in Source:
+        spent = total(x.total for x in b.spending if x.source is source)
+        yield from _unequal("R202", ("income", source.value), SOURCE_NAMES[source],
+                            b.income.of(source), f"spending 中来源为 {source.value} 的支出合计", spent)
+
+
+@rule
+def economic_equals_function(b: Budget, _c: Catalogue, _r: Region) -> Iterator[Finding]:
+    """一般公共预算基本支出: the economic-classification table's 人员经费 and 公用经费 equal
+    those of the function-classification lines funded by 一般公共预算."""
+    general = [x for x in b.spending if x.source is Source.general_budget]
+    loc: Loc = ("economic",)
+    for column, label in (("personnel", "人员经费"), ("public", "公用经费")):
+        eco = total(getattr(e, column) for e in b.economic)
+        fun = total(getattr(x, column) for x in general)
+        yield from _unequal("R203", loc, f"经济分类{label}合计", eco,
+                            f"功能分类一般公共预算基本支出{label}合计", fun)
+
+
+@rule
+def economic_convention(b: Budget, _c: Catalogue, _r: Region) -> Iterator[Finding]:
+    """By convention 301 and 303 are 人员经费, 302 and 310 公用经费 (warning only)."""
+    for i, e in enumerate(b.economic):
+        cls = e.code[:3]
+        if cls in ("301", "303") and e.public:
+            yield Finding("R204", f"{e.code} 属人员经费，却列有公用经费 {show(e.public)}",
+                          ("economic", i, "public"), Severity.warning)
+        if cls in ("302", "310") and e.personnel:
+            yield Finding("R204", f"{e.code} 属公用经费，却列有人员经费 {show(e.personnel)}",
+                          ("economic", i, "personnel"), Severity.warning)
+
+
+# --- prior year ---------------------------------------------------------------------
+
+
+@rule
+def prior_consistent(b: Budget, _c: Catalogue, _r: Region) -> Iterator[Finding]:
+    """Last year's figures add up: 类 split = 支出总额 = 基本 + 项目; economic split = 基本."""
+    p = b.prior
+    if p.by_function and p.spending_total is not None:
+        yield from _unequal("R211", ("prior", "by_function"), "上年支出按功能分类合计",
+                            total(p.by_function.values()), "上年支出总额", p.spending_total)
+    if p.basic is not None and p.project is not None and p.spending_total is not None:
+        yield from _unequal("R211", ("prior", "spending_total"), "上年支出总额", p.spending_total,
+                            "上年基本支出 + 项目支出", p.basic + p.project)
+    if p.by_economic and p.basic is not None:
+        yield from _unequal("R211", ("prior", "by_economic"), "上年基本支出按经济分类合计",
+                            total(p.by_economic.values()), "上年基本支出", p.basic)
+
+
+@rule
+def prior_present(b: Budget, _c: Catalogue, region: Region) -> Iterator[Finding]:
+    """Every prior-year figure a comparison sentence of the region's text needs is given."""
+    for name in region.requires_prior:
+        value = getattr(b.prior, name)
+        if value is None:
+            yield Finding("R212", f"缺少上年数 prior.{name}：文中的比较句需要它", ("prior",))
+        elif name == "by_function":
+            for code in sorted({x.code[:3] for x in b.spending} - set(value)):
+                yield Finding("R212", f"缺少 {code} 类的上年数 prior.by_function：文中的比较句需要它",
+                              ("prior", "by_function"))
+        elif name == "by_economic":
+            for code in sorted({e.code[:3] for e in b.economic} - set(value)):
+                yield Finding("R212", f"缺少 {code} 类的上年数 prior.by_economic：文中的比较句需要它",
+                              ("prior", "by_economic"))
+
+
+# --- 三公, projects, staff -------------------------------------------------------------
+
+THREE_PUBLIC_NAMES = {"abroad": "因公出国（境）费", "reception": "公务接待费",
+                      "vehicle_purchase": "公务用车购置费", "vehicle_running": "公务用车运行维护费"}
+THREE_PUBLIC_ECONOMIC = {"abroad": "30212", "reception": "30217", "vehicle_running": "30231"}
+
+
+@rule
+def three_public_explained(b: Budget, _c: Catalogue, _r: Region) -> Iterator[Finding]:
+    """Every 三公 item has last year's figure, and every change states its reason."""
+    tp = b.three_public
+    for key, item in tp.items().items():
+        loc: Loc = ("three_public", key)
+        name = THREE_PUBLIC_NAMES[key]
+        if item.prior is None:
+            yield Finding("R301", f"{name}缺少上年预算数 prior", loc)
+        elif item.amount != item.prior and not item.reason:
+            vehicle_explained = key.startswith("vehicle") and tp.vehicle_reason
+            if not vehicle_explained:
+                yield Finding("R302", f"{name}由 {show(item.prior)} 变为 {show(item.amount)}，"
+                              "必须在 reason 中说明增减原因", loc + ("amount",))
+
+
+@rule
+def three_public_within_economic(b: Budget, _c: Catalogue, _r: Region) -> Iterator[Finding]:
+    """A 三公 item fits inside its economic 款 (e.g. 公务接待费 ≤ 30217)."""
+    eco = {e.code: e.total for e in b.economic}
+    for key, code in THREE_PUBLIC_ECONOMIC.items():
+        item = b.three_public.items()[key]
+        budgeted = eco.get(code, Decimal(0))
+        if item.amount > budgeted:
+            yield Finding("R303", f"{THREE_PUBLIC_NAMES[key]} {show(item.amount)} 超过经济分类 "
+                          f"{code} 的预算 {show(budgeted)}", ("three_public", key, "amount"),
+                          Severity.warning)
+
+
+@rule
+def projects_add_up(b: Budget, _c: Catalogue, _r: Region) -> Iterator[Finding]:
+    """A project with sub-projects equals their sum; projects of a source fit within the
+    项目支出 of that source."""
+    for i, p in enumerate(b.projects):
+        if p.subprojects:
+            yield from _unequal("R401", ("projects", i, "amount"), f"项目“{p.name}”金额", p.amount,
+                                "其二级项目合计", total(s.amount for s in p.subprojects))
+    for source in Source:
+        listed = total(p.amount for p in b.projects if p.source is source)
+        budgeted = total(x.project for x in b.spending if x.source is source)
+        if listed > budgeted:
+            yield Finding("R402", f"{SOURCE_NAMES[source]}安排的项目合计 {show(listed)} 超过"
+                          f"该来源项目支出 {show(budgeted)}", ("projects",))
+
+
+@rule
+def staff_counts_agree(b: Budget, _c: Catalogue, _r: Region) -> Iterator[Finding]:
+    """The unit table's 编制数 and 在职人数 equal the staffing breakdown's totals."""
+    s = b.overview.staffing
+    if s is None:
+        return
+    for column, part, label in (("authorized", s.authorized, "编制人数"), ("active", s.active, "在职人数")):
+        table = sum(getattr(u, column) for u in b.overview.units)
+        listed = sum(h.count for h in part)
+        if table != listed:
+            yield Finding("R501", f"单位表{label}合计 {table} ≠ 人员明细{label}小计 {listed}",
+                          ("overview", "staffing", column))
+
+
+# --- free text -----------------------------------------------------------------------
+
+LEFTOVERS = re.compile(r"MERGEFIELD|\$\{|\{\{|\}\}|结合实际(进行)?(解释|填写)|由部门.{0,6}填写|×××|XXX|此处填写")
+MONEY = re.compile(r"\d[\d,]*(\.\d+)?\s*万?元")
+
+
+@rule
+def free_text_clean(b: Budget, _c: Catalogue, _r: Region) -> Iterator[Finding]:
+    """Text holds no template leftovers (field codes, fill-in instructions) — an error —
+    and no money amounts, which must come from the figures — a warning."""
+    for loc, text in _strings(b.model_dump(mode="python"), ()):
+        if m := LEFTOVERS.search(text):
+            yield Finding("R601", f"文字中残留模板内容“{m.group(0)}”", loc)
+        elif m := MONEY.search(text):
+            yield Finding("R602", f"文字中出现金额“{m.group(0)}”：金额应由数据计算生成，不应写在文字里",
+                          loc, Severity.warning)
+
+
+def _strings(value: Any, loc: Loc) -> Iterator[tuple[Loc, str]]:
+    if isinstance(value, str):
+        yield loc, value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _strings(v, loc + (k,))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _strings(v, loc + (i,))
+
+
+@rule
+def fiscal_sources_known(b: Budget, _c: Catalogue, _r: Region) -> Iterator[Finding]:
+    """财政拨款 spending is what the 财政拨款 tables show: at least one fiscal line exists when
+    there is fiscal income."""
+    if b.income.fiscal and not any(x.source in FISCAL_SOURCES for x in b.spending):
+        yield Finding("R203", "有财政拨款收入，却没有以财政拨款安排的支出", ("spending",))
