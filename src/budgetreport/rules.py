@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
-from .catalogue import Catalogue
+from .catalogue import Catalogue, standard_glossary
 from .model import FISCAL_SOURCES, SOURCE_NAMES, Budget, Source
 from .money import round2
 from .problems import Finding, Loc, Severity
@@ -256,3 +256,13 @@ def fiscal_sources_known(b: Budget, _c: Catalogue, _r: Region) -> Iterator[Findi
     there is fiscal income."""
     if b.income.fiscal and not any(x.source in FISCAL_SOURCES for x in b.spending):
         yield Finding("R203", "有财政拨款收入，却没有以财政拨款安排的支出", ("spending",))
+
+
+@rule
+def glossary_terms_known(b: Budget, _c: Catalogue, _r: Region) -> Iterator[Finding]:
+    """Every standard glossary term named by the file exists in the standard glossary."""
+    known = standard_glossary()
+    for i, term in enumerate(b.glossary.standard):
+        if term not in known:
+            yield Finding("R701", f"标准名词“{term}”不存在，可选：{'、'.join(known)}",
+                          ("glossary", "standard", i))

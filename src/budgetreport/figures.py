@@ -1,0 +1,275 @@
+"""Stage 3: every figure the document shows, computed from a validated `Budget`.
+
+Pure functions, no I/O. `compute` returns `Figures`, the documented contract between the
+data and the templates/tables: a template may use only what is defined here (a test checks
+it). Amounts stay exact; `money` rounds them when they are shown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from jinja2 import Environment, StrictUndefined
+
+from .catalogue import Catalogue, load_catalogue, standard_glossary
+from .model import FISCAL_SOURCES, SOURCE_NAMES, Budget, Project, SpendingLine, Source
+from .money import ZERO, Change
+
+Amounts = dict[str, Decimal]
+LINE_COLUMNS = ("total", "basic", "personnel", "public", "project")
+
+
+def _sum(values: Iterable[Decimal]) -> Decimal:
+    return sum(values, ZERO)
+
+
+@dataclass(frozen=True)
+class ClassRow:
+    """One row of a classified table: a 类 (level 1), 款 (2) or 项 (3) with its amounts."""
+
+    code: str
+    name: str
+    level: int
+    values: Amounts
+    purpose: str | None = None
+    lineage: tuple[str, ...] = ()  # names of 类, 款, 项 — for "…（类）…（款）…（项）"
+
+    def __getitem__(self, key: str) -> Decimal:
+        return self.values.get(key, ZERO)
+
+    @property
+    def label(self) -> str:
+        """"社会保障和就业支出（类）行政事业单位养老支出（款）行政单位离退休（项）"."""
+        return "".join(f"{n}（{lvl}）" for n, lvl in zip(self.lineage, ("类", "款", "项")))
+
+
+@dataclass(frozen=True)
+class Tree:
+    """A classified table body: rows in code order, each 类 followed by its 款 and 项."""
+
+    rows: tuple[ClassRow, ...]
+    totals: Amounts
+
+    def level(self, n: int) -> list[ClassRow]:
+        return [r for r in self.rows if r.level == n]
+
+    def __getitem__(self, key: str) -> Decimal:
+        return self.totals.get(key, ZERO)
+
+    @property
+    def empty(self) -> bool:
+        return not self.rows
+
+
+def tree(items: list[tuple[str, Amounts, str | None]], table: dict[str, object],
+         depth: int) -> Tree:
+    """Group leaf rows (code, amounts, purpose) into 类/款(/项) rows with subtotals."""
+    keys = sorted({k for _, v, _ in items for k in v})
+    sums: dict[str, Amounts] = {}
+    purposes: dict[str, list[str]] = {}
+    for code, values, purpose in items:
+        for n in (3, 5, 7)[:depth]:
+            acc = sums.setdefault(code[:n], dict.fromkeys(keys, ZERO))
+            for k, v in values.items():
+                acc[k] += v
+        if purpose:
+            purposes.setdefault(code, []).append(purpose)
+    rows = []
+    for code in sorted(sums):
+        lineage = tuple(table[code[:n]].name for n in (3, 5, 7) if n <= len(code))  # type: ignore[attr-defined]
+        rows.append(ClassRow(code, lineage[-1], {3: 1, 5: 2, 7: 3}[len(code)], sums[code],
+                             "；".join(dict.fromkeys(purposes.get(code, []))) or None, lineage))
+    totals = {k: _sum(v[k] for c, v in sums.items() if len(c) == 3) for k in keys}
+    return Tree(tuple(rows), totals)
+
+
+def _line_values(line: SpendingLine) -> Amounts:
+    return {"total": line.total, "basic": line.basic, "personnel": line.personnel,
+            "public": line.public, "project": line.project, line.source.value: line.total}
+
+
+def function_tree(b: Budget, cat: Catalogue, sources: Iterable[Source] | None = None) -> Tree:
+    chosen = set(sources) if sources is not None else set(Source)
+    return tree([(x.code, _line_values(x), x.purpose) for x in b.spending if x.source in chosen],
+                cat.function, 3)
+
+
+def change(current: Decimal, prior: Decimal | None) -> Change | None:
+    return None if prior is None else Change(current, prior)
+
+
+@dataclass(frozen=True)
+class Item:
+    """A 三公 item or similar: this year's amount, its change and explanations."""
+
+    name: str
+    amount: Decimal
+    change: Change | None
+    purpose: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class ProjectFigures:
+    data: Project
+    amount: Decimal
+    fiscal: Decimal  # 财政拨款 part
+    other: Decimal   # 其他资金
+    subprojects: tuple[tuple[str, Decimal], ...]
+    source_name: str
+
+
+@dataclass(frozen=True)
+class Term:
+    term: str
+    definition: str
+    group: str | None
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Everything the templates and tables may use. Amounts in 万元, exact."""
+
+    budget: Budget                       # the validated data (names, texts, counts)
+    year: int
+    prior_year: int
+    name: str
+    prepared_by: str
+    published: dt.date
+    income: dict[str, Decimal]           # by `Source` value, plus total/this_year/fiscal
+    income_change: Change | None         # 收入总计 vs last year
+    fiscal_change: Change | None         # 财政拨款收入 vs last year
+    spending: Tree                       # all sources, by function 类/款/项
+    spending_change: Change | None
+    basic_change: Change | None
+    project_change: Change | None
+    nonfiscal_spending: Decimal          # 非财政拨款支出
+    by_source: dict[str, Tree]           # spending tree of each single source
+    fiscal: Tree                         # 财政拨款 (three fiscal sources), by function
+    general_change: Change | None        # 一般公共预算 spending vs last year
+    gov_fund_change: Change | None
+    state_capital_change: Change | None
+    class_changes: dict[str, Change]     # by function 类 code, where last year is given
+    economic: Tree                       # 一般公共预算基本支出, by economic 类/款
+    economic_changes: dict[str, Change]  # by economic 类 code, where last year is given
+    three_public: dict[str, Item]        # abroad, reception, vehicle_purchase, vehicle_running, vehicle, total
+    running_costs: Item
+    procurement: dict[str, Decimal]      # goods, works, services, total
+    vehicles: int
+    projects: tuple[ProjectFigures, ...]
+    performance_count: int
+    performance_amount: Decimal
+    staff: dict[str, int]                # authorized, active (from the unit table)
+    staffing: dict[str, int] | None      # authorized, active, actual (实有) from the breakdown
+    glossary: tuple[Term, ...]
+    source_names: dict[str, str] = field(default_factory=lambda: {s.value: n for s, n in SOURCE_NAMES.items()})
+
+
+THREE_PUBLIC = {"abroad": "因公出国（境）费", "reception": "公务接待费",
+                "vehicle_purchase": "公务用车购置费", "vehicle_running": "公务用车运行维护费"}
+
+
+def compute(b: Budget) -> Figures:
+    cat = load_catalogue(b.department.year)
+    year = b.department.year
+    p = b.prior
+    spending = function_tree(b, cat)
+    by_source = {s.value: function_tree(b, cat, [s]) for s in Source}
+    economic = tree([(e.code, {"total": e.total, "personnel": e.personnel, "public": e.public},
+                      None) for e in b.economic], cat.economic, 2)
+    income = {s.value: b.income.of(s) for s in Source}
+    income |= {"total": b.income.total, "this_year": b.income.this_year, "fiscal": b.income.fiscal}
+    running = _sum(r["total"] for r in economic.level(1) if r.code == "302")
+    return Figures(
+        budget=b, year=year, prior_year=year - 1, name=b.department.name,
+        prepared_by=b.department.prepared_by or b.department.name,
+        published=b.department.published,
+        income=income,
+        income_change=change(b.income.total, p.income_total),
+        fiscal_change=change(b.income.fiscal, p.fiscal_total),
+        spending=spending,
+        spending_change=change(spending["total"], p.spending_total),
+        basic_change=change(spending["basic"], p.basic),
+        project_change=change(spending["project"], p.project),
+        nonfiscal_spending=_sum(x.total for x in b.spending if x.source not in FISCAL_SOURCES),
+        by_source=by_source,
+        fiscal=function_tree(b, cat, FISCAL_SOURCES),
+        general_change=change(by_source["general_budget"]["total"], p.general_budget),
+        gov_fund_change=change(by_source["gov_fund"]["total"], p.gov_fund),
+        state_capital_change=change(by_source["state_capital"]["total"], p.state_capital),
+        class_changes=_changes(spending.level(1), p.by_function),
+        economic=economic,
+        economic_changes=_changes(economic.level(1), p.by_economic),
+        three_public=_three_public(b),
+        running_costs=Item("机关运行经费", running, Change(running, b.running_costs.prior),
+                           b.running_costs.definition, b.running_costs.reason),
+        procurement=_procurement(b),
+        vehicles=b.assets.general_vehicles + b.assets.enforcement_vehicles + b.assets.other_vehicles,
+        projects=tuple(_project(x) for x in b.projects),
+        performance_count=_first(b.performance_summary.count, lambda: len(b.projects)),
+        performance_amount=_first(b.performance_summary.amount,
+                                  lambda: _sum(x.amount for x in b.projects)),
+        staff={"authorized": sum(u.authorized for u in b.overview.units),
+               "active": sum(u.active for u in b.overview.units)},
+        staffing=_staffing(b),
+        glossary=_glossary(b),
+    )
+
+
+def _first(given, default: Callable):  # type: ignore[no-untyped-def]
+    return given if given is not None else default()
+
+
+def _changes(rows: list[ClassRow], prior: dict[str, Decimal]) -> dict[str, Change]:
+    return {r.code: Change(r["total"], prior[r.code]) for r in rows if r.code in prior}
+
+
+def _three_public(b: Budget) -> dict[str, Item]:
+    tp = b.three_public
+    items = {k: Item(THREE_PUBLIC[k], v.amount, change(v.amount, v.prior), v.purpose, v.reason)
+             for k, v in tp.items().items()}
+
+    def combined(name: str, keys: tuple[str, ...], reason: str | None) -> Item:
+        amount = _sum(items[k].amount for k in keys)
+        priors = [tp.items()[k].prior for k in keys]
+        prior = None if None in priors else _sum(x for x in priors if x is not None)
+        return Item(name, amount, change(amount, prior), None, reason)
+
+    items["vehicle"] = combined("公务用车购置及运行费", ("vehicle_purchase", "vehicle_running"),
+                                tp.vehicle_reason)
+    items["total"] = combined("“三公”经费", tuple(THREE_PUBLIC), None)
+    return items
+
+
+def _procurement(b: Budget) -> dict[str, Decimal]:
+    pr = b.procurement
+    return {"goods": pr.goods, "works": pr.works, "services": pr.services,
+            "total": pr.goods + pr.works + pr.services}
+
+
+def _project(x: Project) -> ProjectFigures:
+    fiscal = x.amount if x.source in FISCAL_SOURCES else ZERO
+    return ProjectFigures(x, x.amount, fiscal, x.other_funds + (x.amount - fiscal),
+                          tuple((s.name, s.amount) for s in x.subprojects), SOURCE_NAMES[x.source])
+
+
+def _staffing(b: Budget) -> dict[str, int] | None:
+    s = b.overview.staffing
+    if s is None:
+        return None
+    active = sum(h.count for h in s.active)
+    return {"authorized": sum(h.count for h in s.authorized), "active": active,
+            "actual": active + s.retired_cadres + s.retired}
+
+
+def _glossary(b: Budget) -> tuple[Term, ...]:
+    """Standard entries (their year placeholders filled) followed by the center's own."""
+    env = Environment(undefined=StrictUndefined, autoescape=False)
+    std = standard_glossary()
+    year = b.department.year
+    terms = [Term(t, env.from_string(std[t].definition).render(year=year), std[t].group)
+             for t in b.glossary.standard if t in std]
+    return tuple(terms) + tuple(Term(t.term, t.definition, t.group) for t in b.glossary.own)

@@ -1,0 +1,200 @@
+"""HTML → PDF with WeasyPrint: local files only, every warning kept, same bytes every time.
+
+Reproducibility: WeasyPrint 70 puts no clock time in a PDF unless asked — the info
+dates come only from `<meta name="dcterms.created|modified">` in the HTML, the /ID of
+PDF/A files is an MD5 of the content, font subset prefixes are MD5-based — so the
+template must carry fixed dates (e.g. the approval date), never `now()`.
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+import os
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+import weasyprint
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+# Font roles of templates/base/style.css → open font stacks. Each ends with a Noto CJK
+# family so characters missing from a GB2312-only font (堃喆昇珺) still print.
+DEFAULT_FONTS: dict[str, tuple[str, ...]] = {
+    "body": ("Noto Serif CJK SC",),  # 仿宋
+    "heading": ("Noto Sans CJK SC",),  # 黑体
+    "kai": ("LXGW WenKai", "Noto Serif CJK SC"),  # 楷体
+    "title": ("Noto Serif CJK SC",),  # 小标宋 (set bold)
+    "number": ("Noto Serif CJK SC",),  # 宋体, page numbers
+    "table": ("Noto Serif CJK SC",),  # 宋体, table cells
+}
+
+# Variants that were rendered and checked for byte-identical output. PDF/X is left
+# out on purpose: WeasyPrint stamps it with the current time.
+VARIANTS = ("pdf/a-2b", "pdf/a-3b", "pdf/a-3u")
+
+HARFBUZZ_HINT = "缺少 HarfBuzz 字体子集库 libharfbuzz-subset0：请运行 apt-get install libharfbuzz-subset0"
+
+
+@dataclass(frozen=True)
+class PdfResult:
+    pages: int
+    warnings: tuple[str, ...]
+
+
+class _LocalFetcher(URLFetcher):
+    """Serves `file:` URLs inside the allowed folders; refuses the network and other files.
+
+    `data:` URLs are served too: they carry their bytes inside the HTML and read nothing.
+    """
+
+    def __init__(self, allowed_dirs: Sequence[Path]) -> None:
+        super().__init__(allowed_protocols=("file", "data"))
+        self._allowed = tuple(Path(d).resolve() for d in allowed_dirs)
+
+    def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> URLFetcherResponse:
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        if scheme == "data":
+            return super().fetch(url, headers)
+        if scheme == "file" and parts.netloc in ("", "localhost"):
+            # resolve() follows symlinks and "..", so a link cannot lead outside.
+            path = Path(url2pathname(parts.path)).resolve()
+            if path.is_file() and any(path.is_relative_to(d) for d in self._allowed):
+                content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                return URLFetcherResponse(
+                    path.as_uri(), path.read_bytes(), {"Content-Type": content_type})
+        # WeasyPrint turns this into a logged error, which render_pdf() returns.
+        raise PermissionError(f"拒绝加载“{url}”：只能使用模板和字体文件夹中的文件")
+
+
+class _Collector(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(f"WeasyPrint {record.levelname}: {record.getMessage()}")
+
+
+@contextmanager
+def _collect_weasyprint_warnings() -> Iterator[list[str]]:
+    """Catch WARNING+ records of "weasyprint" and its children while rendering."""
+    logger = logging.getLogger("weasyprint")
+    collector = _Collector()
+    old_level = logger.level
+    if logger.getEffectiveLevel() > logging.WARNING:
+        logger.setLevel(logging.WARNING)  # an application may have silenced it
+    logger.addHandler(collector)
+    try:
+        yield collector.messages
+    finally:
+        logger.removeHandler(collector)
+        logger.setLevel(old_level)
+
+
+def render_pdf(
+    html: str,
+    *,
+    base_dir: Path,
+    allowed_dirs: Sequence[Path],
+    out: Path,
+    variant: str | None = None,
+) -> PdfResult:
+    """Render `html` (relative links resolve against `base_dir`) and replace `out` atomically."""
+    if variant is not None and variant not in VARIANTS:
+        raise ValueError(f"不支持的 PDF 类型“{variant}”，可选：{'、'.join(VARIANTS)}")
+    options = {"pdf_variant": variant}
+    document_html = weasyprint.HTML(
+        string=html,
+        base_url=base_dir.resolve().as_uri() + "/",
+        url_fetcher=_LocalFetcher(allowed_dirs),
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with _collect_weasyprint_warnings() as warnings:
+        document = document_html.render(**options)
+        # Same folder as `out`, so os.replace is an atomic rename on one file system.
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+        try:
+            with os.fdopen(fd, "wb") as tmp:
+                document.write_pdf(tmp, **options)
+            os.replace(tmp_name, out)
+        except BaseException:
+            Path(tmp_name).unlink(missing_ok=True)
+            raise
+    return PdfResult(pages=len(document.pages), warnings=tuple(warnings))
+
+
+def font_css(overrides: Mapping[str, str]) -> str:
+    """`:root` rule putting a center's licensed fonts in front of the default stacks.
+
+    `{"body": "仿宋_GB2312"}` → `:root { --font-body: "仿宋_GB2312", "Noto Serif CJK SC"; }`.
+    Include it after style.css.
+    """
+    unknown = sorted(set(overrides) - set(DEFAULT_FONTS))
+    if unknown:
+        raise ValueError(
+            f"未知的字体用途：{'、'.join(unknown)}；可用：{'、'.join(DEFAULT_FONTS)}")
+    if not overrides:
+        return ""
+    lines = []
+    for role, family in overrides.items():
+        stack = [family, *(f for f in DEFAULT_FONTS[role] if f != family)]
+        lines.append(f"  --font-{role}: {', '.join(map(_css_string, stack))};")
+    return ":root {\n" + "\n".join(lines) + "\n}\n"
+
+
+def _css_string(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+    return f'"{escaped}"'
+
+
+def check_environment(families: Sequence[str]) -> list[str]:
+    """Problems that would make the PDF wrong or slow, in Chinese; empty when all is well."""
+    # Private WeasyPrint module on purpose: these are the very libraries it renders with.
+    from weasyprint.text import ffi as wffi
+
+    problems = []
+    # Mirrors weasyprint/pdf/fonts.py Font.subset(): without libharfbuzz-subset, or with
+    # HarfBuzz < 4.1.0, WeasyPrint falls back to fontTools, ~20× slower on CJK fonts.
+    if wffi.harfbuzz_subset is None:
+        problems.append(HARFBUZZ_HINT)
+    elif not wffi.harfbuzz.hb_version_atleast(4, 1, 0):
+        problems.append("HarfBuzz 版本低于 4.1.0，无法用于字体子集：请升级 libharfbuzz0b 和 libharfbuzz-subset0")
+
+    config = wffi.ffi.gc(
+        wffi.fontconfig.FcInitLoadConfigAndFonts(), wffi.fontconfig.FcConfigDestroy)
+    for family in dict.fromkeys(families):
+        matched = _matched_families(wffi, config, family)
+        # fontconfig always answers with *some* font; it must carry the requested name.
+        if _fold(family) not in map(_fold, matched):
+            found = f"，系统会用“{matched[0]}”代替" if matched else ""
+            problems.append(f"未安装字体“{family}”{found}：请安装该字体，或在字体设置中改用已安装的字体")
+    return problems
+
+
+def _matched_families(wffi, config, family: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """All family names (every language) of the font fontconfig picks for `family`."""
+    ffi, fc = wffi.ffi, wffi.fontconfig
+    pattern = ffi.gc(fc.FcPatternCreate(), fc.FcPatternDestroy)
+    fc.FcPatternAddString(pattern, b"family", family.encode())
+    fc.FcConfigSubstitute(config, pattern, fc.FcMatchPattern)
+    fc.FcDefaultSubstitute(pattern)
+    result = ffi.new("FcResult *")
+    match = fc.FcFontMatch(config, pattern, result)
+    if match == ffi.NULL:
+        return []
+    match = ffi.gc(match, fc.FcPatternDestroy)
+    names, value = [], ffi.new("FcChar8 **")
+    while fc.FcPatternGetString(match, b"family", len(names), value) == fc.FcResultMatch:
+        names.append(ffi.string(value[0]).decode())
+    return names
+
+
+def _fold(name: str) -> str:
+    """fontconfig compares family names ignoring case and blanks."""
+    return "".join(name.split()).casefold()
