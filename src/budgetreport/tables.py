@@ -1,0 +1,339 @@
+"""The 附表, declared once: title, header tree with merges, typed columns, rows, empty note.
+
+`build_tables` turns `Figures` into `Table` values that two small writers read — the HTML
+table macro for the PDF and `excel` for the workbook — so both show the same cells.
+Which tables a region publishes, in which order and under which titles, is region data
+(`region.yaml`: `tables`, `table_titles`, `empty_notes`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Literal
+
+from .figures import Figures, Tree
+from .model import Indicator, Source
+from .money import ZERO
+from .region import Region
+
+Kind = Literal["text", "code", "money"]
+NUMERALS = "一二三四五六七八九十"
+
+
+@dataclass(frozen=True)
+class Column:
+    kind: Kind
+    width: int  # in wide (Chinese) characters
+
+
+@dataclass(frozen=True)
+class Cell:
+    value: str | Decimal | None
+    kind: Kind = "text"
+    colspan: int = 1
+    rowspan: int = 1
+    level: int = 0  # indentation level of a 类/款/项 name (1–3), 0 for none
+
+
+COVERED = None  # a position covered by a merged cell above or to the left
+
+
+@dataclass(frozen=True)
+class Row:
+    cells: tuple[Cell | None, ...]
+    total: bool = False  # 合计 rows are emphasised
+    heading: bool = False  # a label row inside the body (e.g. 绩效指标 grid heading)
+
+
+@dataclass(frozen=True)
+class HeaderCell:
+    text: str
+    row: int
+    col: int
+    rowspan: int = 1
+    colspan: int = 1
+
+
+@dataclass(frozen=True)
+class H:
+    """A header node: text over its children; leaves are columns."""
+
+    text: str
+    children: tuple[H, ...] = ()
+    kind: Kind = "money"
+    width: int = 8
+
+    @staticmethod
+    def of(text: str, *children: H, kind: Kind = "money", width: int = 8) -> H:
+        return H(text, children, kind, width)
+
+
+@dataclass(frozen=True)
+class Table:
+    key: str
+    number: str  # 一 … 十一
+    title: str
+    prepared_by: str
+    columns: tuple[Column, ...]
+    header: tuple[HeaderCell, ...]
+    header_rows: int
+    rows: tuple[Row, ...]
+    empty_note: str | None = None
+    landscape: bool = False
+    unit: str = "万元"
+    notes: tuple[str, ...] = field(default=())
+
+
+def layout(spec: Sequence[H]) -> tuple[tuple[HeaderCell, ...], int, tuple[Column, ...]]:
+    """Place a header tree on a grid: parents span their leaves, leaves span to the bottom."""
+
+    def depth(h: H) -> int:
+        return 1 + max((depth(c) for c in h.children), default=0)
+
+    rows = max(depth(h) for h in spec)
+    cells: list[HeaderCell] = []
+    columns: list[Column] = []
+
+    def place(h: H, row: int) -> None:
+        col = len(columns)
+        if not h.children:
+            columns.append(Column(h.kind, h.width))
+            cells.append(HeaderCell(h.text, row, col, rowspan=rows - row))
+            return
+        for child in h.children:
+            place(child, row + 1)
+        cells.append(HeaderCell(h.text, row, col, colspan=len(columns) - col))
+
+    for h in spec:
+        place(h, 0)
+    return tuple(sorted(cells, key=lambda c: (c.row, c.col))), rows, tuple(columns)
+
+
+# --- row builders ----------------------------------------------------------------------
+
+CODE = H.of("科目编码", kind="code", width=8)
+NAME = H.of("科目名称", kind="text", width=22)
+
+
+def money(v: Decimal) -> Cell:
+    return Cell(v, "money")
+
+
+def text(v: str, **kw: int) -> Cell:
+    return Cell(v, "text", **kw)
+
+
+def tree_rows(t: Tree, keys: Sequence[str], total_label: str = "合计") -> list[Row]:
+    """合计 first, then 类/款/项 rows with their code and indented name."""
+    rows = [Row((text(total_label, colspan=2), COVERED, *(money(t[k]) for k in keys)), total=True)]
+    for r in t.rows:
+        rows.append(Row((Cell(r.code, "code"), Cell(r.name, level=r.level),
+                         *(money(r[k]) for k in keys))))
+    return rows
+
+
+def paired_rows(left: list[tuple[str, Decimal, bool]],
+                right: list[tuple[str, Sequence[Decimal], bool]], width: int) -> list[Row]:
+    """Two halves side by side (收支总表): body lines top-aligned, total lines bottom-aligned."""
+    lb = [x for x in left if not x[2]]
+    lt = [x for x in left if x[2]]
+    rb = [x for x in right if not x[2]]
+    rt = [x for x in right if x[2]]
+    n = max(len(lb), len(rb))
+    lb += [("", ZERO, False)] * (n - len(lb))
+    rb += [("", (), False)] * (n - len(rb))
+    rows = []
+    for (ln, lv, _), (rn, rv, _) in zip(lb + lt, rb + rt):
+        right_cells = [money(v) for v in rv] if rn else [Cell(None, "money")] * width
+        rows.append(Row((text(ln), money(lv) if ln else Cell(None, "money"),
+                         text(rn), *right_cells)))
+    for i in range(len(lb), len(rows)):
+        rows[i] = Row(rows[i].cells, total=True)
+    return rows
+
+
+def indicator_rows(indicators: Sequence[Indicator]) -> list[Row]:
+    """The 一级/二级/三级/指标值 grid, with equal 一级 and 二级 cells merged downwards."""
+    rows: list[list[Cell | None]] = [[text(i.level1), text(i.level2), text(i.name), text(i.value)]
+                                     for i in indicators]
+    for col in (0, 1):
+        start = 0
+        for i in range(1, len(indicators) + 1):
+            same = i < len(indicators) and all(
+                getattr(indicators[i], a) == getattr(indicators[start], a)
+                for a in ("level1", "level2")[: col + 1])
+            if not same:
+                span = i - start
+                if span > 1:
+                    first = rows[start][col]
+                    assert first is not None
+                    rows[start][col] = Cell(first.value, rowspan=span)
+                    for j in range(start + 1, i):
+                        rows[j][col] = COVERED
+                start = i
+    return [Row(tuple(r)) for r in rows]
+
+
+def info_row(label: str, value: Cell | str) -> Row:
+    cell = value if isinstance(value, Cell) else text(value)
+    return Row((text(label), Cell(cell.value, cell.kind, colspan=3), COVERED, COVERED), heading=False)
+
+
+# --- the tables --------------------------------------------------------------------------
+
+INDICATOR_HEADER = (H.of("一级指标", kind="text", width=8), H.of("二级指标", kind="text", width=10),
+                    H.of("三级指标", kind="text", width=24), H.of("指标值", kind="text", width=14))
+
+
+def summary(f: Figures) -> tuple[Sequence[H], list[Row], bool]:
+    inc = f.income
+    left = [(f.source_names[s.value], inc[s.value], False) for s in Source if s is not Source.carryover]
+    left += [("本年收入合计", inc["this_year"], True), ("上年结转结余", inc["carryover"], True),
+             ("收入总计", inc["total"], True)]
+    spent = f.spending["total"]
+    carry = f.budget.carry_forward
+    right = [(r.name, [r["total"]], False) for r in f.spending.level(1)]
+    right += [("本年支出合计", [spent], True), ("结转下年", [carry], True),
+              ("支出总计", [spent + carry], True)]
+    spec = (H.of("收入", H.of("项目", kind="text", width=18), H.of("预算数")),
+            H.of("支出", H.of("项目", kind="text", width=18), H.of("预算数")))
+    return spec, paired_rows(left, right, 1), False
+
+
+def income(f: Figures) -> tuple[Sequence[H], list[Row], bool]:
+    sources = [s for s in Source if s is not Source.carryover]
+    short = {"general_budget": "一般公共预算拨款", "gov_fund": "政府性基金预算拨款",
+             "state_capital": "国有资本经营预算拨款", "fiscal_special": "财政专户管理资金",
+             "business": "事业收入", "operating": "事业单位经营收入", "superior_subsidy": "上级补助收入",
+             "affiliated": "附属单位上缴收入", "other": "其他收入"}
+    spec = (CODE, NAME, H.of("合计"), H.of("上年结转"),
+            H.of("本年收入", *(H.of(short[s.value], width=7) for s in sources)))
+    keys = ["total", "carryover", *(s.value for s in sources)]
+    return spec, tree_rows(f.spending, keys), True
+
+
+def spending(f: Figures) -> tuple[Sequence[H], list[Row], bool]:
+    spec = (CODE, NAME, H.of("合计"), H.of("基本支出"), H.of("项目支出"))
+    return spec, tree_rows(f.spending, ["total", "basic", "project"]), False
+
+
+def fiscal(f: Figures) -> tuple[Sequence[H], list[Row], bool]:
+    inc = f.income
+    fiscal_keys = ("general_budget", "gov_fund", "state_capital")
+    left = [(f.source_names[k].replace("收入", ""), inc[k], False) for k in fiscal_keys]
+    left += [("本年收入合计", inc["fiscal"], True), ("收入总计", inc["fiscal"], True)]
+    t = f.fiscal
+    right = [(r.name, [r["total"], *(r[k] for k in fiscal_keys)], False) for r in t.level(1)]
+    totals = [t["total"], *(t[k] for k in fiscal_keys)]
+    right += [("本年支出合计", totals, True), ("支出总计", totals, True)]
+    spec = (H.of("收入", H.of("项目", kind="text", width=16), H.of("预算数")),
+            H.of("支出", H.of("项目", kind="text", width=16), H.of("合计"), H.of("一般公共预算"),
+                 H.of("政府性基金预算"), H.of("国有资本经营预算")))
+    return spec, paired_rows(left, right, 4), True
+
+
+def general(f: Figures) -> tuple[Sequence[H], list[Row], bool]:
+    spec = (CODE, NAME, H.of("合计"),
+            H.of("基本支出", H.of("小计"), H.of("人员经费"), H.of("公用经费")), H.of("项目支出"))
+    keys = ["total", "basic", "personnel", "public", "project"]
+    return spec, tree_rows(f.by_source["general_budget"], keys), False
+
+
+def basic_economic(f: Figures) -> tuple[Sequence[H], list[Row], bool]:
+    spec = (H.of("经济分类科目编码", kind="code", width=9), NAME, H.of("合计"), H.of("人员经费"),
+            H.of("公用经费"))
+    return spec, tree_rows(f.economic, ["total", "personnel", "public"]), False
+
+
+def three_public(f: Figures) -> tuple[Sequence[H], list[Row], bool]:
+    spec = (H.of("项目", kind="text", width=12), H.of("合计"), H.of("因公出国（境）费"),
+            H.of("公务用车购置及运行费", H.of("小计"), H.of("购置费"), H.of("运行费")),
+            H.of("公务接待费"))
+    keys = ("total", "abroad", "vehicle", "vehicle_purchase", "vehicle_running", "reception")
+    tp = f.three_public
+    rows = []
+    for label, pick in ((f"{f.prior_year}年预算数", lambda k: tp[k].change.prior if tp[k].change else None),
+                        (f"{f.year}年预算数", lambda k: tp[k].amount)):
+        rows.append(Row((text(label), *(Cell(pick(k), "money") for k in keys))))
+    return spec, rows, False
+
+
+def fund_table(source: str) -> Callable[[Figures], tuple[Sequence[H], list[Row], bool]]:
+    def build(f: Figures) -> tuple[Sequence[H], list[Row], bool]:
+        spec = (CODE, NAME, H.of("合计"), H.of("基本支出"), H.of("项目支出"))
+        t = f.by_source[source]
+        return spec, ([] if t.empty else tree_rows(t, ["total", "basic", "project"])), False
+    return build
+
+
+def transfers(f: Figures) -> tuple[Sequence[H], list[Row], bool]:
+    spec = (H.of("项目名称", kind="text", width=24), H.of("科目编码", kind="code", width=9),
+            H.of("金额"))
+    items = f.budget.transfers
+    if not items:
+        return spec, [], False
+    rows = [Row((text("合计"), Cell(None, "code"), money(sum((i.amount for i in items), ZERO))), total=True)]
+    rows += [Row((text(i.name), Cell(i.code, "code"), money(i.amount))) for i in items]
+    return spec, rows, False
+
+
+def dept_performance(f: Figures) -> tuple[Sequence[H], list[Row], bool]:
+    perf = f.budget.performance
+    fiscal_total = f.fiscal["total"]
+    rows = [info_row("部门名称", f.name),
+            info_row("年度预算资金总额", money(f.spending["total"])),
+            info_row("其中：财政拨款", money(fiscal_total)),
+            info_row("其他资金", money(f.spending["total"] - fiscal_total)),
+            info_row("年度总体目标", "\n".join(f"{i}. {g}" for i, g in enumerate(perf.goals, 1))),
+            *indicator_rows(perf.indicators)]
+    return INDICATOR_HEADER, rows, False
+
+
+def project_performance(f: Figures) -> tuple[Sequence[H], list[Row], bool]:
+    rows: list[Row] = []
+    for p in f.projects:
+        x = p.data
+        rows += [info_row("项目名称", x.name), info_row("主管部门", x.department or f.name),
+                 info_row("实施单位", x.implementer),
+                 info_row("项目资金总额", money(p.amount)),
+                 info_row("其中：财政拨款", money(p.fiscal)), info_row("其他资金", money(p.other))]
+        if x.goal:
+            rows.append(info_row("年度绩效目标", x.goal))
+        rows += indicator_rows(x.indicators)
+    return INDICATOR_HEADER, rows, False
+
+
+BUILDERS: dict[str, Callable[[Figures], tuple[Sequence[H], list[Row], bool]]] = {
+    "summary": summary, "income": income, "spending": spending, "fiscal": fiscal,
+    "general": general, "basic_economic": basic_economic, "three_public": three_public,
+    "gov_fund": fund_table("gov_fund"), "state_capital": fund_table("state_capital"),
+    "transfers": transfers, "dept_performance": dept_performance,
+    "project_performance": project_performance,
+}
+
+
+def numeral(n: int) -> str:
+    """1 → 一, 10 → 十, 11 → 十一 (enough for table and section numbers)."""
+    if n <= 10:
+        return NUMERALS[n - 1]
+    tens, ones = divmod(n, 10)
+    return (NUMERALS[tens - 1] if tens > 1 else "") + "十" + (NUMERALS[ones - 1] if ones else "")
+
+
+def build_tables(f: Figures, region: Region) -> list[Table]:
+    s = region.settings
+    titles: dict[str, str] = s["table_titles"]
+    notes: dict[str, str] = s.get("empty_notes", {})
+    tables = []
+    for i, key in enumerate(s["tables"], 1):
+        spec, rows, landscape = BUILDERS[key](f)
+        header, header_rows, columns = layout(spec)
+        note = notes.get(key, "本部门{year}年没有此项预算，故本表无数据。") if not rows else None
+        tables.append(Table(
+            key=key, number=numeral(i), title=titles[key], prepared_by=f.prepared_by,
+            columns=columns, header=header, header_rows=header_rows, rows=tuple(rows),
+            empty_note=note.format(year=f.year) if note else None,
+            landscape=landscape or sum(c.width for c in columns) > 90))
+    return tables
