@@ -8,6 +8,8 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .build import OUTPUT, SAMPLES, build as build_one
+from .problems import BudgetError
 from .schema import json_schema
 from .validate import check_file, expand
 
@@ -37,6 +39,36 @@ def check(paths: tuple[Path, ...], strict: bool) -> None:
             click.echo(f"{file}：通过校验" + ("（有警告）" if checked.problems else ""))
     if failed:
         click.echo(f"{failed} 个文件未通过校验。", err=True)
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=PathArg)
+@click.option("-o", "--output", "out_dir", type=PathArg, default=OUTPUT, show_default=True,
+              help="输出文件夹；每个数据文件写入 <输出文件夹>/<文件名>/。")
+@click.option("--strict", is_flag=True, help="校验警告和排版警告也当作错误。")
+@click.option("--pdf-variant", type=click.Choice(["pdf/a-3b"]), default=None,
+              help="生成归档用的 PDF/A-3b。")
+def build(paths: tuple[Path, ...], out_dir: Path, strict: bool, pdf_variant: str | None) -> None:
+    """生成 PDF 文档与 Excel 附表（不给路径时生成 data/ 中的示例）。"""
+    files = _files(paths or (SAMPLES,))
+    failed = 0
+    for file in files:
+        try:
+            built = build_one(file, out_dir, strict=strict, pdf_variant=pdf_variant)
+        except BudgetError as exc:
+            failed += 1
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            click.echo(f"{file}：未生成（原有输出保持不变）", err=True)
+            continue
+        for problem in built.problems:
+            click.echo(str(problem), err=True)
+        for warning in built.warnings:
+            click.echo(f"{file}: 排版警告：{warning}", err=True)
+        click.echo(f"{file} → {built.pdf}（{built.pages}页）、{built.workbook}")
+    if failed:
+        click.echo(f"{failed} 个文件生成失败。", err=True)
         sys.exit(1)
 
 

@@ -16,9 +16,9 @@ UNIT = "万元"
 TABLE_FORMAT = "#,##0.00"  # Excel number format; `table_amount` renders the same in HTML
 
 
-def round2(value: Decimal) -> Decimal:
+def round2(value: Decimal | int) -> Decimal:
     """The single rounding rule: half-up to two decimals."""
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def amount(value: Decimal) -> str:
@@ -90,3 +90,9 @@ class Change:
         if self.pct is None:
             return f"{lead}{ref}新增"
         return f"{lead}{ref}{'下降' if self.delta < 0 else rise}{self.pct:f}%"
+
+    def compare(self, ref: str) -> str:
+        """E.g. "与上年预算相比减少0.22万元，下降9.87%"; "与上年预算相比无变化"."""
+        if self.direction is Direction.flat:
+            return f"与{ref}相比无变化"
+        return self.phrase(ref, lead="与").replace(ref, f"{ref}相比", 1)

@@ -11,11 +11,12 @@ from __future__ import annotations
 import logging
 import mimetypes
 import os
-import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
@@ -33,20 +34,35 @@ DEFAULT_FONTS: dict[str, tuple[str, ...]] = {
     "table": ("Noto Serif CJK SC",),  # 宋体, table cells
 }
 
+# Folders a center's `@font-face` rules may load licensed font files from (render_pdf's
+# allowed_dirs). Installed fonts need none of this: Pango finds them through fontconfig.
+FONT_DIRS: tuple[Path, ...] = (
+    Path("/usr/share/fonts"),
+    Path("/usr/local/share/fonts"),
+    Path.home() / ".local/share/fonts",
+    Path.home() / ".fonts",
+)
+
 # Variants that were rendered and checked for byte-identical output. PDF/X is left
 # out on purpose: WeasyPrint stamps it with the current time.
 VARIANTS = ("pdf/a-2b", "pdf/a-3b", "pdf/a-3u")
 
-HARFBUZZ_HINT = "缺少 HarfBuzz 字体子集库 libharfbuzz-subset0：请运行 apt-get install libharfbuzz-subset0"
+HARFBUZZ_MISSING = (
+    "缺少 HarfBuzz 字体子集库 libharfbuzz-subset0：请运行 apt-get install libharfbuzz-subset0"
+)
+HARFBUZZ_TOO_OLD = (
+    "HarfBuzz 版本低于 4.1.0，无法用于字体子集：请升级 libharfbuzz0b 和 libharfbuzz-subset0"
+)
 
 
 @dataclass(frozen=True)
 class PdfResult:
+    data: bytes
     pages: int
     warnings: tuple[str, ...]
 
 
-class _LocalFetcher(URLFetcher):
+class _LocalFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no type hints
     """Serves `file:` URLs inside the allowed folders; refuses the network and other files.
 
     `data:` URLs are served too: they carry their bytes inside the HTML and read nothing.
@@ -67,7 +83,8 @@ class _LocalFetcher(URLFetcher):
             if path.is_file() and any(path.is_relative_to(d) for d in self._allowed):
                 content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
                 return URLFetcherResponse(
-                    path.as_uri(), path.read_bytes(), {"Content-Type": content_type})
+                    path.as_uri(), path.read_bytes(), {"Content-Type": content_type}
+                )
         # WeasyPrint turns this into a logged error, which render_pdf() returns.
         raise PermissionError(f"拒绝加载“{url}”：只能使用模板和字体文件夹中的文件")
 
@@ -78,7 +95,8 @@ class _Collector(logging.Handler):
         self.messages: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(f"WeasyPrint {record.levelname}: {record.getMessage()}")
+        level = "错误" if record.levelno >= logging.ERROR else "警告"
+        self.messages.append(f"WeasyPrint {level}：{record.getMessage()}")
 
 
 @contextmanager
@@ -102,31 +120,21 @@ def render_pdf(
     *,
     base_dir: Path,
     allowed_dirs: Sequence[Path],
-    out: Path,
     variant: str | None = None,
 ) -> PdfResult:
-    """Render `html` (relative links resolve against `base_dir`) and replace `out` atomically."""
+    """Lay out `html` (relative links resolve against `base_dir`) and return the PDF bytes."""
     if variant is not None and variant not in VARIANTS:
         raise ValueError(f"不支持的 PDF 类型“{variant}”，可选：{'、'.join(VARIANTS)}")
-    options = {"pdf_variant": variant}
+    options: dict[str, Any] = {"pdf_variant": variant}
     document_html = weasyprint.HTML(
         string=html,
         base_url=base_dir.resolve().as_uri() + "/",
         url_fetcher=_LocalFetcher(allowed_dirs),
     )
-    out.parent.mkdir(parents=True, exist_ok=True)
     with _collect_weasyprint_warnings() as warnings:
         document = document_html.render(**options)
-        # Same folder as `out`, so os.replace is an atomic rename on one file system.
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-        try:
-            with os.fdopen(fd, "wb") as tmp:
-                document.write_pdf(tmp, **options)
-            os.replace(tmp_name, out)
-        except BaseException:
-            Path(tmp_name).unlink(missing_ok=True)
-            raise
-    return PdfResult(pages=len(document.pages), warnings=tuple(warnings))
+        data = document.write_pdf(**options)
+    return PdfResult(data=data, pages=len(document.pages), warnings=tuple(warnings))
 
 
 def font_css(overrides: Mapping[str, str]) -> str:
@@ -137,8 +145,7 @@ def font_css(overrides: Mapping[str, str]) -> str:
     """
     unknown = sorted(set(overrides) - set(DEFAULT_FONTS))
     if unknown:
-        raise ValueError(
-            f"未知的字体用途：{'、'.join(unknown)}；可用：{'、'.join(DEFAULT_FONTS)}")
+        raise ValueError(f"未知的字体用途：{'、'.join(unknown)}；可用：{'、'.join(DEFAULT_FONTS)}")
     if not overrides:
         return ""
     lines = []
@@ -158,26 +165,29 @@ def check_environment(families: Sequence[str]) -> list[str]:
     # Private WeasyPrint module on purpose: these are the very libraries it renders with.
     from weasyprint.text import ffi as wffi
 
-    problems = []
+    problems: list[str] = []
     # Mirrors weasyprint/pdf/fonts.py Font.subset(): without libharfbuzz-subset, or with
     # HarfBuzz < 4.1.0, WeasyPrint falls back to fontTools, ~20× slower on CJK fonts.
     if wffi.harfbuzz_subset is None:
-        problems.append(HARFBUZZ_HINT)
+        problems.append(HARFBUZZ_MISSING)
     elif not wffi.harfbuzz.hb_version_atleast(4, 1, 0):
-        problems.append("HarfBuzz 版本低于 4.1.0，无法用于字体子集：请升级 libharfbuzz0b 和 libharfbuzz-subset0")
+        problems.append(HARFBUZZ_TOO_OLD)
 
     config = wffi.ffi.gc(
-        wffi.fontconfig.FcInitLoadConfigAndFonts(), wffi.fontconfig.FcConfigDestroy)
+        wffi.fontconfig.FcInitLoadConfigAndFonts(), wffi.fontconfig.FcConfigDestroy
+    )
     for family in dict.fromkeys(families):
         matched = _matched_families(wffi, config, family)
         # fontconfig always answers with *some* font; it must carry the requested name.
         if _fold(family) not in map(_fold, matched):
-            found = f"，系统会用“{matched[0]}”代替" if matched else ""
-            problems.append(f"未安装字体“{family}”{found}：请安装该字体，或在字体设置中改用已安装的字体")
+            instead = f"，系统会用“{matched[0]}”代替" if matched else ""
+            problems.append(
+                f"未安装字体“{family}”{instead}：请安装该字体，或在字体设置中改用已安装的字体"
+            )
     return problems
 
 
-def _matched_families(wffi, config, family: str) -> list[str]:  # type: ignore[no-untyped-def]
+def _matched_families(wffi: ModuleType, config: Any, family: str) -> list[str]:
     """All family names (every language) of the font fontconfig picks for `family`."""
     ffi, fc = wffi.ffi, wffi.fontconfig
     pattern = ffi.gc(fc.FcPatternCreate(), fc.FcPatternDestroy)
@@ -189,7 +199,8 @@ def _matched_families(wffi, config, family: str) -> list[str]:  # type: ignore[n
     if match == ffi.NULL:
         return []
     match = ffi.gc(match, fc.FcPatternDestroy)
-    names, value = [], ffi.new("FcChar8 **")
+    names: list[str] = []
+    value = ffi.new("FcChar8 **")
     while fc.FcPatternGetString(match, b"family", len(names), value) == fc.FcResultMatch:
         names.append(ffi.string(value[0]).decode())
     return names

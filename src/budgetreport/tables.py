@@ -208,8 +208,10 @@ def income(f: Figures) -> tuple[Sequence[H], list[Row], bool]:
              "state_capital": "国有资本经营预算拨款", "fiscal_special": "财政专户管理资金",
              "business": "事业收入", "operating": "事业单位经营收入", "superior_subsidy": "上级补助收入",
              "affiliated": "附属单位上缴收入", "other": "其他收入"}
-    spec = (CODE, NAME, H.of("合计"), H.of("上年结转"),
-            H.of("本年收入", *(H.of(short[s.value], width=7) for s in sources)))
+    # Eleven amount columns on a landscape page: a narrower name column leaves each
+    # amount the ~47 pt that "2,735.83" needs at table size.
+    spec = (H.of("科目编码", kind="code", width=7), H.of("科目名称", kind="text", width=13),
+            H.of("合计"), H.of("上年结转"), H.of("本年收入", *(H.of(short[s.value]) for s in sources)))
     keys = ["total", "carryover", *(s.value for s in sources)]
     return spec, tree_rows(f.spending, keys), True
 

@@ -1,0 +1,125 @@
+"""Stage 4a: figures + tables → the document's HTML, through Jinja2 templates.
+
+Templates are searched center → region → base (`region.Region.folders`); a template can
+extend the one it replaces as "base/<name>" or "region/<name>". `StrictUndefined` makes a
+misspelt or missing value fail the build; autoescaping keeps data text from becoming markup.
+Headings are numbered here, in document order, so numbering can neither skip nor repeat.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from jinja2 import (ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined,
+                    select_autoescape)
+from markupsafe import Markup, escape
+
+from . import money
+from .figures import Figures
+from .region import Region
+from .tables import Table, numeral
+
+# The names a template may use (checked by a test). Figures documents each field.
+CONTEXT = {
+    "f": "Figures: every computed figure and the validated data (f.budget)",
+    "b": "Budget: the validated data (names, texts, counts)",
+    "region": "dict: merged region settings (region.yaml)",
+    "tables": "list[Table]: the 附表, in the region's order",
+    "outline": "Outline: numbered headings (outline.part / outline.h)",
+    "toc": "list[Heading]: the headings of the body, for the table of contents",
+    "body": "Markup: the rendered four parts (document.html.j2 only)",
+    "css": "Markup: font overrides for licensed fonts",
+}
+FILTERS = {
+    "amount": "2469.59万元 — an amount in a sentence",
+    "num": "2469.59 — an amount in a sentence, without unit",
+    "cell": "2,469.59 — an amount in a table cell",
+    "numeral": "3 → 三",
+    "cn_date": "date → 2022年2月15日",
+    "cn_month": "date → 2022年2月",
+}
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int  # 0 part, 1 一、, 2 （一）, 3 1.
+    label: str  # the number as printed
+    title: str
+    anchor: str
+
+
+@dataclass
+class Outline:
+    """Numbers headings as they are rendered: 第一部分 / 一、 / （一） / 1."""
+
+    headings: list[Heading] = field(default_factory=list)
+    counters: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
+
+    def _next(self, level: int) -> int:
+        self.counters[level] += 1
+        for deeper in range(level + 1, len(self.counters)):
+            self.counters[deeper] = 0
+        return self.counters[level]
+
+    def part(self, title: str) -> Markup:
+        n = self._next(0)
+        return self._emit(0, f"第{numeral(n)}部分", title, "h1", "part")
+
+    def h(self, level: int, title: str) -> Markup:
+        return self._emit(level, self.label(level), title, f"h{level + 1}", f"h{level}")
+
+    def label(self, level: int) -> str:
+        """A run-in number ("（一）") for a paragraph that starts with it; not in the contents."""
+        n = self._next(level)
+        return {1: f"{numeral(n)}、", 2: f"（{numeral(n)}）", 3: f"{n}."}[level]
+
+    def _emit(self, level: int, label: str, title: str, tag: str, cls: str) -> Markup:
+        anchor = "s" + "-".join(str(c) for c in self.counters[: level + 1])
+        self.headings.append(Heading(level, label, title, anchor))
+        sep = "\u3000" if level == 0 else ""
+        return Markup(f'<{tag} id="{anchor}" class="{cls}">{escape(label)}{sep}'
+                      f'{escape(title)}</{tag}>')
+
+
+def environment(region: Region) -> Environment:
+    folders = [str(p) for p in region.folders]
+    base = region.folders[-1]
+    prefixes = {"base": FileSystemLoader(str(base))}
+    if len(region.folders) > 1:
+        prefixes["region"] = FileSystemLoader(str(region.folders[-2]))
+    env = Environment(
+        loader=ChoiceLoader([FileSystemLoader(folders), PrefixLoader(prefixes)]),
+        undefined=StrictUndefined,
+        autoescape=select_autoescape(["html", "j2"], default_for_string=True),
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+    )
+    env.filters.update(
+        amount=money.amount, num=money.number, cell=money.table_amount, numeral=numeral,
+        cn_date=lambda d: f"{d.year}年{d.month}月{d.day}日",
+        cn_month=lambda d: f"{d.year}年{d.month}月",
+    )
+    return env
+
+
+def render_html(f: Figures, region: Region, tables: list[Table], css: str = "") -> str:
+    """The whole document: body first (numbering its headings), then cover, contents, body."""
+    env = environment(region)
+    outline = Outline()
+    context: dict[str, Any] = {"f": f, "b": f.budget, "region": region.settings,
+                               "tables": tables, "outline": outline}
+    body = env.get_template("body.html.j2").render(context)
+    toc = [h for h in outline.headings if h.level <= 1]
+    return env.get_template("document.html.j2").render(
+        context, body=Markup(body), toc=toc, css=Markup(css))
+
+
+def template_sources(region: Region) -> dict[str, Path]:
+    """Each template name → the file that provides it (center, region or base)."""
+    found: dict[str, Path] = {}
+    for folder in reversed(region.folders):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and path.name != "region.yaml":
+                found[str(path.relative_to(folder))] = path
+    return dict(sorted(found.items()))
