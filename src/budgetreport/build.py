@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from functools import cache
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .excel import write_workbook
 from .figures import compute
 from .files import write_atomic
-from .pdf import FONT_DIRS, PdfResult, font_css, render_pdf
+from .pdf import DEFAULT_FONTS, FONT_DIRS, PdfResult, check_environment, font_css, render_pdf
 from .problems import BudgetError, Problem
 from .region import TEMPLATES
 from .render import render_html
@@ -36,6 +37,14 @@ class Built:
     seconds: float = 0.0
 
 
+@cache
+def environment_problems(licensed: tuple[str, ...]) -> list[str]:
+    """Fonts and HarfBuzz subsetting present? Checked before any rendering: a missing font
+    would print wrong glyphs and a missing subsetter would make the build 20× slower."""
+    families = [f for stack in DEFAULT_FONTS.values() for f in stack]
+    return check_environment([*licensed, *families])
+
+
 def outputs(path: Path, out_dir: Path) -> tuple[Path, Path]:
     folder = out_dir / path.stem
     return folder / f"{path.stem}.pdf", folder / f"{path.stem}.xlsx"
@@ -48,6 +57,10 @@ def build(path: Path, out_dir: Path = OUTPUT, *, strict: bool = False,
     checked = check_file(path)
     if checked.errors(strict) or checked.budget is None or checked.region is None:
         raise BudgetError(checked.errors(strict))
+    name = checked.source.name if checked.source else str(path)
+    fonts = checked.budget.department.fonts
+    if trouble := environment_problems(tuple(sorted(fonts.values()))):
+        raise BudgetError([Problem(name, 0, 0, "E800", t) for t in trouble])
     figures = compute(checked.budget)
     tables = build_tables(figures, checked.region)
     html = render_html(figures, checked.region, tables, css=font_css(checked.budget.department.fonts))
@@ -55,8 +68,7 @@ def build(path: Path, out_dir: Path = OUTPUT, *, strict: bool = False,
     result: PdfResult = render_pdf(html, base_dir=checked.region.folders[0],
                                    allowed_dirs=(TEMPLATES, *FONT_DIRS), variant=pdf_variant)
     if strict and result.warnings:
-        raise BudgetError([Problem(checked.source.name if checked.source else str(path), 0, 0,
-                                   "W900", f"排版警告：{w}") for w in result.warnings])
+        raise BudgetError([Problem(name, 0, 0, "W900", f"排版警告：{w}") for w in result.warnings])
     write_atomic(pdf_path, result.data)
     published = figures.published
     write_workbook(tables, xlsx_path, title=f"{figures.name}{figures.year}年部门预算附表",

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import sys
+import unicodedata
 from pathlib import Path
 
 import click
 
 from . import __version__
-from .build import OUTPUT, SAMPLES, build as build_one
-from .problems import BudgetError
+from .batch import STATUS_NAMES, Outcome, build_many
+from .build import OUTPUT, SAMPLES, outputs
+from .render import template_sources
 from .schema import json_schema
 from .validate import check_file, expand
 
@@ -49,27 +51,70 @@ def check(paths: tuple[Path, ...], strict: bool) -> None:
 @click.option("--strict", is_flag=True, help="校验警告和排版警告也当作错误。")
 @click.option("--pdf-variant", type=click.Choice(["pdf/a-3b"]), default=None,
               help="生成归档用的 PDF/A-3b。")
-def build(paths: tuple[Path, ...], out_dir: Path, strict: bool, pdf_variant: str | None) -> None:
-    """生成 PDF 文档与 Excel 附表（不给路径时生成 data/ 中的示例）。"""
-    files = _files(paths or (SAMPLES,))
-    failed = 0
-    for file in files:
-        try:
-            built = build_one(file, out_dir, strict=strict, pdf_variant=pdf_variant)
-        except BudgetError as exc:
-            failed += 1
-            for problem in exc.problems:
-                click.echo(str(problem), err=True)
-            click.echo(f"{file}：未生成（原有输出保持不变）", err=True)
-            continue
-        for problem in built.problems:
-            click.echo(str(problem), err=True)
-        for warning in built.warnings:
-            click.echo(f"{file}: 排版警告：{warning}", err=True)
-        click.echo(f"{file} → {built.pdf}（{built.pages}页）、{built.workbook}")
+@click.option("--force", is_flag=True, help="即使输入未变化也重新生成。")
+@click.option("-j", "--jobs", type=click.IntRange(1), default=None,
+              help="并行进程数；缺省为 CPU 核数。")
+def build(paths: tuple[Path, ...], out_dir: Path, strict: bool, pdf_variant: str | None,
+          force: bool, jobs: int | None) -> None:
+    """生成 PDF 文档与 Excel 附表（不给路径时生成 data/ 中的示例）。
+
+    输入（数据、模板、字体、程序版本）自上次成功生成以来未变化的单位会跳过。"""
+    files = _files(paths or (_relative(SAMPLES),))
+    with click.progressbar(length=len(files), label="生成中", file=sys.stderr,
+                           show_pos=True) as bar:
+        outcomes = build_many(files, out_dir, strict=strict, variant=pdf_variant, force=force,
+                              jobs=jobs, done=lambda _: bar.update(1))
+    for outcome in outcomes:
+        for message in outcome.messages:
+            click.echo(message, err=True)
+    click.echo(summary_table(outcomes, out_dir))
+    failed = [o for o in outcomes if o.status == "failed"]
     if failed:
-        click.echo(f"{failed} 个文件生成失败。", err=True)
+        click.echo(f"{len(failed)} 个文件生成失败（原有输出保持不变）。", err=True)
         sys.exit(1)
+
+
+@main.command()
+@click.argument("center_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def templates(center_file: Path) -> None:
+    """列出某个单位的模板搜索路径，以及每个模板由哪个文件提供。"""
+    checked = check_file(center_file)
+    if checked.region is None:
+        for problem in checked.problems:
+            click.echo(str(problem), err=True)
+        sys.exit(1)
+    region = checked.region
+    click.echo("搜索路径（先找到的优先）：")
+    for folder in region.folders:
+        click.echo(f"  {_relative(folder)}")
+    click.echo("模板：")
+    sources = template_sources(region)
+    width = max(map(len, sources))
+    for name, path in sources.items():
+        click.echo(f"  {name.ljust(width)}  ← {_relative(path)}")
+
+
+def summary_table(outcomes: list[Outcome], out_dir: Path) -> str:
+    rows = [("单位", "页数", "结果", "秒", "输出")]
+    for o in outcomes:
+        where = "" if o.status == "failed" else str(outputs(o.source, out_dir)[0].parent)
+        rows.append((o.source.stem, str(o.pages or ""), STATUS_NAMES[o.status],
+                     f"{o.seconds:.1f}" if o.seconds else "", where))
+    widths = [max(_width(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return "\n".join("  ".join(c + " " * (w - _width(c)) for c, w in zip(r, widths)).rstrip()
+                     for r in rows)
+
+
+def _width(text: str) -> int:
+    """Display width: Chinese characters take two columns."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _relative(path: Path) -> Path:
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
 
 
 @main.command()

@@ -1,0 +1,134 @@
+"""Many centers at once: a process pool sized to the cores, and incremental builds.
+
+A center is skipped when the fingerprint of everything its output depends on — its data
+file, the templates, the catalogues, the fonts, the tool's own code and the build options —
+equals the one stamped beside its last good build. One broken file never stops the others.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from . import __version__
+from .build import build, outputs
+from .pdf import DEFAULT_FONTS
+from .problems import BudgetError
+from .region import TEMPLATES
+
+PACKAGE = Path(__file__).resolve().parent
+STAMP = ".inputs.sha256"
+
+Status = Literal["built", "skipped", "failed"]
+STATUS_NAMES: dict[Status, str] = {"built": "已生成", "skipped": "未变化，跳过", "failed": "失败"}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    source: Path
+    status: Status
+    pages: int = 0
+    seconds: float = 0.0
+    messages: tuple[str, ...] = ()
+
+
+def _hash_files(files: Iterable[Path], root: Path, digest: "hashlib._Hash") -> None:
+    for f in sorted(files):
+        digest.update(str(f.relative_to(root)).encode() + b"\0" + f.read_bytes() + b"\0")
+
+
+@cache
+def _font_files(families: tuple[str, ...]) -> str:
+    """The font file fontconfig picks for each family, with its size and time."""
+    lines = []
+    for family in families:
+        found = subprocess.run(["fc-match", "-f", "%{file}", family], capture_output=True,
+                               text=True, check=False).stdout
+        stat = os.stat(found) if found and os.path.exists(found) else None
+        lines.append(f"{family}={found}:{stat.st_size if stat else 0}:{stat.st_mtime_ns if stat else 0}")
+    return "\n".join(lines)
+
+
+@cache
+def shared_fingerprint(options: str) -> str:
+    """Everything every center's output depends on besides its own data file."""
+    digest = hashlib.sha256(f"{__version__}\n{options}\n".encode())
+    _hash_files((p for p in TEMPLATES.rglob("*") if p.is_file()), TEMPLATES, digest)
+    _hash_files((p for p in PACKAGE.rglob("*") if p.is_file() and p.suffix in (".py", ".yaml")),
+                PACKAGE, digest)
+    families = tuple(sorted({f for stack in DEFAULT_FONTS.values() for f in stack}))
+    digest.update(_font_files(families).encode())
+    return digest.hexdigest()
+
+
+def fingerprint(path: Path, options: str) -> str:
+    digest = hashlib.sha256(shared_fingerprint(options).encode())
+    digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def last_build(path: Path, out_dir: Path, options: str) -> int | None:
+    """Pages of the last good build if its inputs are unchanged and its outputs exist."""
+    pdf, workbook = outputs(path, out_dir)
+    stamp = pdf.parent / STAMP
+    if not (pdf.exists() and workbook.exists() and stamp.exists()):
+        return None
+    recorded = json.loads(stamp.read_text(encoding="utf-8"))
+    return recorded["pages"] if recorded.get("inputs") == fingerprint(path, options) else None
+
+
+def build_center(path: Path, out_dir: Path, strict: bool, variant: str | None) -> Outcome:
+    """One center, in a worker process: never raises for bad data, reports instead."""
+    start = time.perf_counter()
+    options = _options(strict, variant)
+    try:
+        built = build(path, out_dir, strict=strict, pdf_variant=variant)
+    except BudgetError as exc:
+        return Outcome(path, "failed", 0, time.perf_counter() - start,
+                       tuple(map(str, exc.problems)))
+    stamp = built.pdf.parent / STAMP
+    stamp.write_text(json.dumps({"inputs": fingerprint(path, options), "pages": built.pages}),
+                     encoding="utf-8")
+    notes = tuple(map(str, built.problems)) + tuple(f"{path}: 排版警告：{w}" for w in built.warnings)
+    return Outcome(path, "built", built.pages, time.perf_counter() - start, notes)
+
+
+def _options(strict: bool, variant: str | None) -> str:
+    return json.dumps({"strict": strict, "variant": variant}, sort_keys=True)
+
+
+def build_many(paths: Sequence[Path], out_dir: Path, *, strict: bool = False,
+               variant: str | None = None, force: bool = False, jobs: int | None = None,
+               done: Callable[[Outcome], None] = lambda _: None) -> list[Outcome]:
+    """Build every center that needs it, in parallel; outcomes in the order of `paths`."""
+    options = _options(strict, variant)
+    results: dict[Path, Outcome] = {}
+    todo = []
+    for path in paths:
+        pages = None if force else last_build(path, out_dir, options)
+        if pages is not None:
+            results[path] = Outcome(path, "skipped", pages)
+            done(results[path])
+        else:
+            todo.append(path)
+    workers = min(jobs or os.cpu_count() or 1, len(todo))
+    if workers <= 1:
+        for path in todo:
+            results[path] = build_center(path, out_dir, strict, variant)
+            done(results[path])
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = {pool.submit(build_center, p, out_dir, strict, variant): p for p in todo}
+            for future in as_completed(futures):
+                results[futures[future]] = outcome = future.result()
+                done(outcome)
+    return [results[p] for p in paths]
