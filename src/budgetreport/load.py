@@ -21,11 +21,24 @@ from .problems import BudgetError, Loc, Problem, display_path
 
 
 class _DecimalConstructor(RoundTripConstructor):
-    def construct_yaml_float(self, node: Any) -> Decimal:  # type: ignore[override]
-        return Decimal(str(node.value).replace("_", ""))
+    """Floats become exact Decimals; dates stay text so the model reports a bad one
+    (2022-02-30) with its line instead of the YAML parser failing without one."""
+
+    def construct_yaml_float(self, node: Any) -> Decimal | str:  # type: ignore[override]
+        text = str(node.value).replace("_", "")
+        try:
+            value = Decimal(text)
+        except ArithmeticError:
+            return text
+        return value if value.is_finite() else text  # .inf / .nan: not an amount
+
+    def construct_yaml_timestamp(self, node: Any, values: Any = None) -> str:  # type: ignore[override]
+        return str(node.value)
 
 
 _DecimalConstructor.add_constructor("tag:yaml.org,2002:float", _DecimalConstructor.construct_yaml_float)
+_DecimalConstructor.add_constructor("tag:yaml.org,2002:timestamp",
+                                    _DecimalConstructor.construct_yaml_timestamp)
 
 
 @dataclass(frozen=True)
@@ -80,7 +93,10 @@ def _plain(node: Any, loc: Loc, lines: dict[Loc, tuple[int, int]]) -> Any:
     if isinstance(node, CommentedMap):
         out = {}
         for key, value in node.items():
-            line, col = node.lc.key(key)
+            try:
+                line, col = node.lc.key(key)
+            except KeyError:  # a key brought in by a merge (<<: *anchor) has no own position
+                line, col = node.lc.line, node.lc.col
             lines[loc + (str(key),)] = (line + 1, col + 1)
             out[str(key)] = _plain(value, loc + (str(key),), lines)
         return out

@@ -224,6 +224,7 @@ def staff_counts_agree(b: Budget, _c: Catalogue, _r: Region) -> Iterator[Finding
 # --- free text -----------------------------------------------------------------------
 
 LEFTOVERS = re.compile(r"MERGEFIELD|\$\{|\{\{|\}\}|结合实际(进行)?(解释|填写)|由部门.{0,6}填写|×××|XXX|此处填写")
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 MONEY = re.compile(r"\d[\d,]*(\.\d+)?\s*万?元")
 
 
@@ -232,7 +233,9 @@ def free_text_clean(b: Budget, _c: Catalogue, _r: Region) -> Iterator[Finding]:
     """Text holds no template leftovers (field codes, fill-in instructions) — an error —
     and no money amounts, which must come from the figures — a warning."""
     for loc, text in _strings(b.model_dump(mode="python"), ()):
-        if m := LEFTOVERS.search(text):
+        if m := CONTROL.search(text):
+            yield Finding("R603", f"文字中有不可见的控制字符 U+{ord(m.group(0)):04X}（多为复制粘贴带入），请删除", loc)
+        elif m := LEFTOVERS.search(text):
             yield Finding("R601", f"文字中残留模板内容“{m.group(0)}”", loc)
         elif m := MONEY.search(text):
             yield Finding("R602", f"文字中出现金额“{m.group(0)}”：金额应由数据计算生成，不应写在文字里",
@@ -255,7 +258,7 @@ def fiscal_sources_known(b: Budget, _c: Catalogue, _r: Region) -> Iterator[Findi
     """财政拨款 spending is what the 财政拨款 tables show: at least one fiscal line exists when
     there is fiscal income."""
     if b.income.fiscal and not any(x.source in FISCAL_SOURCES for x in b.spending):
-        yield Finding("R203", "有财政拨款收入，却没有以财政拨款安排的支出", ("spending",))
+        yield Finding("R205", "有财政拨款收入，却没有以财政拨款安排的支出", ("spending",))
 
 
 @rule
