@@ -1,0 +1,112 @@
+"""The template hierarchy: base → region → center, overrides of single blocks, the context
+contract, and strictness."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from html import unescape
+from pathlib import Path
+
+import pytest
+from jinja2 import UndefinedError, meta, nodes
+
+from budgetreport.figures import compute
+from budgetreport.region import TEMPLATES, load_region
+from budgetreport.render import CONTEXT, environment, render_html
+from budgetreport.tables import build_tables
+from budgetreport.validate import check_file
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def text_of(path: Path) -> str:
+    checked = check_file(path)
+    assert checked.budget is not None and checked.region is not None, checked.problems
+    f = compute(checked.budget)
+    html = render_html(f, checked.region, build_tables(f, checked.region))
+    html = re.sub(r"<style>.*?</style>", "", html, flags=re.S)
+    return unescape(re.sub(r"<[^>]+>", "", html))
+
+
+def sentences(text: str) -> list[str]:
+    return [s for s in re.split(r"[。\n]", text) if s.strip()]
+
+
+@pytest.fixture
+def center_folder():
+    """A center override folder under templates/centers/, removed afterwards."""
+    folder = TEMPLATES / "centers" / "zztest"
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+    if not any((TEMPLATES / "centers").iterdir()):
+        (TEMPLATES / "centers").rmdir()
+
+
+def test_third_center_in_existing_region_needs_yaml_only(tmp_path: Path) -> None:
+    source = (ROOT / "data" / "xiamen-2022.yaml").read_text(encoding="utf-8")
+    new = tmp_path / "quanzhou-2022.yaml"
+    new.write_text(source.replace("厦门市住房公积金中心", "泉州市住房公积金中心"), encoding="utf-8")
+    text = text_of(new)
+    assert "泉州市住房公积金中心部门2022年收入预算为2735.83万元" in text
+    assert "厦门市住房公积金中心" not in text
+
+
+def test_center_override_changes_one_sentence_and_nothing_else(center_folder: Path,
+                                                                tmp_path: Path) -> None:
+    data = tmp_path / "zztest-2022.yaml"
+    shutil.copy(ROOT / "data" / "xiamen-2022.yaml", data)
+    before = sentences(text_of(data))
+    (center_folder / "parts").mkdir(parents=True)
+    (center_folder / "parts" / "explanation.html.j2").write_text(
+        '{% extends "region/parts/explanation.html.j2" %}\n'
+        "{% block procurement %}\n"
+        '{{ outline.h(2, "政府采购情况") }}\n'
+        "<p>本中心{{ f.year }}年政府采购预算合计{{ f.procurement.total|amount }}。</p>\n"
+        "{% endblock %}\n", encoding="utf-8")
+    after = sentences(text_of(data))
+    removed = [s for s in before if s not in after]
+    added = [s for s in after if s not in before]
+    assert added == ["本中心2022年政府采购预算合计123.12万元"]
+    assert len(removed) == 1 and removed[0].startswith("2022年厦门市住房公积金中心部门政府采购预算总额")
+    # The Fujian-only sentences still come from the region the center extends.
+    assert any("不含市对区转移支付项目" in s for s in after)
+
+
+def test_misspelt_name_in_a_template_fails_the_build(center_folder: Path, tmp_path: Path) -> None:
+    data = tmp_path / "zztest-2022.yaml"
+    shutil.copy(ROOT / "data" / "xiamen-2022.yaml", data)
+    (center_folder / "parts").mkdir(parents=True)
+    (center_folder / "parts" / "explanation.html.j2").write_text(
+        '{% extends "region/parts/explanation.html.j2" %}\n'
+        "{% block procurement %}<p>{{ f.procurment.total }}</p>{% endblock %}\n", encoding="utf-8")
+    with pytest.raises(UndefinedError):
+        text_of(data)
+
+
+def test_templates_use_only_documented_names() -> None:
+    for region in ("fujian", "jiangxi"):
+        env = environment(load_region(region))
+        for name in env.list_templates(filter_func=lambda n: n.endswith(".j2")):
+            source = env.loader.get_source(env, name)[0]  # type: ignore[union-attr]
+            tree = env.parse(source)
+            # Names a template assigns itself ({% set %}, {% import %}) are its own business;
+            # Jinja's analysis counts them as undeclared inside blocks.
+            own = {n.target.name for n in tree.find_all(nodes.Assign)  # type: ignore[attr-defined]
+                   if isinstance(n.target, nodes.Name)}
+            own |= {n.target for n in tree.find_all(nodes.Import)}
+            own |= {n.name for n in tree.find_all(nodes.Macro)}
+            used = meta.find_undeclared_variables(tree) - own
+            assert used <= set(CONTEXT), f"{region}:{name} uses undocumented {used - set(CONTEXT)}"
+
+
+def test_data_text_cannot_inject_markup(tmp_path: Path) -> None:
+    data = tmp_path / "xiamen-2022.yaml"
+    source = (ROOT / "data" / "xiamen-2022.yaml").read_text(encoding="utf-8")
+    data.write_text(source.replace("非在编雇用人员经费支出增加", "<script>alert(1)</script>"),
+                    encoding="utf-8")
+    checked = check_file(data)
+    f = compute(checked.budget)  # type: ignore[arg-type]
+    html = render_html(f, checked.region, build_tables(f, checked.region))  # type: ignore[arg-type]
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
