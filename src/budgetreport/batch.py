@@ -24,6 +24,7 @@ from .build import build, outputs
 from .pdf import DEFAULT_FONTS
 from .problems import BudgetError
 from .region import TEMPLATES
+from .validate import center_key
 
 PACKAGE = Path(__file__).resolve().parent
 STAMP = ".inputs.sha256"
@@ -60,9 +61,11 @@ def _font_files(families: tuple[str, ...]) -> str:
 
 @cache
 def shared_fingerprint(options: str) -> str:
-    """Everything every center's output depends on besides its own data file."""
+    """What every center's output depends on: code, catalogues, base and region templates,
+    fonts and options (a region's change rebuilds other regions' centers too: cheap and safe)."""
     digest = hashlib.sha256(f"{__version__}\n{options}\n".encode())
-    _hash_files((p for p in TEMPLATES.rglob("*") if p.is_file()), TEMPLATES, digest)
+    shared = [p for folder in ("base", "regions") for p in (TEMPLATES / folder).rglob("*")]
+    _hash_files((p for p in shared if p.is_file()), TEMPLATES, digest)
     _hash_files((p for p in PACKAGE.rglob("*") if p.is_file() and p.suffix in (".py", ".yaml")),
                 PACKAGE, digest)
     families = tuple(sorted({f for stack in DEFAULT_FONTS.values() for f in stack}))
@@ -71,7 +74,10 @@ def shared_fingerprint(options: str) -> str:
 
 
 def fingerprint(path: Path, options: str) -> str:
+    """Shared inputs, the center's own template folder, and its data file."""
     digest = hashlib.sha256(shared_fingerprint(options).encode())
+    own = TEMPLATES / "centers" / center_key(path)
+    _hash_files((p for p in own.rglob("*") if p.is_file()), TEMPLATES, digest)
     digest.update(path.read_bytes())
     return digest.hexdigest()
 

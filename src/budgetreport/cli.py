@@ -11,6 +11,9 @@ import click
 from . import __version__
 from .batch import STATUS_NAMES, Outcome, build_many
 from .build import OUTPUT, SAMPLES, outputs
+from .diff import diff as compare_versions
+from .diff import format_text, write_html
+from .problems import BudgetError
 from .render import template_sources
 from .schema import json_schema
 from .validate import check_file, expand
@@ -92,6 +95,27 @@ def templates(center_file: Path) -> None:
     width = max(map(len, sources))
     for name, path in sources.items():
         click.echo(f"  {name.ljust(width)}  ← {_relative(path)}")
+
+
+@main.command()
+@click.argument("old")
+@click.argument("new")
+@click.option("--html", "html_file", type=PathArg, default=None,
+              help="另存为供审核人阅读的 HTML 变化报告。")
+def diff(old: str, new: str, html_file: Path | None) -> None:
+    """比较两个版本的预算数据：文件，或 版本:路径（如 HEAD:data/xiamen-2022.yaml）。
+
+    列出变化的输入数字、变化的计算结果和文中变化的句子。"""
+    try:
+        report = compare_versions(old, new)
+    except BudgetError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        sys.exit(1)
+    click.echo(format_text(report), nl=False)
+    if html_file is not None:
+        write_html(html_file, report, old, new)
+        click.echo(f"已写入 {html_file}")
 
 
 def summary_table(outcomes: list[Outcome], out_dir: Path) -> str:

@@ -172,7 +172,8 @@ THREE_PUBLIC = {"abroad": "因公出国（境）费", "reception": "公务接待
                 "vehicle_purchase": "公务用车购置费", "vehicle_running": "公务用车运行维护费"}
 
 
-def compute(b: Budget) -> Figures:
+def compute(budget: Budget) -> Figures:
+    b = budget.in_wan()
     cat = load_catalogue(b.department.year)
     year = b.department.year
     p = b.prior

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from enum import Enum
-from typing import Annotated, Literal, Union
+from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
@@ -359,3 +359,20 @@ class Budget(Strict):
     procurement: Procurement
     assets: Assets
     glossary: Glossary
+
+    def in_wan(self) -> Budget:
+        """The same budget in 万元. Rules check a file in its own unit, so that messages
+        quote the user's figures; figures are computed in 万元 (exact: Decimal ÷ 10^4)."""
+        if self.unit == "万元":
+            return self
+
+        def walk(value: Any) -> Any:
+            if isinstance(value, Decimal):
+                return value / 10000
+            if isinstance(value, dict):
+                return {k: walk(v) for k, v in value.items()}
+            if isinstance(value, list):
+                return [walk(v) for v in value]
+            return value
+
+        return Budget.model_validate(walk(self.model_dump()) | {"unit": "万元"})

@@ -9,7 +9,6 @@ import difflib
 import json
 import types
 import typing
-from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -25,24 +24,7 @@ def parse(source: Source) -> Budget:
         budget = Budget.model_validate(source.data)
     except ValidationError as exc:
         raise BudgetError(sorted(_problem(source, e) for e in exc.errors())) from None
-    return to_wan(budget) if budget.unit == "元" else budget
-
-
-def to_wan(budget: Budget) -> Budget:
-    """Express a file kept in 元 in 万元 (exact: Decimal division by 10^4)."""
-
-    def walk(value: Any) -> Any:
-        if isinstance(value, Decimal):
-            return value / 10000
-        if isinstance(value, dict):
-            return {k: walk(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [walk(v) for v in value]
-        return value
-
-    data = walk(budget.model_dump())
-    data["unit"] = "万元"
-    return Budget.model_validate(data)
+    return budget
 
 
 _MESSAGES = {

@@ -1,0 +1,127 @@
+"""Shared helpers: edited copies of the sample files, and reading `check` output back as tuples.
+
+Tests never hard-code line numbers: they edit a copy of a sample with a replacement that must
+match exactly once, then find the edited line by searching the copy's text.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from budgetreport.catalogue import load_catalogue
+from budgetreport.load import Source, read
+from budgetreport.model import Budget
+from budgetreport.region import load_region
+from budgetreport.validate import center_key
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data"
+SAMPLES = ("xiamen-2022.yaml", "shangrao-2022.yaml")
+
+Edit = tuple[str, str]
+
+
+def replace_once(text: str, old: str, new: str) -> str:
+    """Replace `old` by `new`, insisting that `old` occurs exactly once."""
+    count = text.count(old)
+    assert count == 1, f"expected exactly one {old!r} in the sample, found {count}"
+    return text.replace(old, new)
+
+
+def line_of(path: Path, needle: str, *, exact: bool = False) -> int:
+    """1-based number of the only line of `path` containing `needle` (equal to it if exact)."""
+    hits = [n for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+            if (line.rstrip() == needle if exact else needle in line)]
+    assert len(hits) == 1, f"expected exactly one line with {needle!r} in {path}, found {hits}"
+    return hits[0]
+
+
+@pytest.fixture
+def edited(tmp_path: Path) -> Callable[..., Path]:
+    """edited("xiamen-2022.yaml", (old, new), ..., name=None) -> path of an edited copy.
+
+    The copy keeps the sample's file name unless `name` is given (the name decides the
+    center's template folder, so keep the "<center>-<year>.yaml" shape)."""
+
+    def make(sample: str, *edits: Edit, name: str | None = None, folder: str = "") -> Path:
+        text = (DATA / sample).read_text(encoding="utf-8")
+        for old, new in edits:
+            text = replace_once(text, old, new)
+        target = tmp_path / folder / (name or sample)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+        return target
+
+    return make
+
+
+# --- reading `budgetreport check` output ----------------------------------------------
+
+_LINE = re.compile(r"^(?P<file>.+?)(?::(?P<line>\d+))?: (?P<warn>警告：)?(?P<message>.*) "
+                   r"\[(?P<code>[A-Z]\d{3})\]$")
+
+
+@dataclass(frozen=True)
+class Reported:
+    file: str
+    line: int
+    code: str
+    message: str
+    warning: bool
+
+    def names(self, path: Path) -> bool:
+        """True if the reported file is `path` (messages may show it relative to cwd)."""
+        return Path(self.file).resolve() == path.resolve()
+
+
+def reported(output: str) -> list[Reported]:
+    """Every problem line printed by `check`."""
+    out = []
+    for raw in output.splitlines():
+        if m := _LINE.match(raw):
+            out.append(Reported(m["file"], int(m["line"] or 0), m["code"], m["message"],
+                                bool(m["warn"])))
+    return out
+
+
+def located(output: str, path: Path) -> set[tuple[int, str]]:
+    """(line, code) of every problem reported for `path`."""
+    return {(r.line, r.code) for r in reported(output) if r.names(path)}
+
+
+def run_cli(*args: str | Path) -> Result:
+    from budgetreport.cli import main  # imported here: a broken CLI fails only the CLI tests
+
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+# --- data-level editing for the rule tests --------------------------------------------
+
+
+@dataclass
+class Sample:
+    """A sample loaded as plain data, to be edited and validated again."""
+
+    source: Source
+
+    def data(self) -> dict[str, Any]:
+        return copy.deepcopy(self.source.data)
+
+
+def load_sample(name: str) -> Sample:
+    return Sample(read(DATA / name))
+
+
+def run_rule(rule: Callable[..., Any], data: dict[str, Any], sample: str) -> list[Any]:
+    """Validate `data` and run one rule on it with the sample's catalogue and region."""
+    budget = Budget.model_validate(data)
+    region = load_region(budget.department.region, center_key(DATA / sample))
+    return list(rule(budget, load_catalogue(budget.department.year), region))

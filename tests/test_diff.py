@@ -1,0 +1,142 @@
+"""`diff`: the input figures, computed totals and sentences that change between two versions."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import DATA, ROOT, line_of
+
+from budgetreport.diff import Changed, Report, diff, format_html, format_text, load_side, write_html
+from budgetreport.problems import BudgetError
+
+SAMPLE = "xiamen-2022.yaml"
+# +0.01 on one personnel figure, with the income and economic figures that keep the file valid
+CENT_MORE = (("personnel: 1734.38", "personnel: 1734.39"),
+             ("general_budget: 2735.83", "general_budget: 2735.84"),
+             ("personnel: 312.36", "personnel: 312.37"))
+
+
+@pytest.fixture
+def cent_more(edited) -> Path:  # type: ignore[no-untyped-def]
+    return edited(SAMPLE, *CENT_MORE, folder="new")
+
+
+def committed(path: str) -> bool:
+    if shutil.which("git") is None:
+        return False
+    found = subprocess.run(["git", "-C", str(ROOT), "cat-file", "-e", f"HEAD:{path}"],
+                           capture_output=True, check=False)
+    return found.returncode == 0
+
+
+needs_git = pytest.mark.skipif(not committed(f"data/{SAMPLE}"),
+                               reason="the sample is not committed in a git checkout")
+
+
+def triples(items: list[Changed]) -> set[tuple[str, str, str]]:
+    return {(c.name, c.old, c.new) for c in items}
+
+
+def test_identical_files_have_no_changes(edited) -> None:  # type: ignore[no-untyped-def]
+    report = diff(str(DATA / SAMPLE), str(edited(SAMPLE)))
+    assert report == Report()
+    assert format_text(report).count("无变化") == 3
+
+
+def test_one_cent_shows_inputs_totals_and_sentences(cent_more: Path) -> None:
+    report = diff(str(DATA / SAMPLE), str(cent_more))
+    assert {(c.name, c.old, c.new, c.line) for c in report.inputs} == {
+        ("spending[2210302/general_budget].personnel", "1734.38", "1734.39",
+         line_of(cent_more, "personnel: 1734.39")),
+        ("income.general_budget", "2735.83", "2735.84",
+         line_of(cent_more, "general_budget: 2735.84")),
+        ("economic[30101].personnel", "312.36", "312.37", line_of(cent_more, "personnel: 312.37")),
+    }
+    totals = triples(report.totals)
+    assert {("支出合计", "2735.83", "2735.84"), ("人员经费", "1922.62", "1922.63"),
+            ("收入总计", "2735.83", "2735.84"), ("住房保障支出（221）合计", "2469.59", "2469.60"),
+            ("住房公积金管理（2210302）人员经费", "1734.38", "1734.39"),
+            ("支出合计比上年增减额", "205.14", "205.15"),
+            ("基本支出经济分类：基本工资（30101）人员经费", "312.36", "312.37")} <= totals
+    assert not {name for name, _, _ in totals if "公用经费" in name or "项目支出" in name}
+    # every changed sentence is paired with its new wording; the tables are not among them
+    assert all(s.old and s.new for s in report.sentences)
+    new = [s.new for s in report.sentences if s.new]
+    assert any("收入预算为2735.84万元" in s and "增长8.11%" in s for s in new)
+    assert any("支出预算为2735.84万元" in s for s in new)
+    assert any("人员支出1922.63万元" in s for s in new)
+    text = format_text(report)
+    assert "第{}行  spending[2210302/general_budget].personnel: 1734.38 → 1734.39".format(
+        line_of(cent_more, "personnel: 1734.39")) in text
+    assert "支出合计: 2735.83 → 2735.84" in text
+    assert "无变化" not in text
+
+
+def test_removed_and_added_items(edited) -> None:  # type: ignore[no-untyped-def]
+    last = '      - {level1: 满意度指标, level2: 服务对象满意度指标, name: 缴存单位及职工满意度, value: "≥95%"}\n\n# ---'
+    new = edited(SAMPLE, (last, "\n# ---"), ("name: 公积金业务费", "name: 公积金业务经费"))
+    inputs = triples(diff(str(DATA / SAMPLE), str(new)).inputs)
+    assert ("projects[专项业务费].indicators[10]", "删去：缴存单位及职工满意度", "（无）") in inputs
+    assert ("projects[专项业务费].subprojects[公积金业务经费]", "（无）", "新增：amount 124.00") in inputs
+    assert ("projects[专项业务费].subprojects[公积金业务费]", "删去：amount 124.00", "（无）") in inputs
+
+
+@needs_git
+@pytest.mark.parametrize("relative", [True, False])
+def test_git_revision_against_a_file(cent_more: Path, monkeypatch: pytest.MonkeyPatch,
+                                     relative: bool) -> None:
+    monkeypatch.chdir(ROOT)
+    spec = f"HEAD:data/{SAMPLE}" if relative else f"HEAD:{DATA / SAMPLE}"
+    old = load_side(spec)
+    assert old.source is not None and old.source.name == spec and not old.errors()
+    report = diff(spec, str(cent_more))
+    assert ("spending[2210302/general_budget].personnel", "1734.38",
+            "1734.39") in triples(report.inputs)
+    assert diff(spec, str(DATA / SAMPLE)).inputs == []
+
+
+@needs_git
+@pytest.mark.parametrize(("spec", "code", "words"), [
+    ("no-such-rev:data/xiamen-2022.yaml", "E012", "没有版本“no-such-rev”"),
+    ("HEAD:data/no-such-file.yaml", "E013", "没有文件 data/no-such-file.yaml"),
+])
+def test_git_errors_are_clear(spec: str, code: str, words: str,
+                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    with pytest.raises(BudgetError) as caught:
+        load_side(spec)
+    [problem] = caught.value.problems
+    assert (problem.file, problem.code) == (spec, code) and words in problem.message
+
+
+def test_invalid_side_raises_its_problems(edited) -> None:  # type: ignore[no-untyped-def]
+    bad = edited(SAMPLE, ("general_budget: 2735.83", "general_budget: 2735.84"))
+    with pytest.raises(BudgetError) as caught:
+        diff(str(DATA / SAMPLE), str(bad))
+    assert caught.value.problems
+
+
+def test_html_escapes_data_text(edited) -> None:  # type: ignore[no-untyped-def]
+    new = edited(SAMPLE, ("general_budget: 信息化投入支出增加。",
+                          "general_budget: 信息化投入<script>alert(1)</script>支出增加。"))
+    report = diff(str(DATA / SAMPLE), str(new))
+    [changed] = report.sentences
+    assert changed.old and changed.new and "<script>" in changed.new
+    page = format_html(report, "old <b>", str(new))
+    assert "<script>" not in page and "<b>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "old &lt;b&gt;" in page
+
+
+def test_html_file_has_three_sections(cent_more: Path, tmp_path: Path) -> None:
+    report = diff(str(DATA / SAMPLE), str(cent_more))
+    out = tmp_path / "out" / "diff.html"
+    write_html(out, report, f"data/{SAMPLE}", str(cent_more))
+    page = out.read_text(encoding="utf-8")
+    for heading in ("输入数据的变化", "计算结果的变化", "文中变化的句子"):
+        assert heading in page
+    assert "spending[2210302/general_budget].personnel" in page and "无变化" not in page
+    # character-level marks: only the changed digit of 2735.83 → 2735.84 is highlighted
+    assert "收入预算为2735.8<mark>3</mark>万元" in page and "收入预算为2735.8<mark>4</mark>万元" in page
