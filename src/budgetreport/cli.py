@@ -15,8 +15,9 @@ from .diff import diff as compare_versions
 from .diff import format_text, write_html
 from .problems import BudgetError
 from .render import template_sources
+from .scaffold import default_path, roll_forward, skeleton, write_new
 from .schema import json_schema
-from .validate import check_file, expand
+from .validate import center_key, check_file, expand
 
 PathArg = click.Path(path_type=Path)
 
@@ -116,6 +117,36 @@ def diff(old: str, new: str, html_file: Path | None) -> None:
     if html_file is not None:
         write_html(html_file, report, old, new)
         click.echo(f"已写入 {html_file}")
+
+
+@main.command()
+@click.option("--region", help="地区模板，如 fujian、jiangxi（新建单位时）。")
+@click.option("--name", help="部门（单位）全称（新建单位时）。")
+@click.option("--center", help="单位代号，用作文件名 data/<代号>-<年度>.yaml，如 quanzhou。")
+@click.option("--from", "source", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="由上一年度的数据文件滚动生成。")
+@click.option("--year", type=int, required=True, help="预算年度。")
+@click.option("-o", "--output", type=PathArg, default=None, help="写入的文件。")
+def new(region: str | None, name: str | None, center: str | None, source: Path | None,
+        year: int, output: Path | None) -> None:
+    """新建数据文件：新单位的带注释骨架，或由上一年度滚动（上年数自动填入）。"""
+    try:
+        if source is not None:
+            text = roll_forward(source, year)
+            out = output or default_path(source.parent, center or center_key(source), year)
+        elif region and name and (center or output):
+            text = skeleton(region, name, year)
+            out = output or default_path(Path("data"), center or "", year)
+        else:
+            raise click.UsageError("请给出 --from 文件，或 --region、--name 以及 --center 或 -o")
+        write_new(out, text)
+    except BudgetError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        sys.exit(1)
+    except (ValueError, FileExistsError) as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(f"已写入 {out}：请填写其中的空项后运行 budgetreport check {out}")
 
 
 def summary_table(outcomes: list[Outcome], out_dir: Path) -> str:

@@ -61,7 +61,7 @@ FISCAL_SOURCES = (Source.general_budget, Source.gov_fund, Source.state_capital)
 
 class Department(Strict):
     name: Text = Field(description="部门（单位）全称，如“厦门市住房公积金中心”")
-    region: Text = Field(description="模板地区，对应 templates/regions/<地区>/，如 xiamen、jiangxi")
+    region: Text = Field(description="模板地区，对应 templates/regions/<地区>/，如 fujian、jiangxi")
     year: int = Field(ge=2000, le=2100, description="预算年度")
     prepared_by: str | None = Field(None, description="编制单位；缺省为部门全称")
     published: dt.date = Field(description="公开日期（封面年月、PDF 元数据均取此日期）")
@@ -342,23 +342,24 @@ class Budget(Strict):
     """一个部门一个年度的预算公开数据。"""
 
     unit: Literal["万元", "元"] = Field("万元", description="本文件金额单位；展示一律为万元、两位小数")
-    department: Department
-    overview: Overview
-    income: Income
+    department: Department = Field(description="部门名称、地区、年度、公开日期")
+    overview: Overview = Field(description="第一部分 概况：职责、单位与人员、主要工作任务")
+    income: Income = Field(description="本年收入预算，按来源")
     spending: list[SpendingLine] = Field(min_length=1, description="本年支出，按功能分类项级科目")
     carry_forward: Amount = Field(Decimal(0), description="结转下年")
     economic: list[EconomicLine] = Field(description="一般公共预算基本支出，按经济分类款级科目")
     prior: PriorYear = Field(description="上年预算数")
     reasons: Reasons = Field(default_factory=Reasons, description="变动原因")
-    three_public: ThreePublic
+    three_public: ThreePublic = Field(description="“三公”经费财政拨款预算")
     transfers: list[TransferItem] = Field(default_factory=list, description="市对区转移支付")
     projects: list[Project] = Field(default_factory=list, description="一级项目（重点项目）")
-    performance: DepartmentPerformance
-    performance_summary: PerformanceSummary = Field(default_factory=PerformanceSummary)
-    running_costs: RunningCosts
-    procurement: Procurement
-    assets: Assets
-    glossary: Glossary
+    performance: DepartmentPerformance = Field(description="部门整体支出绩效目标")
+    performance_summary: PerformanceSummary = Field(default_factory=PerformanceSummary,
+                                                    description="绩效目标管理情况")
+    running_costs: RunningCosts = Field(description="机关运行经费")
+    procurement: Procurement = Field(description="政府采购预算")
+    assets: Assets = Field(description="国有资产占有使用情况")
+    glossary: Glossary = Field(description="第三部分 名词解释")
 
     def in_wan(self) -> Budget:
         """The same budget in 万元. Rules check a file in its own unit, so that messages

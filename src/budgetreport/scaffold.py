@@ -27,7 +27,7 @@ from ruamel.yaml.error import YAMLError
 from ruamel.yaml.representer import RoundTripRepresenter
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString as Quoted
 
-from .figures import Figures, compute
+from .figures import THREE_PUBLIC, Figures, compute
 from .model import Budget
 from .money import round2
 from .problems import BudgetError, Loc, display_path
@@ -61,8 +61,8 @@ def kind_of(info: FieldInfo) -> tuple[Kind, Any]:
         return "model", tp
     if isinstance(item, type) and issubclass(item, BaseModel):
         return "models", item
-    kind: Kind = {dict: "dict", list: "list"}.get(typing.get_origin(tp), "scalar")  # type: ignore[assignment]
-    return kind, None
+    origin = typing.get_origin(tp)
+    return ("dict" if origin is dict else "list" if origin is list else "scalar"), None
 
 
 def _describe(info: FieldInfo, model: Any) -> str:
@@ -199,7 +199,9 @@ def rt_yaml() -> YAML:
 def empty_amounts(node: CommentedMap, model: type[BaseModel], loc: Loc = ()) -> Iterator[Loc]:
     """Set every amount written in `node` to null, in place; yield the paths emptied."""
     for key, value in list(node.items()):
-        kind, inner = kind_of(model.model_fields[key]) if key in model.model_fields else ("", None)
+        if key not in model.model_fields:
+            continue
+        kind, inner = kind_of(model.model_fields[key])
         if kind == "amount" and value is not None:
             node[key] = None
             yield loc + (key,)
@@ -212,7 +214,7 @@ def empty_amounts(node: CommentedMap, model: type[BaseModel], loc: Loc = ()) -> 
 
 def prior_from(f: Figures, factor: Decimal) -> CommentedMap:
     """This year's figures as next year's `prior`, in the file's unit, two decimals."""
-    fiscal = {key: f.by_source[key]["total"] for key in ("general_budget", "gov_fund", "state_capital")}
+    fiscal = {k: f.by_source[k]["total"] for k in ("general_budget", "gov_fund", "state_capital")}
     prior = CommentedMap(income_total=f.income["total"], spending_total=f.spending["total"],
                          fiscal_total=f.income["fiscal"], **fiscal,
                          basic=f.spending["basic"], project=f.spending["project"])
@@ -232,25 +234,26 @@ def _forget_comments(parent: CommentedMap, parent_key: str, key: str) -> None:
     at = keys.index(key)
     if at == 0 and len(parent.ca.items.get(parent_key) or []) > 3:  # comments under parent_key
         parent.ca.items[parent_key][3] = None
-    elif at and not isinstance(node[keys[at - 1]], (CommentedMap, CommentedSeq)):
-        if token := (node.ca.items.get(keys[at - 1]) or [None] * 3)[2]:
-            token.value = token.value.split("\n", 1)[0] + "\n"  # keep that line's own comment
+    elif at and not isinstance(node[keys[at - 1]], (CommentedMap, CommentedSeq)) and (
+            token := (node.ca.items.get(keys[at - 1]) or [None] * 3)[2]):
+        token.value = token.value.split("\n", 1)[0] + "\n"  # keep that line's own comment
     if own := (node.ca.items.get(key) or [None] * 3)[2]:
         own.value = "\n" + own.value.partition("\n")[2]
 
 
 def _carry_prior(root: CommentedMap, budget: Budget, factor: Decimal) -> None:
+    """This year's figures (万元, from `compute`) become last year's, in the file's unit."""
     figures = compute(budget)
     root.ca.items.pop("prior", None)  # comments explaining last year's figures no longer apply
     root["prior"] = prior_from(figures, factor)
     three_public, running = root["three_public"], root["running_costs"]
-    priors = [(three_public, k, item.amount) for k, item in budget.three_public.items().items()]
+    priors = [(three_public, k, figures.three_public[k].amount) for k in THREE_PUBLIC]
     for parent, key, amount in [*priors, (root, "running_costs", figures.running_costs.amount)]:
         if "prior" in parent[key]:
             _forget_comments(parent, key, "prior")
         parent[key]["prior"] = round2(amount * factor)
     # reasons explain this year's changes: next year's must be written anew
-    for node, key in [*((three_public[k], "reason") for k in budget.three_public.items()),
+    for node, key in [*((three_public[k], "reason") for k in THREE_PUBLIC),
                       (three_public, "vehicle_reason"), (running, "reason"),
                       *((root["reasons"], k) for k in root.get("reasons") or {})]:
         if key in node:

@@ -63,6 +63,8 @@ def _problem(source: Source, error: Any) -> Problem:
         message = f"未知字段“{where}”{hint}"
     elif kind in ("enum", "literal_error"):
         message = f"{where}{label}取值应为 {error['ctx'].get('expected', '')}"
+    elif error.get("input", "") is None and kind != "missing":
+        message = f"{where}{label}未填写"
     else:
         what = _MESSAGES.get(kind, f"取值不符合要求（{error['msg']}）")
         message = f"{where}{label}{what}"
