@@ -9,6 +9,7 @@ Headings are numbered here, in document order, so numbering can neither skip nor
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -84,11 +85,17 @@ class Outline:
 
 
 def environment(region: Region) -> Environment:
-    folders = [str(p) for p in region.folders]
-    base = region.folders[-1]
-    prefixes = {"base": FileSystemLoader(str(base))}
-    if len(region.folders) > 1:
-        prefixes["region"] = FileSystemLoader(str(region.folders[-2]))
+    return _environment(region.folders)
+
+
+@cache
+def _environment(search: tuple[Path, ...]) -> Environment:
+    """One environment per search path, so a process building many centers compiles each
+    template once (Jinja still reloads a template whose file changed)."""
+    folders = [str(p) for p in search]
+    prefixes = {"base": FileSystemLoader(str(search[-1]))}
+    if len(search) > 1:
+        prefixes["region"] = FileSystemLoader(str(search[-2]))
     env = Environment(
         loader=ChoiceLoader([FileSystemLoader(folders), PrefixLoader(prefixes)]),
         undefined=StrictUndefined,
