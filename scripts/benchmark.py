@@ -39,10 +39,10 @@ from budgetreport.excel import write_workbook
 from budgetreport.figures import compute
 from budgetreport.files import write_atomic
 from budgetreport.load import read
-from budgetreport.pdf import FONT_DIRS, font_css
+
 # Private helpers on purpose: the layout and write stages must be timed exactly as
 # pdf.render_pdf runs them (same fetcher, same warning capture), only split in two.
-from budgetreport.pdf import _collect_weasyprint_warnings, _LocalFetcher
+from budgetreport.pdf import FONT_DIRS, _collect_weasyprint_warnings, _LocalFetcher, font_css
 from budgetreport.region import TEMPLATES, load_region
 from budgetreport.render import render_html
 from budgetreport.rules import RULES
@@ -180,7 +180,7 @@ def bench(path: Path, runs: int, out_dir: Path) -> bool:
     for k, kind in ((0, "wall"), (1, "CPU")):
         w, b = median(wholes, k), median(bares, k)
         ratios[kind] = w / b
-        per_run = statistics.median(x[k] / y[k] for x, y in zip(wholes, bares))
+        per_run = statistics.median(x[k] / y[k] for x, y in zip(wholes, bares, strict=True))
         print(f"  {kind:>4}: whole build.build() {w * 1000:7.1f} ms, "
               f"bare WeasyPrint {b * 1000:7.1f} ms"
               f" → ratio {w / b:.3f} × (median of per-run ratios {per_run:.3f} ×)")

@@ -21,7 +21,6 @@ from budgetreport.load import read
 from budgetreport.money import table_amount
 from budgetreport.schema import json_schema, parse
 from budgetreport.validate import check_file
-
 from conftest import DATA, ROOT, SAMPLES, line_of, located, reported, run_cli
 
 EXE = ROOT / ".venv" / "bin" / "budgetreport"

@@ -7,10 +7,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import DATA, ROOT, line_of
 
 from budgetreport.diff import Changed, Report, diff, format_html, format_text, load_side, write_html
 from budgetreport.problems import BudgetError
+from conftest import DATA, ROOT, line_of
 
 SAMPLE = "xiamen-2022.yaml"
 # +0.01 on one personnel figure, with the income and economic figures that keep the file valid
@@ -76,7 +76,8 @@ def test_one_cent_shows_inputs_totals_and_sentences(cent_more: Path) -> None:
 
 
 def test_removed_and_added_items(edited) -> None:  # type: ignore[no-untyped-def]
-    last = '      - {level1: 满意度指标, level2: 服务对象满意度指标, name: 缴存单位及职工满意度, value: "≥95%"}\n\n# ---'
+    last = ('      - {level1: 满意度指标, level2: 服务对象满意度指标, name: 缴存单位及职工满意度, '
+            'value: "≥95%"}\n\n# ---')
     new = edited(SAMPLE, (last, "\n# ---"), ("name: 公积金业务费", "name: 公积金业务经费"))
     inputs = triples(diff(str(DATA / SAMPLE), str(new)).inputs)
     assert ("projects[专项业务费].indicators[10]", "删去：缴存单位及职工满意度", "（无）") in inputs

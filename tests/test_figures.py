@@ -16,10 +16,8 @@ from pydantic import BaseModel
 
 from budgetreport.figures import Figures, Tree, compute
 from budgetreport.load import read
-from budgetreport.money import (Change, Direction, amount, number, percent, round2,
-                                table_amount)
+from budgetreport.money import Change, Direction, amount, number, percent, round2, table_amount
 from budgetreport.schema import parse
-
 from conftest import DATA
 
 D = Decimal

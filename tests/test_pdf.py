@@ -33,7 +33,6 @@ from budgetreport.pdf import DEFAULT_FONTS
 from budgetreport.region import Region
 from budgetreport.tables import Table, build_tables, numeral
 from budgetreport.validate import check_file
-
 from conftest import DATA, ROOT, replace_once
 
 XIAMEN, SHANGRAO = "xiamen-2022.yaml", "shangrao-2022.yaml"
@@ -483,7 +482,7 @@ def _zero_codes(font: Any) -> set[bytes]:
     cmap = encoding.get_data().decode("latin-1") if encoding is not None else ""
     codes = {bytes.fromhex(code) for code, cid in re.findall(r"<([0-9a-fA-F]+)>\s+(\d+)", cmap)
              if cid == "0"}
-    for low, high, cid in re.findall(r"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s+(\d+)", cmap):
+    for low, _high, cid in re.findall(r"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s+(\d+)", cmap):
         if cid == "0":
             codes.add(bytes.fromhex(low))
     return codes

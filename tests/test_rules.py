@@ -17,7 +17,6 @@ import pytest
 from budgetreport import rules
 from budgetreport.problems import Severity
 from budgetreport.validate import check_file
-
 from conftest import DATA, SAMPLES, load_sample, run_rule
 
 D = Decimal

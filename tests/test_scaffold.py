@@ -24,10 +24,17 @@ from budgetreport.model import Budget
 from budgetreport.money import Change, Direction
 from budgetreport.problems import BudgetError
 from budgetreport.region import known_regions
-from budgetreport.scaffold import (SCHEMA_LINE, default_path, empty_amounts, kind_of,
-                                   roll_forward, rt_yaml, skeleton, write_new)
+from budgetreport.scaffold import (
+    SCHEMA_LINE,
+    default_path,
+    empty_amounts,
+    kind_of,
+    roll_forward,
+    rt_yaml,
+    skeleton,
+    write_new,
+)
 from budgetreport.validate import center_key, check_file
-
 from conftest import DATA
 
 D = Decimal

@@ -42,7 +42,7 @@ class Outcome:
     messages: tuple[str, ...] = ()
 
 
-def _hash_files(files: Iterable[Path], root: Path, digest: "hashlib._Hash") -> None:
+def _hash_files(files: Iterable[Path], root: Path, digest: hashlib._Hash) -> None:
     for f in sorted(files):
         digest.update(str(f.relative_to(root)).encode() + b"\0" + f.read_bytes() + b"\0")
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from functools import cache
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from .excel import write_workbook

@@ -156,7 +156,7 @@ def summary_table(outcomes: list[Outcome], out_dir: Path) -> str:
         rows.append((o.source.stem, str(o.pages or ""), STATUS_NAMES[o.status],
                      f"{o.seconds:.1f}" if o.seconds else "", where))
     widths = [max(_width(r[i]) for r in rows) for i in range(len(rows[0]))]
-    return "\n".join("  ".join(c + " " * (w - _width(c)) for c, w in zip(r, widths)).rstrip()
+    return "\n".join("  ".join(c + " " * (w - _width(c)) for c, w in zip(r, widths, strict=True)).rstrip()
                      for r in rows)
 
 

@@ -314,7 +314,7 @@ def format_text(report: Report) -> str:
     sections = (map(figure, report.inputs), map(figure, report.totals),
                 map(sentence, report.sentences))
     return "\n\n".join(heading + "\n" + ("\n".join(lines) or "  无变化")
-                       for heading, lines in zip(HEADINGS, map(list, sections))) + "\n"
+                       for heading, lines in zip(HEADINGS, map(list, sections), strict=True)) + "\n"
 
 
 def format_html(report: Report, old_label: str, new_label: str) -> str:

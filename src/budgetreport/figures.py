@@ -8,14 +8,14 @@ it). Amounts stay exact; `money` rounds them when they are shown.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from jinja2 import Environment, StrictUndefined
 
-from .catalogue import Catalogue, load_catalogue, standard_glossary
-from .model import FISCAL_SOURCES, SOURCE_NAMES, Budget, Project, SpendingLine, Source
+from .catalogue import Catalogue, Entry, load_catalogue, standard_glossary
+from .model import FISCAL_SOURCES, SOURCE_NAMES, Budget, Project, Source, SpendingLine
 from .money import ZERO, Change
 
 Amounts = dict[str, Decimal]
@@ -43,7 +43,7 @@ class ClassRow:
     @property
     def label(self) -> str:
         """"社会保障和就业支出（类）行政事业单位养老支出（款）行政单位离退休（项）"."""
-        return "".join(f"{n}（{lvl}）" for n, lvl in zip(self.lineage, ("类", "款", "项")))
+        return "".join(f"{n}（{lvl}）" for n, lvl in zip(self.lineage, ("类", "款", "项"), strict=False))
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ class Tree:
         return not self.rows
 
 
-def tree(items: list[tuple[str, Amounts, str | None]], table: dict[str, object],
+def tree(items: list[tuple[str, Amounts, str | None]], table: Mapping[str, Entry],
          depth: int) -> Tree:
     """Group leaf rows (code, amounts, purpose) into 类/款(/项) rows with subtotals."""
     keys = sorted({k for _, v, _ in items for k in v})
@@ -79,7 +79,7 @@ def tree(items: list[tuple[str, Amounts, str | None]], table: dict[str, object],
             purposes.setdefault(code, []).append(purpose)
     rows = []
     for code in sorted(sums):
-        lineage = tuple(table[code[:n]].name for n in (3, 5, 7) if n <= len(code))  # type: ignore[attr-defined]
+        lineage = tuple(table[code[:n]].name for n in (3, 5, 7) if n <= len(code))
         rows.append(ClassRow(code, lineage[-1], {3: 1, 5: 2, 7: 3}[len(code)], sums[code],
                              "；".join(dict.fromkeys(purposes.get(code, []))) or None, lineage))
     totals = {k: _sum(v[k] for c, v in sums.items() if len(c) == 3) for k in keys}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from enum import Enum
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
@@ -234,7 +234,7 @@ class Subsection(Strict):
     body: list[Block] = Field(description="段落或下级小标题")
 
 
-Block = Union[str, Subsection]
+Block = str | Subsection
 Subsection.model_rebuild()
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import mimetypes
-import os
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass

@@ -135,17 +135,17 @@ def tree_rows(t: Tree, keys: Sequence[str], total_label: str = "合计") -> list
 
 
 def paired_rows(left: list[tuple[str, Decimal, bool]],
-                right: list[tuple[str, Sequence[Decimal], bool]], width: int) -> list[Row]:
+                right: Sequence[tuple[str, Sequence[Decimal], bool]], width: int) -> list[Row]:
     """Two halves side by side (收支总表): body lines top-aligned, total lines bottom-aligned."""
     lb = [x for x in left if not x[2]]
     lt = [x for x in left if x[2]]
-    rb = [x for x in right if not x[2]]
+    rb: list[tuple[str, Sequence[Decimal], bool]] = [x for x in right if not x[2]]
     rt = [x for x in right if x[2]]
     n = max(len(lb), len(rb))
     lb += [("", ZERO, False)] * (n - len(lb))
     rb += [("", (), False)] * (n - len(rb))
     rows = []
-    for (ln, lv, _), (rn, rv, _) in zip(lb + lt, rb + rt):
+    for (ln, lv, _), (rn, rv, _) in zip(lb + lt, rb + rt, strict=True):
         right_cells = [money(v) for v in rv] if rn else [Cell(None, "money")] * width
         rows.append(Row((text(ln), money(lv) if ln else Cell(None, "money"),
                          text(rn), *right_cells)))
@@ -255,10 +255,10 @@ def three_public(f: Figures) -> tuple[Sequence[H], list[Row], bool]:
             H.of("公务接待费"))
     keys = ("total", "abroad", "vehicle", "vehicle_purchase", "vehicle_running", "reception")
     tp = f.three_public
-    rows = []
-    for label, pick in ((f"{f.prior_year}年预算数", lambda k: tp[k].change.prior if tp[k].change else None),
-                        (f"{f.year}年预算数", lambda k: tp[k].amount)):
-        rows.append(Row((text(label), *(Cell(pick(k), "money") for k in keys))))
+    prior = [c.prior if (c := tp[k].change) else None for k in keys]
+    current = [tp[k].amount for k in keys]
+    rows = [Row((text(label), *(Cell(v, "money") for v in values)))
+            for label, values in ((f"{f.prior_year}年预算数", prior), (f"{f.year}年预算数", current))]
     return spec, rows, False
 
 
