@@ -123,9 +123,12 @@ def compare(old: Checked, new: Checked) -> Report:
     _inputs(old.source.data, new.source.data, "", (), "", new.source, report.inputs)
     f_old, f_new = compute(old.budget), compute(new.budget)
     a, b = _figures(f_old), _figures(f_new)
-    report.totals = [Changed(k, a.get(k, NONE), b.get(k, NONE))
-                     for k in [*b, *(k for k in a if k not in b)]
-                     if a.get(k, NONE) != b.get(k, NONE)]
+    changed = {k: (a.get(k, NONE), b.get(k, NONE)) for k in [*b, *(k for k in a if k not in b)]
+               if a.get(k, NONE) != b.get(k, NONE)}
+    # "财政拨款支出：住房保障支出（221）合计" says nothing new when "住房保障支出（221）合计"
+    # changed the same way (all spending of one source): keep the shorter line only.
+    report.totals = [Changed(k, *v) for k, v in changed.items()
+                     if "：" not in k or changed.get(k.split("：", 1)[1]) != v]
     report.sentences = _sentences(_text(f_old, old), _text(f_new, new))
     return report
 
