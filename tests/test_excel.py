@@ -247,7 +247,8 @@ def test_print_setup(books: dict, center: str) -> None:
         assert footer.center.text == "第 &P 页，共 &N 页"
         widths = [ws.column_dimensions[chr(65 + i)].width for i in range(len(table.columns))]
         assert widths == column_widths(table)
-        assert all(w >= 2 * c.width for w, c in zip(widths, table.columns, strict=True))
+        assert all(w >= (len("9,999,999.99") if c.kind == "money" else 2 * c.width)
+                   for w, c in zip(widths, table.columns, strict=True))
 
 
 def test_workbook_properties_come_from_the_caller(books: dict) -> None:

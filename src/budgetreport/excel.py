@@ -81,9 +81,13 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in text)
 
 
+MONEY_WIDTH = 14.0
+
+
 def column_widths(table: Table) -> list[float]:
-    """Declared width (in wide characters) doubled, widened to fit unmerged body cells."""
-    widths = [2.0 * c.width + 2 for c in table.columns]
+    """Text columns: declared width (in wide characters) doubled; amount columns: room for
+    "9,999,999.99" (headers wrap). Both widened to fit unmerged body cells."""
+    widths = [MONEY_WIDTH if c.kind == "money" else 2.0 * c.width + 2 for c in table.columns]
     for row in table.rows:
         for i, cell in enumerate(row.cells):
             if cell is not None and cell.colspan == 1 and cell.value not in (None, ""):

@@ -206,7 +206,7 @@ def compute(budget: Budget) -> Figures:
         economic_changes=_changes(economic.level(1), p.by_economic),
         three_public=_three_public(b),
         running_costs=Item("机关运行经费", running, Change(running, b.running_costs.prior),
-                           b.running_costs.definition, b.running_costs.reason),
+                           reason=b.running_costs.reason),
         procurement=_procurement(b),
         vehicles=b.assets.general_vehicles + b.assets.enforcement_vehicles + b.assets.other_vehicles,
         projects=tuple(_project(x) for x in b.projects),
