@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -24,16 +22,6 @@ def cent_more(edited) -> Path:  # type: ignore[no-untyped-def]
     return edited(SAMPLE, *CENT_MORE, folder="new")
 
 
-def committed(path: str) -> bool:
-    if shutil.which("git") is None:
-        return False
-    found = subprocess.run(["git", "-C", str(ROOT), "cat-file", "-e", f"HEAD:{path}"],
-                           capture_output=True, check=False)
-    return found.returncode == 0
-
-
-needs_git = pytest.mark.skipif(not committed(f"data/{SAMPLE}"),
-                               reason="the sample is not committed in a git checkout")
 
 
 def triples(items: list[Changed]) -> set[tuple[str, str, str]]:
@@ -85,7 +73,6 @@ def test_removed_and_added_items(edited) -> None:  # type: ignore[no-untyped-def
     assert ("projects[专项业务费].subprojects[公积金业务费]", "删去：amount 124.00", "（无）") in inputs
 
 
-@needs_git
 @pytest.mark.parametrize("relative", [True, False])
 def test_git_revision_against_a_file(cent_more: Path, monkeypatch: pytest.MonkeyPatch,
                                      relative: bool) -> None:
@@ -99,7 +86,6 @@ def test_git_revision_against_a_file(cent_more: Path, monkeypatch: pytest.Monkey
     assert diff(spec, str(DATA / SAMPLE)).inputs == []
 
 
-@needs_git
 @pytest.mark.parametrize(("spec", "code", "words"), [
     ("no-such-rev:data/xiamen-2022.yaml", "E012", "没有版本“no-such-rev”"),
     ("HEAD:data/no-such-file.yaml", "E013", "没有文件 data/no-such-file.yaml"),
