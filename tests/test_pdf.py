@@ -635,9 +635,13 @@ def test_contents_page_numbers(doc: Doc) -> None:
     assert [h for h, _ in entries if h.startswith("第")] == [squash(t) for t in part_titles(doc)]
     index = doc.first_body_page
     wrong = []
+    tables = {squash(f"{t.number}、{t.title}"): t.title for t in doc.tables}
+    assert set(tables) <= {h for h, _ in entries}, "every 附表 is in the contents"
     for heading, printed in entries:
-        # The first page at or after the previous heading's that carries this heading.
-        index = next(i for i in range(index, len(doc.pages)) if heading in squash(doc.pages[i]))
+        if heading in tables:  # a 附表 entry points at the table's own first page
+            index = doc.table_pages[tables[heading]][0]
+        else:  # the first page at or after the previous heading's that carries this heading
+            index = next(i for i in range(index, len(doc.pages)) if heading in squash(doc.pages[i]))
         if doc.page_number(index) != printed:
             wrong.append(f"{heading}: contents say {printed}, page shows {doc.page_number(index)}")
     assert wrong == []

@@ -82,6 +82,11 @@ class Outline:
         n = self._next(level)
         return {1: f"{numeral(n)}、", 2: f"（{numeral(n)}）", 3: f"{n}."}[level]
 
+    def entry(self, label: str, title: str, anchor: str) -> str:
+        """A contents entry for something that is not a numbered heading (a 附表)."""
+        self.headings.append(Heading(1, label, title, anchor))
+        return ""
+
     def _emit(self, level: int, label: str, title: str, tag: str, cls: str) -> Markup:
         anchor = "s" + "-".join(str(c) for c in self.counters[: level + 1])
         self.headings.append(Heading(level, label, title, anchor))
