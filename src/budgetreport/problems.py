@@ -7,6 +7,7 @@ Every stage collects problems instead of stopping at the first, so one run of
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from enum import Enum
 from pathlib import Path
 
@@ -16,6 +17,7 @@ Loc = tuple[str | int, ...]
 class Severity(str, Enum):
     error = "错误"
     warning = "警告"
+    hint = "提示"  # never fails a check, even with --strict
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,7 @@ class Finding:
     message: str
     loc: Loc = ()
     severity: Severity = Severity.error
+    gap: Decimal | None = None  # for an unbalanced sum: left side minus right side
 
 
 @dataclass(frozen=True, order=True)

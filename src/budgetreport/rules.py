@@ -37,7 +37,7 @@ def total(values: Any) -> Decimal:
 
 def _unequal(code: str, loc: Loc, left: str, lv: Decimal, right: str, rv: Decimal) -> Iterator[Finding]:
     if lv != rv:
-        yield Finding(code, f"{left} {show(lv)} ≠ {right} {show(rv)}", loc)
+        yield Finding(code, f"{left} {show(lv)} ≠ {right} {show(rv)}", loc, gap=lv - rv)
 
 
 # --- classification codes ----------------------------------------------------------
@@ -79,7 +79,8 @@ def income_equals_spending(b: Budget, _c: Catalogue, _r: Region) -> Iterator[Fin
     spent = total(x.total for x in b.spending)
     if b.income.total != spent + b.carry_forward:
         yield Finding("R201", f"收入总计 {show(b.income.total)} ≠ 支出合计 {show(spent)} + "
-                      f"结转下年 {show(b.carry_forward)}", ("income",))
+                      f"结转下年 {show(b.carry_forward)}", ("income",),
+                      gap=b.income.total - spent - b.carry_forward)
 
 
 @rule

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .catalogue import catalogue_year, load_catalogue
+from .diagnose import suspects
 from .load import Source, read
 from .model import Budget
 from .problems import BudgetError, Problem, Severity
@@ -28,7 +29,8 @@ class Checked:
     problems: list[Problem] = field(default_factory=list)
 
     def errors(self, strict: bool = False) -> list[Problem]:
-        return [p for p in self.problems if strict or p.severity is Severity.error]
+        counted = (Severity.error, Severity.warning) if strict else (Severity.error,)
+        return [p for p in self.problems if p.severity in counted]
 
 
 def center_key(path: Path) -> str:
@@ -57,9 +59,10 @@ def check_file(path: Path) -> Checked:
         problems.append(source.problem(
             "W202", f"没有{dept.year}年的科目目录，暂按{catalogue_year(dept.year)}年目录核对科目",
             ("department", "year"), severity=Severity.warning))
-    for rule in RULES:
-        for f in rule(budget, catalogue, region):
-            problems.append(source.problem(f.code, f.message, f.loc, severity=f.severity))
+    findings = [f for rule in RULES for f in rule(budget, catalogue, region)]
+    findings += suspects(source.data, findings, catalogue, region)
+    for f in findings:
+        problems.append(source.problem(f.code, f.message, f.loc, severity=f.severity))
     return Checked(source, budget, region, sorted(problems))
 
 
