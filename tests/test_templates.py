@@ -110,3 +110,19 @@ def test_data_text_cannot_inject_markup(tmp_path: Path) -> None:
     html = render_html(f, checked.region, build_tables(f, checked.region))  # type: ignore[arg-type]
     assert "<script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_center_renames_a_table_header_by_settings_only(center_folder: Path, tmp_path: Path) -> None:
+    """A table declaration's wording is overridable per center without code."""
+    data = tmp_path / "zztest-2022.yaml"
+    shutil.copy(ROOT / "data" / "xiamen-2022.yaml", data)
+    center_folder.mkdir(parents=True)
+    (center_folder / "region.yaml").write_text(
+        "header_labels: {general: {人员经费: 人员支出}}\ntable_titles: {general: 一般公共预算支出预算表}\n",
+        encoding="utf-8")
+    checked = check_file(data)
+    tables = {t.key: t for t in build_tables(compute(checked.budget), checked.region)}  # type: ignore[arg-type]
+    general = tables["general"]
+    assert general.title == "一般公共预算支出预算表"
+    assert "人员支出" in [h.text for h in general.header] and "人员经费" not in [h.text for h in general.header]
+    assert "人员经费" in [h.text for h in tables["basic_economic"].header]  # other tables untouched

@@ -2,14 +2,14 @@
 
 `build_tables` turns `Figures` into `Table` values that two small writers read — the HTML
 table macro for the PDF and `excel` for the workbook — so both show the same cells.
-Which tables a region publishes, in which order and under which titles, is region data
-(`region.yaml`: `tables`, `table_titles`, `empty_notes`).
+Which tables a region publishes, in which order, under which titles and header wording, is
+region data (`region.yaml`: `tables`, `table_titles`, `empty_notes`, `header_labels`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Literal
 
@@ -328,10 +328,13 @@ def build_tables(f: Figures, region: Region) -> list[Table]:
     s = region.settings
     titles: dict[str, str] = s["table_titles"]
     notes: dict[str, str] = s.get("empty_notes", {})
+    labels: dict[str, dict[str, str]] = s.get("header_labels", {})
     tables = []
     for i, key in enumerate(s["tables"], 1):
         spec, rows, landscape = BUILDERS[key](f)
         header, header_rows, columns = layout(spec)
+        rename = labels.get(key, {})
+        header = tuple(replace(h, text=rename.get(h.text, h.text)) for h in header)
         note = notes.get(key, "本部门{year}年没有此项预算，故本表无数据。") if not rows else None
         tables.append(Table(
             key=key, number=numeral(i), title=titles[key], prepared_by=f.prepared_by,
