@@ -18,6 +18,7 @@ import re
 import subprocess
 import sys
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ from pypdf.generic import ContentStream, IndirectObject, NameObject
 
 from budgetreport.build import Built, build
 from budgetreport.figures import Figures, compute
+from budgetreport.money import TABLE_FORMAT, table_amount
 from budgetreport.pdf import DEFAULT_FONTS
 from budgetreport.region import Region
 from budgetreport.tables import Table, build_tables, numeral
@@ -673,3 +675,25 @@ def test_table_headers_repeat_on_every_page(doc: Doc) -> None:
             missing += [f"{t.title} p.{doc.page_number(i)}: {h.text}" for h in t.header
                         if squash(h.text) not in page]
     assert missing == []
+
+
+# --- the PDF tables and the workbook show the same cells ---------------------------------------
+
+AMOUNT = re.compile(r"-?\d{1,3}(?:,\d{3})*\.\d{2}")
+
+
+def test_pdf_tables_equal_the_workbook(doc: Doc) -> None:
+    """Sheet by sheet: the title and every amount of the workbook appear, in the same order,
+    on the PDF pages of the same 附表 (both are written from one declaration)."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(doc.built.workbook)
+    assert len(book.worksheets) == len(doc.tables)
+    for sheet, table in zip(book.worksheets, doc.tables, strict=True):
+        pages = "\n".join(doc.pages[i] for i in doc.table_pages[table.title])
+        assert squash(sheet.cell(1, 1).value) == squash(table.title)
+        assert table.title.replace(" ", "") in squash(pages)
+        in_sheet = [table_amount(Decimal(str(c.value))) for row in sheet.iter_rows() for c in row
+                    if c.number_format == TABLE_FORMAT and c.value is not None]
+        assert AMOUNT.findall(pages) == in_sheet, table.title
+        assert in_sheet or not table.rows or table.key == "dept_performance", table.title
