@@ -15,7 +15,6 @@ import os
 import shutil
 import subprocess
 import zipfile
-from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -192,7 +191,7 @@ def test_every_cell_equals_the_model(books: dict, center: str) -> None:
                     assert x.data_type == "s" and x.value == cell.value, x.coordinate
                     if cell.kind == "code":
                         assert isinstance(x.value, str) and x.number_format == "@"
-                    assert x.font.b == (row.total or row.heading)
+                    assert x.font.b == row.total
 
 
 MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -289,14 +288,6 @@ def test_empty_table_list_is_refused(tmp_path: Path) -> None:
                        created=dt.datetime(2022, 1, 1))
 
 
-def test_notes_are_written_below(books: dict, tmp_path: Path) -> None:
-    table = replace(books["xiamen"][0][2], notes=("注：本表按功能分类项级科目列示。",))
-    path = _write([table], tmp_path / "n.xlsx", dt.datetime(2022, 1, 1), "t")
-    ws = load_workbook(path).worksheets[0]
-    last = TOP + table.header_rows + len(table.rows)
-    assert ws.cell(last + 1, 1).value == table.notes[0]
-
-
 # --- LibreOffice Calc ----------------------------------------------------------------------
 
 # CSV filter: comma, double quote, UTF-8, en-US number formats, cells "as shown", no
@@ -346,7 +337,7 @@ def shown(table: Table) -> list[list[str]]:
                      for c in row.cells])
     if not table.rows:
         grid.append([table.empty_note or "", *[""] * (n - 1)])
-    return grid + [[note, *[""] * (n - 1)] for note in table.notes]
+    return grid
 
 
 @pytest.mark.parametrize("center", [*CENTERS, "injection"])

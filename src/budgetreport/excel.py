@@ -118,7 +118,7 @@ def set_value(target: Any, value: str | Decimal | None) -> None:
 
 
 class _Sheet:
-    """Writes one table: heading, header, body (or empty note), notes, page setup."""
+    """Writes one table: heading, header, body (or empty note), page setup."""
 
     def __init__(self, ws: Worksheet, table: Table) -> None:
         self.ws, self.table = ws, table
@@ -130,8 +130,10 @@ class _Sheet:
     def write(self) -> None:
         self.heading()
         self.header()
-        last = self.body() if self.table.rows else self.empty()
-        self.notes(last + 1)
+        if self.table.rows:
+            self.body()
+        else:
+            self.empty()
         for i, width in enumerate(self.widths, 1):
             self.ws.column_dimensions[get_column_letter(i)].width = width
         for r, lines in sorted(self.lines.items()):
@@ -178,7 +180,7 @@ class _Sheet:
         for i, row in enumerate(self.table.rows):
             for c, cell in enumerate(row.cells, 1):
                 if cell is not None:  # None: covered by a merge above or to the left
-                    self.body_cell(self.body_top + i, c, cell, row.total or row.heading)
+                    self.body_cell(self.body_top + i, c, cell, row.total)
         return self.body_top + len(self.table.rows) - 1
 
     def body_cell(self, r: int, c: int, cell: Cell, bold: bool) -> None:
@@ -198,11 +200,6 @@ class _Sheet:
                  wrap_text=True)
         self.lines[r] = max(self.lines.get(r, 1), 2)
         return r
-
-    def notes(self, first: int) -> None:
-        for i, note in enumerate(self.table.notes):
-            self.put(first + i, 1, note, colspan=self.n, grid=False, horizontal="left",
-                     wrap_text=True)
 
     def page_setup(self) -> None:
         ws, t = self.ws, self.table

@@ -9,7 +9,7 @@ region data (`region.yaml`: `tables`, `table_titles`, `empty_notes`, `header_lab
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Literal
 
@@ -44,7 +44,6 @@ COVERED = None  # a position covered by a merged cell above or to the left
 class Row:
     cells: tuple[Cell | None, ...]
     total: bool = False  # 合计 rows are emphasised
-    heading: bool = False  # a label row inside the body (e.g. 绩效指标 grid heading)
 
 
 @dataclass(frozen=True)
@@ -83,7 +82,6 @@ class Table:
     empty_note: str | None = None
     landscape: bool = False
     unit: str = "万元"
-    notes: tuple[str, ...] = field(default=())
 
 
 def layout(spec: Sequence[H]) -> tuple[tuple[HeaderCell, ...], int, tuple[Column, ...]]:
@@ -178,7 +176,7 @@ def indicator_rows(indicators: Sequence[Indicator]) -> list[Row]:
 
 def info_row(label: str, value: Cell | str) -> Row:
     cell = value if isinstance(value, Cell) else text(value)
-    return Row((text(label), Cell(cell.value, cell.kind, colspan=3), COVERED, COVERED), heading=False)
+    return Row((text(label), Cell(cell.value, cell.kind, colspan=3), COVERED, COVERED))
 
 
 # --- the tables --------------------------------------------------------------------------
