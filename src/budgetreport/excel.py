@@ -180,7 +180,7 @@ class _Sheet:
         for i, row in enumerate(self.table.rows):
             for c, cell in enumerate(row.cells, 1):
                 if cell is not None:  # None: covered by a merge above or to the left
-                    self.body_cell(self.body_top + i, c, cell, row.total)
+                    self.body_cell(self.body_top + i, c, cell, row.total or row.heading)
         return self.body_top + len(self.table.rows) - 1
 
     def body_cell(self, r: int, c: int, cell: Cell, bold: bool) -> None:
@@ -209,7 +209,8 @@ class _Sheet:
         ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
         ws.print_options.horizontalCentered = True
         ws.page_margins = PageMargins(left=0.5, right=0.5, top=0.6, bottom=0.7, footer=0.3)
-        ws.print_title_rows = f"{TOP + 1}:{TOP + t.header_rows}"
+        if t.header_rows:
+            ws.print_title_rows = f"{TOP + 1}:{TOP + t.header_rows}"
         ws.freeze_panes = f"A{self.body_top}"
         footer = ws.oddFooter
         assert footer is not None  # openpyxl creates it with the sheet

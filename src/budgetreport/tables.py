@@ -44,6 +44,7 @@ COVERED = None  # a position covered by a merged cell above or to the left
 class Row:
     cells: tuple[Cell | None, ...]
     total: bool = False  # 合计 rows are emphasised
+    heading: bool = False  # column labels inside the body (the 绩效指标 grid's own header)
 
 
 @dataclass(frozen=True)
@@ -153,7 +154,8 @@ def paired_rows(left: list[tuple[str, Decimal, bool]],
 
 
 def indicator_rows(indicators: Sequence[Indicator]) -> list[Row]:
-    """The 一级/二级/三级/指标值 grid, with equal 一级 and 二级 cells merged downwards."""
+    """The 一级/二级/三级/指标值 grid under its own label row, with equal 一级 and 二级 cells
+    merged downwards."""
     rows: list[list[Cell | None]] = [[text(i.level1), text(i.level2), text(i.name), text(i.value)]
                                      for i in indicators]
     for col in (0, 1):
@@ -171,7 +173,8 @@ def indicator_rows(indicators: Sequence[Indicator]) -> list[Row]:
                     for j in range(start + 1, i):
                         rows[j][col] = COVERED
                 start = i
-    return [Row(tuple(r)) for r in rows]
+    labels = Row(tuple(text(h.text) for h in INDICATOR_HEADER), heading=True)
+    return [labels, *(Row(tuple(r)) for r in rows)]
 
 
 def info_row(label: str, value: Cell | str) -> Row:
@@ -181,8 +184,10 @@ def info_row(label: str, value: Cell | str) -> Row:
 
 # --- the tables --------------------------------------------------------------------------
 
-INDICATOR_HEADER = (H.of("一级指标", kind="text", width=8), H.of("二级指标", kind="text", width=10),
-                    H.of("三级指标", kind="text", width=24), H.of("指标值", kind="text", width=14))
+# 绩效目标表: an information block (名称, 资金, 目标), then the indicator grid with its own
+# label row — as the national forms print them; the table has no header above the block.
+INDICATOR_HEADER = (H.of("一级指标", kind="text", width=9), H.of("二级指标", kind="text", width=10),
+                    H.of("三级指标", kind="text", width=23), H.of("指标值", kind="text", width=14))
 
 
 def summary(f: Figures) -> tuple[Sequence[H], list[Row], bool]:
@@ -314,6 +319,9 @@ BUILDERS: dict[str, Callable[[Figures], tuple[Sequence[H], list[Row], bool]]] = 
 }
 
 
+BODY_LABELLED = {"dept_performance", "project_performance"}  # labels inside the body
+
+
 def numeral(n: int) -> str:
     """1 → 一, 10 → 十, 11 → 十一 (enough for table and section numbers)."""
     if n <= 10:
@@ -333,6 +341,8 @@ def build_tables(f: Figures, region: Region) -> list[Table]:
         header, header_rows, columns = layout(spec)
         rename = labels.get(key, {})
         header = tuple(replace(h, text=rename.get(h.text, h.text)) for h in header)
+        if key in BODY_LABELLED:
+            header, header_rows = (), 0
         note = notes.get(key, "本部门{year}年没有此项预算，故本表无数据。") if not rows else None
         tables.append(Table(
             key=key, number=numeral(i), title=titles[key], prepared_by=f.prepared_by,
