@@ -697,3 +697,14 @@ def test_pdf_tables_equal_the_workbook(doc: Doc) -> None:
                     if c.number_format == TABLE_FORMAT and c.value is not None]
         assert AMOUNT.findall(pages) == in_sheet, table.title
         assert in_sheet or not table.rows or table.key == "dept_performance", table.title
+
+
+def test_odd_page_numbers_right_even_left(doc: Doc) -> None:
+    """GB/T 9704: 单页码居右，双页码居左 — the body starts on a right-hand page."""
+    layout = run("pdftotext", "-layout", "-enc", "UTF-8", doc.built.pdf, "-").split("\f")
+    assert doc.first_body_page % 2 == 0  # 0-based index: a right-hand (odd) physical page
+    for i in range(doc.first_body_page, len(doc.pages)):
+        number = doc.page_number(i)
+        footer = [line for line in layout[i].splitlines() if FOOTER.search(line)][-1]
+        indent = len(footer) - len(footer.lstrip())
+        assert (indent > 10) == (number % 2 == 1), f"page {number}: {footer!r}"
