@@ -32,6 +32,12 @@ def test_batch_is_incremental_and_isolates_failures(tmp_path: Path) -> None:
     code, output = run("build", str(data), "-o", str(out))
     assert code == 0 and output.count("未变化，跳过") == 2, output
 
+    # A damaged stamp is no reason to stop: that center is simply built again.
+    (out / "xiamen-2022" / ".inputs.sha256").write_text("{garbled", encoding="utf-8")
+    code, output = run("build", str(data), "-o", str(out))
+    assert code == 0 and output.count("未变化，跳过") == 1 and output.count("已生成") == 1, output
+    first = pdf.read_bytes()
+
     # One amount changed consistently in Shangrao: only Shangrao is rebuilt.
     sr = data / "shangrao-2022.yaml"
     sr.write_text(sr.read_text(encoding="utf-8").replace("# 示例数据", "# 示例数据 ", 1),

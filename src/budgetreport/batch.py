@@ -21,6 +21,7 @@ from typing import Literal
 
 from . import __version__
 from .build import build, outputs
+from .files import write_atomic
 from .pdf import DEFAULT_FONTS
 from .problems import BudgetError
 from .region import TEMPLATES
@@ -73,67 +74,73 @@ def shared_fingerprint(options: str) -> str:
     return digest.hexdigest()
 
 
-def fingerprint(path: Path, options: str) -> str:
-    """Shared inputs, the center's own template folder, and its data file."""
+def fingerprint(path: Path, options: str) -> str | None:
+    """Shared inputs, the center's own template folder, and its data file (None if the data
+    file cannot be read: then it is built, and the build reports why)."""
     digest = hashlib.sha256(shared_fingerprint(options).encode())
     own = TEMPLATES / "centers" / center_key(path)
     _hash_files((p for p in own.rglob("*") if p.is_file()), TEMPLATES, digest)
-    digest.update(path.read_bytes())
+    try:
+        digest.update(path.read_bytes())
+    except OSError:
+        return None
     return digest.hexdigest()
 
 
-def last_build(path: Path, out_dir: Path, options: str) -> int | None:
-    """Pages of the last good build if its inputs are unchanged and its outputs exist."""
+def last_build(path: Path, out_dir: Path, inputs: str | None) -> int | None:
+    """Pages of the last good build if it was made from `inputs` and its outputs exist."""
     pdf, workbook = outputs(path, out_dir)
     stamp = pdf.parent / STAMP
-    if not (pdf.exists() and workbook.exists() and stamp.exists()):
+    if inputs is None or not (pdf.exists() and workbook.exists() and stamp.exists()):
         return None
-    recorded = json.loads(stamp.read_text(encoding="utf-8"))
-    return recorded["pages"] if recorded.get("inputs") == fingerprint(path, options) else None
+    try:
+        recorded = json.loads(stamp.read_text(encoding="utf-8"))
+        return int(recorded["pages"]) if recorded["inputs"] == inputs else None
+    except (ValueError, KeyError, TypeError):  # a damaged stamp: build again
+        return None
 
 
-def build_center(path: Path, out_dir: Path, strict: bool, variant: str | None) -> Outcome:
-    """One center, in a worker process: never raises for bad data, reports instead."""
+def build_center(path: Path, out_dir: Path, strict: bool, variant: str | None,
+                 inputs: str | None) -> Outcome:
+    """One center, in a worker process: never raises for bad data, reports instead.
+    `inputs` is the fingerprint taken before the build, stamped beside its outputs."""
     start = time.perf_counter()
-    options = _options(strict, variant)
     try:
         built = build(path, out_dir, strict=strict, pdf_variant=variant)
     except BudgetError as exc:
         return Outcome(path, "failed", 0, time.perf_counter() - start,
                        tuple(map(str, exc.problems)))
-    stamp = built.pdf.parent / STAMP
-    stamp.write_text(json.dumps({"inputs": fingerprint(path, options), "pages": built.pages}),
-                     encoding="utf-8")
+    if inputs is not None:
+        stamp = json.dumps({"inputs": inputs, "pages": built.pages})
+        write_atomic(built.pdf.parent / STAMP, stamp.encode())
     notes = tuple(map(str, built.problems)) + tuple(f"{path}: 排版警告：{w}" for w in built.warnings)
     return Outcome(path, "built", built.pages, time.perf_counter() - start, notes)
-
-
-def _options(strict: bool, variant: str | None) -> str:
-    return json.dumps({"strict": strict, "variant": variant}, sort_keys=True)
 
 
 def build_many(paths: Sequence[Path], out_dir: Path, *, strict: bool = False,
                variant: str | None = None, force: bool = False, jobs: int | None = None,
                done: Callable[[Outcome], None] = lambda _: None) -> list[Outcome]:
     """Build every center that needs it, in parallel; outcomes in the order of `paths`."""
-    options = _options(strict, variant)
+    options = json.dumps({"strict": strict, "variant": variant}, sort_keys=True)
     results: dict[Path, Outcome] = {}
-    todo = []
+    todo: dict[Path, str | None] = {}
     for path in paths:
-        pages = None if force else last_build(path, out_dir, options)
+        inputs = fingerprint(path, options)
+        pages = None if force else last_build(path, out_dir, inputs)
         if pages is not None:
             results[path] = Outcome(path, "skipped", pages)
             done(results[path])
         else:
-            todo.append(path)
+            todo[path] = inputs
     workers = min(jobs or os.cpu_count() or 1, len(todo))
     if workers <= 1:
-        for path in todo:
-            results[path] = build_center(path, out_dir, strict, variant)
+        for path, inputs in todo.items():
+            results[path] = build_center(path, out_dir, strict, variant, inputs)
             done(results[path])
     else:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = {pool.submit(build_center, p, out_dir, strict, variant): p for p in todo}
+            futures = {pool.submit(build_center, p, out_dir, strict, variant, i): p
+                       for p, i in todo.items()}
             for future in as_completed(futures):
                 results[futures[future]] = outcome = future.result()
                 done(outcome)
