@@ -10,16 +10,20 @@ import copy
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from ruamel.yaml import YAML
 
 from budgetreport.catalogue import load_catalogue
 from budgetreport.load import Source, read
 from budgetreport.model import Budget
 from budgetreport.region import load_region
+from budgetreport.schema import parse
 from budgetreport.validate import center_key
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,6 +31,17 @@ DATA = ROOT / "data"
 SAMPLES = ("xiamen-2022.yaml", "shangrao-2022.yaml")
 
 Edit = tuple[str, str]
+
+
+def growth(current: object, delta: object) -> str:
+    """A percentage the references imply but do not print, worked out here from the printed
+    figures (independently of money.percent, the code under test): |delta| / last year."""
+    cur, d = Decimal(str(current)), Decimal(str(delta))
+    return f"{(abs(d) / (cur - d) * 100).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}%"
+
+
+# Xiamen prints only "下降10%" for 公务接待费 (2.01 this year): last year's figure is derived.
+RECEPTION_PRIOR = (Decimal("2.01") / Decimal("0.9")).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def replace_once(text: str, old: str, new: str) -> str:
@@ -125,3 +140,26 @@ def run_rule(rule: Callable[..., Any], data: dict[str, Any], sample: str) -> lis
     budget = Budget.model_validate(data)
     region = load_region(budget.department.region, center_key(DATA / sample))
     return list(rule(budget, load_catalogue(budget.department.year), region))
+
+
+def in_yuan(sample: str, target: Path) -> None:
+    """Write `sample` with unit 元: every amount (a Decimal of the model) times 10000."""
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, Decimal):
+            return value * 10000
+        if isinstance(value, Enum):
+            return value.value
+        if isinstance(value, dict):
+            return {k: walk(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        return value
+
+    data = walk(parse(read(DATA / sample)).model_dump(exclude_defaults=True))
+    data["unit"] = "元"
+    yaml = YAML(typ="safe", pure=True)
+    yaml.representer.add_representer(
+        Decimal, lambda r, d: r.represent_scalar("tag:yaml.org,2002:float", f"{d:f}"))
+    with target.open("w", encoding="utf-8") as fh:
+        yaml.dump(data, fh)

@@ -5,15 +5,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from click.testing import CliRunner
-
-from budgetreport.cli import main
-
-ROOT = Path(__file__).resolve().parents[1]
+from conftest import DATA, replace_once, run_cli
 
 
-def run(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(main, list(args))
+def run(*args: str | Path) -> tuple[int, str]:
+    result = run_cli(*args)
     return result.exit_code, result.output
 
 
@@ -21,7 +17,7 @@ def test_batch_is_incremental_and_isolates_failures(tmp_path: Path) -> None:
     data, out = tmp_path / "data", tmp_path / "out"
     data.mkdir()
     for name in ("xiamen-2022.yaml", "shangrao-2022.yaml"):
-        shutil.copy(ROOT / "data" / name, data / name)
+        shutil.copy(DATA / name, data / name)
 
     code, output = run("build", str(data), "-o", str(out))
     assert code == 0, output
@@ -38,10 +34,9 @@ def test_batch_is_incremental_and_isolates_failures(tmp_path: Path) -> None:
     assert code == 0 and output.count("未变化，跳过") == 1 and output.count("已生成") == 1, output
     first = pdf.read_bytes()
 
-    # One amount changed consistently in Shangrao: only Shangrao is rebuilt.
+    # Shangrao's data file changes (a comment is enough): only Shangrao is rebuilt.
     sr = data / "shangrao-2022.yaml"
-    sr.write_text(sr.read_text(encoding="utf-8").replace("# 示例数据", "# 示例数据 ", 1),
-                  encoding="utf-8")
+    sr.write_text(sr.read_text(encoding="utf-8") + "# 已修改\n", encoding="utf-8")
     code, output = run("build", str(data), "-o", str(out))
     assert code == 0
     assert "shangrao-2022" in next(line for line in output.splitlines() if "已生成" in line)
@@ -49,7 +44,8 @@ def test_batch_is_incremental_and_isolates_failures(tmp_path: Path) -> None:
 
     # A broken Xiamen fails alone; its earlier PDF is untouched; Shangrao still builds.
     xm = data / "xiamen-2022.yaml"
-    xm.write_text(xm.read_text(encoding="utf-8").replace("1734.38", "1734.39", 1), encoding="utf-8")
+    xm.write_text(replace_once(xm.read_text(encoding="utf-8"), "1734.38", "1734.39"),
+                  encoding="utf-8")
     code, output = run("build", str(data), "-o", str(out), "--force")
     assert code == 1
     assert "失败" in output and "R201" in output
@@ -58,7 +54,7 @@ def test_batch_is_incremental_and_isolates_failures(tmp_path: Path) -> None:
 
 
 def test_templates_lists_search_path_and_providers() -> None:
-    code, output = run("templates", str(ROOT / "data" / "shangrao-2022.yaml"))
+    code, output = run("templates", DATA / "shangrao-2022.yaml")
     assert code == 0, output
     lines = output.splitlines()
     assert any(line.strip().endswith("templates/regions/jiangxi") for line in lines)

@@ -8,20 +8,16 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-from decimal import Decimal
-from enum import Enum
 from pathlib import Path
-from typing import Any
 
 import pytest
-from ruamel.yaml import YAML
 
 from budgetreport.figures import compute
 from budgetreport.load import read
 from budgetreport.money import table_amount
 from budgetreport.schema import json_schema, parse
 from budgetreport.validate import check_file
-from conftest import DATA, ROOT, SAMPLES, line_of, located, reported, run_cli
+from conftest import DATA, ROOT, SAMPLES, in_yuan, line_of, located, reported, run_cli
 
 EXE = ROOT / ".venv" / "bin" / "budgetreport"
 
@@ -334,33 +330,10 @@ def test_unit_table_disagrees_with_staffing(edited):
 # --- a file kept in 元 ----------------------------------------------------------------
 
 
-def _in_yuan(sample: str, target: Path) -> None:
-    """Write `sample` with unit 元: every amount (a Decimal of the model) times 10000."""
-
-    def walk(value: Any) -> Any:
-        if isinstance(value, Decimal):
-            return value * 10000
-        if isinstance(value, Enum):
-            return value.value
-        if isinstance(value, dict):
-            return {k: walk(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [walk(v) for v in value]
-        return value
-
-    data = walk(parse(read(DATA / sample)).model_dump(exclude_defaults=True))
-    data["unit"] = "元"
-    yaml = YAML(typ="safe", pure=True)
-    yaml.representer.add_representer(
-        Decimal, lambda r, d: r.represent_scalar("tag:yaml.org,2002:float", f"{d:f}"))
-    with target.open("w", encoding="utf-8") as fh:
-        yaml.dump(data, fh)
-
-
 @pytest.mark.parametrize("sample", SAMPLES)
 def test_file_in_yuan_gives_the_same_figures(tmp_path, sample):
     target = tmp_path / sample
-    _in_yuan(sample, target)
+    in_yuan(sample, target)
     text = target.read_text(encoding="utf-8")
     assert re.search(r"^unit: 元$", text, re.M)
     result = run_cli("check", "--strict", target)
@@ -385,7 +358,7 @@ def test_file_in_yuan_gives_the_same_figures(tmp_path, sample):
 def test_file_in_yuan_reports_problems(tmp_path, edited):
     target = tmp_path / "yuan" / "xiamen-2022.yaml"
     target.parent.mkdir()
-    _in_yuan("xiamen-2022.yaml", target)
+    in_yuan("xiamen-2022.yaml", target)
     text = target.read_text(encoding="utf-8")
     fixed = text.replace("general_budget: 27358300", "general_budget: 27358400", 1)
     assert fixed != text
@@ -397,13 +370,14 @@ def test_file_in_yuan_reports_problems(tmp_path, edited):
 
 def test_file_in_yuan_messages_use_the_files_figures(tmp_path):
     target = tmp_path / "xiamen-2022.yaml"
-    _in_yuan("xiamen-2022.yaml", target)
+    in_yuan("xiamen-2022.yaml", target)
     text = target.read_text(encoding="utf-8")
     target.write_text(text.replace("general_budget: 27358300", "general_budget: 27358400", 1),
                       encoding="utf-8")
     result = run_cli("check", target)
     [msg] = _messages(result.output, target, "R202")
-    assert "27358400" in msg or "万元" in msg, msg
+    # The file's own figures, in its own unit: not the 万元 figures the document shows.
+    assert "27358400.00" in msg and "27358300.00" in msg and "2735.8" not in msg, msg
 
 
 # --- the published JSON schema --------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import line_of, located, run_cli
+from conftest import DATA, line_of, located, run_cli
 
 
 def test_hint_names_the_edited_spending_line(edited):
@@ -35,5 +35,5 @@ def test_no_hint_when_several_figures_are_wrong(edited):
 
 
 def test_hints_never_fail_a_clean_file():
-    result = run_cli("check", "--strict", "data/xiamen-2022.yaml")
+    result = run_cli("check", "--strict", DATA / "xiamen-2022.yaml")
     assert result.exit_code == 0 and "R200" not in result.output

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from budgetreport.diff import Changed, Report, diff, format_html, format_text, load_side, write_html
 from budgetreport.problems import BudgetError
-from conftest import DATA, ROOT, line_of
+from conftest import DATA, ROOT, line_of, replace_once
 
 SAMPLE = "xiamen-2022.yaml"
 # +0.01 on one personnel figure, with the income and economic figures that keep the file valid
@@ -74,16 +75,26 @@ def test_removed_and_added_items(edited) -> None:  # type: ignore[no-untyped-def
 
 
 @pytest.mark.parametrize("relative", [True, False])
-def test_git_revision_against_a_file(cent_more: Path, monkeypatch: pytest.MonkeyPatch,
+def test_git_revision_against_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                      relative: bool) -> None:
+    """Compared with the committed sample itself, so uncommitted edits don't matter."""
     monkeypatch.chdir(ROOT)
     spec = f"HEAD:data/{SAMPLE}" if relative else f"HEAD:{DATA / SAMPLE}"
-    old = load_side(spec)
-    assert old.source is not None and old.source.name == spec and not old.errors()
-    report = diff(spec, str(cent_more))
+    committed = subprocess.run(["git", "show", f"HEAD:data/{SAMPLE}"], capture_output=True,
+                               check=True, text=True).stdout
+    same, changed = tmp_path / "same" / SAMPLE, tmp_path / "changed" / SAMPLE
+    same.parent.mkdir()
+    changed.parent.mkdir()
+    same.write_text(committed, encoding="utf-8")
+    text = committed
+    for old, new in CENT_MORE:
+        text = replace_once(text, old, new)
+    changed.write_text(text, encoding="utf-8")
+    old_side = load_side(spec)
+    assert old_side.source is not None and old_side.source.name == spec and not old_side.errors()
+    assert diff(spec, str(same)) == Report()
     assert ("spending[2210302/general_budget].personnel", "1734.38",
-            "1734.39") in triples(report.inputs)
-    assert diff(spec, str(DATA / SAMPLE)).inputs == []
+            "1734.39") in triples(diff(spec, str(changed)).inputs)
 
 
 @pytest.mark.parametrize(("spec", "code", "words"), [
@@ -103,7 +114,8 @@ def test_invalid_side_raises_its_problems(edited) -> None:  # type: ignore[no-un
     bad = edited(SAMPLE, ("general_budget: 2735.83", "general_budget: 2735.84"))
     with pytest.raises(BudgetError) as caught:
         diff(str(DATA / SAMPLE), str(bad))
-    assert caught.value.problems
+    assert "R202" in {p.code for p in caught.value.problems}
+    assert all(p.file.endswith(bad.name) for p in caught.value.problems)
 
 
 def test_html_escapes_data_text(edited) -> None:  # type: ignore[no-untyped-def]

@@ -35,7 +35,7 @@ from budgetreport.pdf import DEFAULT_FONTS
 from budgetreport.region import Region
 from budgetreport.tables import Table, build_tables, numeral
 from budgetreport.validate import check_file
-from conftest import DATA, ROOT, replace_once
+from conftest import DATA, RECEPTION_PRIOR, ROOT, growth, replace_once
 
 XIAMEN, SHANGRAO = "xiamen-2022.yaml", "shangrao-2022.yaml"
 RARE = "堃喆昇珺"
@@ -245,13 +245,14 @@ XIAMEN_SENTENCES = [
     "2022年没有使用政府性基金预算拨款安排支出，2022年度政府性基金支出0.00万元，"
     "与2021年预算数相比无变化",
     "2021年、2022年均未使用政府性基金预算拨款安排支出。",
-    # 四、“三公”经费: 公务接待费 against the derived 2.23 is −0.22, −9.87%.
+    # 四、“三公”经费: 公务接待费 against last year's derived figure (the text printed "下降10%").
     "厦门市住房公积金中心部门2022年“三公”经费财政拨款预算数为2.01万元，其中：因公出国（境）经费"
     "0.00万元，公务接待费2.01万元，公务用车购置及运行费0.00万元。",
     "2022年预算安排0.00万元。与上年预算相比无变化",
     "2021年、2022年均未组织出国（境）团组。",
     "2022年预算安排2.01万元。主要用于上级检查接待、业务交流接待等方面的接待活动。"
-    "与上年预算相比减少0.22万元，下降9.87%",
+    f"与上年预算相比减少{RECEPTION_PRIOR - Decimal('2.01')}万元，"
+    f"下降{growth('2.01', Decimal('2.01') - RECEPTION_PRIOR)}",
     "厉行节约，从严从紧安排公务接待费。",
     "2022年预算安排0.00万元，其中：公务用车运行费0.00万元；公务用车购置费0.00万元。"
     "与上年预算相比无变化",
@@ -294,7 +295,7 @@ SHANGRAO_SENTENCES = [
     "2022年上饶市住房公积金管理中心财政拨款支出预算总额3398.63万元，较上年预算安排增加335.74万元",
     "按支出功能科目划分：住房保障支出3369.43万元；其他支出29.20万元。",
     # （六）机关运行费: 162.07 / 550.16 = 29.46% (published "29.5%", §8).
-    "2022年部门机关运行费预算712.23万元，比2021年预算增加162.07万元，上升29.46%",
+    f"2022年部门机关运行费预算712.23万元，比2021年预算增加162.07万元，上升{growth('712.23', '162.07')}",
     "按照财政部《地方预决算公开操作规程》明确的口径，机关运行费指各部门的公用经费，",
     "2022年部门所属各单位政府采购总额331.71万元，其中：政府采购货物预算0.00万元、"
     "政府采购工程预算0.00万元、政府采购服务预算331.71万元。",

@@ -27,7 +27,6 @@ from budgetreport.region import known_regions
 from budgetreport.scaffold import (
     SCHEMA_LINE,
     default_path,
-    empty_amounts,
     kind_of,
     roll_forward,
     rt_yaml,
@@ -35,7 +34,7 @@ from budgetreport.scaffold import (
     write_new,
 )
 from budgetreport.validate import center_key, check_file
-from conftest import DATA
+from conftest import DATA, in_yuan
 
 D = Decimal
 Leaf = tuple[tuple[Any, ...], int]  # (data path, 1-based line)
@@ -232,19 +231,11 @@ def test_rolled_file_keeps_comments_and_texts_but_drops_stale_derivations():
     assert "\n\n# --- 变动原因" in shangrao
 
 
-def _in_yuan(tmp_path: Path) -> Path:
+def _in_yuan(folder: Path) -> Path:
     """The Xiamen sample with every amount written in 元."""
-    yaml = rt_yaml()
-    text = (DATA / "xiamen-2022.yaml").read_text(encoding="utf-8")
-    tree, paths = yaml.load(text), list(empty_amounts(yaml.load(text), Budget))
-    for loc in paths:
-        node = tree
-        for key in loc[:-1]:
-            node = node[key]
-        node[loc[-1]] = D(str(node[loc[-1]])) * 10000
-    tree["unit"] = "元"
-    tmp_path.mkdir(exist_ok=True)
-    return _dump(tree, tmp_path / "xiamen-2022.yaml")
+    folder.mkdir(parents=True, exist_ok=True)
+    in_yuan("xiamen-2022.yaml", folder / "xiamen-2022.yaml")
+    return folder / "xiamen-2022.yaml"
 
 
 def test_roll_forward_writes_prior_in_the_files_unit(tmp_path: Path):

@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 from jinja2 import UndefinedError, meta, nodes
 
+from budgetreport import region as region_settings
 from budgetreport.figures import compute
-from budgetreport.region import TEMPLATES, load_region
+from budgetreport.region import load_region
 from budgetreport.render import CONTEXT, environment, render_html
 from budgetreport.tables import build_tables
 from budgetreport.validate import check_file
-
-ROOT = Path(__file__).resolve().parents[1]
+from conftest import DATA
 
 
 def text_of(path: Path) -> str:
@@ -34,17 +34,17 @@ def sentences(text: str) -> list[str]:
 
 
 @pytest.fixture
-def center_folder():
-    """A center override folder under templates/centers/, removed afterwards."""
-    folder = TEMPLATES / "centers" / "zztest"
-    yield folder
-    shutil.rmtree(folder, ignore_errors=True)
-    if not any((TEMPLATES / "centers").iterdir()):
-        (TEMPLATES / "centers").rmdir()
+def center_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The override folder of center "zztest" in a private copy of templates/: the tests
+    never write into the repository's templates."""
+    copy = tmp_path / "templates"
+    shutil.copytree(region_settings.TEMPLATES, copy)
+    monkeypatch.setattr(region_settings, "TEMPLATES", copy)
+    return copy / "centers" / "zztest"
 
 
 def test_third_center_in_existing_region_needs_yaml_only(tmp_path: Path) -> None:
-    source = (ROOT / "data" / "xiamen-2022.yaml").read_text(encoding="utf-8")
+    source = (DATA / "xiamen-2022.yaml").read_text(encoding="utf-8")
     new = tmp_path / "quanzhou-2022.yaml"
     new.write_text(source.replace("厦门市住房公积金中心", "泉州市住房公积金中心"), encoding="utf-8")
     text = text_of(new)
@@ -55,7 +55,7 @@ def test_third_center_in_existing_region_needs_yaml_only(tmp_path: Path) -> None
 def test_center_override_changes_one_sentence_and_nothing_else(center_folder: Path,
                                                                 tmp_path: Path) -> None:
     data = tmp_path / "zztest-2022.yaml"
-    shutil.copy(ROOT / "data" / "xiamen-2022.yaml", data)
+    shutil.copy(DATA / "xiamen-2022.yaml", data)
     before = sentences(text_of(data))
     (center_folder / "parts").mkdir(parents=True)
     (center_folder / "parts" / "explanation.html.j2").write_text(
@@ -75,7 +75,7 @@ def test_center_override_changes_one_sentence_and_nothing_else(center_folder: Pa
 
 def test_misspelt_name_in_a_template_fails_the_build(center_folder: Path, tmp_path: Path) -> None:
     data = tmp_path / "zztest-2022.yaml"
-    shutil.copy(ROOT / "data" / "xiamen-2022.yaml", data)
+    shutil.copy(DATA / "xiamen-2022.yaml", data)
     (center_folder / "parts").mkdir(parents=True)
     (center_folder / "parts" / "explanation.html.j2").write_text(
         '{% extends "region/parts/explanation.html.j2" %}\n'
@@ -100,11 +100,8 @@ def test_templates_use_only_documented_names() -> None:
             assert used <= set(CONTEXT), f"{region}:{name} uses undocumented {used - set(CONTEXT)}"
 
 
-def test_data_text_cannot_inject_markup(tmp_path: Path) -> None:
-    data = tmp_path / "xiamen-2022.yaml"
-    source = (ROOT / "data" / "xiamen-2022.yaml").read_text(encoding="utf-8")
-    data.write_text(source.replace("非在编雇用人员经费支出增加", "<script>alert(1)</script>"),
-                    encoding="utf-8")
+def test_data_text_cannot_inject_markup(edited) -> None:  # type: ignore[no-untyped-def]
+    data = edited("xiamen-2022.yaml", ("非在编雇用人员经费支出增加", "<script>alert(1)</script>"))
     checked = check_file(data)
     f = compute(checked.budget)  # type: ignore[arg-type]
     html = render_html(f, checked.region, build_tables(f, checked.region))  # type: ignore[arg-type]
@@ -115,7 +112,7 @@ def test_data_text_cannot_inject_markup(tmp_path: Path) -> None:
 def test_center_renames_a_table_header_by_settings_only(center_folder: Path, tmp_path: Path) -> None:
     """A table declaration's wording is overridable per center without code."""
     data = tmp_path / "zztest-2022.yaml"
-    shutil.copy(ROOT / "data" / "xiamen-2022.yaml", data)
+    shutil.copy(DATA / "xiamen-2022.yaml", data)
     center_folder.mkdir(parents=True)
     (center_folder / "region.yaml").write_text(
         "header_labels: {general: {人员经费: 人员支出}}\ntable_titles: {general: 一般公共预算支出预算表}\n",

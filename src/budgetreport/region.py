@@ -27,14 +27,14 @@ class Region:
         return list(self.settings.get("requires_prior", []))
 
 
-def template_folders(region: str, center: str | None = None, root: Path = TEMPLATES) -> tuple[Path, ...]:
-    candidates = [root / "centers" / center] if center else []
-    candidates += [root / "regions" / region, root / "base"]
+def template_folders(region: str, center: str | None = None) -> tuple[Path, ...]:
+    candidates = [TEMPLATES / "centers" / center] if center else []
+    candidates += [TEMPLATES / "regions" / region, TEMPLATES / "base"]
     return tuple(p for p in candidates if p.is_dir())
 
 
-def load_region(region: str, center: str | None = None, root: Path = TEMPLATES) -> Region:
-    folders = template_folders(region, center, root)
+def load_region(region: str, center: str | None = None) -> Region:
+    folders = template_folders(region, center)
     settings: dict[str, Any] = {}
     for folder in reversed(folders):
         file = folder / "region.yaml"
@@ -43,8 +43,8 @@ def load_region(region: str, center: str | None = None, root: Path = TEMPLATES) 
     return Region(region, folders, settings)
 
 
-def known_regions(root: Path = TEMPLATES) -> list[str]:
-    return sorted(p.name for p in (root / "regions").iterdir() if p.is_dir())
+def known_regions() -> list[str]:
+    return sorted(p.name for p in (TEMPLATES / "regions").iterdir() if p.is_dir())
 
 
 def _merge(into: dict[str, Any], new: dict[str, Any]) -> None:
