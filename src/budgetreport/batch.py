@@ -22,7 +22,7 @@ from typing import Literal
 from . import __version__
 from .build import build, outputs
 from .files import write_atomic
-from .pdf import DEFAULT_FONTS
+from .pdf import DEFAULT_FAMILIES
 from .problems import BudgetError
 from .region import TEMPLATES
 from .validate import center_key
@@ -69,8 +69,7 @@ def shared_fingerprint(options: str) -> str:
     _hash_files((p for p in shared if p.is_file()), TEMPLATES, digest)
     _hash_files((p for p in PACKAGE.rglob("*") if p.is_file() and p.suffix in (".py", ".yaml")),
                 PACKAGE, digest)
-    families = tuple(sorted({f for stack in DEFAULT_FONTS.values() for f in stack}))
-    digest.update(_font_files(families).encode())
+    digest.update(_font_files(DEFAULT_FAMILIES).encode())
     return digest.hexdigest()
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from .excel import write_workbook
 from .figures import compute
 from .files import write_atomic
-from .pdf import DEFAULT_FONTS, FONT_DIRS, PdfResult, check_environment, font_css, render_pdf
+from .pdf import DEFAULT_FAMILIES, FONT_DIRS, PdfResult, check_environment, font_css, render_pdf
 from .problems import BudgetError, Problem
 from .region import TEMPLATES
 from .render import render_html
@@ -41,8 +41,7 @@ class Built:
 def environment_problems(licensed: tuple[str, ...]) -> list[str]:
     """Fonts and HarfBuzz subsetting present? Checked before any rendering: a missing font
     would print wrong glyphs and a missing subsetter would make the build 20× slower."""
-    families = [f for stack in DEFAULT_FONTS.values() for f in stack]
-    return check_environment([*licensed, *families])
+    return check_environment([*licensed, *DEFAULT_FAMILIES])
 
 
 def outputs(path: Path, out_dir: Path) -> tuple[Path, Path]:

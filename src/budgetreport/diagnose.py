@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from .catalogue import Catalogue
 from .model import Budget
-from .problems import Finding, Loc, Severity
+from .problems import Finding, Loc, Severity, path_text
 from .region import Region
 from .rules import RULES, show
 
@@ -34,7 +34,7 @@ def suspects(data: Any, findings: list[Finding], catalogue: Catalogue,
         for fixed in sorted({value + s * g for g in gaps for s in (1, -1) if value + s * g >= 0}):
             if _balanced(_replace(data, loc, fixed), catalogue, region):
                 found.append(Finding(
-                    "R200", f"{_path(loc)} 的 {show(value)} 可能有误：若为 {show(fixed)}，"
+                    "R200", f"{path_text(loc)} 的 {show(value)} 可能有误：若为 {show(fixed)}，"
                     "以上不平衡的合计全部平衡", loc, Severity.hint))
     return found if len(found) <= MAX_SUSPECTS else []
 
@@ -66,8 +66,3 @@ def _replace(data: Any, loc: Loc, value: Decimal) -> Any:
         target = target[part]
     target[loc[-1]] = value
     return trial
-
-
-def _path(loc: Loc) -> str:
-    return "".join(f"[{p + 1}]" if isinstance(p, int) else (f".{p}" if i else p)
-                   for i, p in enumerate(loc))

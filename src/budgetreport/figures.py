@@ -14,16 +14,12 @@ from decimal import Decimal
 
 from jinja2 import Environment, StrictUndefined
 
-from .catalogue import Catalogue, Entry, load_catalogue, standard_glossary
-from .model import FISCAL_SOURCES, SOURCE_NAMES, Budget, Project, Source, SpendingLine
-from .money import ZERO, Change
+from .catalogue import Catalogue, Entry, GlossaryEntry, load_catalogue, standard_glossary
+from .model import FISCAL_SOURCES, SOURCE_NAMES, THREE_PUBLIC, Budget, Project, Source, SpendingLine
+from .money import ZERO, Change, total
 
 Amounts = dict[str, Decimal]
 LINE_COLUMNS = ("total", "basic", "personnel", "public", "project")
-
-
-def _sum(values: Iterable[Decimal]) -> Decimal:
-    return sum(values, ZERO)
 
 
 @dataclass(frozen=True)
@@ -82,7 +78,7 @@ def tree(items: list[tuple[str, Amounts, str | None]], table: Mapping[str, Entry
         lineage = tuple(table[code[:n]].name for n in (3, 5, 7) if n <= len(code))
         rows.append(ClassRow(code, lineage[-1], {3: 1, 5: 2, 7: 3}[len(code)], sums[code],
                              "；".join(dict.fromkeys(purposes.get(code, []))) or None, lineage))
-    totals = {k: _sum(v[k] for c, v in sums.items() if len(c) == 3) for k in keys}
+    totals = {k: total(v[k] for c, v in sums.items() if len(c) == 3) for k in keys}
     return Tree(tuple(rows), totals)
 
 
@@ -123,13 +119,6 @@ class ProjectFigures:
 
 
 @dataclass(frozen=True)
-class Term:
-    term: str
-    definition: str
-    group: str | None
-
-
-@dataclass(frozen=True)
 class Figures:
     """Everything the templates and tables may use. Amounts in 万元, exact."""
 
@@ -164,12 +153,8 @@ class Figures:
     performance_amount: Decimal
     staff: dict[str, int]                # authorized, active (from the unit table)
     staffing: dict[str, int] | None      # authorized, active, actual (实有) from the breakdown
-    glossary: tuple[Term, ...]
+    glossary: tuple[GlossaryEntry, ...]
     source_names: dict[str, str] = field(default_factory=lambda: {s.value: n for s, n in SOURCE_NAMES.items()})
-
-
-THREE_PUBLIC = {"abroad": "因公出国（境）费", "reception": "公务接待费",
-                "vehicle_purchase": "公务用车购置费", "vehicle_running": "公务用车运行维护费"}
 
 
 def compute(budget: Budget) -> Figures:
@@ -183,7 +168,7 @@ def compute(budget: Budget) -> Figures:
                       None) for e in b.economic], cat.economic, 2)
     income = {s.value: b.income.of(s) for s in Source}
     income |= {"total": b.income.total, "this_year": b.income.this_year, "fiscal": b.income.fiscal}
-    running = _sum(r["total"] for r in economic.level(1) if r.code == "302")
+    running = total(r["total"] for r in economic.level(1) if r.code == "302")
     return Figures(
         budget=b, year=year, prior_year=year - 1, name=b.department.name,
         prepared_by=b.department.prepared_by or b.department.name,
@@ -195,7 +180,7 @@ def compute(budget: Budget) -> Figures:
         spending_change=change(spending["total"], p.spending_total),
         basic_change=change(spending["basic"], p.basic),
         project_change=change(spending["project"], p.project),
-        nonfiscal_spending=_sum(x.total for x in b.spending if x.source not in FISCAL_SOURCES),
+        nonfiscal_spending=total(x.total for x in b.spending if x.source not in FISCAL_SOURCES),
         by_source=by_source,
         fiscal=function_tree(b, cat, FISCAL_SOURCES),
         general_change=change(by_source["general_budget"]["total"], p.general_budget),
@@ -212,7 +197,7 @@ def compute(budget: Budget) -> Figures:
         projects=tuple(_project(x) for x in b.projects),
         performance_count=_first(b.performance_summary.count, lambda: len(b.projects)),
         performance_amount=_first(b.performance_summary.amount,
-                                  lambda: _sum(x.amount for x in b.projects)),
+                                  lambda: total(x.amount for x in b.projects)),
         staff={"authorized": sum(u.authorized for u in b.overview.units),
                "active": sum(u.active for u in b.overview.units)},
         staffing=_staffing(b),
@@ -234,9 +219,9 @@ def _three_public(b: Budget) -> dict[str, Item]:
              for k, v in tp.items().items()}
 
     def combined(name: str, keys: tuple[str, ...], reason: str | None) -> Item:
-        amount = _sum(items[k].amount for k in keys)
+        amount = total(items[k].amount for k in keys)
         priors = [tp.items()[k].prior for k in keys]
-        prior = None if None in priors else _sum(x for x in priors if x is not None)
+        prior = None if None in priors else total(x for x in priors if x is not None)
         return Item(name, amount, change(amount, prior), None, reason)
 
     items["vehicle"] = combined("公务用车购置及运行费", ("vehicle_purchase", "vehicle_running"),
@@ -266,11 +251,11 @@ def _staffing(b: Budget) -> dict[str, int] | None:
             "actual": active + s.retired_cadres + s.retired}
 
 
-def _glossary(b: Budget) -> tuple[Term, ...]:
+def _glossary(b: Budget) -> tuple[GlossaryEntry, ...]:
     """Standard entries (their year placeholders filled) followed by the center's own."""
     env = Environment(undefined=StrictUndefined, autoescape=False)
     std = standard_glossary()
     year = b.department.year
-    terms = [Term(t, env.from_string(std[t].definition).render(year=year), std[t].group)
+    terms = [GlossaryEntry(t, env.from_string(std[t].definition).render(year=year), std[t].group)
              for t in b.glossary.standard if t in std]
-    return tuple(terms) + tuple(Term(t.term, t.definition, t.group) for t in b.glossary.own)
+    return tuple(terms) + tuple(GlossaryEntry(t.term, t.definition, t.group) for t in b.glossary.own)

@@ -211,6 +211,12 @@ class ThreePublicItem(Strict):
     reason: str | None = Field(None, description="增减（或无变化）的主要原因；有变化时必填")
 
 
+THREE_PUBLIC: dict[str, str] = {"abroad": "因公出国（境）费", "reception": "公务接待费",
+                                "vehicle_purchase": "公务用车购置费",
+                                "vehicle_running": "公务用车运行维护费"}
+UNIT_FACTOR: dict[str, Decimal] = {"万元": Decimal(1), "元": Decimal(10000)}  # → 万元
+
+
 class ThreePublic(Strict):
     """“三公”经费财政拨款预算。合计由程序计算。"""
 
@@ -369,7 +375,7 @@ class Budget(Strict):
 
         def walk(value: Any) -> Any:
             if isinstance(value, Decimal):
-                return value / 10000
+                return value / UNIT_FACTOR["元"]
             if isinstance(value, dict):
                 return {k: walk(v) for k, v in value.items()}
             if isinstance(value, list):

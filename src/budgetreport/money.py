@@ -6,6 +6,7 @@ only here, when a figure is shown or a percentage is derived.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
@@ -14,6 +15,11 @@ CENT = Decimal("0.01")
 ZERO = Decimal(0)
 UNIT = "万元"
 TABLE_FORMAT = "#,##0.00"  # Excel number format; `table_amount` renders the same in HTML
+
+
+def total(values: Iterable[Decimal]) -> Decimal:
+    """An exact sum (Decimal zero for no values); rounding comes only when shown."""
+    return sum(values, ZERO)
 
 
 def round2(value: Decimal | int) -> Decimal:

@@ -33,6 +33,8 @@ DEFAULT_FONTS: dict[str, tuple[str, ...]] = {
     "table": ("Noto Serif CJK SC",),  # 宋体, table cells
 }
 
+DEFAULT_FAMILIES: tuple[str, ...] = tuple(dict.fromkeys(f for s in DEFAULT_FONTS.values() for f in s))
+
 # Folders a center's `@font-face` rules may load licensed font files from (render_pdf's
 # allowed_dirs). Installed fonts need none of this: Pango finds them through fontconfig.
 FONT_DIRS: tuple[Path, ...] = (

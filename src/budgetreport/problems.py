@@ -20,6 +20,18 @@ class Severity(str, Enum):
     hint = "提示"  # never fails a check, even with --strict
 
 
+def path_text(loc: Loc) -> str:
+    """A data path as users read it: spending[6].personnel (1-based list positions).
+    pydantic's union member names ("str", "Subsection") are left out."""
+    parts: list[str] = []
+    for part in loc:
+        if isinstance(part, int):
+            parts.append(f"[{part + 1}]")
+        elif part not in ("str", "Subsection"):
+            parts.append(("." if parts else "") + part)
+    return "".join(parts)
+
+
 @dataclass(frozen=True)
 class Finding:
     """A rule's verdict before it is tied to a file: a data path instead of a line."""

@@ -12,8 +12,8 @@ from decimal import Decimal
 from typing import Any
 
 from .catalogue import Catalogue, standard_glossary
-from .model import FISCAL_SOURCES, SOURCE_NAMES, Budget, Source
-from .money import round2
+from .model import FISCAL_SOURCES, SOURCE_NAMES, THREE_PUBLIC, Budget, Source
+from .money import number, round2, total
 from .problems import Finding, Loc, Severity
 from .region import Region
 
@@ -28,11 +28,7 @@ def rule(fn: Rule) -> Rule:
 
 def show(x: Decimal) -> str:
     """A figure in a message: two decimals unless that would hide a difference."""
-    return f"{round2(x):f}" if x == round2(x) else f"{x.normalize():f}"
-
-
-def total(values: Any) -> Decimal:
-    return sum(values, Decimal(0))
+    return number(x) if x == round2(x) else f"{x.normalize():f}"
 
 
 def _unequal(code: str, loc: Loc, left: str, lv: Decimal, right: str, rv: Decimal) -> Iterator[Finding]:
@@ -158,8 +154,6 @@ def prior_present(b: Budget, _c: Catalogue, region: Region) -> Iterator[Finding]
 
 # --- 三公, projects, staff -------------------------------------------------------------
 
-THREE_PUBLIC_NAMES = {"abroad": "因公出国（境）费", "reception": "公务接待费",
-                      "vehicle_purchase": "公务用车购置费", "vehicle_running": "公务用车运行维护费"}
 THREE_PUBLIC_ECONOMIC = {"abroad": "30212", "reception": "30217", "vehicle_running": "30231"}
 
 
@@ -169,7 +163,7 @@ def three_public_explained(b: Budget, _c: Catalogue, _r: Region) -> Iterator[Fin
     tp = b.three_public
     for key, item in tp.items().items():
         loc: Loc = ("three_public", key)
-        name = THREE_PUBLIC_NAMES[key]
+        name = THREE_PUBLIC[key]
         if item.prior is None:
             yield Finding("R301", f"{name}缺少上年预算数 prior", loc)
         elif item.amount != item.prior and not item.reason:
@@ -188,7 +182,7 @@ def three_public_within_economic(b: Budget, _c: Catalogue, _r: Region) -> Iterat
         item = b.three_public.items()[key]
         budgeted = eco.get(code, Decimal(0))
         if item.amount > budgeted:
-            yield Finding("R303", f"{THREE_PUBLIC_NAMES[key]} {show(item.amount)} 超过经济分类 "
+            yield Finding("R303", f"{THREE_PUBLIC[key]} {show(item.amount)} 超过经济分类 "
                           f"{code} 的预算 {show(budgeted)}", ("three_public", key, "amount"))
 
 

@@ -27,8 +27,8 @@ from ruamel.yaml.error import YAMLError
 from ruamel.yaml.representer import RoundTripRepresenter
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString as Quoted
 
-from .figures import THREE_PUBLIC, Figures, compute
-from .model import Budget
+from .figures import Figures, compute
+from .model import FISCAL_SOURCES, THREE_PUBLIC, UNIT_FACTOR, Budget
 from .money import round2
 from .problems import BudgetError, Loc, display_path
 from .region import known_regions, load_region
@@ -214,7 +214,7 @@ def empty_amounts(node: CommentedMap, model: type[BaseModel], loc: Loc = ()) -> 
 
 def prior_from(f: Figures, factor: Decimal) -> CommentedMap:
     """This year's figures as next year's `prior`, in the file's unit, two decimals."""
-    fiscal = {k: f.by_source[k]["total"] for k in ("general_budget", "gov_fund", "state_capital")}
+    fiscal = {s.value: f.by_source[s.value]["total"] for s in FISCAL_SOURCES}
     prior = CommentedMap(income_total=f.income["total"], spending_total=f.spending["total"],
                          fiscal_total=f.income["fiscal"], **fiscal,
                          basic=f.spending["basic"], project=f.spending["project"])
@@ -295,7 +295,7 @@ def roll_forward(source: Path, year: int) -> str:
                          f"只能结转为{old + 1}年，不能结转为{year}年")
     yaml, text = rt_yaml(), source.read_text(encoding="utf-8")
     root = yaml.load(text)
-    factor = Decimal(10000) if root.get("unit") == "元" else Decimal(1)
+    factor = UNIT_FACTOR[checked.budget.unit]
     emptied = [loc for loc in empty_amounts(root, Budget) if loc[-1] != "prior"]
     root["department"].update(year=year, published=None)
     _carry_prior(root, checked.budget, factor)

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from .load import Source
 from .model import Budget
-from .problems import BudgetError, Loc, Problem
+from .problems import BudgetError, Loc, Problem, path_text
 
 
 def parse(source: Source) -> Budget:
@@ -54,7 +54,7 @@ _MESSAGES = {
 def _problem(source: Source, error: Any) -> Problem:
     loc: Loc = tuple(error["loc"])
     kind = error["type"]
-    where = _path(loc)
+    where = path_text(loc)
     label = describe(loc)
     if kind == "extra_forbidden":
         parent_fields = _fields_at(loc[:-1])
@@ -69,17 +69,6 @@ def _problem(source: Source, error: Any) -> Problem:
         what = _MESSAGES.get(kind, f"取值不符合要求（{error['msg']}）")
         message = f"{where}{label}{what}"
     return source.problem("E100", message, loc)
-
-
-def _path(loc: Loc) -> str:
-    """Union members ("str", "Subsection") appear in pydantic locations; hide them."""
-    parts: list[str] = []
-    for part in loc:
-        if isinstance(part, int):
-            parts.append(f"[{part + 1}]")
-        elif part not in ("str", "Subsection"):
-            parts.append(("." if parts else "") + part)
-    return "".join(parts)
 
 
 def _model_at(loc: Loc) -> tuple[type[BaseModel] | None, Any]:

@@ -14,8 +14,8 @@ from decimal import Decimal
 from typing import Literal
 
 from .figures import Figures, Tree
-from .model import Indicator, Source
-from .money import ZERO
+from .model import FISCAL_SOURCES, Indicator, Source
+from .money import ZERO, total
 from .region import Region
 
 Kind = Literal["text", "code", "money"]
@@ -226,7 +226,7 @@ def spending(f: Figures) -> tuple[Sequence[H], list[Row], bool]:
 
 def fiscal(f: Figures) -> tuple[Sequence[H], list[Row], bool]:
     inc = f.income
-    fiscal_keys = ("general_budget", "gov_fund", "state_capital")
+    fiscal_keys = [s.value for s in FISCAL_SOURCES]
     left = [(f.source_names[k].replace("收入", ""), inc[k], False) for k in fiscal_keys]
     left += [("本年收入合计", inc["fiscal"], True), ("收入总计", inc["fiscal"], True)]
     t = f.fiscal
@@ -279,7 +279,7 @@ def transfers(f: Figures) -> tuple[Sequence[H], list[Row], bool]:
     items = f.budget.transfers
     if not items:
         return spec, [], False
-    rows = [Row((text("合计"), Cell(None, "code"), money(sum((i.amount for i in items), ZERO))), total=True)]
+    rows = [Row((text("合计"), Cell(None, "code"), money(total(i.amount for i in items))), total=True)]
     rows += [Row((text(i.name), Cell(i.code, "code"), money(i.amount))) for i in items]
     return spec, rows, False
 
