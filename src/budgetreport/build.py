@@ -7,7 +7,6 @@ file and renamed, so a failed build leaves the previous outputs as they were.
 from __future__ import annotations
 
 import datetime as dt
-import time
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -34,7 +33,6 @@ class Built:
     pages: int
     warnings: tuple[str, ...]
     problems: tuple[Problem, ...] = field(default=())  # validation warnings
-    seconds: float = 0.0
 
 
 @cache
@@ -52,7 +50,6 @@ def outputs(path: Path, out_dir: Path) -> tuple[Path, Path]:
 def build(path: Path, out_dir: Path = OUTPUT, *, strict: bool = False,
           pdf_variant: str | None = None) -> Built:
     """Build one center's PDF and workbook; raise BudgetError if the data has errors."""
-    start = time.perf_counter()
     checked = check_file(path)
     if checked.errors(strict) or checked.budget is None or checked.region is None:
         raise BudgetError(checked.errors(strict))
@@ -74,4 +71,4 @@ def build(path: Path, out_dir: Path = OUTPUT, *, strict: bool = False,
                    creator=figures.name,
                    created=dt.datetime(published.year, published.month, published.day))
     return Built(path, pdf_path, xlsx_path, result.pages, result.warnings,
-                 tuple(checked.problems), time.perf_counter() - start)
+                 tuple(checked.problems))

@@ -55,10 +55,6 @@ class Report:
     totals: list[Changed] = field(default_factory=list)
     sentences: list[Sentence] = field(default_factory=list)
 
-    @property
-    def empty(self) -> bool:
-        return not (self.inputs or self.totals or self.sentences)
-
 
 # --- reading a side: a file, or a file as it was in a git revision ---------------------
 

@@ -176,12 +176,11 @@ class _Sheet:
             self.put(TOP + 1 + h.row, 1 + h.col, h.text, rowspan=h.rowspan, colspan=h.colspan,
                      bold=True, horizontal="center", wrap_text=True)
 
-    def body(self) -> int:
+    def body(self) -> None:
         for i, row in enumerate(self.table.rows):
             for c, cell in enumerate(row.cells, 1):
                 if cell is not None:  # None: covered by a merge above or to the left
                     self.body_cell(self.body_top + i, c, cell, row.total or row.heading)
-        return self.body_top + len(self.table.rows) - 1
 
     def body_cell(self, r: int, c: int, cell: Cell, bold: bool) -> None:
         kw: dict[str, Any] = {"rowspan": cell.rowspan, "colspan": cell.colspan, "bold": bold}
@@ -194,12 +193,11 @@ class _Sheet:
             self.put(r, c, cell.value, indent=_indent(cell), wrap_text=True,
                      horizontal="center" if centred else "left", **kw)
 
-    def empty(self) -> int:
+    def empty(self) -> None:
         r = self.body_top
         self.put(r, 1, self.table.empty_note, colspan=self.n, horizontal="center",
                  wrap_text=True)
         self.lines[r] = max(self.lines.get(r, 1), 2)
-        return r
 
     def page_setup(self) -> None:
         ws, t = self.ws, self.table

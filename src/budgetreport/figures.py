@@ -8,7 +8,7 @@ it). Amounts stay exact; `money` rounds them when they are shown.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -109,16 +109,6 @@ class Item:
 
 
 @dataclass(frozen=True)
-class ProjectFigures:
-    data: Project
-    amount: Decimal
-    fiscal: Decimal  # 财政拨款 part
-    other: Decimal   # 其他资金
-    subprojects: tuple[tuple[str, Decimal], ...]
-    source_name: str
-
-
-@dataclass(frozen=True)
 class Figures:
     """Everything the templates and tables may use. Amounts in 万元, exact."""
 
@@ -148,7 +138,7 @@ class Figures:
     running_costs: Item
     procurement: dict[str, Decimal]      # goods, works, services, total
     vehicles: int
-    projects: tuple[ProjectFigures, ...]
+    projects: tuple[Project, ...]        # with amount, fiscal, other, source_name
     performance_count: int
     performance_amount: Decimal
     staff: dict[str, int]                # authorized, active (from the unit table)
@@ -161,8 +151,9 @@ def compute(budget: Budget) -> Figures:
     b = budget.in_wan()
     cat = load_catalogue(b.department.year)
     year = b.department.year
-    p = b.prior
+    p, ps = b.prior, b.performance_summary
     spending = function_tree(b, cat)
+    fiscal = function_tree(b, cat, FISCAL_SOURCES)
     by_source = {s.value: function_tree(b, cat, [s]) for s in Source}
     economic = tree([(e.code, {"total": e.total, "personnel": e.personnel, "public": e.public},
                       None) for e in b.economic], cat.economic, 2)
@@ -180,9 +171,9 @@ def compute(budget: Budget) -> Figures:
         spending_change=change(spending["total"], p.spending_total),
         basic_change=change(spending["basic"], p.basic),
         project_change=change(spending["project"], p.project),
-        nonfiscal_spending=total(x.total for x in b.spending if x.source not in FISCAL_SOURCES),
+        nonfiscal_spending=spending["total"] - fiscal["total"],
         by_source=by_source,
-        fiscal=function_tree(b, cat, FISCAL_SOURCES),
+        fiscal=fiscal,
         general_change=change(by_source["general_budget"]["total"], p.general_budget),
         gov_fund_change=change(by_source["gov_fund"]["total"], p.gov_fund),
         state_capital_change=change(by_source["state_capital"]["total"], p.state_capital),
@@ -194,19 +185,14 @@ def compute(budget: Budget) -> Figures:
                            reason=b.running_costs.reason),
         procurement=_procurement(b),
         vehicles=b.assets.general_vehicles + b.assets.enforcement_vehicles + b.assets.other_vehicles,
-        projects=tuple(_project(x) for x in b.projects),
-        performance_count=_first(b.performance_summary.count, lambda: len(b.projects)),
-        performance_amount=_first(b.performance_summary.amount,
-                                  lambda: total(x.amount for x in b.projects)),
+        projects=tuple(b.projects),
+        performance_count=len(b.projects) if ps.count is None else ps.count,
+        performance_amount=total(x.amount for x in b.projects) if ps.amount is None else ps.amount,
         staff={"authorized": sum(u.authorized for u in b.overview.units),
                "active": sum(u.active for u in b.overview.units)},
         staffing=_staffing(b),
         glossary=_glossary(b),
     )
-
-
-def _first(given, default: Callable):  # type: ignore[no-untyped-def]
-    return given if given is not None else default()
 
 
 def _changes(rows: list[ClassRow], prior: dict[str, Decimal]) -> dict[str, Change]:
@@ -234,12 +220,6 @@ def _procurement(b: Budget) -> dict[str, Decimal]:
     pr = b.procurement
     return {"goods": pr.goods, "works": pr.works, "services": pr.services,
             "total": pr.goods + pr.works + pr.services}
-
-
-def _project(x: Project) -> ProjectFigures:
-    fiscal = x.amount if x.source in FISCAL_SOURCES else ZERO
-    return ProjectFigures(x, x.amount, fiscal, x.other_funds + (x.amount - fiscal),
-                          tuple((s.name, s.amount) for s in x.subprojects), SOURCE_NAMES[x.source])
 
 
 def _staffing(b: Budget) -> dict[str, int] | None:

@@ -274,6 +274,20 @@ class Project(Strict):
     goal: str | None = Field(None, description="年度绩效目标")
     indicators: list[Indicator] = Field(default_factory=list, description="绩效指标")
 
+    @property
+    def fiscal(self) -> Decimal:
+        """The 财政拨款 part of the amount."""
+        return self.amount if self.source in FISCAL_SOURCES else Decimal(0)
+
+    @property
+    def other(self) -> Decimal:
+        """其他资金: other funds plus the amount when it is not 财政拨款."""
+        return self.other_funds + self.amount - self.fiscal
+
+    @property
+    def source_name(self) -> str:
+        return SOURCE_NAMES[self.source]
+
 
 class DepartmentPerformance(Strict):
     """部门整体支出绩效目标。"""

@@ -299,14 +299,13 @@ def dept_performance(f: Figures) -> tuple[Sequence[H], list[Row], bool]:
 def project_performance(f: Figures) -> tuple[Sequence[H], list[Row], bool]:
     rows: list[Row] = []
     for p in f.projects:
-        x = p.data
-        rows += [info_row("项目名称", x.name), info_row("主管部门", x.department or f.name),
-                 info_row("实施单位", x.implementer),
+        rows += [info_row("项目名称", p.name), info_row("主管部门", p.department or f.name),
+                 info_row("实施单位", p.implementer),
                  info_row("项目资金总额", money(p.amount)),
                  info_row("其中：财政拨款", money(p.fiscal)), info_row("其他资金", money(p.other))]
-        if x.goal:
-            rows.append(info_row("年度绩效目标", x.goal))
-        rows += indicator_rows(x.indicators)
+        if p.goal:
+            rows.append(info_row("年度绩效目标", p.goal))
+        rows += indicator_rows(p.indicators)
     return INDICATOR_HEADER, rows, False
 
 
