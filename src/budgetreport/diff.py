@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import re
 import subprocess
-import tempfile
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
 from difflib import SequenceMatcher
 from html import unescape
@@ -64,14 +63,7 @@ def load_side(spec: str) -> Checked:
     rev, sep, path = spec.partition(":")
     if Path(spec).exists() or not (sep and rev and path):
         return check_file(Path(spec))
-    text = _git_show(rev, path, spec)
-    with tempfile.TemporaryDirectory(prefix="budgetreport-diff-") as tmp:
-        copy = Path(tmp) / Path(path).name  # same name: it chooses the center's templates
-        copy.write_bytes(text)
-        checked = check_file(copy)
-    source = replace(checked.source, name=spec) if checked.source else None
-    return replace(checked, source=source,
-                   problems=[replace(p, file=spec) for p in checked.problems])
+    return check_file(Path(path), _git_show(rev, path, spec), name=spec)
 
 
 def _git_show(rev: str, path: str, spec: str) -> bytes:

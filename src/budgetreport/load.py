@@ -47,6 +47,7 @@ class Source:
 
     path: Path
     name: str  # as shown in messages
+    text: str  # the file as read
     data: Any
     lines: dict[Loc, tuple[int, int]]
 
@@ -62,10 +63,12 @@ class Source:
         return Problem(self.name, line, col, code, message, **kw)
 
 
-def read(path: Path) -> Source:
-    name = display_path(path)
+def read(path: Path, content: bytes | None = None, name: str | None = None) -> Source:
+    """Load `path`, or `content` standing for it (e.g. a file from git history, shown in
+    messages as `name`): the path still tells which center's templates apply."""
+    name = name or display_path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = (path.read_bytes() if content is None else content).decode("utf-8")
     except FileNotFoundError:
         raise BudgetError([Problem(name, 0, 0, "E001", "文件不存在")]) from None
     except UnicodeDecodeError:
@@ -85,7 +88,7 @@ def read(path: Path) -> Source:
     if not isinstance(tree, CommentedMap):
         raise BudgetError([Problem(name, 1, 1, "E005", "文件内容应为键值结构（YAML 映射）")])
     lines: dict[Loc, tuple[int, int]] = {(): (1, 1)}
-    return Source(path, name, _plain(tree, (), lines), lines)
+    return Source(path, name, text, _plain(tree, (), lines), lines)
 
 
 def _plain(node: Any, loc: Loc, lines: dict[Loc, tuple[int, int]]) -> Any:

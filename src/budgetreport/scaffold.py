@@ -287,13 +287,13 @@ def roll_forward(source: Path, year: int) -> str:
     """Next year's file: this year's figures become `prior`, current amounts are emptied,
     texts and codes are kept for editing. The source must pass `check`."""
     checked = check_file(source)
-    if checked.errors() or checked.budget is None:
+    if checked.errors() or checked.budget is None or checked.source is None:
         raise BudgetError(checked.errors())
     old = checked.budget.department.year
     if year != old + 1:
         raise ValueError(f"{display_path(source)} 是{old}年的数据，"
                          f"只能结转为{old + 1}年，不能结转为{year}年")
-    yaml, text = rt_yaml(), source.read_text(encoding="utf-8")
+    yaml, text = rt_yaml(), checked.source.text
     root = yaml.load(text)
     factor = UNIT_FACTOR[checked.budget.unit]
     emptied = [loc for loc in empty_amounts(root, Budget) if loc[-1] != "prior"]

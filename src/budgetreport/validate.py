@@ -40,9 +40,10 @@ def center_key(path: Path) -> str:
     return head if head and tail.isdigit() else stem
 
 
-def check_file(path: Path) -> Checked:
+def check_file(path: Path, content: bytes | None = None, name: str | None = None) -> Checked:
+    """Validate `path` (or `content` standing for it, see `load.read`)."""
     try:
-        source = read(path)
+        source = read(path, content, name)
         budget = parse(source)
     except BudgetError as exc:
         return Checked(None, None, None, exc.problems)
