@@ -12,11 +12,12 @@ import subprocess
 from dataclasses import dataclass, field
 from decimal import Decimal
 from difflib import SequenceMatcher
+from functools import cache
 from html import unescape
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, StrictUndefined
+from jinja2 import Environment, StrictUndefined, Template
 
 from .figures import LINE_COLUMNS, Figures, Tree, compute
 from .files import write_atomic
@@ -312,10 +313,15 @@ def format_html(report: Report, old_label: str, new_label: str) -> str:
     sentences = [_marks(s.old, s.new) if s.old and s.new else
                  ([(s.old, False)] if s.old else [], [(s.new, False)] if s.new else [])
                  for s in report.sentences]
+    return _page().render(r=report, sentences=sentences, headings=HEADINGS,
+                                         old_label=old_label, new_label=new_label)
+
+
+@cache
+def _page() -> Template:
     env = Environment(autoescape=True, undefined=StrictUndefined, trim_blocks=True,
                       lstrip_blocks=True)
-    return env.from_string(_PAGE).render(r=report, sentences=sentences, headings=HEADINGS,
-                                         old_label=old_label, new_label=new_label)
+    return env.from_string(_PAGE)
 
 
 def write_html(path: Path, report: Report, old_label: str, new_label: str) -> None:

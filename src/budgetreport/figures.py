@@ -11,8 +11,9 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 
-from jinja2 import Environment, StrictUndefined
+from jinja2 import Environment, StrictUndefined, Template
 
 from .catalogue import Catalogue, Entry, GlossaryEntry, load_catalogue, standard_glossary
 from .model import FISCAL_SOURCES, SOURCE_NAMES, THREE_PUBLIC, Budget, Project, Source, SpendingLine
@@ -231,11 +232,19 @@ def _staffing(b: Budget) -> dict[str, int] | None:
             "actual": active + s.retired_cadres + s.retired}
 
 
+_DEFINITIONS = Environment(undefined=StrictUndefined, autoescape=False)
+
+
+@cache
+def _definition(text: str) -> Template:
+    """A standard definition with year placeholders, compiled once per process."""
+    return _DEFINITIONS.from_string(text)
+
+
 def _glossary(b: Budget) -> tuple[GlossaryEntry, ...]:
     """Standard entries (their year placeholders filled) followed by the center's own."""
-    env = Environment(undefined=StrictUndefined, autoescape=False)
     std = standard_glossary()
     year = b.department.year
-    terms = [GlossaryEntry(t, env.from_string(std[t].definition).render(year=year), std[t].group)
+    terms = [GlossaryEntry(t, _definition(std[t].definition).render(year=year), std[t].group)
              for t in b.glossary.standard if t in std]
     return tuple(terms) + tuple(GlossaryEntry(t.term, t.definition, t.group) for t in b.glossary.own)

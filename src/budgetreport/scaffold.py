@@ -94,12 +94,15 @@ class _Plan:
     required_dicts: set[Loc]  # dicts the region's text needs (prior.by_function …): left null
 
 
+_SAFE = YAML(typ="safe")
+
+
 def _scalar(value: Any) -> str:
     """A value as YAML text: plain when it reads back unchanged, else double-quoted."""
     if not isinstance(value, str):
         return "" if value is None else str(value.value if isinstance(value, Enum) else value)
     try:
-        plain = YAML(typ="safe").load(f"k: {value}") == {"k": value}
+        plain = _SAFE.load(f"k: {value}") == {"k": value}
     except YAMLError:
         plain = False
     return value if plain else json.dumps(value, ensure_ascii=False)  # JSON strings are YAML
