@@ -17,7 +17,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError
 
-from .problems import BudgetError, Loc, Problem, display_path
+from .problems import BudgetError, Loc, Problem, display_path, os_reason
 
 
 class _DecimalConstructor(RoundTripConstructor):
@@ -74,7 +74,7 @@ def read(path: Path, content: bytes | None = None, name: str | None = None) -> S
     except UnicodeDecodeError:
         raise BudgetError([Problem(name, 0, 0, "E002", "文件不是 UTF-8 编码的文本")]) from None
     except OSError as exc:
-        raise BudgetError([Problem(name, 0, 0, "E003", f"无法读取文件：{exc.strerror}")]) from None
+        raise BudgetError([Problem(name, 0, 0, "E003", f"无法读取文件：{os_reason(exc)}")]) from None
     yaml = YAML(typ="rt")
     yaml.Constructor = _DecimalConstructor
     try:

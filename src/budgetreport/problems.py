@@ -6,6 +6,7 @@ Every stage collects problems instead of stopping at the first, so one run of
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
@@ -64,6 +65,57 @@ class BudgetError(Exception):
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         super().__init__("\n".join(map(str, problems)))
+
+
+_OS_REASONS = {
+    errno.ENOENT: "文件不存在",
+    errno.EISDIR: "是一个文件夹，不是文件",
+    errno.ENOTDIR: "路径中有一段不是文件夹",
+    errno.EACCES: "没有读取或写入权限",
+    errno.EPERM: "操作不被允许（没有权限）",
+    errno.ENOSPC: "磁盘空间不足",
+    errno.EDQUOT: "超出磁盘配额",
+    errno.ENAMETOOLONG: "文件名过长",
+    errno.EROFS: "只读文件系统，不能写入",
+    errno.EEXIST: "文件已存在",
+    errno.ENOTEMPTY: "文件夹不是空的",
+    errno.EBUSY: "文件正被占用",
+    errno.ETXTBSY: "文件正被占用",
+    errno.EMFILE: "打开的文件过多",
+    errno.ENFILE: "系统打开的文件过多",
+    errno.EIO: "磁盘读写出错",
+    errno.ELOOP: "符号链接循环",
+    errno.EXDEV: "不能跨磁盘移动文件",
+    errno.EFBIG: "文件过大",
+    errno.EINVAL: "参数无效（文件名中可能有不允许的字符）",
+    errno.ENOMEM: "内存不足",
+    errno.EAGAIN: "资源暂时不可用，请稍后重试",
+    errno.ENXIO: "设备不存在",
+    errno.ENODEV: "设备不存在",
+    errno.ESPIPE: "不是普通文件",
+    errno.ETIMEDOUT: "操作超时",
+    errno.ECONNREFUSED: "连接被拒绝",
+    errno.EADDRINUSE: "端口已被占用",
+    errno.EPIPE: "输出已被关闭",
+}
+_OS_REASONS_BY_TYPE: tuple[tuple[type[OSError], str], ...] = (
+    (FileNotFoundError, "文件不存在"),
+    (IsADirectoryError, "是一个文件夹，不是文件"),
+    (NotADirectoryError, "路径中有一段不是文件夹"),
+    (PermissionError, "没有读取或写入权限"),
+    (FileExistsError, "文件已存在"),
+)
+
+
+def os_reason(exc: OSError) -> str:
+    """The Chinese reason for an operating-system error, chosen by errno (never the English
+    strerror). Use with the path: f"无法读取 {display_path(path)}：{os_reason(exc)}"."""
+    if exc.errno in _OS_REASONS:
+        return _OS_REASONS[exc.errno]
+    for kind, reason in _OS_REASONS_BY_TYPE:
+        if isinstance(exc, kind):
+            return reason
+    return f"操作系统错误（错误号 {exc.errno}）" if exc.errno else "操作系统错误"
 
 
 def display_path(path: Path) -> str:
