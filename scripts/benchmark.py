@@ -42,7 +42,8 @@ from budgetreport.load import read
 
 # Private helpers on purpose: the layout and write stages must be timed exactly as
 # pdf.render_pdf runs them (same fetcher, same warning capture), only split in two.
-from budgetreport.pdf import FONT_DIRS, _collect_weasyprint_warnings, _LocalFetcher, font_css
+from budgetreport.fonts import FONT_DIRS, font_css
+from budgetreport.pdf import _collect_weasyprint_warnings, _LocalFetcher
 from budgetreport.region import TEMPLATES, load_region
 from budgetreport.render import render_html
 from budgetreport.rules import RULES

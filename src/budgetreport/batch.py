@@ -20,15 +20,13 @@ from pathlib import Path
 from typing import Literal
 
 from . import __version__
-from .build import build, outputs
-from .files import write_atomic
-from .pdf import DEFAULT_FAMILIES
+from .build import build, outputs, record_path
+from .fonts import DEFAULT_FAMILIES
 from .problems import BudgetError
 from .region import TEMPLATES
 from .validate import center_key
 
 PACKAGE = Path(__file__).resolve().parent
-STAMP = ".inputs.sha256"
 
 Status = Literal["built", "skipped", "failed"]
 STATUS_NAMES: dict[Status, str] = {"built": "已生成", "skipped": "未变化，跳过", "failed": "失败"}
@@ -89,7 +87,7 @@ def fingerprint(path: Path, options: str) -> str | None:
 def last_build(path: Path, out_dir: Path, inputs: str | None) -> int | None:
     """Pages of the last good build if it was made from `inputs` and its outputs exist."""
     pdf, workbook = outputs(path, out_dir)
-    stamp = pdf.parent / STAMP
+    stamp = record_path(path, out_dir)
     if inputs is None or not (pdf.exists() and workbook.exists() and stamp.exists()):
         return None
     try:
@@ -102,16 +100,13 @@ def last_build(path: Path, out_dir: Path, inputs: str | None) -> int | None:
 def build_center(path: Path, out_dir: Path, strict: bool, variant: str | None,
                  inputs: str | None) -> Outcome:
     """One center, in a worker process: never raises for bad data, reports instead.
-    `inputs` is the fingerprint taken before the build, stamped beside its outputs."""
+    `inputs` is the fingerprint taken before the build, recorded beside its outputs."""
     start = time.perf_counter()
     try:
-        built = build(path, out_dir, strict=strict, pdf_variant=variant)
+        built = build(path, out_dir, strict=strict, pdf_variant=variant, inputs=inputs)
     except BudgetError as exc:
         return Outcome(path, "failed", 0, time.perf_counter() - start,
                        tuple(map(str, exc.problems)))
-    if inputs is not None:
-        stamp = json.dumps({"inputs": inputs, "pages": built.pages})
-        write_atomic(built.pdf.parent / STAMP, stamp.encode())
     notes = tuple(map(str, built.problems)) + tuple(f"{path}: 排版警告：{w}" for w in built.warnings)
     return Outcome(path, "built", built.pages, time.perf_counter() - start, notes)
 

@@ -1,28 +1,31 @@
 """The pipeline, top to bottom: load → validate → compute → tables → HTML → PDF → workbook.
 
-Everything is computed before anything is written; each output is written to a temporary
-file and renamed, so a failed build leaves the previous outputs as they were.
+`prepare` runs everything up to the HTML (no layout): `check` stops there, so it reports
+whatever `build` would refuse — data, settings, template and font-role errors. `build`
+then lays out the PDF and the workbook and publishes them as one set (`files.publish`).
+WeasyPrint and openpyxl are imported only when a build needs them: `check` stays fast.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from .excel import write_workbook
-from .figures import compute
-from .files import write_atomic
-from .pdf import DEFAULT_FAMILIES, FONT_DIRS, PdfResult, check_environment, font_css, render_pdf
+from .figures import Figures, compute
+from .files import publish
+from .fonts import DEFAULT_FAMILIES, FONT_DIRS, font_css
 from .problems import BudgetError, Problem
 from .region import TEMPLATES
 from .render import render_html
-from .tables import build_tables
-from .validate import check_file
+from .tables import Table, build_tables
+from .validate import Checked, check_file
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data"
 OUTPUT = Path("output")
+RECORD = ".inputs.sha256"  # beside the outputs: which inputs made them, and their pages
 
 
 @dataclass(frozen=True)
@@ -35,10 +38,22 @@ class Built:
     problems: tuple[Problem, ...] = field(default=())  # validation warnings
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A valid file, computed and rendered to HTML: everything but the layout."""
+
+    checked: Checked
+    figures: Figures
+    tables: list[Table]
+    html: str
+
+
 @cache
 def environment_problems(licensed: tuple[str, ...]) -> list[str]:
     """Fonts and HarfBuzz subsetting present? Checked before any rendering: a missing font
     would print wrong glyphs and a missing subsetter would make the build 20× slower."""
+    from .pdf import check_environment
+
     return check_environment([*licensed, *DEFAULT_FAMILIES])
 
 
@@ -47,28 +62,65 @@ def outputs(path: Path, out_dir: Path) -> tuple[Path, Path]:
     return folder / f"{path.stem}.pdf", folder / f"{path.stem}.xlsx"
 
 
-def build(path: Path, out_dir: Path = OUTPUT, *, strict: bool = False,
-          pdf_variant: str | None = None) -> Built:
-    """Build one center's PDF and workbook; raise BudgetError if the data has errors."""
-    checked = check_file(path)
+def record_path(path: Path, out_dir: Path) -> Path:
+    return out_dir / path.stem / RECORD
+
+
+def prepare(checked: Checked, strict: bool = False) -> Prepared:
+    """Compute, tabulate and render a checked file; BudgetError with every problem if the
+    data, the settings, the fonts named or a template is wrong."""
     if checked.errors(strict) or checked.budget is None or checked.region is None:
         raise BudgetError(checked.errors(strict))
+    source = checked.source
+    fonts = checked.budget.department.fonts
+    try:
+        css = font_css(fonts)
+    except ValueError as exc:
+        assert source is not None
+        raise BudgetError([source.problem("E801", str(exc), ("department", "fonts"))]) from None
+    figures = compute(checked.budget)
+    tables = build_tables(figures, checked.region)
+    html = render_html(figures, checked.region, tables, css=css)
+    return Prepared(checked, figures, tables, html)
+
+
+def check_document(path: Path) -> Checked:
+    """`check_file`, then — if the data holds — render the HTML too, adding any problem the
+    build would meet before layout (templates, settings, font roles)."""
+    checked = check_file(path)
+    if checked.errors() or checked.budget is None:
+        return checked
+    try:
+        prepare(checked)
+    except BudgetError as exc:
+        checked.problems.extend(exc.problems)
+    return checked
+
+
+def build(path: Path, out_dir: Path = OUTPUT, *, strict: bool = False,
+          pdf_variant: str | None = None, inputs: str | None = None) -> Built:
+    """Build one center's PDF and workbook and publish them together; raise BudgetError if
+    the data has errors. `inputs` (a fingerprint) is recorded beside the outputs."""
+    from .excel import workbook_bytes
+    from .pdf import render_pdf
+
+    prepared = prepare(check_file(path), strict)
+    checked, figures = prepared.checked, prepared.figures
+    assert checked.budget is not None and checked.region is not None
     name = checked.source.name if checked.source else str(path)
     fonts = checked.budget.department.fonts
     if trouble := environment_problems(tuple(sorted(fonts.values()))):
         raise BudgetError([Problem(name, 0, 0, "E800", t) for t in trouble])
-    figures = compute(checked.budget)
-    tables = build_tables(figures, checked.region)
-    html = render_html(figures, checked.region, tables, css=font_css(checked.budget.department.fonts))
-    pdf_path, xlsx_path = outputs(path, out_dir)
-    result: PdfResult = render_pdf(html, base_dir=checked.region.folders[0],
-                                   allowed_dirs=(TEMPLATES, *FONT_DIRS), variant=pdf_variant)
+    result = render_pdf(prepared.html, base_dir=checked.region.folders[0],
+                        allowed_dirs=(TEMPLATES, *FONT_DIRS), variant=pdf_variant)
     if strict and result.warnings:
         raise BudgetError([Problem(name, 0, 0, "W900", f"排版警告：{w}") for w in result.warnings])
-    write_atomic(pdf_path, result.data)
     published = figures.published
-    write_workbook(tables, xlsx_path, title=f"{figures.name}{figures.year}年部门预算附表",
-                   creator=figures.name,
-                   created=dt.datetime(published.year, published.month, published.day))
+    workbook = workbook_bytes(prepared.tables, title=f"{figures.name}{figures.year}年部门预算附表",
+                              creator=figures.name,
+                              created=dt.datetime(published.year, published.month, published.day))
+    pdf_path, xlsx_path = outputs(path, out_dir)
+    record = None if inputs is None else json.dumps({"inputs": inputs, "pages": result.pages}).encode()
+    publish({pdf_path: result.data, xlsx_path: workbook}, record_path(path, out_dir), record)
     return Built(path, pdf_path, xlsx_path, result.pages, result.warnings,
                  tuple(checked.problems))

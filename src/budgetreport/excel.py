@@ -47,7 +47,13 @@ FORMULA_START = ("=", "+", "-", "@")  # what Excel would read as the start of a 
 
 def write_workbook(tables: Sequence[Table], out: Path, *, title: str, creator: str,
                    created: dt.datetime) -> None:
-    """One sheet per table, in order, named by its title; replaces `out` atomically."""
+    """`workbook_bytes` written to `out`, replacing it atomically."""
+    write_atomic(out, workbook_bytes(tables, title=title, creator=creator, created=created))
+
+
+def workbook_bytes(tables: Sequence[Table], *, title: str, creator: str,
+                   created: dt.datetime) -> bytes:
+    """One sheet per table, in order, named by its title: the .xlsx file's bytes."""
     if not tables:
         raise ValueError("没有附表，无法生成工作簿")
     wb = Workbook()
@@ -58,7 +64,7 @@ def write_workbook(tables: Sequence[Table], out: Path, *, title: str, creator: s
     props = wb.properties
     props.title, props.creator, props.lastModifiedBy = title, creator, creator
     props.created = props.modified = when
-    _save(wb, out, when)
+    return _save(wb, when)
 
 
 def sheet_names(titles: Iterable[str]) -> list[str]:
@@ -247,8 +253,8 @@ class _FixedTimeZip(ZipFile):
         self.writestr(str(arcname or filename), Path(filename).read_bytes())
 
 
-def _save(wb: Workbook, out: Path, when: dt.datetime) -> None:
+def _save(wb: Workbook, when: dt.datetime) -> bytes:
     # ExcelWriter, not wb.save(): save_workbook() stamps `modified` with the clock.
     buffer = io.BytesIO()
     ExcelWriter(wb, _FixedTimeZip(buffer, when)).save()
-    write_atomic(out, buffer.getvalue())
+    return buffer.getvalue()

@@ -1,20 +1,58 @@
-"""Writing outputs so that a reader never sees half a file and a failure keeps the old one."""
+"""Writing outputs so that a reader never sees half a file and a failure keeps the old ones.
+
+A center's outputs (PDF, workbook, …) form one publication: `publish` stages every file
+first, then invalidates the build record, then renames them all into place, and only then
+writes the record. Whatever stops it half way — a full disk, Ctrl-C, a kill — leaves either
+the previous set, or a set without a record, which the next `build` rebuilds.
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside `path`, then rename it over `path`."""
+def _temporary(path: Path) -> Path:
+    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
+
+
+def _stage(path: Path, data: bytes) -> Path:
+    """Write `data` to a temporary file beside `path`; return the temporary file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp = _temporary(path)
     try:
         # os.open with 0o666 honours the umask (mkstemp would leave the file at 0600).
         with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666), "wb") as f:
             f.write(data)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside `path`, then rename it over `path`."""
+    tmp = _stage(path, data)
+    try:
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def publish(outputs: Mapping[Path, bytes], record: Path, record_data: bytes | None) -> None:
+    """Replace `outputs` as a set, then write `record` (its content says which inputs made
+    the set). With `record_data` None the record is only removed: the next build redoes it."""
+    staged: dict[Path, Path] = {}
+    try:
+        for path, data in outputs.items():
+            staged[path] = _stage(path, data)
+        record.unlink(missing_ok=True)  # from here on the set may be mixed: no record
+        for path in list(staged):
+            os.replace(staged.pop(path), path)
+        if record_data is not None:
+            write_atomic(record, record_data)
+    finally:
+        for tmp in staged.values():
+            tmp.unlink(missing_ok=True)
