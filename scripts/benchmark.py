@@ -38,11 +38,11 @@ from budgetreport.catalogue import load_catalogue
 from budgetreport.excel import write_workbook
 from budgetreport.figures import compute
 from budgetreport.files import write_atomic
+from budgetreport.fonts import FONT_DIRS, font_css
 from budgetreport.load import read
 
 # Private helpers on purpose: the layout and write stages must be timed exactly as
 # pdf.render_pdf runs them (same fetcher, same warning capture), only split in two.
-from budgetreport.fonts import FONT_DIRS, font_css
 from budgetreport.pdf import _collect_weasyprint_warnings, _LocalFetcher
 from budgetreport.region import TEMPLATES, load_region
 from budgetreport.render import render_html

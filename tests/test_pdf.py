@@ -30,8 +30,8 @@ from pypdf.generic import ContentStream, IndirectObject, NameObject
 
 from budgetreport.build import Built, build
 from budgetreport.figures import Figures, compute
-from budgetreport.money import TABLE_FORMAT, table_amount
 from budgetreport.fonts import DEFAULT_FONTS
+from budgetreport.money import TABLE_FORMAT, table_amount
 from budgetreport.region import Region
 from budgetreport.tables import Table, build_tables, numeral
 from budgetreport.validate import check_file

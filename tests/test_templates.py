@@ -9,10 +9,11 @@ from html import unescape
 from pathlib import Path
 
 import pytest
-from jinja2 import UndefinedError, meta, nodes
+from jinja2 import meta, nodes
 
 from budgetreport import region as region_settings
 from budgetreport.figures import compute
+from budgetreport.problems import BudgetError
 from budgetreport.region import load_region
 from budgetreport.render import CONTEXT, environment, render_html
 from budgetreport.tables import build_tables
@@ -80,8 +81,13 @@ def test_misspelt_name_in_a_template_fails_the_build(center_folder: Path, tmp_pa
     (center_folder / "parts" / "explanation.html.j2").write_text(
         '{% extends "region/parts/explanation.html.j2" %}\n'
         "{% block procurement %}<p>{{ f.procurment.total }}</p>{% endblock %}\n", encoding="utf-8")
-    with pytest.raises(UndefinedError):
+    with pytest.raises(BudgetError) as raised:
         text_of(data)
+    [problem] = raised.value.problems
+    # Located in the override itself, at the line that misspells the name.
+    assert Path(problem.file).resolve() == (center_folder / "parts" / "explanation.html.j2").resolve()
+    assert (problem.line, problem.code) == (2, "E810")
+    assert "procurment" in problem.message
 
 
 def test_templates_use_only_documented_names() -> None:

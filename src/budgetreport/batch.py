@@ -21,8 +21,9 @@ from typing import Literal
 
 from . import __version__
 from .build import build, outputs, record_path
+from .errors import describe
 from .fonts import DEFAULT_FAMILIES
-from .problems import BudgetError
+from .problems import display_path
 from .region import TEMPLATES
 from .validate import center_key
 
@@ -99,14 +100,15 @@ def last_build(path: Path, out_dir: Path, inputs: str | None) -> int | None:
 
 def build_center(path: Path, out_dir: Path, strict: bool, variant: str | None,
                  inputs: str | None) -> Outcome:
-    """One center, in a worker process: never raises for bad data, reports instead.
+    """One center, in a worker process: never raises, reports instead (a defect of
+    budgetreport with its traceback and a request to report it).
     `inputs` is the fingerprint taken before the build, recorded beside its outputs."""
     start = time.perf_counter()
     try:
         built = build(path, out_dir, strict=strict, pdf_variant=variant, inputs=inputs)
-    except BudgetError as exc:
-        return Outcome(path, "failed", 0, time.perf_counter() - start,
-                       tuple(map(str, exc.problems)))
+    except Exception as exc:  # one center's failure never stops the others
+        lines, _ = describe(exc, display_path(path))
+        return Outcome(path, "failed", 0, time.perf_counter() - start, tuple(lines))
     notes = tuple(map(str, built.problems)) + tuple(f"{path}: 排版警告：{w}" for w in built.warnings)
     return Outcome(path, "built", built.pages, time.perf_counter() - start, notes)
 

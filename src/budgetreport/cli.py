@@ -10,9 +10,10 @@ import click
 
 from . import __version__
 from .batch import STATUS_NAMES, Outcome, build_many
-from .build import OUTPUT, SAMPLES, outputs
+from .build import OUTPUT, SAMPLES, check_document, outputs
 from .diff import diff as compare_versions
 from .diff import format_text, write_html
+from .errors import EXIT_PROBLEM, GuardedGroup, describe
 from .problems import BudgetError
 from .render import template_sources
 from .scaffold import default_path, roll_forward, skeleton, write_new
@@ -22,7 +23,7 @@ from .validate import center_key, check_file, expand
 PathArg = click.Path(path_type=Path)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=GuardedGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="budgetreport")
 def main() -> None:
     """部门预算公开：校验预算数据，生成 PDF 文档与 Excel 附表。"""
@@ -35,8 +36,15 @@ def check(paths: tuple[Path, ...], strict: bool) -> None:
     """校验预算数据文件（可给文件或文件夹）。"""
     files = _files(paths)
     failed = 0
+    status = 0
     for file in files:
-        checked = check_file(file)
+        try:
+            checked = check_document(file)
+        except Exception as exc:  # a folder run goes on after a failing file
+            lines, status = describe(exc, str(file))
+            click.echo("\n".join(lines), err=True)
+            failed += 1
+            continue
         for problem in checked.problems:
             click.echo(str(problem), err=True)
         if checked.errors(strict):
@@ -45,7 +53,7 @@ def check(paths: tuple[Path, ...], strict: bool) -> None:
             click.echo(f"{file}：通过校验" + ("（有警告）" if checked.problems else ""))
     if failed:
         click.echo(f"{failed} 个文件未通过校验。", err=True)
-        sys.exit(1)
+        sys.exit(max(status, EXIT_PROBLEM))
 
 
 @main.command()

@@ -25,6 +25,10 @@ def _stage(path: Path, data: bytes) -> Path:
         # os.open with 0o666 honours the umask (mkstemp would leave the file at 0600).
         with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666), "wb") as f:
             f.write(data)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        exc.filename = str(path)  # the user knows the output, not our temporary name
+        raise
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -45,12 +49,16 @@ def publish(outputs: Mapping[Path, bytes], record: Path, record_data: bytes | No
     """Replace `outputs` as a set, then write `record` (its content says which inputs made
     the set). With `record_data` None the record is only removed: the next build redoes it."""
     staged: dict[Path, Path] = {}
+    for path in outputs:  # left by a build that was killed (no cleanup runs then)
+        for stale in path.parent.glob(f".{path.name}.*.tmp"):
+            stale.unlink(missing_ok=True)
     try:
         for path, data in outputs.items():
             staged[path] = _stage(path, data)
         record.unlink(missing_ok=True)  # from here on the set may be mixed: no record
         for path in list(staged):
-            os.replace(staged.pop(path), path)
+            os.replace(staged[path], path)
+            del staged[path]
         if record_data is not None:
             write_atomic(record, record_data)
     finally:

@@ -7,11 +7,14 @@ The same folders form the template search path (see `render`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
+from .problems import BudgetError, Problem, display_path
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
@@ -21,6 +24,12 @@ class Region:
     key: str
     folders: tuple[Path, ...]  # most specific first: center, region, base
     settings: dict[str, Any]
+    origins: dict[str, Path] = field(default_factory=dict)  # top-level key → file that set it
+
+    def problem(self, key: str, message: str) -> Problem:
+        """A settings problem, named after the region.yaml that set `key`."""
+        file = self.origins.get(key)
+        return Problem(display_path(file) if file else "region.yaml", 0, 0, "E820", message)
 
     @property
     def requires_prior(self) -> list[str]:
@@ -36,11 +45,41 @@ def template_folders(region: str, center: str | None = None) -> tuple[Path, ...]
 def load_region(region: str, center: str | None = None) -> Region:
     folders = template_folders(region, center)
     settings: dict[str, Any] = {}
+    origins: dict[str, Path] = {}
     for folder in reversed(folders):
         file = folder / "region.yaml"
         if file.is_file():
-            _merge(settings, YAML(typ="safe").load(file.read_text(encoding="utf-8")) or {})
-    return Region(region, folders, settings)
+            new = read_settings(file, folder)
+            _merge(settings, new)
+            origins |= dict.fromkeys(new, file)
+    return Region(region, folders, settings, origins)
+
+
+def read_settings(file: Path, folder: Path) -> dict[str, Any]:
+    """One region.yaml as a mapping; BudgetError naming the file (and line) otherwise."""
+    name = display_path(file)
+
+    def fail(line: int, message: str) -> BudgetError:
+        return BudgetError([Problem(name, line, 0, "E820", message)])
+
+    if not file.resolve().is_relative_to(folder.resolve()):
+        raise fail(0, "设置文件指向所在文件夹之外（符号链接），已拒绝使用")
+    try:
+        text = file.read_text(encoding="utf-8")
+        loaded = YAML(typ="safe").load(text) if len(text) <= 1_000_000 else None
+    except UnicodeDecodeError:
+        raise fail(0, "设置文件不是 UTF-8 编码的文本") from None
+    except YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 0
+        raise fail(line, f"设置文件 YAML 格式错误：{getattr(exc, 'problem', None) or exc}") from None
+    except RecursionError:
+        raise fail(0, "设置文件嵌套过深") from None
+    if loaded is None:
+        return {}
+    if not isinstance(loaded, dict) or not all(isinstance(k, str) for k in loaded):
+        raise fail(1, "设置文件应为键值结构（如 tables: […]）")
+    return loaded
 
 
 def known_regions() -> list[str]:

@@ -8,6 +8,7 @@ Headings are numbered here, in document order, so numbering can neither skip nor
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -19,12 +20,17 @@ from jinja2 import (
     FileSystemLoader,
     PrefixLoader,
     StrictUndefined,
+    TemplateError,
+    TemplateNotFound,
+    TemplateSyntaxError,
+    UndefinedError,
     select_autoescape,
 )
 from markupsafe import Markup, escape
 
 from . import money
 from .figures import Figures
+from .problems import BudgetError, Problem, display_path
 from .region import Region
 from .tables import Table, numeral
 
@@ -103,12 +109,11 @@ def environment(region: Region) -> Environment:
 def _environment(search: tuple[Path, ...]) -> Environment:
     """One environment per search path, so a process building many centers compiles each
     template once (Jinja still reloads a template whose file changed)."""
-    folders = [str(p) for p in search]
-    prefixes = {"base": FileSystemLoader(str(search[-1]))}
+    prefixes: dict[str, Any] = {"base": _ContainedLoader(search[-1])}
     if len(search) > 1:
-        prefixes["region"] = FileSystemLoader(str(search[-2]))
+        prefixes["region"] = _ContainedLoader(search[-2])
     env = Environment(
-        loader=ChoiceLoader([FileSystemLoader(folders), PrefixLoader(prefixes)]),
+        loader=ChoiceLoader([*map(_ContainedLoader, search), PrefixLoader(prefixes)]),
         undefined=StrictUndefined,
         autoescape=select_autoescape(["html", "j2"], default_for_string=True),
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
@@ -121,7 +126,73 @@ def _environment(search: tuple[Path, ...]) -> Environment:
     return env
 
 
+class _ContainedLoader(FileSystemLoader):
+    """A folder's templates; a file that resolves outside the folder (a symbolic link
+    leading elsewhere) is refused, so a template folder cannot print arbitrary files."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(str(folder))
+        self.root = folder.resolve()
+
+    def get_source(self, environment: Environment, template: str) -> Any:
+        source, filename, uptodate = super().get_source(environment, template)
+        if not Path(filename).resolve().is_relative_to(self.root):
+            raise TemplateError(f"模板文件 {filename} 指向模板文件夹之外（符号链接），已拒绝使用")
+        return source, filename, uptodate
+
+
 def render_html(f: Figures, region: Region, tables: list[Table], css: str = "") -> str:
+    """The whole document; a template error becomes a BudgetError naming the template's
+    own file and line."""
+    try:
+        return _render(f, region, tables, css)
+    except TemplateSyntaxError as exc:
+        raise BudgetError([_template_problem(exc.filename, exc.lineno,
+                                             f"模板语法错误：{exc.message}")]) from None
+    except Exception as exc:
+        where = _template_frame(exc)
+        if where is None and not isinstance(exc, TemplateError):
+            raise  # not a template's fault: a defect of budgetreport
+        file, line = where or (None, 0)
+        raise BudgetError([_template_problem(file, line, _explain(exc))]) from None
+
+
+def _template_frame(exc: BaseException) -> tuple[str, int] | None:
+    """The innermost template file and line in `exc`'s traceback (Jinja maps template
+    frames to the template's own file and line)."""
+    found = None
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".j2"):
+            found = (filename, tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
+def _explain(exc: BaseException) -> str:
+    text = str(exc)
+    if isinstance(exc, TemplateNotFound):
+        return f"找不到模板“{exc.name}”"
+    if isinstance(exc, UndefinedError):
+        if m := re.fullmatch(r"'(.+)' is undefined", text):
+            return f"模板中的名称“{m[1]}”未定义（可用的名称见 render.CONTEXT）"
+        if m := re.fullmatch(r"'(.+)' has no attribute '(.+)'", text) or re.fullmatch(
+                r"(.+) object has no attribute '(.+)'", text):
+            owner = m[1].removesuffix(" object").rsplit(".", 1)[-1]
+            return f"模板中“{owner}”没有属性“{m[2]}”"
+        return f"模板中使用了未定义的值：{text}"
+    if isinstance(exc, TemplateError):
+        return f"模板错误：{text}"
+    return f"模板运行出错（{type(exc).__name__}）：{text}"
+
+
+def _template_problem(file: str | None, line: int | None, message: str) -> Problem:
+    name = display_path(Path(file)) if file else "模板"
+    return Problem(name, line or 0, 0, "E810", message)
+
+
+def _render(f: Figures, region: Region, tables: list[Table], css: str) -> str:
     """The whole document: body first (numbering its headings), then cover, contents, body."""
     env = environment(region)
     outline = Outline()

@@ -16,6 +16,7 @@ from typing import Literal
 from .figures import Figures, Tree
 from .model import FISCAL_SOURCES, Indicator, Source
 from .money import ZERO, total
+from .problems import BudgetError, Problem
 from .region import Region
 
 Kind = Literal["text", "code", "money"]
@@ -329,7 +330,38 @@ def numeral(n: int) -> str:
     return (NUMERALS[tens - 1] if tens > 1 else "") + "十" + (NUMERALS[ones - 1] if ones else "")
 
 
+def settings_problems(region: Region) -> list[Problem]:
+    """The table settings are usable: known table keys, each with a title, texts as text."""
+    s = region.settings
+    found = []
+    tables, titles = s.get("tables"), s.get("table_titles")
+    if not isinstance(tables, list) or not all(isinstance(k, str) for k in tables):
+        return [region.problem("tables", "tables 应为附表键的列表，如 [summary, income]")]
+    if not isinstance(titles, dict):
+        return [region.problem("table_titles", "table_titles 应为键值结构：附表键: 标题")]
+    for key in tables:
+        if key not in BUILDERS:
+            found.append(region.problem("tables", f"未知的附表“{key}”，可用：{'、'.join(BUILDERS)}"))
+        elif not isinstance(titles.get(key), str) or not titles[key].strip():
+            found.append(region.problem("table_titles", f"附表“{key}”缺少标题（table_titles.{key}）"))
+    for setting in ("empty_notes", "header_labels"):
+        value = s.get(setting, {})
+        texts = [v for x in value.values() for v in (x.values() if isinstance(x, dict) else [x])] \
+            if isinstance(value, dict) else None
+        if texts is None or not all(isinstance(t, str) for t in texts):
+            found.append(region.problem(setting, f"{setting} 的取值应为文字"))
+        elif setting == "empty_notes":
+            for t in texts:
+                try:
+                    t.format(year=0)
+                except (KeyError, IndexError, ValueError):
+                    found.append(region.problem(setting, f"空表说明“{t}”中只能用 {{year}} 占位"))
+    return found
+
+
 def build_tables(f: Figures, region: Region) -> list[Table]:
+    if trouble := settings_problems(region):
+        raise BudgetError(trouble)
     s = region.settings
     titles: dict[str, str] = s["table_titles"]
     notes: dict[str, str] = s.get("empty_notes", {})

@@ -54,7 +54,10 @@ def check_file(path: Path, content: bytes | None = None, name: str | None = None
             "E201", f"未知的地区模板“{dept.region}”，可用：{'、'.join(known_regions())}",
             ("department", "region")))
         return Checked(source, budget, None, problems)
-    region = load_region(dept.region, center_key(path))
+    try:
+        region = load_region(dept.region, center_key(path))
+    except BudgetError as exc:
+        return Checked(source, budget, None, problems + exc.problems)
     catalogue = load_catalogue(dept.year)
     if catalogue.year != dept.year:
         problems.append(source.problem(
