@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__
+from . import __version__, importer
 from .batch import STATUS_NAMES, Outcome, build_many
 from .build import OUTPUT, SAMPLES, check_document, outputs
 from .diff import diff as compare_versions
@@ -155,6 +155,51 @@ def new(region: str | None, name: str | None, center: str | None, source: Path |
     except (ValueError, FileExistsError) as exc:
         raise click.UsageError(str(exc)) from None
     click.echo(f"已写入 {out}：请填写其中的空项后运行 budgetreport check {out}")
+
+
+@main.command("import")
+@click.argument("workbook", type=PathArg)
+@click.option("--into", "data", type=PathArg, default=None,
+              help="更新这个数据文件中的数字（文字、注释、顺序不变），并列出变化。")
+@click.option("-o", "--output", type=PathArg, default=None,
+              help="写一个新数据文件：数字取自工作簿，文字留空待填。")
+@click.option("--region", default=None, help="地区模板，决定按哪一套附表识别工作表（-o 时必须）。")
+@click.option("--name", default=None, help="部门（单位）全称（-o 时；缺省取工作簿的“编制单位”）。")
+@click.option("--year", type=int, default=None, help="预算年度（-o 时；缺省取工作簿表题中的年度）。")
+def import_(workbook: Path, data: Path | None, output: Path | None, region: str | None,
+            name: str | None, year: int | None) -> None:
+    """从 Excel 工作簿导入数字：预算系统导出的报表，或本程序生成的附表。
+
+    先核对工作簿本身（合计、小计、类款项、各表之间的同一数字），有问题时什么也不写。"""
+    if (data is None) == (output is None):
+        raise click.UsageError("请给出 --into 数据文件，或 -o 新文件，二者选一")
+    if not workbook.is_file():
+        raise click.UsageError(f"找不到工作簿：{workbook}")
+    if data is not None and not data.is_file():
+        raise click.UsageError(f"找不到数据文件：{data}")
+    try:
+        if data is not None:
+            outcome = importer.into(workbook, data, region)
+        else:
+            assert output is not None
+            if region is None:
+                raise click.UsageError("新建数据文件（-o）时请用 --region 给出地区模板")
+            outcome = importer.new_file(workbook, output, region, name, year)
+    except BudgetError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        click.echo("工作簿有错误，未写入任何文件。", err=True)
+        sys.exit(1)
+    except (ValueError, FileExistsError) as exc:
+        raise click.UsageError(str(exc)) from None
+    for problem in outcome.warnings:
+        click.echo(str(problem), err=True)
+    if data is not None:
+        click.echo(outcome.report, nl=False)
+        click.echo(f"已更新 {data}" if outcome.changed else f"{data} 中的数字与工作簿一致，未改动")
+    else:
+        click.echo(f"已写入 {outcome.target}：数字取自工作簿；文字等待填写的共 {outcome.open_items} 处，"
+                   f"运行 budgetreport check {outcome.target} 逐条列出")
 
 
 def summary_table(outcomes: list[Outcome], out_dir: Path) -> str:

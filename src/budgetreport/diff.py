@@ -108,8 +108,7 @@ def compare(old: Checked, new: Checked) -> Report:
     if errors:
         raise BudgetError(errors)
     assert old.source and new.source and old.budget and new.budget and old.region and new.region
-    report = Report()
-    _inputs(old.source.data, new.source.data, "", (), "", new.source, report.inputs)
+    report = Report(inputs=input_changes(old.source, new.source))
     f_old, f_new = compute(old.budget), compute(new.budget)
     a, b = _figures(f_old), _figures(f_new)
     changed = {k: (a.get(k, NONE), b.get(k, NONE)) for k in [*b, *(k for k in a if k not in b)]
@@ -120,6 +119,14 @@ def compare(old: Checked, new: Checked) -> Report:
                      if "：" not in k or changed.get(k.split("：", 1)[1]) != v]
     report.sentences = _sentences(_text(f_old, old), _text(f_new, new))
     return report
+
+
+def input_changes(old: Source, new: Source) -> list[Changed]:
+    """The input figures that differ, with their line in the new file (no validation
+    needed: `import` reports what it wrote even when the file is still incomplete)."""
+    out: list[Changed] = []
+    _inputs(old.data, new.data, "", (), "", new, out)
+    return out
 
 
 def _is_number(v: Any) -> bool:
@@ -294,7 +301,9 @@ def _marks(old: str, new: str) -> tuple[list[tuple[str, bool]], list[tuple[str, 
 HEADINGS = ("输入数据的变化", "计算结果的变化", "文中变化的句子")
 
 
-def format_text(report: Report) -> str:
+def format_text(report: Report, *, inputs_only: bool = False) -> str:
+    """The report as text; `inputs_only` for a file that does not pass `check` yet, whose
+    totals and sentences cannot be computed."""
     def figure(c: Changed) -> str:
         return f"  {f'第{c.line}行  ' if c.line else ''}{c.name}: {c.old} → {c.new}"
 
@@ -305,8 +314,9 @@ def format_text(report: Report) -> str:
 
     sections = (map(figure, report.inputs), map(figure, report.totals),
                 map(sentence, report.sentences))
+    shown = zip(HEADINGS[:1] if inputs_only else HEADINGS, map(list, sections), strict=False)
     return "\n\n".join(heading + "\n" + ("\n".join(lines) or "  无变化")
-                       for heading, lines in zip(HEADINGS, map(list, sections), strict=True)) + "\n"
+                       for heading, lines in shown) + "\n"
 
 
 def format_html(report: Report, old_label: str, new_label: str) -> str:

@@ -27,6 +27,12 @@ def round2(value: Decimal | int) -> Decimal:
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def round_to(value: Decimal, step: Decimal) -> Decimal:
+    """The same half-up rule at another step: a figure in 元 as a 万元 table shows it
+    (step 100 元), or the other way round."""
+    return (value / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step
+
+
 def amount(value: Decimal) -> str:
     """An amount inside a sentence: no thousands separator, two decimals, with unit."""
     return f"{round2(value):f}{UNIT}"

@@ -1,0 +1,163 @@
+"""`budgetreport import`: figures in from an Excel workbook, so nobody retypes a table.
+
+The stages read top to bottom, and nothing is written unless every stage passed:
+
+    workbook (read_book) → sheets recognised by title (recognise) → tables read by their
+    header labels (sheets) → cross-checked, figures registered as facts (checks) → facts as
+    the data's figures (mapping) → written into the YAML tree (apply) → text, diff, file.
+
+`into` updates an existing data file in place (comments, texts and key order kept) and says
+what changed as `diff` does; `new_file` fills the region's skeleton (`scaffold.skeleton`),
+leaving every text for the user, so that `check` lists them.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from ruamel.yaml import YAML
+from ruamel.yaml.representer import RoundTripRepresenter
+
+from ..catalogue import load_catalogue
+from ..diff import Report, compare, format_text, input_changes
+from ..figures import compute
+from ..files import write_atomic
+from ..load import Source, read
+from ..money import round_to
+from ..problems import BudgetError, Problem, Severity, display_path
+from ..region import known_regions, load_region
+from ..scaffold import skeleton, write_new
+from ..validate import center_key, check_file
+from .apply import Writer, write_figures
+from .checks import check_tables
+from .mapping import Imported, to_data
+from .recognise import recognise
+from .workbook import problem, read_book
+
+
+@dataclass
+class Outcome:
+    target: Path
+    changed: bool
+    report: str  # what changed, in `diff`'s form
+    warnings: list[Problem] = field(default_factory=list)
+    open_items: int = 0  # -o: problems `check` lists in the new file (texts to write)
+
+
+def read_workbook(workbook: Path, region: str, center: str | None, year: int | None
+                  ) -> tuple[Imported, list[Problem]]:
+    """Workbook → imported figures, or BudgetError with every problem found."""
+    book = read_book(workbook)
+    settings = load_region(region, center).settings
+    tables, problems = recognise(book, settings)
+    problems = book.problems + problems
+    years = [t.year for t in tables if t.year]
+    catalogue = load_catalogue(year or (max(years) if years else 2022))
+    facts = check_tables(tables, {c: e.name for c, e in catalogue.function.items()})
+    problems += facts.problems
+    imp = to_data(tables, facts)
+    problems += imp.problems
+    if year and imp.year and imp.year != year:
+        problems.append(problem(book.name, "E523", f"工作簿是{imp.year}年的预算，数据文件是{year}年的"))
+    _stop_on_errors(problems)
+    return imp, problems
+
+
+def _stop_on_errors(problems: list[Problem]) -> None:
+    if any(p.severity is Severity.error for p in problems):
+        raise BudgetError(sorted(problems, key=lambda p: p.severity is not Severity.error))
+
+
+class _Exact(RoundTripRepresenter):
+    """Decimal as written: a plain YAML number, every digit kept (our loader reads it back
+    exactly)."""
+
+
+_Exact.add_representer(Decimal, lambda rep, v: rep.represent_scalar("tag:yaml.org,2002:float", f"{v:f}"))
+
+
+def _yaml() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.Representer = _Exact
+    yaml.preserve_quotes = True
+    yaml.width = 4096  # never fold long Chinese paragraphs
+    yaml.indent(mapping=2, sequence=4, offset=2)  # the samples' layout
+    return yaml
+
+
+def _write_tree(text: str, unit: str | None, imp: Imported, name: str,
+                line_of: Callable[[tuple[str | int, ...]], int]) -> str:
+    yaml = _yaml()
+    root = yaml.load(text)
+    if unit is None:  # a new file takes the workbook's unit
+        root["unit"] = unit = imp.unit
+    w = Writer(root, unit, name, line_of)
+    write_figures(w, imp)
+    _stop_on_errors(w.problems)
+    out = io.StringIO()
+    yaml.dump(root, out)
+    return out.getvalue()
+
+
+def into(workbook: Path, data: Path, region: str | None = None) -> Outcome:
+    """Update `data` in place with the workbook's figures."""
+    source = read(data)
+    dept = source.data.get("department") or {}
+    region = region or str(dept.get("region") or "")
+    if region not in known_regions():
+        raise BudgetError([source.problem("E201", f"未知的地区模板“{region}”，可用：{'、'.join(known_regions())}",
+                                          ("department", "region"))])
+    year = dept.get("year") if isinstance(dept.get("year"), int) else None
+    imp, warnings = read_workbook(workbook, region, center_key(data), year)
+    unit = str(source.data.get("unit") or "万元")
+    text = _write_tree(source.text, unit, imp, source.name, lambda loc: source.locate(loc)[0])
+    if text == source.text:
+        return Outcome(data, False, format_text(Report()), warnings)
+    report = _report(data, source, text, imp, warnings)
+    write_atomic(data, text.encode("utf-8"))
+    return Outcome(data, True, report, warnings)
+
+
+def _report(path: Path, old: Source, text: str, imp: Imported, warnings: list[Problem]) -> str:
+    """`diff`'s three views when both versions pass `check`, else the changed input figures."""
+    before = check_file(path)
+    after = check_file(path, text.encode("utf-8"), old.name)
+    if before.errors() or after.errors() or after.budget is None:
+        new = read(path, text.encode("utf-8"), old.name)
+        return format_text(Report(inputs=input_changes(old, new)), inputs_only=True) + (
+            "（导入前或导入后的文件未通过校验，计算结果与文中句子的变化从略；"
+            f"请运行 budgetreport check {old.name}）\n")
+    _running_costs(after.budget, imp, warnings)
+    return format_text(compare(before, after))
+
+
+def _running_costs(budget: object, imp: Imported, warnings: list[Problem]) -> None:
+    """机关运行经费 is computed from the economic lines; the workbook's figure must agree."""
+    from ..model import Budget
+    a = imp.running_costs
+    if a is None or not isinstance(budget, Budget):
+        return
+    computed = compute(budget).running_costs.amount * 10000  # 万元 → 元
+    if round_to(computed, a.step) != round_to(a.value, a.step):
+        warnings.append(problem(a.ref, "W554", (
+            f"机关运行经费为 {a.shown()}（{a.unit}），按经济分类计算为 {a.shown(computed)}，两者不一致")))
+
+
+def new_file(workbook: Path, out: Path, region: str, name: str | None = None,
+             year: int | None = None) -> Outcome:
+    """A new data file: the region's skeleton with the workbook's figures."""
+    if region not in known_regions():
+        raise ValueError(f"未知的地区模板“{region}”，可用：{'、'.join(known_regions())}")
+    imp, warnings = read_workbook(workbook, region, None, year)
+    name, year = name or imp.name, year or imp.year
+    if not name or not year:
+        raise ValueError("工作簿中找不到" + ("编制单位" if not name else "预算年度")
+                         + "，请用 " + ("--name" if not name else "--year") + " 给出")
+    text = _write_tree(skeleton(region, name, year), None, imp, display_path(out), lambda loc: 0)
+    write_new(out, text)
+    checked = check_file(out)
+    return Outcome(out, True, "", warnings, len(checked.problems))

@@ -1,0 +1,221 @@
+"""Import stage 5: the imported figures written into a data file's YAML tree, in place.
+
+The tree is ruamel's round-trip tree, so texts, comments and key order stay the user's. A
+figure is replaced only when it differs from the workbook's at the precision the workbook
+shows (a file in 元 under a 万元 table keeps its 元). A figure that cannot be placed without
+inventing a split (a changed 基本支出 with no 人员/公用 figures) is a problem, not a guess.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString as Quoted
+
+from ..model import UNIT_FACTOR
+from ..money import round_to
+from ..problems import Problem
+from .mapping import Imported, Line
+from .sheets import Amount
+from .workbook import problem
+
+
+def in_unit(a: Amount, unit: str) -> Decimal | int:
+    """The workbook figure in the file's unit, exact; whole 元 as an integer, otherwise with
+    at least two decimals (as the samples write 78.00)."""
+    v = a.value * UNIT_FACTOR[unit] / UNIT_FACTOR["元"]
+    if unit == "元" and v == v.to_integral_value():
+        return int(v)
+    text = f"{v.normalize():f}"
+    whole, _, frac = text.partition(".")
+    return Decimal(f"{whole}.{frac.ljust(2, '0')}")
+
+
+def differs(old: Any, a: Amount, unit: str) -> bool:
+    """Does the file's figure differ from the workbook's, as the workbook shows figures?"""
+    if not isinstance(old, (int, Decimal)) or isinstance(old, bool):
+        return True
+    yuan = Decimal(old) * UNIT_FACTOR["元"] / UNIT_FACTOR[unit]
+    return round_to(yuan, a.step) != round_to(a.value, a.step)
+
+
+def _num(node: Any, key: str) -> Decimal:
+    v = node.get(key) if isinstance(node, dict) else None
+    return Decimal(v) if isinstance(v, (int, Decimal)) and not isinstance(v, bool) else Decimal(0)
+
+
+@dataclass
+class Writer:
+    root: CommentedMap
+    unit: str
+    data_name: str
+    line_of: Callable[[tuple[str | int, ...]], int]
+    problems: list[Problem] = field(default_factory=list)
+
+    def set(self, node: CommentedMap, key: str, a: Amount, absent_is_zero: bool = True) -> None:
+        if key not in node and absent_is_zero and not a.value:
+            return  # an amount left out is 0 already
+        if differs(node.get(key), a, self.unit):
+            node[key] = in_unit(a, self.unit)
+
+    def where(self, loc: tuple[str | int, ...]) -> str:
+        return f"{self.data_name}:{self.line_of(loc)}"
+
+    # --- the sections -----------------------------------------------------------------
+
+    def income(self, imp: Imported) -> None:
+        node = self.root.setdefault("income", CommentedMap())
+        for source, a in imp.income.items():
+            if source in node or a.value:
+                self.set(node, source, a)
+
+    def carry_forward(self, imp: Imported) -> None:
+        if imp.carry_forward is not None and ("carry_forward" in self.root or imp.carry_forward.value):
+            self.set(self.root, "carry_forward", imp.carry_forward)
+
+    def three_public(self, imp: Imported) -> None:
+        node = self.root.get("three_public")
+        if not isinstance(node, CommentedMap):
+            node = self.root["three_public"] = CommentedMap()
+        for item, figs in imp.three_public.items():
+            target = node.get(item)
+            if not isinstance(target, CommentedMap):
+                target = node[item] = CommentedMap()
+            for key, a in figs.items():
+                self.set(target, key, a, absent_is_zero=key != "prior")
+
+    def transfers(self, imp: Imported) -> None:
+        if imp.transfers is None:
+            return
+        seq = self.root.get("transfers")
+        if not isinstance(seq, CommentedSeq):
+            seq = self.root["transfers"] = CommentedSeq()
+        names = [str(x.get("name")) if isinstance(x, CommentedMap) else "" for x in seq]
+        wanted = [name for name, _, _ in imp.transfers]
+        for i in reversed(range(len(seq))):
+            if names[i] not in wanted:
+                del seq[i]
+        for name, code, a in imp.transfers:
+            item = next((x for x in seq if isinstance(x, CommentedMap) and x.get("name") == name), None)
+            if item is None:
+                item = CommentedMap(name=name)
+                if code:
+                    item["code"] = Quoted(code)
+                seq.append(item)
+            self.set(item, "amount", a)
+
+    def lines(self, section: str, lines: list[Line] | None, covered: builtins.set[str],
+              key: Callable[[dict[str, Any]], str], fields: tuple[str, ...]) -> None:
+        """Update the list `section` (spending or economic) by its key; add the lines the
+        workbook has and the file has not; drop nonzero lines the workbook leaves out."""
+        if lines is None:
+            return
+        seq = self.root.get(section)
+        if not isinstance(seq, CommentedSeq):
+            seq = self.root[section] = CommentedSeq()
+        for i in reversed(range(len(seq))):  # a skeleton's placeholder line
+            if isinstance(seq[i], CommentedMap) and seq[i].get("code") is None:
+                del seq[i]
+        groups: dict[str, list[int]] = {}
+        for i, item in enumerate(seq):
+            groups.setdefault(key(item), []).append(i)
+        wanted = {f"{ln.code}/{ln.source}" if ln.source else ln.code: ln for ln in lines}
+        for k, ln in wanted.items():
+            at = groups.get(k, [])
+            if len(at) == 1:
+                self.update(seq[at[0]], ln, (section, at[0]))
+            elif at:
+                self.group(seq, at, ln, section)
+            else:
+                self.add(seq, ln, fields, section)
+        drop = [i for k, at in groups.items() if k not in wanted
+                and (k.partition("/")[2] in covered or "/" not in k)
+                and any(_num(seq[i], f) for i in at for f in ("personnel", "public", "project", "basic"))
+                for i in at]
+        for i in sorted(drop, reverse=True):  # by index, so the other lines keep their comments
+            del seq[i]
+
+    def update(self, item: CommentedMap, ln: Line, loc: tuple[str | int, ...]) -> None:
+        f = ln.figures
+        if "project" in f:
+            self.set(item, "project", f["project"])
+        if "personnel" in f and "public" in f:
+            self.set(item, "personnel", f["personnel"])
+            self.set(item, "public", f["public"])
+            return
+        basic = _num(item, "personnel") + _num(item, "public")
+        if "basic" in f and differs(basic, f["basic"], self.unit):
+            self.problems.append(problem(f["basic"].ref, "E550", (
+                f"“{ln.name or ln.code}”（{ln.code}）的基本支出为 {f['basic'].shown()}，数据文件"
+                f"（{self.where(loc)}）为 {basic}{self.unit}；工作簿没有给出人员经费与公用经费的划分，"
+                f"请在数据文件中填写")))
+        elif "basic" not in f and "total" in f and differs(basic + _num(item, "project"), f["total"], self.unit):
+            self.problems.append(problem(f["total"].ref, "E551", (
+                f"“{ln.name or ln.code}”（{ln.code}）{_source_words(ln.source)}合计为 {f['total'].shown()}，"
+                f"工作簿没有给出其基本支出与项目支出的划分，请在数据文件（{self.where(loc)}）中填写")))
+
+    def group(self, seq: CommentedSeq, at: list[int], ln: Line, section: str) -> None:
+        """Several lines of one code and source: unchanged when their sums agree."""
+        for f, a in ln.figures.items():
+            got = sum((_num(seq[i], x) for i in at for x in _parts(f)), Decimal(0))
+            if differs(got, a, self.unit):
+                self.problems.append(problem(a.ref, "E552", (
+                    f"数据文件中 {ln.code}{_source_words(ln.source)}有{len(at)}行（{self.where((section, at[0]))}），"
+                    f"其{_WORDS.get(f, f)}之和 {got}{self.unit} 与工作簿 {a.shown()} 不同，无法确定修改哪一行")))
+                return
+
+    def add(self, seq: CommentedSeq, ln: Line, fields: tuple[str, ...], section: str) -> None:
+        f = ln.figures
+        missing = [x for x in fields if x not in f]
+        if missing:
+            anchor = next(iter(f.values()))
+            self.problems.append(problem(anchor.ref, "E553", (
+                f"新的{'经济分类' if section == 'economic' else ''}科目“{ln.name or ln.code}”（{ln.code}）"
+                f"{_source_words(ln.source)}：工作簿没有给出其{'、'.join(_WORDS[x] for x in missing)}，"
+                f"无法写入数据文件")))
+            return
+        item = CommentedMap(code=Quoted(ln.code))
+        if ln.name:
+            item["name"] = ln.name
+        if ln.source:
+            item["source"] = ln.source
+        for x in fields:
+            if f[x].value or x == fields[-1] and not any(f[y].value for y in fields):
+                item[x] = in_unit(f[x], self.unit)
+        at = sum(1 for x in seq if str(x.get("code") or "") <= ln.code)
+        seq.insert(at, item)
+
+
+_WORDS = {"total": "合计", "basic": "基本支出", "personnel": "人员经费", "public": "公用经费",
+          "project": "项目支出"}
+
+
+def _parts(f: str) -> tuple[str, ...]:
+    return {"total": ("personnel", "public", "project"), "basic": ("personnel", "public")}.get(f, (f,))
+
+
+def _source_words(source: str) -> str:
+    from ..model import SOURCE_NAMES, Source
+    return f"（{SOURCE_NAMES[Source(source)]}）" if source else ""
+
+
+def spending_key(item: dict[str, Any]) -> str:
+    return f"{item.get('code')}/{item.get('source') or 'general_budget'}"
+
+
+def economic_key(item: dict[str, Any]) -> str:
+    return str(item.get("code"))
+
+
+def write_figures(w: Writer, imp: Imported) -> None:
+    w.income(imp)
+    w.lines("spending", imp.lines, imp.covered, spending_key, ("personnel", "public", "project"))
+    w.carry_forward(imp)
+    w.lines("economic", imp.economic, {""}, economic_key, ("personnel", "public"))
+    w.three_public(imp)
+    w.transfers(imp)

@@ -1,0 +1,50 @@
+"""Import stage 2: which sheet is which table of the region's set, by its title.
+
+A sheet is recognised by its name or by its title row, each compared without the
+platform's code prefix ("3.15"), the year and the 部门/单位 wording (`labels.title_key`).
+Unknown visible sheets and hidden sheets are listed and left unread; a table of the set that
+no sheet carries is an error, since its figures would silently keep their old values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..problems import Problem, Severity
+from .labels import inverse_labels, title_key, titles_by_key
+from .sheets import KINDS, Table, heading, read_table
+from .workbook import Book, problem
+
+
+def recognise(book: Book, settings: Mapping[str, Any]) -> tuple[list[Table], list[Problem]]:
+    titles = titles_by_key(settings)
+    problems: list[Problem] = []
+    tables: list[Table] = []
+    found: dict[str, str] = {}
+    unknown: list[str] = []
+    for sheet in book.sheets:
+        keys = [titles.get(title_key(sheet.name)), titles.get(title_key(heading(sheet)[0]))]
+        key = next((k for k in keys if k), None)
+        if key is None:
+            if sheet.values:
+                unknown.append(sheet.name)
+            continue
+        if key in found:
+            problems.append(problem(f"{book.name}!{sheet.name}", "E521", (
+                f"与工作表“{found[key]}”是同一张表（{settings['table_titles'][key]}），无法确定取哪一张")))
+            continue
+        found[key] = sheet.name
+        tables.append(read_table(key, sheet, inverse_labels(settings, key), KINDS.get(key), problems))
+    if unknown:
+        problems.append(problem(book.name, "W520", (
+            f"不认识的工作表，未导入：{'、'.join(unknown)}（本地区的附表为："
+            f"{'、'.join(settings['table_titles'][k] for k in settings['tables'])}）"), Severity.warning))
+    if book.hidden:
+        problems.append(problem(book.name, "W521", f"隐藏的工作表，未读取：{'、'.join(book.hidden)}",
+                                Severity.warning))
+    missing = [k for k in settings["tables"] if k not in found and KINDS.get(k) != "skip"]
+    for key in missing:
+        problems.append(problem(book.name, "E522", (
+            f"缺少工作表“{settings['table_titles'][key]}”：其中的数字无法导入，也无法与其他表核对")))
+    return tables, problems

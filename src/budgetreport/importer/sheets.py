@@ -1,0 +1,366 @@
+"""Import stage 2b: one sheet read as a table — title, unit, header, columns, body rows.
+
+The header is found by its labels, not by fixed coordinates: it starts after the title and
+the "编制单位：… 单位：元" line and ends at the first row that holds a figure, a code or a
+合计 label. Each column is named by the path of labels above it (merged cells give their text
+to every column they cover), then given a meaning (`labels.column_key`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Literal
+
+from ..model import UNIT_FACTOR
+from ..problems import Problem, Severity
+from .labels import SOURCES, TOTAL_ROWS, column_key, norm, title_key
+from .workbook import Ref, Sheet, number, problem
+
+Kind = Literal["classified", "paired", "three_public", "transfers", "skip"]
+KINDS: dict[str, Kind] = {
+    "summary": "paired", "fiscal": "paired", "income": "classified", "spending": "classified",
+    "general": "classified", "gov_fund": "classified", "state_capital": "classified",
+    "basic_economic": "classified", "three_public": "three_public", "transfers": "transfers",
+    "dept_performance": "skip", "project_performance": "skip",
+}
+# What the rows of a classified table are: spending of one source, of all, income columns by
+# source, or the economic classification.
+SCOPES = {"summary": "all", "fiscal": "fiscal", "income": "income", "spending": "all", "general": "general_budget",
+          "gov_fund": "gov_fund", "state_capital": "state_capital", "basic_economic": "economic"}
+CODE = re.compile(r"\d{3}(?:\d{2}){0,2}")
+UNIT = re.compile(r"单位[：:]\s*(万元|元)")
+PREPARED = re.compile(r"编制(?:单位|部门)[：:]\s*(.+?)(?:\s{2,}|\s*单位[：:]|$)")
+NOTE = re.compile(r"本表|无数据|空表|^注[：:]")
+
+
+@dataclass(frozen=True)
+class Amount:
+    """A figure read from a cell: exact, in 元, with the step its sheet shows."""
+
+    value: Decimal  # 元
+    unit: str  # the sheet's
+    ref: Ref
+    blank: bool = False  # the cell was empty (read as 0)
+
+    @property
+    def step(self) -> Decimal:
+        """The smallest difference the sheet can show, in 元: 0.01 of its unit."""
+        return Decimal("0.01") * UNIT_FACTOR["元"] / UNIT_FACTOR[self.unit]
+
+    def shown(self, value: Decimal | None = None) -> str:
+        """In the sheet's unit, as the sheet shows it: "2,735.83", "171,915,169"."""
+        v = (self.value if value is None else value) / UNIT_FACTOR["元"] * UNIT_FACTOR[self.unit]
+        text = f"{v:,f}"
+        return text + ("" if "." in text or self.unit == "元" else ".00")
+
+
+@dataclass
+class Row:
+    row: int
+    code: str | None = None
+    name: str = ""
+    label: str = ""  # normalised text of the label cell (paired / three_public rows)
+    total: bool = False
+    amounts: dict[str, Amount] = field(default_factory=dict)
+
+
+@dataclass
+class Table:
+    key: str
+    sheet: Sheet
+    kind: Kind
+    unit: str
+    title: str
+    prepared_by: str | None
+    year: int | None
+    scope: str = ""
+    rows: list[Row] = field(default_factory=list)   # classified, three_public, transfers
+    left: list[Row] = field(default_factory=list)   # paired: income side
+    right: list[Row] = field(default_factory=list)  # paired: spending side
+    labels: dict[str, str] = field(default_factory=dict)  # column key → its header text
+
+
+def heading(sheet: Sheet) -> tuple[str, str | None, str | None, int]:
+    """Title, unit, 编制单位 and the last row of the heading (title and 编制 line)."""
+    title, unit, prepared, last = "", None, None, 0
+    for r in range(1, min(sheet.max_row, 8) + 1):
+        texts = [sheet.text(r, c) for c in range(1, sheet.max_col + 1) if sheet.text(r, c)]
+        line = "  ".join(texts)
+        if not line:
+            continue
+        if m := UNIT.search(line):
+            unit, last = m.group(1), r
+        if m := PREPARED.search(line):
+            prepared, last = m.group(1).strip(), r
+        if not title and len(texts) == 1 and not UNIT.search(line) and not PREPARED.search(line):
+            title, last = texts[0], max(last, r)
+    return title, unit, prepared, last
+
+
+def _is_code(text: str) -> bool:
+    return bool(CODE.fullmatch(text))
+
+
+def _body_start(sheet: Sheet, first: int) -> int:
+    """The first row that is not header: it holds a figure, a code or a 合计/总计 label, or
+    is a note."""
+    for r in range(first, sheet.max_row + 1):
+        cells = [sheet.raw(r, c) for c in range(1, sheet.max_col + 1)]
+        texts = [norm(v) for v in cells if isinstance(v, str) and v.strip()]
+        if any(isinstance(v, (int, float)) and not isinstance(v, bool) for v in cells):
+            return r
+        if texts and (texts[0] in TOTAL_ROWS or _is_code(texts[0]) or NOTE.search(texts[0])):
+            return r
+    return sheet.max_row + 1
+
+
+def column_paths(sheet: Sheet, top: int, bottom: int) -> dict[int, tuple[str, ...]]:
+    """Each column's header labels, top first. Merged cells name every column they cover;
+    a header drawn without merges gets its upper labels carried right over blank cells."""
+    merged = any(top <= m[0] <= bottom or top <= m[2] <= bottom for m in sheet.merges)
+    paths: dict[int, list[str]] = {c: [] for c in range(1, sheet.max_col + 1)}
+    for r in range(top, bottom + 1):
+        carry = ""
+        for c in range(1, sheet.max_col + 1):
+            text = norm(sheet.text(r, c, merged=True))
+            if not text and not merged and r < bottom:
+                text = carry
+            carry = text or carry
+            if text and (not paths[c] or paths[c][-1] != text):
+                paths[c].append(text)
+    return {c: tuple(p) for c, p in paths.items() if p}
+
+
+def read_table(key: str, sheet: Sheet, settings_rename: dict[str, str], kind: Kind | None,
+               problems: list[Problem]) -> Table:
+    title, unit, prepared, last = heading(sheet)
+    year_match = re.search(r"(\d{4})年", title or sheet.name)
+    if unit is None:
+        problems.append(problem(sheet.ref(1, 1), "W510",
+                                "表头没有“单位：元/万元”，按万元读取", Severity.warning))
+    table = Table(key, sheet, kind or "skip", unit or "万元", title, prepared,
+                  int(year_match.group(1)) if year_match else None)
+    if table.kind == "skip":
+        return table
+    body = _body_start(sheet, last + 1)
+    top = next((r for r in range(last + 1, body) if any(
+        sheet.text(r, c, merged=True) for c in range(1, sheet.max_col + 1))), body)
+    paths = column_paths(sheet, top, body - 1)
+    if kind is None:
+        table.kind = _infer_kind(paths)
+    table.scope = SCOPES.get(key) or _infer_scope(title_key(title or sheet.name))
+    reader = {"classified": _classified, "paired": _paired, "three_public": _three_public,
+              "transfers": _transfers}.get(table.kind)
+    if reader:
+        reader(table, paths, settings_rename, body, problems)
+    return table
+
+
+def _infer_kind(paths: dict[int, tuple[str, ...]]) -> Kind:
+    leaves = [p[-1] for p in paths.values()]
+    if leaves.count("项目") >= 2:
+        return "paired"
+    if any(x in leaves for x in ("因公出国（境）费", "公务接待费")):
+        return "three_public"
+    if "项目名称" in leaves:
+        return "transfers"
+    if any("编码" in x or x in ("类", "款", "项") for x in leaves):
+        return "classified"
+    return "skip"
+
+
+def _infer_scope(title: str) -> str:
+    for word, scope in (("财政拨款收支", "fiscal"), ("经济分类", "economic"), ("收入", "income"),
+                        ("一般公共预算", "general_budget"), ("政府性基金", "gov_fund"),
+                        ("国有资本经营", "state_capital")):
+        if word in title:
+            return scope
+    return "all"
+
+
+# --- amounts -----------------------------------------------------------------------------
+
+
+def _amount(table: Table, row: int, col: int, problems: list[Problem]) -> Amount | None:
+    """The figure in a cell (a blank is 0); None, with a problem, when it is not a number or
+    is merged across amount columns."""
+    sheet = table.sheet
+    ref = sheet.ref(row, col)
+    m = sheet.merge_at(row, col)
+    if m and m[1] != m[3]:
+        if (m[0], m[1]) == (row, col) and sheet.raw(row, col) is not None:
+            problems.append(problem(ref, "E511", f"金额单元格与相邻的列合并（{sheet.ref(m[0], m[1]).cell}:"
+                                    f"{sheet.ref(m[2], m[3]).cell}），无法确定数字属于哪一列；请取消合并"))
+        return None
+    v = number(sheet.shown(row, col) if m else sheet.raw(row, col))
+    if isinstance(v, str):
+        problems.append(problem(ref, "E512", f"应为数字，实为文字“{v}”"))
+        return None
+    return Amount((v or Decimal(0)) * UNIT_FACTOR["元"] / UNIT_FACTOR[table.unit], table.unit, ref,
+                  blank=v is None)
+
+
+def _money_columns(table: Table, paths: dict[int, tuple[str, ...]], rename: dict[str, str],
+                   skip: set[int], problems: list[Problem]) -> dict[int, str]:
+    out: dict[int, str] = {}
+    for c, path in paths.items():
+        if c in skip:
+            continue
+        key = column_key(path, rename)
+        if key is None:
+            problems.append(problem(table.sheet.ref(1, c), "W513",
+                                    f"不认识的列“{'／'.join(path)}”，其数字未导入", Severity.warning))
+            continue
+        if key in out.values():
+            problems.append(problem(table.sheet.ref(1, c), "E514",
+                                    f"列“{'／'.join(path)}”与前面的列含义相同，无法确定取哪一列"))
+            continue
+        out[c] = key
+        table.labels[key] = "／".join(path)
+    return out
+
+
+def _fill(table: Table, r: Row, columns: dict[int, str], problems: list[Problem]) -> None:
+    for c, key in columns.items():
+        a = _amount(table, r.row, c, problems)
+        if a is not None:
+            r.amounts[key] = a
+
+
+def _blank(table: Table, r: int, columns: dict[int, str]) -> bool:
+    return all(number(table.sheet.raw(r, c)) is None for c in columns)
+
+
+# --- table shapes ------------------------------------------------------------------------
+
+
+def _classified(table: Table, paths: dict[int, tuple[str, ...]], rename: dict[str, str],
+                body: int, problems: list[Problem]) -> None:
+    sheet = table.sheet
+    parts = {p[-1]: c for c, p in paths.items() if p[-1] in ("类", "款", "项")}
+    code_col = next((c for c, p in paths.items() if "编码" in p[-1] or "代码" in p[-1]), None)
+    name_col = next((c for c, p in paths.items() if "名称" in p[-1]), None)
+    label_cols = set(parts.values()) | {c for c in (code_col, name_col) if c}
+    columns = _money_columns(table, paths, rename, label_cols, problems)
+    if not parts and code_col is None:
+        problems.append(problem(sheet.ref(body, 1), "E515", "找不到科目编码列（“科目编码”或“类/款/项”）"))
+        return
+    first_col = min(label_cols)
+    upper = {"类": "", "款": ""}
+    for r in range(body, sheet.max_row + 1):
+        texts = [norm(sheet.text(r, c, merged=True)) for c in sorted(label_cols)]
+        lead = next((t for t in texts if t), "")
+        if parts:
+            code = _code_from_parts(sheet, r, parts, upper)
+        else:
+            raw = sheet.raw(r, code_col) if code_col else None
+            code = str(raw).strip() if raw is not None and _is_code(str(raw).strip()) else None
+        row = Row(r, code, norm(sheet.text(r, name_col)) if name_col else "", lead)
+        if code is None and NOTE.search(lead):
+            continue  # 本表无数据 / 注：…
+            if lead in TOTAL_ROWS:
+                row.total = True
+            elif _blank(table, r, columns):
+                continue  # a blank line or a note
+            else:
+                problems.append(problem(sheet.ref(r, first_col), "E516",
+                                        f"这一行有数字，但没有科目编码{f'（“{lead}”）' if lead else ''}"))
+                continue
+        _fill(table, row, columns, problems)
+        table.rows.append(row)
+
+
+def _code_from_parts(sheet: Sheet, r: int, parts: dict[str, int], upper: dict[str, str]) -> str | None:
+    """类/款/项 columns → one code. A 款 or 项 cell may hold the whole code ("20106") or only
+    its own digits ("06", or 6 as a number); a blank 类 or 款 on a lower row repeats the last."""
+    got = {}
+    for part, width in (("类", 3), ("款", 2), ("项", 2)):
+        raw = sheet.raw(r, parts[part]) if part in parts else None
+        text = "" if raw is None else str(raw).strip()
+        if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+            text = str(int(raw)).zfill(width) if len(str(int(raw))) <= width else str(int(raw))
+        got[part] = text
+    if not any(got.values()) or not all(t.isdigit() for t in got.values() if t):
+        return None
+    code = got["类"]
+    for part, full in (("款", 5), ("项", 7)):
+        t = got[part]
+        if not t:
+            break
+        if len(t) == full:
+            code = t
+        else:
+            code = (code or (upper["款"] if part == "项" else upper["类"])) + t
+            if part == "项" and not got["款"]:
+                code = upper["款"] + t if len(code) != full else code
+    if not _is_code(code):
+        return None
+    upper["类"] = code[:3]
+    if len(code) >= 5:
+        upper["款"] = code[:5]
+    return code
+
+
+def _paired(table: Table, paths: dict[int, tuple[str, ...]], rename: dict[str, str], body: int,
+            problems: list[Problem]) -> None:
+    sides: dict[str, list[int]] = {"left": [], "right": []}
+    for c, path in paths.items():
+        side = "left" if "收入" in path[0] else "right" if "支出" in path[0] else None
+        if side is None:
+            problems.append(problem(table.sheet.ref(1, c), "W513",
+                                    f"不认识的列“{'／'.join(path)}”，其数字未导入", Severity.warning))
+            continue
+        sides[side].append(c)
+    for side, cols in sides.items():
+        label = next((c for c in cols if paths[c][-1] == "项目"), None)
+        if label is None:
+            problems.append(problem(table.sheet.ref(body, cols[0] if cols else 1), "E515",
+                                    f"找不到{'收入' if side == 'left' else '支出'}一侧的“项目”列"))
+            continue
+        columns = _money_columns(table, {c: paths[c][1:] or paths[c] for c in cols}, rename,
+                                 {label}, problems)
+        out = table.left if side == "left" else table.right
+        for r in range(body, table.sheet.max_row + 1):
+            text = norm(table.sheet.text(r, label))
+            if not text and _blank(table, r, columns):
+                continue
+            if NOTE.search(text):
+                continue
+            row = Row(r, label=text)
+            _fill(table, row, columns, problems)
+            out.append(row)
+
+
+def _three_public(table: Table, paths: dict[int, tuple[str, ...]], rename: dict[str, str],
+                  body: int, problems: list[Problem]) -> None:
+    label = next((c for c, p in paths.items() if p[-1] in ("项目", "年度", "预算年度")), None)
+    columns = _money_columns(table, paths, rename, {label} if label else set(), problems)
+    for r in range(body, table.sheet.max_row + 1):
+        text = norm(table.sheet.text(r, label)) if label else ""
+        if _blank(table, r, columns) and not text:
+            continue
+        row = Row(r, label=text)
+        _fill(table, row, columns, problems)
+        table.rows.append(row)
+
+
+def _transfers(table: Table, paths: dict[int, tuple[str, ...]], rename: dict[str, str],
+               body: int, problems: list[Problem]) -> None:
+    name_col = next((c for c, p in paths.items() if "名称" in p[-1] or p[-1] == "项目"), None)
+    code_col = next((c for c, p in paths.items() if "编码" in p[-1]), None)
+    skip = {c for c in (name_col, code_col) if c}
+    columns = _money_columns(table, paths, rename, skip, problems)
+    for r in range(body, table.sheet.max_row + 1):
+        name = table.sheet.text(r, name_col) if name_col else ""
+        raw = table.sheet.raw(r, code_col) if code_col else None
+        if not name and _blank(table, r, columns) or NOTE.search(norm(name)):
+            continue
+        row = Row(r, str(raw).strip() if raw is not None else None, name.strip(), norm(name),
+                  total=norm(name) in TOTAL_ROWS)
+        _fill(table, row, columns, problems)
+        table.rows.append(row)
+
+
+__all__ = ["SOURCES", "Amount", "Row", "Table", "read_table"]

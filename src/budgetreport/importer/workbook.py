@@ -1,0 +1,159 @@
+"""Import stage 1: a workbook's sheets as grids of located values.
+
+Two openpyxl passes over the file: a read-only pass that only notes which cells hold a
+formula (never evaluated), and a `data_only` pass for the values Excel/WPS cached when the
+file was saved, together with the merged ranges (read-only sheets do not expose merges, and a
+header is read whatever its merges). Every value keeps its sheet and cell, so a message can
+say `文件.xlsx!工作表!C12`.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+
+from ..problems import BudgetError, Problem, Severity, display_path
+
+
+@dataclass(frozen=True)
+class Ref:
+    """Where a value stands: book!sheet!C12."""
+
+    book: str
+    sheet: str
+    row: int
+    col: int
+
+    @property
+    def cell(self) -> str:
+        return f"{get_column_letter(self.col)}{self.row}"
+
+    def __str__(self) -> str:
+        return f"{self.book}!{self.sheet}!{self.cell}"
+
+
+@dataclass
+class Sheet:
+    """One visible sheet: cell values by (row, col), 1-based, merges resolved on request."""
+
+    book: str
+    name: str
+    values: dict[tuple[int, int], Any]
+    merges: list[tuple[int, int, int, int]]  # min_row, min_col, max_row, max_col
+    max_row: int
+    max_col: int
+    formulas: set[tuple[int, int]] = field(default_factory=set)
+
+    def ref(self, row: int, col: int) -> Ref:
+        return Ref(self.book, self.name, row, col)
+
+    def raw(self, row: int, col: int) -> Any:
+        return self.values.get((row, col))
+
+    def merge_at(self, row: int, col: int) -> tuple[int, int, int, int] | None:
+        for m in self.merges:
+            if m[0] <= row <= m[2] and m[1] <= col <= m[3]:
+                return m
+        return None
+
+    def shown(self, row: int, col: int) -> Any:
+        """The value a reader sees at (row, col): a merged range shows its first cell."""
+        m = self.merge_at(row, col)
+        return self.raw(m[0], m[1]) if m else self.raw(row, col)
+
+    def text(self, row: int, col: int, *, merged: bool = False) -> str:
+        v = self.shown(row, col) if merged else self.raw(row, col)
+        return "" if v is None else str(v).strip()
+
+
+@dataclass
+class Book:
+    name: str  # as shown in messages
+    sheets: list[Sheet]
+    hidden: list[str]
+    problems: list[Problem]
+
+
+def problem(where: Ref | str, code: str, message: str,
+            severity: Severity = Severity.error) -> Problem:
+    return Problem(str(where), 0, 0, code, message, severity)
+
+
+def read_book(path: Path) -> Book:
+    """Every sheet's cached values; hidden sheets are only named. Raises BudgetError when the
+    file cannot be read as a workbook."""
+    name = display_path(path)
+    if not path.is_file():
+        raise BudgetError([problem(name, "E501", "工作簿文件不存在")])
+    try:
+        formulas = _formula_cells(path)
+        wb = load_workbook(path, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else "不是 .xlsx 格式"
+        raise BudgetError([problem(name, "E502", f"无法读取工作簿：{detail}（请另存为 Excel 工作簿 .xlsx）")]) from None
+    sheets, hidden, problems = [], [], []
+    for ws in wb.worksheets:
+        if ws.sheet_state != "visible":
+            hidden.append(ws.title)
+            continue
+        values = {(c.row, c.column): c.value for row in ws.iter_rows() for c in row
+                  if c.value is not None}
+        merges = [(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges]
+        sheet = Sheet(name, ws.title, values, merges, ws.max_row, ws.max_column,
+                      formulas.get(ws.title, set()))
+        for row, col in sorted(sheet.formulas):
+            if sheet.raw(row, col) is None:
+                problems.append(problem(sheet.ref(row, col), "W503",
+                                        "公式没有保存计算结果（本程序不计算公式），按空白读取；"
+                                        "请在 Excel/WPS 中打开并保存后再导入",
+                                        Severity.warning))
+        sheets.append(sheet)
+    return Book(name, sheets, hidden, problems)
+
+
+def _formula_cells(path: Path) -> dict[str, set[tuple[int, int]]]:
+    """Cells holding a formula, by sheet (a read-only pass: formulas are only noted)."""
+    wb = load_workbook(path, read_only=True, data_only=False)
+    try:
+        out: dict[str, set[tuple[int, int]]] = {}
+        for ws in wb.worksheets:
+            found = out.setdefault(ws.title, set())
+            for row in ws.iter_rows():
+                for c in row:
+                    if getattr(c, "data_type", None) == "f" and c.row and c.column:
+                        found.add((c.row, c.column))
+        return out
+    finally:
+        wb.close()
+
+
+# --- cell values ---------------------------------------------------------------------------
+
+DASHES = {"-", "—", "－", "–", "——"}
+
+
+def number(value: Any) -> Decimal | None | str:
+    """An amount cell: Decimal, None for blank (and a dash, which tables print for zero),
+    or the cell's text when it is not a number (the caller reports it)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))  # the shortest text that reads back as this double
+    text = str(value).strip().replace(",", "").replace("，", "")
+    if not text or text in DASHES:
+        return None
+    try:
+        d = Decimal(text)
+    except InvalidOperation:
+        return str(value).strip()
+    return d if d.is_finite() else str(value).strip()
