@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import unicodedata
 from pathlib import Path
 
 import click
@@ -11,9 +10,10 @@ import click
 from . import __version__, importer
 from .batch import STATUS_NAMES, Outcome, build_many
 from .build import OUTPUT, SAMPLES, check_document, outputs
+from .chinese_cli import Group, width
 from .diff import diff as compare_versions
 from .diff import format_text, write_html
-from .errors import EXIT_PROBLEM, GuardedGroup, describe
+from .errors import EXIT_PROBLEM, describe
 from .problems import BudgetError
 from .render import template_sources
 from .scaffold import default_path, roll_forward, skeleton, write_new
@@ -22,9 +22,24 @@ from .validate import center_key, check_file, expand
 
 PathArg = click.Path(path_type=Path)
 
+# README's everyday use, shown by `--help` (a test keeps every line in README).
+EXAMPLES = """
+budgetreport check data/xiamen-2022.yaml           # 校验（文件或文件夹）；--strict 把警告也当作错误
+budgetreport build                                 # 生成 data/ 中所有单位（并行、增量）
+budgetreport build data/xiamen-2022.yaml           # output/xiamen-2022/xiamen-2022.pdf 与 .xlsx
+budgetreport build --force -o /tmp/out data/       # 不论输入是否变化都重新生成，写到别处
+budgetreport build --pdf-variant pdf/a-3b data/    # 归档用 PDF/A-3b
+budgetreport diff HEAD:data/xiamen-2022.yaml data/xiamen-2022.yaml --html output/变化.html   # 发布前审核变化
+budgetreport new --from data/xiamen-2022.yaml --year 2023          # 滚动到下一年度：data/xiamen-2023.yaml
+budgetreport new --region fujian --name 泉州市住房公积金中心 --year 2022 -o data/quanzhou-2022.yaml
+budgetreport templates data/xiamen-2022.yaml       # 模板搜索路径，以及每个模板由哪个文件提供
+budgetreport schema -o schema/budget.schema.json   # 数据格式的 JSON Schema（编辑器据此补全、检查）
+"""
 
-@click.group(cls=GuardedGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="budgetreport")
+
+@click.group(cls=Group, examples=EXAMPLES, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="budgetreport", message="%(prog)s %(version)s",
+                      help="显示版本号并退出。")
 def main() -> None:
     """部门预算公开：校验预算数据，生成 PDF 文档与 Excel 附表。"""
 
@@ -58,7 +73,8 @@ def check(paths: tuple[Path, ...], strict: bool) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=PathArg)
-@click.option("-o", "--output", "out_dir", type=PathArg, default=OUTPUT, show_default=True,
+@click.option("-o", "--output", "out_dir", type=PathArg, metavar="文件夹", default=OUTPUT,
+              show_default=f"{OUTPUT}/",
               help="输出文件夹；每个数据文件写入 <输出文件夹>/<文件名>/。")
 @click.option("--strict", is_flag=True, help="校验警告和排版警告也当作错误。")
 @click.option("--pdf-variant", type=click.Choice(["pdf/a-3b"]), default=None,
@@ -87,7 +103,8 @@ def build(paths: tuple[Path, ...], out_dir: Path, strict: bool, pdf_variant: str
 
 
 @main.command()
-@click.argument("center_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("center_file", metavar="数据文件",
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def templates(center_file: Path) -> None:
     """列出某个单位的模板搜索路径，以及每个模板由哪个文件提供。"""
     checked = check_file(center_file)
@@ -107,9 +124,9 @@ def templates(center_file: Path) -> None:
 
 
 @main.command()
-@click.argument("old")
-@click.argument("new")
-@click.option("--html", "html_file", type=PathArg, default=None,
+@click.argument("old", metavar="原版本")
+@click.argument("new", metavar="新版本")
+@click.option("--html", "html_file", type=PathArg, metavar="文件", default=None,
               help="另存为供审核人阅读的 HTML 变化报告。")
 def diff(old: str, new: str, html_file: Path | None) -> None:
     """比较两个版本的预算数据：文件，或 版本:路径（如 HEAD:data/xiamen-2022.yaml）。
@@ -128,13 +145,13 @@ def diff(old: str, new: str, html_file: Path | None) -> None:
 
 
 @main.command()
-@click.option("--region", help="地区模板，如 fujian、jiangxi（新建单位时）。")
-@click.option("--name", help="部门（单位）全称（新建单位时）。")
-@click.option("--center", help="单位代号，用作文件名 data/<代号>-<年度>.yaml，如 quanzhou。")
+@click.option("--region", metavar="地区", help="地区模板，如 fujian、jiangxi（新建单位时）。")
+@click.option("--name", metavar="全称", help="部门（单位）全称（新建单位时）。")
+@click.option("--center", metavar="代号", help="单位代号，用作文件名 data/<代号>-<年度>.yaml，如 quanzhou。")
 @click.option("--from", "source", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="由上一年度的数据文件滚动生成。")
-@click.option("--year", type=int, required=True, help="预算年度。")
-@click.option("-o", "--output", type=PathArg, default=None, help="写入的文件。")
+@click.option("--year", type=int, metavar="年度", required=True, help="预算年度。")
+@click.option("-o", "--output", type=PathArg, metavar="文件", default=None, help="写入的文件。")
 def new(region: str | None, name: str | None, center: str | None, source: Path | None,
         year: int, output: Path | None) -> None:
     """新建数据文件：新单位的带注释骨架，或由上一年度滚动（上年数自动填入）。"""
@@ -208,14 +225,9 @@ def summary_table(outcomes: list[Outcome], out_dir: Path) -> str:
         where = "" if o.status == "failed" else str(outputs(o.source, out_dir)[0].parent)
         rows.append((o.source.stem, str(o.pages or ""), STATUS_NAMES[o.status],
                      f"{o.seconds:.1f}" if o.seconds else "", where))
-    widths = [max(_width(r[i]) for r in rows) for i in range(len(rows[0]))]
-    return "\n".join("  ".join(c + " " * (w - _width(c)) for c, w in zip(r, widths, strict=True)).rstrip()
+    widths = [max(width(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return "\n".join("  ".join(c + " " * (w - width(c)) for c, w in zip(r, widths, strict=True)).rstrip()
                      for r in rows)
-
-
-def _width(text: str) -> int:
-    """Display width: Chinese characters take two columns."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _relative(path: Path) -> Path:
@@ -226,7 +238,8 @@ def _relative(path: Path) -> Path:
 
 
 @main.command()
-@click.option("-o", "--output", type=PathArg, default=None, help="写入的文件；缺省输出到屏幕。")
+@click.option("-o", "--output", type=PathArg, metavar="文件", default=None,
+              help="写入的文件；缺省输出到屏幕。")
 def schema(output: Path | None) -> None:
     """输出数据格式的 JSON Schema（供编辑器补全与检查）。"""
     text = json_schema()
