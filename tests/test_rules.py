@@ -48,6 +48,10 @@ def _all_spending_from(data: Data, source: str) -> None:
 CASES: list[tuple[str, str, Callable[[Data], None], str, Severity, tuple[str, ...]]] = [
     ("codes_in_catalogue", X, lambda d: _spending(d, "2080501").update(code="20805"),
      "R101", Severity.error, ("20805", "7位")),
+    ("codes_unique", X, lambda d: d["economic"].append(dict(_economic(d, "30101"))),
+     "R104", Severity.error, ("30101", "重复")),
+    ("codes_unique", S, lambda d: d["spending"].append(dict(d["spending"][0])),
+     "R104", Severity.error, ("重复",)),
     ("codes_in_catalogue", S, lambda d: _economic(d, "30201").update(code="30298"),
      "R102", Severity.error, ("30298",)),
     ("codes_in_catalogue", S, lambda d: d["prior"]["by_function"].update({"299": D("0")}),
@@ -180,7 +184,7 @@ def test_income_by_source_leaves_carry_forward_to_the_total():
 
 
 def test_unknown_year_falls_back_with_a_warning(edited):
-    path = edited(X, ("  year: 2022", "  year: 2023"))
+    path = edited(X, ("  year: 2022", "  year: 2023"), name="xiamen-2023.yaml")
     checked = check_file(path)
     assert [p.code for p in checked.problems] == ["W202"]
     assert checked.errors() == [] and [p.code for p in checked.errors(strict=True)] == ["W202"]

@@ -23,7 +23,7 @@ from . import __version__
 from .build import build, outputs, record_path
 from .errors import describe
 from .fonts import DEFAULT_FAMILIES
-from .problems import display_path
+from .problems import BudgetError, display_path
 from .region import TEMPLATES
 from .validate import center_key
 
@@ -87,7 +87,10 @@ def fingerprint(path: Path, options: str) -> str | None:
 
 def last_build(path: Path, out_dir: Path, inputs: str | None) -> int | None:
     """Pages of the last good build if it was made from `inputs` and its outputs exist."""
-    pdf, workbook = outputs(path, out_dir)
+    try:
+        pdf, workbook = outputs(path, out_dir)
+    except BudgetError:  # not a usable name: the build reports it
+        return None
     stamp = record_path(path, out_dir)
     if inputs is None or not (pdf.exists() and workbook.exists() and stamp.exists()):
         return None

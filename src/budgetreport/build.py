@@ -21,7 +21,7 @@ from .problems import BudgetError, Problem
 from .region import TEMPLATES
 from .render import render_html
 from .tables import Table, build_tables
-from .validate import Checked, check_file
+from .validate import Checked, check_file, stem_problem
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data"
 OUTPUT = Path("output")
@@ -58,6 +58,10 @@ def environment_problems(licensed: tuple[str, ...]) -> list[str]:
 
 
 def outputs(path: Path, out_dir: Path) -> tuple[Path, Path]:
+    """<out>/<stem>/<stem>.pdf and .xlsx; the stem is checked to be a plain name, so an
+    output can never land outside `out_dir`."""
+    if bad_name := stem_problem(path):
+        raise BudgetError([bad_name])
     folder = out_dir / path.stem
     return folder / f"{path.stem}.pdf", folder / f"{path.stem}.xlsx"
 
@@ -107,10 +111,15 @@ def build(path: Path, out_dir: Path = OUTPUT, *, strict: bool = False,
     prepared = prepare(check_file(path), strict)
     checked, figures = prepared.checked, prepared.figures
     assert checked.budget is not None and checked.region is not None
-    name = checked.source.name if checked.source else str(path)
+    source = checked.source
+    assert source is not None
+    name = source.name
     fonts = checked.budget.department.fonts
     if trouble := environment_problems(tuple(sorted(fonts.values()))):
-        raise BudgetError([Problem(name, 0, 0, "E800", t) for t in trouble])
+        # A missing font is named by the line that asks for it.
+        roles = [next((("department", "fonts", r) for r, f in fonts.items() if f"“{f}”" in t), ())
+                 for t in trouble]
+        raise BudgetError([source.problem("E800", t, loc) for t, loc in zip(trouble, roles, strict=True)])
     result = render_pdf(prepared.html, base_dir=checked.region.folders[0],
                         allowed_dirs=(TEMPLATES, *FONT_DIRS), variant=pdf_variant)
     if strict and result.warnings:

@@ -3,10 +3,17 @@
 ruamel.yaml's round-trip loader keeps the position of every key and list item, so that
 schema errors and failed accounting rules can name the line the user edited.
 Floats are read from their source text as `Decimal`: money never passes through float.
+
+The file is untrusted: its size, nesting depth and the size of its content after aliases
+are expanded are bounded, control characters are reported with line and column, and every
+tag other than the plain YAML types (`!!python/…`, `!!omap`, `!custom`) is refused with its
+line. An integer written other than in plain decimal digits (`0xAAF`, `030101`) is kept as
+`NumberText`, so the model can refuse it as an amount or as a code that lost its zero.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -14,10 +21,43 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.composer import Composer
 from ruamel.yaml.constructor import RoundTripConstructor
-from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from .problems import BudgetError, Loc, Problem, display_path, os_reason
+
+MAX_BYTES = 2_000_000  # the samples are ~25 kB
+MAX_DEPTH = 40  # nesting of mappings and lists (the model needs about 10)
+MAX_VALUES = 200_000  # values after aliases are expanded
+# What YAML itself refuses (its printable set), plus the C0 controls it would accept.
+NON_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+PLAIN_TAGS = frozenset(f"!!{t}" for t in (
+    "str", "int", "float", "bool", "null", "timestamp", "map", "seq", "merge"))
+DECIMAL_INT = re.compile(r"[-+]?(0|[1-9][0-9]*)")
+
+
+class NumberText(str):
+    """An integer as written when that is not plain decimal digits: "0xAAF", "030101"."""
+
+
+class _Refused(YAMLError):
+    def __init__(self, line: int, column: int, message: str) -> None:
+        super().__init__(message)
+        self.line, self.column, self.message = line, column, message
+
+
+class _CheckedComposer(Composer):
+    """Refuses tags other than the plain YAML types, where they are written."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        node = super().compose_node(parent, index)
+        tag = str(getattr(node.tag, "value", node.tag)).replace("tag:yaml.org,2002:", "!!")
+        if tag not in PLAIN_TAGS:
+            mark = node.start_mark
+            raise _Refused(mark.line + 1, mark.column + 1,
+                           f"不支持的 YAML 标签“{tag}”：数据文件只能使用文字、数字、日期、列表和键值")
+        return node
 
 
 class _DecimalConstructor(RoundTripConstructor):
@@ -35,8 +75,13 @@ class _DecimalConstructor(RoundTripConstructor):
     def construct_yaml_timestamp(self, node: Any, values: Any = None) -> str:  # type: ignore[override]
         return str(node.value)
 
+    def construct_yaml_int(self, node: Any) -> int | str:  # type: ignore[override]
+        text = str(node.value)
+        return int(text) if DECIMAL_INT.fullmatch(text) and len(text) < 100 else NumberText(text)
+
 
 _DecimalConstructor.add_constructor("tag:yaml.org,2002:float", _DecimalConstructor.construct_yaml_float)
+_DecimalConstructor.add_constructor("tag:yaml.org,2002:int", _DecimalConstructor.construct_yaml_int)
 _DecimalConstructor.add_constructor("tag:yaml.org,2002:timestamp",
                                     _DecimalConstructor.construct_yaml_timestamp)
 
@@ -67,32 +112,70 @@ def read(path: Path, content: bytes | None = None, name: str | None = None) -> S
     """Load `path`, or `content` standing for it (e.g. a file from git history, shown in
     messages as `name`): the path still tells which center's templates apply."""
     name = name or display_path(path)
+
+    def refuse(code: str, message: str, line: int = 0, column: int = 0) -> BudgetError:
+        return BudgetError([Problem(name, line, column, code, message)])
+
     try:
-        text = (path.read_bytes() if content is None else content).decode("utf-8")
+        raw = path.read_bytes() if content is None else content
     except FileNotFoundError:
-        raise BudgetError([Problem(name, 0, 0, "E001", "文件不存在")]) from None
-    except UnicodeDecodeError:
-        raise BudgetError([Problem(name, 0, 0, "E002", "文件不是 UTF-8 编码的文本")]) from None
+        raise refuse("E001", "文件不存在") from None
     except OSError as exc:
-        raise BudgetError([Problem(name, 0, 0, "E003", f"无法读取文件：{os_reason(exc)}")]) from None
+        raise refuse("E003", f"无法读取文件：{os_reason(exc)}") from None
+    if len(raw) > MAX_BYTES:
+        raise refuse("E006", f"文件有 {len(raw):,} 字节，超过数据文件的上限 {MAX_BYTES:,} 字节")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, column = _position(raw[: exc.start].decode("utf-8", "replace"))
+        raise refuse("E002", f"文件不是 UTF-8 编码的文本（第{line}行第{column}列的字节无法识别；"
+                     "请用 UTF-8 另存）", line, column) from None
+    if bad := list(NON_PRINTABLE.finditer(text))[:5]:
+        found = []
+        for m in bad:
+            line, column = _position(text[: m.start()])
+            found.append(Problem(name, line, column, "E007", f"第{line}行第{column}列有不可见的控制字符 "
+                                 f"U+{ord(m.group(0)):04X}（多为复制粘贴带入），请删除"))
+        raise BudgetError(found)
     yaml = YAML(typ="rt")
+    yaml.Composer = _CheckedComposer
     yaml.Constructor = _DecimalConstructor
+    yaml.max_depth = MAX_DEPTH  # type: ignore[assignment]
     try:
         tree = yaml.load(text)
+    except _Refused as exc:
+        raise refuse("E008", exc.message, exc.line, exc.column) from None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        if "maximum depth" in str(exc.problem):
+            raise refuse("E009", f"嵌套超过 {MAX_DEPTH} 层（第{line}行）", line, col) from None
         what = exc.problem or exc.context or "格式错误"
-        raise BudgetError([Problem(name, line, col, "E004",
-                                   f"YAML 语法错误（第{line}行第{col}列）：{what}")]) from None
+        raise refuse("E004", f"YAML 语法错误（第{line}行第{col}列）：{what}", line, col) from None
+    except (YAMLError, ValueError, RecursionError) as exc:
+        raise refuse("E004", f"YAML 格式无法读取：{exc}") from None
     if not isinstance(tree, CommentedMap):
-        raise BudgetError([Problem(name, 1, 1, "E005", "文件内容应为键值结构（YAML 映射）")])
+        raise refuse("E005", "文件内容应为键值结构（YAML 映射）", 1, 1)
     lines: dict[Loc, tuple[int, int]] = {(): (1, 1)}
-    return Source(path, name, text, _plain(tree, (), lines), lines)
+    try:
+        data = _plain(tree, (), lines, [MAX_VALUES])
+    except _Refused as exc:
+        raise refuse("E010", exc.message, exc.line, exc.column) from None
+    return Source(path, name, text, data, lines)
 
 
-def _plain(node: Any, loc: Loc, lines: dict[Loc, tuple[int, int]]) -> Any:
-    """Copy the ruamel tree into plain dicts and lists, recording positions (1-based)."""
+def _position(before: str) -> tuple[int, int]:
+    """1-based line and column of the character after `before`."""
+    return before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+
+
+def _plain(node: Any, loc: Loc, lines: dict[Loc, tuple[int, int]], budget: list[int]) -> Any:
+    """Copy the ruamel tree into plain dicts and lists, recording positions (1-based).
+    `budget` counts the values left: aliases may repeat a part many times over."""
+    budget[0] -= 1
+    if budget[0] < 0:
+        line, column = lines.get(loc, (0, 0))
+        raise _Refused(line, column, f"展开别名（*名称）后内容超过 {MAX_VALUES:,} 项，已拒绝")
     if isinstance(node, CommentedMap):
         out = {}
         for key, value in node.items():
@@ -101,15 +184,17 @@ def _plain(node: Any, loc: Loc, lines: dict[Loc, tuple[int, int]]) -> Any:
             except KeyError:  # a key brought in by a merge (<<: *anchor) has no own position
                 line, col = node.lc.line, node.lc.col
             lines[loc + (str(key),)] = (line + 1, col + 1)
-            out[str(key)] = _plain(value, loc + (str(key),), lines)
+            out[str(key)] = _plain(value, loc + (str(key),), lines, budget)
         return out
     if isinstance(node, CommentedSeq):
         items = []
         for i, value in enumerate(node):
             line, col = node.lc.item(i)
             lines[loc + (i,)] = (line + 1, col + 1)
-            items.append(_plain(value, loc + (i,), lines))
+            items.append(_plain(value, loc + (i,), lines, budget))
         return items
+    if isinstance(node, NumberText):
+        return node
     if isinstance(node, str):
         return str(node)
     if isinstance(node, bool) or node is None:

@@ -13,12 +13,39 @@ from decimal import Decimal
 from enum import Enum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
-Amount = Annotated[Decimal, Field(ge=0, description="金额（按文件声明的单位）")]
-Count = Annotated[int, Field(ge=0)]
-Code = Annotated[str, BeforeValidator(lambda v: str(v) if isinstance(v, int) else v),
-                 Field(pattern=r"^\d{3,7}$", description="科目编码")]
+from .load import NumberText
+
+
+def _amount(value: Any) -> Any:
+    """A decimal number as written: no booleans, no hex, no text (not even "12.5")."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("budget", "应为金额数字，而不是 true/false")
+    if isinstance(value, NumberText):
+        raise PydanticCustomError("budget", "应为十进制金额数字，而不是“{text}”", {"text": str(value)})
+    if isinstance(value, str):
+        raise PydanticCustomError("budget", "应为金额数字，而不是文字“{text}”（去掉引号、单位和逗号）",
+                                  {"text": value[:40]})
+    return value
+
+
+def _code(value: Any) -> Any:
+    """Digits as text. An unquoted code is fine when it reads back as the same digits; one
+    whose leading zero YAML would drop (030101) or written as hex is refused."""
+    if isinstance(value, NumberText):
+        raise PydanticCustomError("budget", "科目编码“{text}”应加引号写成 '{text}'（否则 YAML 会把它当作"
+                                  "数字，丢掉开头的 0 或按进制换算）", {"text": str(value)})
+    if isinstance(value, bool):
+        raise PydanticCustomError("budget", "科目编码应为数字串，而不是 true/false")
+    return str(value) if isinstance(value, int) else value
+
+
+Amount = Annotated[Decimal, Field(ge=0, description="金额（按文件声明的单位）"), BeforeValidator(_amount),
+                   WithJsonSchema({"type": "number", "minimum": 0, "description": "金额（按文件声明的单位）"})]
+Count = Annotated[int, Field(ge=0, strict=True)]  # strict: true is not 1 person, "3" is not 3
+Code = Annotated[str, Field(pattern=r"^\d{3,7}$", description="科目编码"), BeforeValidator(_code)]
 Text = Annotated[str, Field(min_length=1)]
 
 
@@ -62,7 +89,7 @@ FISCAL_SOURCES = (Source.general_budget, Source.gov_fund, Source.state_capital)
 class Department(Strict):
     name: Text = Field(description="部门（单位）全称，如“厦门市住房公积金中心”")
     region: Text = Field(description="模板地区，对应 templates/regions/<地区>/，如 fujian、jiangxi")
-    year: int = Field(ge=2000, le=2100, description="预算年度")
+    year: int = Field(ge=2000, le=2100, strict=True, description="预算年度")
     prepared_by: str | None = Field(None, description="编制单位；缺省为部门全称")
     published: dt.date = Field(description="公开日期（封面年月、PDF 元数据均取此日期）")
     fonts: dict[str, str] = Field(

@@ -66,6 +66,23 @@ def codes_in_catalogue(b: Budget, cat: Catalogue, _: Region) -> Iterator[Finding
                           loc + ("name",))
 
 
+@rule
+def codes_unique(b: Budget, _c: Catalogue, _r: Region) -> Iterator[Finding]:
+    """A function code appears once per source, an economic code once: a repeated line
+    would be merged silently into one row of the tables."""
+    seen: set[tuple[str, str]] = set()
+    for i, line in enumerate(b.spending):
+        if (line.code, line.source.value) in seen:
+            yield Finding("R104", f"功能分类科目 {line.code}（来源 {SOURCE_NAMES[line.source]}）重复列出："
+                          "请合并为一项", ("spending", i, "code"))
+        seen.add((line.code, line.source.value))
+    codes: set[str] = set()
+    for i, eco in enumerate(b.economic):
+        if eco.code in codes:
+            yield Finding("R104", f"经济分类科目 {eco.code} 重复列出：请合并为一项", ("economic", i, "code"))
+        codes.add(eco.code)
+
+
 # --- income and spending -----------------------------------------------------------
 
 

@@ -65,6 +65,11 @@ def _problem(source: Source, error: Any) -> Problem:
         message = f"{where}{label}取值应为 {error['ctx'].get('expected', '')}"
     elif error.get("input", "") is None and kind != "missing":
         message = f"{where}{label}未填写"
+    elif kind == "budget":  # our own validators word their message in Chinese
+        message = f"{where}{label}{error['msg']}"
+    elif kind in ("greater_than_equal", "less_than_equal") and error["ctx"].get("ge", 1) != 0:
+        limit = error["ctx"].get("ge", error["ctx"].get("le"))
+        message = f"{where}{label}应{'不小于' if kind == 'greater_than_equal' else '不大于'} {limit}"
     else:
         what = _MESSAGES.get(kind, f"取值不符合要求（{error['msg']}）")
         message = f"{where}{label}{what}"

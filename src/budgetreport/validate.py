@@ -6,14 +6,16 @@ once the schema holds, every rule runs and every finding is reported.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .catalogue import catalogue_year, load_catalogue
 from .diagnose import suspects
+from .limits import limit_findings
 from .load import Source, read
 from .model import Budget
-from .problems import BudgetError, Problem, Severity
+from .problems import BudgetError, Problem, Severity, display_path
 from .region import Region, known_regions, load_region
 from .rules import RULES
 from .schema import parse
@@ -40,8 +42,22 @@ def center_key(path: Path) -> str:
     return head if head and tail.isdigit() else stem
 
 
+STEM = re.compile(r"[0-9A-Za-z\u4e00-\u9fff][0-9A-Za-z_\-\u4e00-\u9fff]{0,63}")
+
+
+def stem_problem(path: Path, name: str | None = None) -> Problem | None:
+    """A data file's stem names its output folder: a plain name, never `..` or a path."""
+    if STEM.fullmatch(path.stem):
+        return None
+    return Problem(name or display_path(path), 0, 0, "E011",
+                   f"文件名“{path.stem[:80]}”不能用作输出文件夹名：只能由字母、数字、汉字、“-”和“_”组成，"
+                   "不以符号开头，最多 64 个字符（如 xiamen-2022.yaml）")
+
+
 def check_file(path: Path, content: bytes | None = None, name: str | None = None) -> Checked:
     """Validate `path` (or `content` standing for it, see `load.read`)."""
+    if bad_name := stem_problem(path, name):
+        return Checked(None, None, None, [bad_name])
     try:
         source = read(path, content, name)
         budget = parse(source)
@@ -49,6 +65,11 @@ def check_file(path: Path, content: bytes | None = None, name: str | None = None
         return Checked(None, None, None, exc.problems)
     problems: list[Problem] = []
     dept = budget.department
+    year_in_name = path.stem.rpartition("-")[2]
+    if re.fullmatch(r"\d{4}", year_in_name) and int(year_in_name) != dept.year:
+        problems.append(source.problem(
+            "E012", f"文件名中的年度 {year_in_name} 与数据中的预算年度 {dept.year} 不一致：请改正其一",
+            ("department", "year")))
     if dept.region not in known_regions():
         problems.append(source.problem(
             "E201", f"未知的地区模板“{dept.region}”，可用：{'、'.join(known_regions())}",
@@ -63,8 +84,11 @@ def check_file(path: Path, content: bytes | None = None, name: str | None = None
         problems.append(source.problem(
             "W202", f"没有{dept.year}年的科目目录，暂按{catalogue_year(dept.year)}年目录核对科目",
             ("department", "year"), severity=Severity.warning))
-    findings = [f for rule in RULES for f in rule(budget, catalogue, region)]
-    findings += suspects(source.data, findings, catalogue, region)
+    # Out-of-bounds figures would make the rules' arithmetic and the layout misbehave.
+    findings = list(limit_findings(budget))
+    if not findings:
+        findings = [f for rule in RULES for f in rule(budget, catalogue, region)]
+        findings += suspects(source.data, findings, catalogue, region)
     for f in findings:
         problems.append(source.problem(f.code, f.message, f.loc, severity=f.severity))
     return Checked(source, budget, region, sorted(problems))

@@ -1,0 +1,57 @@
+"""Bounds checked before any rule: every figure printable, layout time bounded.
+
+A department budget never reaches 10¹² 元; amounts carry no more decimals than the unit
+prints (万元 to 0.01, i.e. hundreds of 元; 元 to 分); names and titles fit a line and
+paragraphs a page. A file beyond these is refused before the rules or the layout see it
+(a 10,000-character name once made one build run for hours).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+from .model import UNIT_FACTOR, Budget
+from .problems import Finding, Loc
+
+MAX_YUAN = Decimal(10) ** 12
+DECIMALS = 2
+# Fields printed on one line or in a table cell or heading.
+SHORT_FIELDS = frozenset({"name", "title", "term", "implementer", "department", "prepared_by",
+                          "category", "funding_type", "level2", "value", "group", "region"})
+MAX_SHORT = 100
+MAX_TEXT = 3000
+
+
+def limit_findings(b: Budget) -> Iterator[Finding]:
+    """Amounts below 10¹² 元 with at most two decimals in the file's unit; texts bounded."""
+    ceiling = MAX_YUAN / UNIT_FACTOR["元"] * UNIT_FACTOR[b.unit]
+    for loc, value in _values(b.model_dump(mode="python"), ()):
+        if isinstance(value, Decimal):
+            if value >= ceiling:
+                shown = f"{value:f}" if value.adjusted() < 16 else f"{value:.3E}"
+                yield Finding("R801", f"金额 {shown}{b.unit} 超出部门预算可能的范围"
+                              f"（应小于 1 万亿元，即 {ceiling:,f}{b.unit}）", loc)
+            elif (places := -value.normalize().as_tuple().exponent) > DECIMALS:  # type: ignore[operator]
+                hint = ("；金额精确到元时请以元填写（文件开头写 unit: 元）" if b.unit == "万元"
+                        else "（元以下只到分）")
+                yield Finding("R802", f"金额 {value:f} 有 {places} 位小数，{b.unit}金额最多两位小数"
+                              f"{hint}", loc)
+        elif isinstance(value, str):
+            key = next((p for p in reversed(loc) if isinstance(p, str)), "")
+            most = MAX_SHORT if key in SHORT_FIELDS else MAX_TEXT
+            if len(value) > most:
+                yield Finding("R803", f"文字有 {len(value)} 个字，超过此处上限 {most} 个字"
+                              "（过长的名称或段落会使排版失控），请精简或分段", loc)
+
+
+def _values(value: Any, loc: Loc) -> Iterator[tuple[Loc, Any]]:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _values(v, loc + (k,))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _values(v, loc + (i,))
+    else:
+        yield loc, value
