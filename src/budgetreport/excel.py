@@ -14,6 +14,7 @@ import io
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from copy import copy
 from decimal import Decimal
 from math import ceil
 from pathlib import Path
@@ -21,8 +22,11 @@ from typing import IO, Any
 from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
 from openpyxl import Workbook
+from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
@@ -58,8 +62,9 @@ def workbook_bytes(tables: Sequence[Table], *, title: str, creator: str,
         raise ValueError("没有附表，无法生成工作簿")
     wb = Workbook()
     wb.remove(wb.worksheets[0])
+    looks = _Looks(wb)
     for name, table in zip(sheet_names(t.title for t in tables), tables, strict=True):
-        _Sheet(wb.create_sheet(name), table).write()
+        _Sheet(wb.create_sheet(name), table, looks).write()
     when = _utc(created)
     props = wb.properties
     props.title, props.creator, props.lastModifiedBy = title, creator, creator
@@ -123,11 +128,48 @@ def set_value(target: Any, value: str | Decimal | None) -> None:
             target.quotePrefix = True  # and Excel keeps it text when someone edits the cell
 
 
+class _Looks:
+    """Cell styles, each indexed once per workbook.
+
+    openpyxl hashes and looks up every Font, Alignment and Border assigned to a cell; a
+    workbook of some 800 cells uses a dozen combinations, so the first cell of each look is
+    styled the ordinary way and later ones copy its style indices. The indices are the ones
+    the ordinary way would give, in the same order, so the file is the same byte for byte.
+    """
+
+    def __init__(self, wb: Workbook) -> None:
+        self.wb = wb
+        self.seen: dict[tuple[Any, ...], StyleArray] = {}
+        self.grid_id: int | None = None
+
+    def apply(self, cell: Any, size: int, bold: bool, fmt: str, indent: int,
+              align: dict[str, Any]) -> None:
+        key = (size, bold, fmt, indent, tuple(sorted(align.items())))
+        style = self.seen.get(key)
+        if style is None:
+            cell.font = Font(name=FONT, size=size, bold=bold)
+            cell.alignment = Alignment(vertical="center", indent=indent, **align)
+            cell.number_format = fmt
+            self.seen[key] = copy(cell._style)
+        else:
+            quote = cell._style.quotePrefix if cell._style else 0  # set_value's, not the look's
+            cell._style = copy(style)
+            cell._style.quotePrefix = quote
+
+    def grid(self, cell: Any) -> None:
+        """`cell.border = GRID`, with GRID indexed when it is first used."""
+        if self.grid_id is None:
+            self.grid_id = self.wb._borders.add(GRID)
+        if not cell._style:  # a cell openpyxl has not styled yet
+            cell._style = StyleArray()
+        cell._style.borderId = self.grid_id
+
+
 class _Sheet:
     """Writes one table: heading, header, body (or empty note), page setup."""
 
-    def __init__(self, ws: Worksheet, table: Table) -> None:
-        self.ws, self.table = ws, table
+    def __init__(self, ws: Worksheet, table: Table, looks: _Looks) -> None:
+        self.ws, self.table, self.looks = ws, table, looks
         self.n = len(table.columns)
         self.widths = column_widths(table)
         self.lines: dict[int, int] = {}  # lines of wrapped text each row needs
@@ -153,16 +195,14 @@ class _Sheet:
         """Write a value, merge its span and border every cell of it (not only the first)."""
         cell = self.ws.cell(r, c)
         set_value(cell, value)
-        cell.font = Font(name=FONT, size=size, bold=bold)
-        cell.alignment = Alignment(vertical="center", indent=indent, **align)
-        cell.number_format = fmt
+        self.looks.apply(cell, size, bold, fmt, indent, align)
         r2, c2 = r + rowspan - 1, c + colspan - 1
         if (r2, c2) != (r, c):
             self.ws.merge_cells(start_row=r, start_column=c, end_row=r2, end_column=c2)
         if grid:
             for line in self.ws.iter_rows(min_row=r, max_row=r2, min_col=c, max_col=c2):
                 for x in line:
-                    x.border = GRID
+                    self.looks.grid(x)
         if isinstance(value, str) and align.get("wrap_text"):
             width = sum(self.widths[c - 1:c2]) - 2 * indent
             need = ceil(_wrapped_lines(value, width) / rowspan)
@@ -248,13 +288,24 @@ class _FixedTimeZip(ZipFile):
             zinfo_or_arcname = info
         super().writestr(zinfo_or_arcname, data, *args, **kwargs)
 
-    def write(self, filename: Any, arcname: Any = None, *args: Any, **kwargs: Any) -> None:
-        # ExcelWriter writes each sheet from a temporary file: use our date, not its mtime.
-        self.writestr(str(arcname or filename), Path(filename).read_bytes())
+
+class _InMemoryWriter(ExcelWriter):  # type: ignore[misc]  # openpyxl ships no type hints
+    """ExcelWriter.write_worksheet assembling each sheet in memory instead of a temporary
+    file (created, read back and removed per sheet); the zip member is the same."""
+
+    def write_worksheet(self, ws: Worksheet) -> None:
+        ws._drawing = SpreadsheetDrawing()
+        ws._drawing.charts = ws._charts
+        ws._drawing.images = ws._images
+        writer = WorksheetWriter(ws, out=io.BytesIO())
+        writer.write()
+        ws._rels = writer._rels
+        self._archive.writestr(ws.path[1:], writer.read())
+        self.manifest.append(ws)
 
 
 def _save(wb: Workbook, when: dt.datetime) -> bytes:
     # ExcelWriter, not wb.save(): save_workbook() stamps `modified` with the clock.
     buffer = io.BytesIO()
-    ExcelWriter(wb, _FixedTimeZip(buffer, when)).save()
+    _InMemoryWriter(wb, _FixedTimeZip(buffer, when)).save()
     return buffer.getvalue()
