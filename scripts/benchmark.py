@@ -23,6 +23,7 @@ import datetime as dt
 import gc
 import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -195,6 +196,27 @@ def bench(path: Path, runs: int, out_dir: Path) -> bool:
     return met
 
 
+CHECK_TARGET = 0.3  # seconds of CPU for `budgetreport check` of one center, start to end
+
+
+def check_command(path: Path, runs: int) -> bool:
+    """`budgetreport check FILE` as a user runs it — a new process, imports included — timed
+    by the CPU it used (children's rusage) and by the wall clock; median of `runs`."""
+    command = [str(Path(sys.executable).with_name("budgetreport")), "check", str(path)]
+    cpu, wall = [], []
+    for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        subprocess.run(command, capture_output=True, check=False)
+        wall.append(time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    median = statistics.median(cpu)
+    print(f"  check (new process): {median:.2f} s CPU, {statistics.median(wall):.2f} s wall "
+          f"(target ≤ {CHECK_TARGET} s CPU: {'met' if median <= CHECK_TARGET else 'NOT met'})")
+    return median <= CHECK_TARGET
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="*", type=Path, help="budget files (default: data/*.yaml)")
@@ -205,6 +227,9 @@ def main(argv: list[str] | None = None) -> int:
           f"{args.runs} runs per file after one warm-up")
     with tempfile.TemporaryDirectory(prefix="budgetreport-bench-") as tmp:
         results = [bench(f, args.runs, Path(tmp)) for f in files]
+    for f in files:
+        print(f"{f.name}:")
+        check_command(f, args.runs)
     print(f"\n1.15× target {'met' if all(results) else 'NOT met'} for "
           f"{sum(results)} of {len(results)} files.")
     return 0

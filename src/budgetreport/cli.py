@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__, importer
+from . import __version__
 from .batch import STATUS_NAMES, Outcome, build_many
 from .build import OUTPUT, SAMPLES, check_document, outputs
 from .chinese_cli import Group, width
@@ -188,6 +188,8 @@ def import_(workbook: Path, data: Path | None, output: Path | None, region: str 
     """从 Excel 工作簿导入数字：预算系统导出的报表，或本程序生成的附表。
 
     先核对工作簿本身（合计、小计、类款项、各表之间的同一数字），有问题时什么也不写。"""
+    from . import importer  # openpyxl: imported by the commands that need it, keeping check fast
+
     if (data is None) == (output is None):
         raise click.UsageError("请给出 --into 数据文件，或 -o 新文件，二者选一")
     if not workbook.is_file():

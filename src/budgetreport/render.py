@@ -8,6 +8,7 @@ Headings are numbered here, in document order, so numbering can neither skip nor
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -17,6 +18,7 @@ from typing import Any
 from jinja2 import (
     ChoiceLoader,
     Environment,
+    FileSystemBytecodeCache,
     FileSystemLoader,
     PrefixLoader,
     StrictUndefined,
@@ -26,6 +28,7 @@ from jinja2 import (
     UndefinedError,
     select_autoescape,
 )
+from jinja2.bccache import Bucket
 from markupsafe import Markup, escape
 
 from . import money
@@ -114,6 +117,7 @@ def _environment(search: tuple[Path, ...]) -> Environment:
         prefixes["region"] = _ContainedLoader(search[-2])
     env = Environment(
         loader=ChoiceLoader([*map(_ContainedLoader, search), PrefixLoader(prefixes)]),
+        bytecode_cache=_bytecode_cache(),
         undefined=StrictUndefined,
         autoescape=select_autoescape(["html", "j2"], default_for_string=True),
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
@@ -124,6 +128,27 @@ def _environment(search: tuple[Path, ...]) -> Environment:
         cn_month=lambda d: f"{d.year}年{d.month}月",
     )
     return env
+
+
+class _QuietCache(FileSystemBytecodeCache):
+    """Compiled templates kept between runs (a check compiles no template twice); keyed by
+    the template's source checksum, so an edited template is never served stale. A cache
+    that cannot be written is simply not used."""
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
+def _bytecode_cache() -> FileSystemBytecodeCache | None:
+    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "budgetreport" / "jinja"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return _QuietCache(str(folder))
 
 
 class _ContainedLoader(FileSystemLoader):
