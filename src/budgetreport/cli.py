@@ -152,9 +152,14 @@ def diff(old: str, new: str, html_file: Path | None) -> None:
               help="由上一年度的数据文件滚动生成。")
 @click.option("--year", type=int, metavar="年度", required=True, help="预算年度。")
 @click.option("-o", "--output", type=PathArg, metavar="文件", default=None, help="写入的文件。")
+@click.option("--xlsx", type=PathArg, metavar="工作簿", default=None,
+              help="改为写一个待填的空白工作簿（本地区的全套附表，类/款/项行已列好），填好后用 import 导入。")
 def new(region: str | None, name: str | None, center: str | None, source: Path | None,
-        year: int, output: Path | None) -> None:
+        year: int, output: Path | None, xlsx: Path | None) -> None:
     """新建数据文件：新单位的带注释骨架，或由上一年度滚动（上年数自动填入）。"""
+    if xlsx is not None:
+        _new_workbook(xlsx, source, region, name, year)
+        return
     try:
         if source is not None:
             text = roll_forward(source, year)
@@ -176,13 +181,13 @@ def new(region: str | None, name: str | None, center: str | None, source: Path |
 
 @main.command("import")
 @click.argument("workbook", type=PathArg)
-@click.option("--into", "data", type=PathArg, default=None,
+@click.option("--into", "data", type=PathArg, metavar="数据文件", default=None,
               help="更新这个数据文件中的数字（文字、注释、顺序不变），并列出变化。")
-@click.option("-o", "--output", type=PathArg, default=None,
+@click.option("-o", "--output", type=PathArg, metavar="新文件", default=None,
               help="写一个新数据文件：数字取自工作簿，文字留空待填。")
-@click.option("--region", default=None, help="地区模板，决定按哪一套附表识别工作表（-o 时必须）。")
-@click.option("--name", default=None, help="部门（单位）全称（-o 时；缺省取工作簿的“编制单位”）。")
-@click.option("--year", type=int, default=None, help="预算年度（-o 时；缺省取工作簿表题中的年度）。")
+@click.option("--region", metavar="地区", default=None, help="地区模板，决定按哪一套附表识别工作表（-o 时必须）。")
+@click.option("--name", metavar="全称", default=None, help="部门（单位）全称（-o 时；缺省取工作簿的“编制单位”）。")
+@click.option("--year", type=int, metavar="年度", default=None, help="预算年度（-o 时；缺省取工作簿表题中的年度）。")
 def import_(workbook: Path, data: Path | None, output: Path | None, region: str | None,
             name: str | None, year: int | None) -> None:
     """从 Excel 工作簿导入数字：预算系统导出的报表，或本程序生成的附表。
@@ -219,6 +224,31 @@ def import_(workbook: Path, data: Path | None, output: Path | None, region: str 
     else:
         click.echo(f"已写入 {outcome.target}：数字取自工作簿；文字等待填写的共 {outcome.open_items} 处，"
                    f"运行 budgetreport check {outcome.target} 逐条列出")
+
+
+def _new_workbook(xlsx: Path, source: Path | None, region: str | None, name: str | None,
+                  year: int) -> None:
+    from .importer.blank import from_catalogue, from_data, write_blank
+    try:
+        if xlsx.exists():
+            raise FileExistsError(f"{xlsx} 已存在，不覆盖；请另给文件名")
+        if source is not None:
+            budget, _ = from_data(source, year)
+            rows = f"{source} 中的科目"
+        elif region and name:
+            budget = from_catalogue(region, name, year)
+            rows = f"{year}年科目目录中的全部项级科目（不用的行留空即可）"
+        else:
+            raise click.UsageError("请给出 --from 上一年度的数据文件，或 --region 与 --name")
+        write_blank(budget, xlsx)
+    except BudgetError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        sys.exit(1)
+    except (ValueError, FileExistsError) as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(f"已写入 {xlsx}：各表的行按{rows}列出，合计、类、款行已设公式；"
+               f"在 Excel/WPS 中填写空白的金额并保存，再运行 budgetreport import {xlsx} --into 数据文件")
 
 
 def summary_table(outcomes: list[Outcome], out_dir: Path) -> str:

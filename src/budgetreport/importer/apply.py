@@ -144,16 +144,25 @@ class Writer:
         f = ln.figures
         if "project" in f:
             self.set(item, "project", f["project"])
+        split = item.get("personnel") is not None or item.get("public") is not None
         if "personnel" in f and "public" in f:
+            if not split and item.get("basic") is not None and not differs(item["basic"], f["basic"], self.unit):
+                return  # the file gives 基本支出 unsplit and it agrees: keep it so
             self.set(item, "personnel", f["personnel"])
             self.set(item, "public", f["public"])
+            item.pop("basic", None)
             return
-        basic = _num(item, "personnel") + _num(item, "public")
+        basic = _num(item, "personnel") + _num(item, "public") if split else _num(item, "basic")
         if "basic" in f and differs(basic, f["basic"], self.unit):
-            self.problems.append(problem(f["basic"].ref, "E550", (
-                f"“{ln.name or ln.code}”（{ln.code}）的基本支出为 {f['basic'].shown()}，数据文件"
-                f"（{self.where(loc)}）为 {basic}{self.unit}；工作簿没有给出人员经费与公用经费的划分，"
-                f"请在数据文件中填写")))
+            # the workbook gives 基本支出 without its 人员/公用 split: the old split no longer
+            # holds and a new one would be invented, so the line keeps 基本支出 only
+            at = list(item).index("personnel") if "personnel" in item else len(item)
+            for key in ("personnel", "public"):
+                item.pop(key, None)
+            if f["basic"].value:
+                item.insert(min(at, len(item)), "basic", in_unit(f["basic"], self.unit))
+            else:
+                item.pop("basic", None)
         elif "basic" not in f and "total" in f and differs(basic + _num(item, "project"), f["total"], self.unit):
             self.problems.append(problem(f["total"].ref, "E551", (
                 f"“{ln.name or ln.code}”（{ln.code}）{_source_words(ln.source)}合计为 {f['total'].shown()}，"
@@ -171,6 +180,8 @@ class Writer:
 
     def add(self, seq: CommentedSeq, ln: Line, fields: tuple[str, ...], section: str) -> None:
         f = ln.figures
+        if section == "spending" and not ("personnel" in f and "public" in f):
+            fields = ("basic", "project")  # 基本支出 given without its split
         missing = [x for x in fields if x not in f]
         if missing:
             anchor = next(iter(f.values()))
@@ -196,7 +207,8 @@ _WORDS = {"total": "合计", "basic": "基本支出", "personnel": "人员经费
 
 
 def _parts(f: str) -> tuple[str, ...]:
-    return {"total": ("personnel", "public", "project"), "basic": ("personnel", "public")}.get(f, (f,))
+    return {"total": ("personnel", "public", "basic", "project"),
+            "basic": ("personnel", "public", "basic")}.get(f, (f,))
 
 
 def _source_words(source: str) -> str:

@@ -39,14 +39,26 @@ def title_key(text: Any) -> str:
     return s.removeprefix("附表").strip("：")
 
 
+_PLACEHOLDER = re.compile(r"\{year\}年度?|\{[a-z_]+\}")
+_LOOSE = re.compile(r"财务|预算|情况")
+
+
 def titles_by_key(settings: Mapping[str, Any]) -> dict[str, str]:
-    """Normalised title → table key, for the region's table set (titles and synonyms)."""
+    """Normalised title → table key, for the region's table set (titles and synonyms). A
+    title's placeholders are read as a 部门预算 prints them: no year, {org} as 部门."""
     out: dict[str, str] = {}
     synonyms: Mapping[str, Iterable[str]] = settings.get("import_titles", {})
     for key in settings["tables"]:
         for title in [settings["table_titles"][key], *synonyms.get(key, [])]:
-            out.setdefault(title_key(title), key)
+            text = _PLACEHOLDER.sub(lambda m: "部门" if m[0] == "{org}" else "", str(title))
+            out.setdefault(title_key(text), key)
     return out
+
+
+def loose(key: str) -> str:
+    """A title without the words exports add or drop ("部门收入总表" for "部门收入预算总表",
+    "收支总表" for "财务收支预算总表"), for a second, looser match."""
+    return _LOOSE.sub("", key)
 
 
 # --- header labels -------------------------------------------------------------------------

@@ -12,20 +12,24 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..problems import Problem, Severity
-from .labels import inverse_labels, title_key, titles_by_key
+from .labels import inverse_labels, loose, title_key, titles_by_key
 from .sheets import KINDS, Table, heading, read_table
 from .workbook import Book, problem
 
 
 def recognise(book: Book, settings: Mapping[str, Any]) -> tuple[list[Table], list[Problem]]:
     titles = titles_by_key(settings)
+    loosely: dict[str, str | None] = {}
+    for title, table in titles.items():  # a loose title two tables share matches neither
+        loosely[loose(title)] = table if loosely.get(loose(title), table) == table else None
     problems: list[Problem] = []
     tables: list[Table] = []
     found: dict[str, str] = {}
     unknown: list[str] = []
     for sheet in book.sheets:
-        keys = [titles.get(title_key(sheet.name)), titles.get(title_key(heading(sheet)[0]))]
-        key = next((k for k in keys if k), None)
+        names = [title_key(sheet.name), title_key(heading(sheet)[0])]
+        keys = [titles.get(n) for n in names] + [loosely.get(loose(n)) for n in names if n]
+        key: str | None = next((k for k in keys if k), None)
         if key is None:
             if sheet.values:
                 unknown.append(sheet.name)

@@ -51,9 +51,11 @@ class Amount:
 
     def shown(self, value: Decimal | None = None) -> str:
         """In the sheet's unit, as the sheet shows it: "2,735.83", "171,915,169"."""
-        v = (self.value if value is None else value) / UNIT_FACTOR["元"] * UNIT_FACTOR[self.unit]
-        text = f"{v:,f}"
-        return text + ("" if "." in text or self.unit == "元" else ".00")
+        v = ((self.value if value is None else value) * UNIT_FACTOR[self.unit] / UNIT_FACTOR["元"]).normalize()
+        whole, _, frac = f"{v:,f}".partition(".")
+        if self.unit == "元" and not frac:
+            return whole
+        return f"{whole}.{frac.ljust(2, '0')}"
 
 
 @dataclass
@@ -111,7 +113,8 @@ def _body_start(sheet: Sheet, first: int) -> int:
         texts = [norm(v) for v in cells if isinstance(v, str) and v.strip()]
         if any(isinstance(v, (int, float)) and not isinstance(v, bool) for v in cells):
             return r
-        if texts and (texts[0] in TOTAL_ROWS or _is_code(texts[0]) or NOTE.search(texts[0])):
+        if texts and (texts == [texts[0]] and texts[0] in TOTAL_ROWS  # not a 合计 column label
+                      or _is_code(texts[0]) or NOTE.search(texts[0])):
             return r
     return sheet.max_row + 1
 
@@ -142,7 +145,7 @@ def read_table(key: str, sheet: Sheet, settings_rename: dict[str, str], kind: Ki
                                 "表头没有“单位：元/万元”，按万元读取", Severity.warning))
     table = Table(key, sheet, kind or "skip", unit or "万元", title, prepared,
                   int(year_match.group(1)) if year_match else None)
-    if table.kind == "skip":
+    if kind == "skip":
         return table
     body = _body_start(sheet, last + 1)
     top = next((r for r in range(last + 1, body) if any(
@@ -218,7 +221,7 @@ def _money_columns(table: Table, paths: dict[int, tuple[str, ...]], rename: dict
                                     f"列“{'／'.join(path)}”与前面的列含义相同，无法确定取哪一列"))
             continue
         out[c] = key
-        table.labels[key] = "／".join(path)
+        table.labels[key] = path[-1]
     return out
 
 
