@@ -37,12 +37,13 @@ def test_identical_files_have_no_changes(edited) -> None:  # type: ignore[no-unt
 
 def test_one_cent_shows_inputs_totals_and_sentences(cent_more: Path) -> None:
     report = diff(str(DATA / SAMPLE), str(cent_more))
-    assert {(c.name, c.old, c.new, c.line) for c in report.inputs} == {
-        ("spending[2210302/general_budget].personnel", "1734.38", "1734.39",
-         line_of(cent_more, "personnel: 1734.39")),
-        ("income.general_budget", "2735.83", "2735.84",
+    assert {(c.name, c.path, c.old, c.new, c.line) for c in report.inputs} == {
+        ("支出第6项（2210302 住房公积金管理）的人员经费", "spending[2210302/general_budget].personnel",
+         "1734.38", "1734.39", line_of(cent_more, "personnel: 1734.39")),
+        ("收入·一般公共预算拨款收入", "income.general_budget", "2735.83", "2735.84",
          line_of(cent_more, "general_budget: 2735.84")),
-        ("economic[30101].personnel", "312.36", "312.37", line_of(cent_more, "personnel: 312.37")),
+        ("经济分类 30101 基本工资 的人员经费", "economic[30101].personnel", "312.36", "312.37",
+         line_of(cent_more, "personnel: 312.37")),
     }
     totals = triples(report.totals)
     assert {("支出合计", "2735.83", "2735.84"), ("人员经费", "1922.62", "1922.63"),
@@ -58,9 +59,10 @@ def test_one_cent_shows_inputs_totals_and_sentences(cent_more: Path) -> None:
     assert any("支出预算为2735.84万元" in s for s in new)
     assert any("人员支出1922.63万元" in s for s in new)
     text = format_text(report)
-    assert "第{}行  spending[2210302/general_budget].personnel: 1734.38 → 1734.39".format(
+    assert ("第{}行  支出第6项（2210302 住房公积金管理）的人员经费"
+            "（spending[2210302/general_budget].personnel）：1734.38 → 1734.39").format(
         line_of(cent_more, "personnel: 1734.39")) in text
-    assert "支出合计: 2735.83 → 2735.84" in text
+    assert "支出合计：2735.83 → 2735.84" in text
     assert "无变化" not in text
 
 
@@ -69,9 +71,12 @@ def test_removed_and_added_items(edited) -> None:  # type: ignore[no-untyped-def
             'value: "≥95%"}\n\n# ---')
     new = edited(SAMPLE, (last, "\n# ---"), ("name: 公积金业务费", "name: 公积金业务经费"))
     inputs = triples(diff(str(DATA / SAMPLE), str(new)).inputs)
-    assert ("projects[专项业务费].indicators[10]", "删去：缴存单位及职工满意度", "（无）") in inputs
-    assert ("projects[专项业务费].subprojects[公积金业务经费]", "（无）", "新增：amount 124.00") in inputs
-    assert ("projects[专项业务费].subprojects[公积金业务费]", "删去：amount 124.00", "（无）") in inputs
+    assert ("项目第2项（专项业务费）的绩效指标第10项（缴存单位及职工满意度）",
+            "删去：缴存单位及职工满意度", "（无）") in inputs
+    assert ("项目第2项（专项业务费）的二级项目第1项（公积金业务经费）",
+            "（无）", "新增：本年预算 124.00") in inputs
+    assert ("项目第2项（专项业务费）的二级项目第1项（公积金业务费）",
+            "删去：本年预算 124.00", "（无）") in inputs
 
 
 @pytest.mark.parametrize("relative", [True, False])
@@ -93,7 +98,7 @@ def test_git_revision_against_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyP
     old_side = load_side(spec)
     assert old_side.source is not None and old_side.source.name == spec and not old_side.errors()
     assert diff(spec, str(same)) == Report()
-    assert ("spending[2210302/general_budget].personnel", "1734.38",
+    assert ("支出第6项（2210302 住房公积金管理）的人员经费", "1734.38",
             "1734.39") in triples(diff(spec, str(changed)).inputs)
 
 
@@ -136,6 +141,34 @@ def test_html_file_has_three_sections(cent_more: Path, tmp_path: Path) -> None:
     page = out.read_text(encoding="utf-8")
     for heading in ("输入数据的变化", "计算结果的变化", "文中变化的句子"):
         assert heading in page
-    assert "spending[2210302/general_budget].personnel" in page and "无变化" not in page
+    assert "支出第6项（2210302 住房公积金管理）的人员经费" in page and "无变化" not in page
+    assert "spending[2210302/general_budget].personnel" in page
     # character-level marks: only the changed digit of 2735.83 → 2735.84 is highlighted
     assert "收入预算为2735.8<mark>3</mark>万元" in page and "收入预算为2735.8<mark>4</mark>万元" in page
+
+
+def test_rates_of_change_carry_the_sign_of_the_amount(edited) -> None:  # type: ignore[no-untyped-def]
+    """公务接待费 falls from 2.23 to 2.01 (−9.87%); cut to 1.01 it falls by 54.71%: both the
+    amount and the rate of the change read as falls, in the terminal and in the HTML."""
+    new = edited(SAMPLE, ("  reception:\n    amount: 2.01", "  reception:\n    amount: 1.01"))
+    report = diff(str(DATA / SAMPLE), str(new))
+    totals = triples(report.totals)
+    assert ("公务接待费比上年增减额", "-0.22", "-1.22") in totals
+    assert ("公务接待费比上年增减率", "-9.87%", "-54.71%") in totals
+    assert ("三公经费·公务接待费·本年预算数", "2.01", "1.01") in triples(report.inputs)
+    assert "公务接待费比上年增减率：-9.87% → -54.71%" in format_text(report)
+    page = format_html(report, "old", "new")
+    assert "-9.87%" in page and "-54.71%" in page
+
+
+def test_a_rise_and_a_fall_are_signed_alike() -> None:
+    from decimal import Decimal
+
+    from budgetreport.diff import _change
+    from budgetreport.money import Change
+
+    out: dict[str, str] = {}
+    _change(out, "升", Change(Decimal("110"), Decimal("100")))
+    _change(out, "降", Change(Decimal("90"), Decimal("100")))
+    assert (out["升比上年增减额"], out["升比上年增减率"]) == ("10.00", "10.00%")
+    assert (out["降比上年增减额"], out["降比上年增减率"]) == ("-10.00", "-10.00%")

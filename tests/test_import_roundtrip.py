@@ -63,5 +63,6 @@ def test_own_workbook_restores_edited_figures(sample: str, tmp_path: Path) -> No
     copy.write_text("".join(lines), encoding="utf-8")
     result = run_cli("import", book, "--into", copy)
     assert result.exit_code == 0, result.output
-    assert f"第{target + 1}行  income.{key.strip()}: 1.00 → " in result.output
+    assert f"第{target + 1}行  收入·" in result.output
+    assert f"（income.{key.strip()}）：1.00 → " in result.output
     assert copy.read_text(encoding="utf-8") == original

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from .catalogue import Catalogue
+from .labels import describe
 from .model import Budget
 from .problems import Finding, Loc, Severity, path_text
 from .region import Region
@@ -34,8 +35,8 @@ def suspects(data: Any, findings: list[Finding], catalogue: Catalogue,
         for fixed in sorted({value + s * g for g in gaps for s in (1, -1) if value + s * g >= 0}):
             if _balanced(_replace(data, loc, fixed), catalogue, region):
                 found.append(Finding(
-                    "R200", f"{path_text(loc)} 的 {show(value)} 可能有误：若为 {show(fixed)}，"
-                    "以上不平衡的合计全部平衡", loc, Severity.hint))
+                    "R200", f"{describe(loc, data)} {show(value)} 可能有误：若为 {show(fixed)}，"
+                    f"以上不平衡的合计全部平衡（{path_text(loc)}）", loc, Severity.hint))
     return found if len(found) <= MAX_SUSPECTS else []
 
 

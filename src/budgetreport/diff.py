@@ -21,6 +21,7 @@ from jinja2 import Environment, StrictUndefined, Template
 
 from .figures import LINE_COLUMNS, Figures, Tree, compute
 from .files import write_atomic
+from .labels import describe, label
 from .load import Source
 from .money import Change, number
 from .problems import BudgetError, Loc, Problem
@@ -33,12 +34,13 @@ NONE = "（无）"
 
 @dataclass(frozen=True)
 class Changed:
-    """One figure: its readable name, old and new value as shown ("（无）" when absent)."""
+    """One figure: its name in words, old and new value as shown ("（无）" when absent)."""
 
     name: str
     old: str
     new: str
     line: int | None = None  # in the NEW file (input figures only)
+    path: str = ""  # input figures: the data path, list items by code or name
 
 
 @dataclass(frozen=True)
@@ -125,7 +127,7 @@ def input_changes(old: Source, new: Source) -> list[Changed]:
     """The input figures that differ, with their line in the new file (no validation
     needed: `import` reports what it wrote even when the file is still incomplete)."""
     out: list[Changed] = []
-    _inputs(old.data, new.data, "", (), "", new, out)
+    _inputs(old.data, new.data, "", (), (), (), "", _Walk(old.data, new.data, new, out))
     return out
 
 
@@ -137,28 +139,50 @@ def _show(v: Any) -> str:
     return NONE if v is None else str(v)
 
 
-def _inputs(old: Any, new: Any, label: str, loc: Loc, name: str, src: Source,
-            out: list[Changed]) -> None:
-    """Walk two plain data trees; `loc` is where `new` (or what encloses it) is in `src`."""
+@dataclass
+class _Walk:
+    """The two plain data trees being compared, and where their changes go."""
+
+    old: Any
+    new: Any
+    src: Source  # the new file: lines are given in it
+    out: list[Changed]
+
+    def add(self, path: str, old: str, new: str, oloc: Loc | None, nloc: Loc | None,
+            anchor: Loc) -> None:
+        """`oloc`/`nloc`: where the value is in the old/new data (None where it is absent);
+        `anchor`: the nearest enclosing path present in the new file, for the line."""
+        name = describe(nloc, self.new) if nloc is not None else describe(oloc or (), self.old)
+        self.out.append(Changed(name, old, new, self.src.locate(anchor)[0], path))
+
+
+def _inputs(old: Any, new: Any, path: str, oloc: Loc | None, nloc: Loc | None, anchor: Loc,
+            name: str, walk: _Walk) -> None:
+    """Walk two plain data trees; `path` names a value by keys that survive reordering
+    (list items by code or name), `oloc`/`nloc` locate it in each tree."""
     if _is_number(old) or _is_number(new):
         if not (_is_number(old) and _is_number(new) and old == new):
-            out.append(Changed(label, _show(old), _show(new), src.locate(loc)[0]))
+            walk.add(path, _show(old), _show(new), oloc, nloc, anchor)
     elif isinstance(old, dict) or isinstance(new, dict):
         o, n = (x if isinstance(x, dict) else {} for x in (old, new))
         for key in [*n, *(k for k in o if k not in n)]:
-            _inputs(o.get(key), n.get(key), f"{label}.{key}" if label else key,
-                    loc + (key,) if key in n else loc, key, src, out)
+            ol = (*oloc, key) if oloc is not None and key in o else None
+            nl = (*nloc, key) if nloc is not None and key in n else None
+            _inputs(o.get(key), n.get(key), f"{path}.{key}" if path else key, ol, nl,
+                    nl if nl is not None else anchor, key, walk)
     elif isinstance(old, list) or isinstance(new, list):
         o, n = (_keyed(x if isinstance(x, list) else [], name) for x in (old, new))
         for key in [*n, *(k for k in o if k not in n)]:
-            item = f"{label}[{key}]"
+            item = f"{path}[{key}]"
+            ol = (*oloc, o[key][0]) if oloc is not None and key in o else None
+            nl = (*nloc, n[key][0]) if nloc is not None and key in n else None
+            here = nl if nl is not None else anchor
             if key in o and key in n:
-                _inputs(o[key][1], n[key][1], item, loc + (n[key][0],), "", src, out)
-            elif key in n:
-                out.append(Changed(item, NONE, f"新增：{_summary(n[key][1])}",
-                                   src.locate(loc + (n[key][0],))[0]))
-            else:
-                out.append(Changed(item, f"删去：{_summary(o[key][1])}", NONE, src.locate(loc)[0]))
+                _inputs(o[key][1], n[key][1], item, ol, nl, here, "", walk)
+            elif key in n and nl is not None:
+                walk.add(item, NONE, f"新增：{_summary(n[key][1], nl)}", ol, nl, here)
+            elif ol is not None:
+                walk.add(item, f"删去：{_summary(o[key][1], ol)}", NONE, ol, nl, here)
 
 
 def _keyed(items: list[Any], name: str) -> dict[str, tuple[int, Any]]:
@@ -181,9 +205,9 @@ def _keyed(items: list[Any], name: str) -> dict[str, tuple[int, Any]]:
     return out
 
 
-def _summary(item: Any) -> str:
+def _summary(item: Any, loc: Loc) -> str:
     if isinstance(item, dict):
-        nums = [f"{k} {v}" for k, v in item.items() if _is_number(v)]
+        nums = [f"{label((*loc, k)) or k} {v}" for k, v in item.items() if _is_number(v)]
         return "，".join(nums) or str(item.get("name", "…"))
     text = str(item)
     return text if len(text) <= 40 else text[:40] + "…"
@@ -230,7 +254,8 @@ def _figures(f: Figures) -> dict[str, str]:
 def _change(out: dict[str, str], subject: str, ch: Change | None) -> None:
     if ch is not None:
         out[f"{subject}比上年增减额"] = number(ch.delta)
-        out[f"{subject}比上年增减率"] = "—" if ch.pct is None else f"{ch.pct:f}%"
+        sign = "-" if ch.delta < 0 else ""  # the rate is signed as the amount is
+        out[f"{subject}比上年增减率"] = "—" if ch.pct is None else f"{sign}{ch.pct:f}%"
 
 
 def _tree(out: dict[str, str], prefix: str, tree: Tree) -> None:
@@ -305,7 +330,8 @@ def format_text(report: Report, *, inputs_only: bool = False) -> str:
     """The report as text; `inputs_only` for a file that does not pass `check` yet, whose
     totals and sentences cannot be computed."""
     def figure(c: Changed) -> str:
-        return f"  {f'第{c.line}行  ' if c.line else ''}{c.name}: {c.old} → {c.new}"
+        path = f"（{c.path}）" if c.path else ""
+        return f"  {f'第{c.line}行  ' if c.line else ''}{c.name}{path}：{c.old} → {c.new}"
 
     def sentence(s: Sentence) -> str:
         if s.old and s.new:
@@ -355,6 +381,7 @@ th { background: #f4f4f4; } td.num { text-align: right; white-space: nowrap; }
 .new mark { background: #c8eac9; color: inherit; }
 .sentence { margin: .8em 0; padding: .3em .8em; border-left: 3px solid #ccc; }
 .sentence p { margin: .2em 0; } .none { color: #777; }
+code.path { color: #777; font-size: .85em; }
 </style>
 </head>
 <body>
@@ -366,7 +393,8 @@ th { background: #f4f4f4; } td.num { text-align: right; white-space: nowrap; }
 <thead><tr>{% if lines %}<th>行</th>{% endif %}<th>项目</th><th>原值</th><th>新值</th></tr></thead>
 <tbody>
 {% for c in items %}
-<tr>{% if lines %}<td class="num">{{ c.line or "" }}</td>{% endif %}<td>{{ c.name }}</td>
+<tr>{% if lines %}<td class="num">{{ c.line or "" }}</td>{% endif %}<td>{{ c.name }}
+{%- if c.path %}<br><code class="path">{{ c.path }}</code>{% endif %}</td>
 <td class="num old">{{ c.old }}</td><td class="num new">{{ c.new }}</td></tr>
 {% endfor %}
 </tbody>

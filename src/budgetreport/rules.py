@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from .catalogue import Catalogue, standard_glossary
+from .labels import describe
 from .model import FISCAL_SOURCES, SOURCE_NAMES, THREE_PUBLIC, Budget, Source
 from .money import number, round2, total
 from .problems import Finding, Loc, Severity
@@ -105,7 +106,7 @@ def income_by_source(b: Budget, _c: Catalogue, _r: Region) -> Iterator[Finding]:
     for source in Source:
         spent = total(x.total for x in b.spending if x.source is source)
         yield from _unequal("R202", ("income", source.value), SOURCE_NAMES[source],
-                            b.income.of(source), f"spending 中来源为 {source.value} 的支出合计", spent)
+                            b.income.of(source), f"资金来源为{SOURCE_NAMES[source]}的支出合计", spent)
 
 
 @rule
@@ -158,14 +159,14 @@ def prior_present(b: Budget, _c: Catalogue, region: Region) -> Iterator[Finding]
     for name in region.requires_prior:
         value = getattr(b.prior, name)
         if value is None:
-            yield Finding("R212", f"缺少上年数 prior.{name}：文中的比较句需要它", ("prior",))
+            yield Finding("R212", f"缺少{describe(('prior', name), raw=True)}：文中的比较句需要它", ("prior",))
         elif name == "by_function":
             for code in sorted({x.code[:3] for x in b.spending} - set(value)):
-                yield Finding("R212", f"缺少 {code} 类的上年数 prior.by_function：文中的比较句需要它",
+                yield Finding("R212", f"缺少 {code} 类的上年数（prior.by_function）：文中的比较句需要它",
                               ("prior", "by_function"))
         elif name == "by_economic":
             for code in sorted({e.code[:3] for e in b.economic} - set(value)):
-                yield Finding("R212", f"缺少 {code} 类的上年数 prior.by_economic：文中的比较句需要它",
+                yield Finding("R212", f"缺少 {code} 类的上年数（prior.by_economic）：文中的比较句需要它",
                               ("prior", "by_economic"))
 
 
@@ -182,12 +183,12 @@ def three_public_explained(b: Budget, _c: Catalogue, _r: Region) -> Iterator[Fin
         loc: Loc = ("three_public", key)
         name = THREE_PUBLIC[key]
         if item.prior is None:
-            yield Finding("R301", f"{name}缺少上年预算数 prior", loc)
+            yield Finding("R301", f"{name}缺少上年预算数（prior）", loc)
         elif item.amount != item.prior and not item.reason:
             vehicle_explained = key.startswith("vehicle") and tp.vehicle_reason
             if not vehicle_explained:
                 yield Finding("R302", f"{name}由 {show(item.prior)} 变为 {show(item.amount)}，"
-                              "必须在 reason 中说明增减原因", loc + ("amount",))
+                              "必须在增减原因（reason）中说明", loc + ("amount",))
 
 
 @rule

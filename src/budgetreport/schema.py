@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import difflib
 import json
-import types
-import typing
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
+from .labels import describe, field_at, label
 from .load import Source
 from .model import Budget
 from .problems import BudgetError, Loc, Problem, path_text
@@ -48,71 +47,47 @@ _MESSAGES = {
     "bool_type": "应为 true 或 false",
     "less_than_equal": "超出允许范围",
     "greater_than": "超出允许范围",
+    "less_than": "超出允许范围",
+    "finite_number": "应为有限的数字",
+    "decimal_max_digits": "位数过多",
+    "decimal_max_places": "小数位数过多",
+    "string_too_long": "过长",
+    "float_parsing": "应为数字",
+    "float_type": "应为数字",
+    "bool_parsing": "应为 true 或 false",
+    "date_from_datetime_inexact": "应为日期，如 2022-02-15",
+    "date_future": "日期不应在将来",
+    "dict_keys": "键不符合要求",
+    "union_tag_invalid": "取值不符合要求",
+    "model_attributes_type": "应为键值结构",
+    "is_instance_of": "类型不符合要求",
+    "value_error": "取值不符合要求",
 }
 
 
 def _problem(source: Source, error: Any) -> Problem:
     loc: Loc = tuple(error["loc"])
     kind = error["type"]
-    where = path_text(loc)
-    label = describe(loc)
+    words = describe(loc, source.data)
     if kind == "extra_forbidden":
-        parent_fields = _fields_at(loc[:-1])
-        guess = difflib.get_close_matches(str(loc[-1]), parent_fields, n=1)
-        hint = f"，是否应为“{guess[0]}”？" if guess else "，请删除或更正"
-        message = f"未知字段“{where}”{hint}"
-    elif kind in ("enum", "literal_error"):
-        message = f"{where}{label}取值应为 {error['ctx'].get('expected', '')}"
+        parent, _ = field_at(loc[:-1])
+        fields = list(parent.model_fields) if parent is not None else []
+        guess = difflib.get_close_matches(str(loc[-1]), fields, n=1)
+        hint = f"，是否应为“{guess[0]}”（{label((*loc[:-1], guess[0]))}）？" if guess else "，请删除或更正"
+        message = f"未知字段“{path_text(loc)}”{hint}"
+        return source.problem("E100", message, loc)
+    if kind in ("enum", "literal_error"):
+        what = f"取值应为 {error['ctx'].get('expected', '')}"
     elif error.get("input", "") is None and kind != "missing":
-        message = f"{where}{label}未填写"
+        what = "未填写"
     elif kind == "budget":  # our own validators word their message in Chinese
-        message = f"{where}{label}{error['msg']}"
+        what = error["msg"]
     elif kind in ("greater_than_equal", "less_than_equal") and error["ctx"].get("ge", 1) != 0:
         limit = error["ctx"].get("ge", error["ctx"].get("le"))
-        message = f"{where}{label}应{'不小于' if kind == 'greater_than_equal' else '不大于'} {limit}"
+        what = f"应{'不小于' if kind == 'greater_than_equal' else '不大于'} {limit}"
     else:
-        what = _MESSAGES.get(kind, f"取值不符合要求（{error['msg']}）")
-        message = f"{where}{label}{what}"
-    return source.problem("E100", message, loc)
-
-
-def _model_at(loc: Loc) -> tuple[type[BaseModel] | None, Any]:
-    """Walk the model along a data path: the model owning the last key, and that field."""
-    model: Any = Budget
-    field = None
-    for part in loc:
-        if isinstance(part, int) or part in ("str", "Subsection"):
-            continue
-        if not (isinstance(model, type) and issubclass(model, BaseModel)):
-            return None, None
-        field = model.model_fields.get(part)
-        if field is None:
-            return model, None
-        model = _inner(field.annotation)
-    return model, field
-
-
-def _inner(tp: Any) -> Any:
-    """list[X] / X | None / dict[K, X] -> X (first model type found)."""
-    for arg in typing.get_args(tp) or ():
-        inner = _inner(arg)
-        if isinstance(inner, type) and issubclass(inner, BaseModel):
-            return inner
-    if isinstance(tp, types.UnionType) or typing.get_origin(tp) is not None:
-        return None
-    return tp
-
-
-def _fields_at(loc: Loc) -> list[str]:
-    model, _ = _model_at(loc)
-    return list(model.model_fields) if isinstance(model, type) and issubclass(model, BaseModel) else []
-
-
-def describe(loc: Loc) -> str:
-    """The field's Chinese description in brackets, e.g. "（一般公共预算拨款收入）"."""
-    _, field = _model_at(loc)
-    desc = getattr(field, "description", None)
-    return f"（{desc.split('，')[0].split('；')[0]}）" if desc else ""
+        what = _MESSAGES.get(kind, "取值不符合要求")
+    return source.problem("E100", f"{words}{what}（{path_text(loc)}）", loc)
 
 
 def json_schema() -> str:

@@ -1,0 +1,163 @@
+"""A data path in the words a finance officer uses.
+
+`describe(("spending", 6, "public"), data)` → "支出第7项（2210302 住房公积金管理）的公用经费";
+`describe(("economic", 12, "public"), data)` → "经济分类 30217 公务接待费 的公用经费";
+`describe(("three_public", "reception", "prior"))` → "三公经费·公务接待费·上年预算数".
+
+Sections are named by `SECTIONS`, fields by the Chinese description of the model field
+(the words before the first "，" or "；"), list items by position and, when they have one,
+by code and name (the name from the catalogue of the file's year when the file omits it).
+`data` is the plain data the path points into (as loaded, before validation); without it
+items are named by position only. Never raises: a path the model does not know is shown
+with its own keys, so a misspelt field still reads sensibly.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+
+from .catalogue import Catalogue, load_catalogue
+from .model import Budget
+from .problems import Loc, path_text
+
+# Top-level sections by the names the document and the 附表 give them.
+SECTIONS = {
+    "unit": "金额单位", "department": "部门信息", "overview": "概况", "income": "收入",
+    "spending": "支出", "carry_forward": "结转下年", "economic": "经济分类",
+    "prior": "上年数", "reasons": "变动原因", "three_public": "三公经费",
+    "transfers": "转移支付", "projects": "项目", "performance": "部门整体绩效目标",
+    "performance_summary": "绩效目标管理情况", "running_costs": "机关运行经费",
+    "procurement": "政府采购", "assets": "国有资产", "glossary": "名词解释",
+}
+# Lists whose items a finance officer knows by code rather than by position.
+BY_CODE = {"economic"}
+
+
+def describe(loc: Loc, data: Any = None, *, raw: bool = False) -> str:
+    """The words for `loc`; with `raw`, the data path follows in brackets for those who edit
+    the YAML: "支出第7项（2210302 住房公积金管理）的公用经费（spending[7].public）"."""
+    words = _words(loc, data)
+    return f"{words}（{path_text(loc)}）" if raw and loc else words
+
+
+def label(loc: Loc) -> str:
+    """Only the Chinese label of the field at `loc` ("" if the model has none)."""
+    _, field = field_at(loc)
+    return _short(field.description) if field is not None and field.description else ""
+
+
+def _words(loc: Loc, data: Any) -> str:
+    out = ""
+    model: Any = Budget
+    node = data
+    after_item = False
+    catalogue = _catalogue(data)
+    parts = [p for p in loc if p not in ("str", "Subsection")]  # pydantic's union member names
+    for depth, part in enumerate(parts):
+        child = _child(node, part)
+        if isinstance(part, int):
+            list_name = parts[depth - 1] if depth else ""
+            out += _item(part, child, str(list_name), catalogue)
+            after_item = True
+        else:
+            field = _field(model, part)
+            if depth == 0 and part in SECTIONS:
+                name = SECTIONS[part]
+            elif field is not None and field.description:
+                name = _short(field.description)
+            else:  # a key of a mapping (a 类 code of prior.by_function), or an unknown field
+                name = _key(part, parts[depth - 1] if depth else "", catalogue)
+            out += name if not out else f"的{name}" if after_item else f"·{name}"
+            after_item = False
+            model = _inner(field.annotation) if field is not None else None
+        node = child
+    return out.strip()
+
+
+def _item(index: int, item: Any, list_name: str, catalogue: Catalogue | None) -> str:
+    d = item if isinstance(item, dict) else {}
+    code = d.get("code")
+    name = d.get("name") or _code_name(code, list_name, catalogue)
+    if list_name in BY_CODE and code is not None:
+        return f" {code}{' ' + name if name else ''} "
+    if code is not None:
+        return f"第{index + 1}项（{code}{' ' + name if name else ''}）"
+    if isinstance(name, str) and name:
+        return f"第{index + 1}项（{name}）"
+    return f"第{index + 1}项"
+
+
+def _key(key: str, parent: object, catalogue: Catalogue | None) -> str:
+    """A key of a mapping (e.g. a 类 code of prior.by_function): the code and its name."""
+    name = _code_name(key, str(parent), catalogue)
+    return f"{key} {name}" if name else str(key)
+
+
+def _code_name(code: Any, where: str, catalogue: Catalogue | None) -> str:
+    if catalogue is None or code is None:
+        return ""
+    table = catalogue.economic if "economic" in where else catalogue.function
+    entry = table.get(str(code))
+    return entry.name if entry else ""
+
+
+def _catalogue(data: Any) -> Catalogue | None:
+    try:
+        year = data["department"]["year"]
+        return load_catalogue(int(year))
+    except Exception:  # no data, no year, no catalogue: items are named without names
+        return None
+
+
+def _child(node: Any, part: str | int) -> Any:
+    if isinstance(node, dict):
+        return node.get(part)
+    if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        return node[part]
+    return None
+
+
+def _short(description: str) -> str:
+    """"基本支出—公用经费" → "公用经费"; "本年预算；有二级项目时…" → "本年预算"."""
+    return description.split("，")[0].split("；")[0].split("—")[-1]
+
+
+# --- walking the model ----------------------------------------------------------------
+
+
+def _field(model: Any, key: str) -> FieldInfo | None:
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return model.model_fields.get(key)
+    return None
+
+
+def _inner(tp: Any) -> Any:
+    """list[X] / X | None / dict[K, X] -> X (first model type found)."""
+    for arg in typing.get_args(tp) or ():
+        inner = _inner(arg)
+        if isinstance(inner, type) and issubclass(inner, BaseModel):
+            return inner
+    if isinstance(tp, types.UnionType) or typing.get_origin(tp) is not None:
+        return None
+    return tp
+
+
+def field_at(loc: Loc) -> tuple[type[BaseModel] | None, FieldInfo | None]:
+    """Walk the model along a data path: the model owning the last key, and that field."""
+    model: Any = Budget
+    field = None
+    for part in loc:
+        if isinstance(part, int) or part in ("str", "Subsection"):
+            continue
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            return None, None
+        field = model.model_fields.get(part)
+        if field is None:
+            return model, None
+        model = _inner(field.annotation)
+    return model, field
