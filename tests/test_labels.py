@@ -64,4 +64,5 @@ def test_schema_messages_name_the_field_in_words(edited):
     path = edited("shangrao-2022.yaml", ("public: 714.94", "public: 七百"))
     result = run_cli("check", path)
     [problem] = [r for r in reported(result.output) if r.code == "E100"]
-    assert problem.message == "支出第2项（2210302 住房公积金管理）的公用经费应为数字金额（spending[2].public）"
+    assert problem.message.startswith("支出第2项（2210302 住房公积金管理）的公用经费应为")
+    assert problem.message.endswith("（spending[2].public）")
