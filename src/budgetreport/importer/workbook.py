@@ -18,7 +18,7 @@ from typing import Any
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from ..problems import BudgetError, Problem, Severity, display_path
+from ..problems import BudgetError, Problem, Severity, display_path, os_reason
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,7 @@ def read_book(path: Path) -> Book:
         formulas = _formula_cells(path)
         wb = load_workbook(path, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else "不是 .xlsx 格式"
+        detail = os_reason(exc) if isinstance(exc, OSError) and exc.errno else "不是 .xlsx 格式"
         raise BudgetError([problem(name, "E502", f"无法读取工作簿：{detail}（请另存为 Excel 工作簿 .xlsx）")]) from None
     sheets, hidden, problems = [], [], []
     for ws in wb.worksheets:
