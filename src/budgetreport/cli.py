@@ -180,7 +180,7 @@ def new(region: str | None, name: str | None, center: str | None, source: Path |
 
 
 @main.command("import")
-@click.argument("workbook", type=PathArg)
+@click.argument("workbook", metavar="工作簿", type=PathArg)
 @click.option("--into", "data", type=PathArg, metavar="数据文件", default=None,
               help="更新这个数据文件中的数字（文字、注释、顺序不变），并列出变化。")
 @click.option("-o", "--output", type=PathArg, metavar="新文件", default=None,
