@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Literal
 
 from . import __version__
-from .build import build, outputs, record_path
+from .build import build, html_output, outputs, record_path
 from .errors import describe
 from .fonts import DEFAULT_FAMILIES
 from .problems import BudgetError, display_path
@@ -85,7 +85,7 @@ def fingerprint(path: Path, options: str) -> str | None:
     return digest.hexdigest()
 
 
-def last_build(path: Path, out_dir: Path, inputs: str | None) -> int | None:
+def last_build(path: Path, out_dir: Path, inputs: str | None, html: bool = False) -> int | None:
     """Pages of the last good build if it was made from `inputs` and its outputs exist."""
     try:
         pdf, workbook = outputs(path, out_dir)
@@ -93,6 +93,8 @@ def last_build(path: Path, out_dir: Path, inputs: str | None) -> int | None:
         return None
     stamp = record_path(path, out_dir)
     if inputs is None or not (pdf.exists() and workbook.exists() and stamp.exists()):
+        return None
+    if html and not html_output(path, out_dir).exists():
         return None
     try:
         recorded = json.loads(stamp.read_text(encoding="utf-8"))
@@ -102,13 +104,14 @@ def last_build(path: Path, out_dir: Path, inputs: str | None) -> int | None:
 
 
 def build_center(path: Path, out_dir: Path, strict: bool, variant: str | None,
-                 inputs: str | None) -> Outcome:
+                 inputs: str | None, html: bool = False, tagged: bool = False) -> Outcome:
     """One center, in a worker process: never raises, reports instead (a defect of
     budgetreport with its traceback and a request to report it).
     `inputs` is the fingerprint taken before the build, recorded beside its outputs."""
     start = time.perf_counter()
     try:
-        built = build(path, out_dir, strict=strict, pdf_variant=variant, inputs=inputs)
+        built = build(path, out_dir, strict=strict, pdf_variant=variant, inputs=inputs,
+                      html=html, tagged=tagged)
     except Exception as exc:  # one center's failure never stops the others
         lines, _ = describe(exc, display_path(path))
         return Outcome(path, "failed", 0, time.perf_counter() - start, tuple(lines))
@@ -118,14 +121,16 @@ def build_center(path: Path, out_dir: Path, strict: bool, variant: str | None,
 
 def build_many(paths: Sequence[Path], out_dir: Path, *, strict: bool = False,
                variant: str | None = None, force: bool = False, jobs: int | None = None,
+               html: bool = False, tagged: bool = False,
                done: Callable[[Outcome], None] = lambda _: None) -> list[Outcome]:
     """Build every center that needs it, in parallel; outcomes in the order of `paths`."""
-    options = json.dumps({"strict": strict, "variant": variant}, sort_keys=True)
+    options = json.dumps({"strict": strict, "variant": variant, "html": html, "tagged": tagged},
+                         sort_keys=True)
     results: dict[Path, Outcome] = {}
     todo: dict[Path, str | None] = {}
     for path in paths:
         inputs = fingerprint(path, options)
-        pages = None if force else last_build(path, out_dir, inputs)
+        pages = None if force else last_build(path, out_dir, inputs, html)
         if pages is not None:
             results[path] = Outcome(path, "skipped", pages)
             done(results[path])
@@ -134,11 +139,11 @@ def build_many(paths: Sequence[Path], out_dir: Path, *, strict: bool = False,
     workers = min(jobs or os.cpu_count() or 1, len(todo))
     if workers <= 1:
         for path, inputs in todo.items():
-            results[path] = build_center(path, out_dir, strict, variant, inputs)
+            results[path] = build_center(path, out_dir, strict, variant, inputs, html, tagged)
             done(results[path])
     else:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = {pool.submit(build_center, p, out_dir, strict, variant, i): p
+            futures = {pool.submit(build_center, p, out_dir, strict, variant, i, html, tagged): p
                        for p, i in todo.items()}
             for future in as_completed(futures):
                 results[futures[future]] = outcome = future.result()

@@ -70,6 +70,11 @@ def record_path(path: Path, out_dir: Path) -> Path:
     return out_dir / path.stem / RECORD
 
 
+def html_output(path: Path, out_dir: Path) -> Path:
+    """The web version `build --html` writes beside the PDF."""
+    return outputs(path, out_dir)[0].with_suffix(".html")
+
+
 def prepare(checked: Checked, strict: bool = False) -> Prepared:
     """Compute, tabulate and render a checked file; BudgetError with every problem if the
     data, the settings, the fonts named or a template is wrong."""
@@ -84,6 +89,10 @@ def prepare(checked: Checked, strict: bool = False) -> Prepared:
         raise BudgetError([source.problem("E801", str(exc), ("department", "fonts"))]) from None
     figures = compute(checked.budget)
     tables = build_tables(figures, checked.region)
+    setting = checked.region.settings.get("tagged_pdf", False)
+    if not isinstance(setting, bool):
+        raise BudgetError([Problem(source.name if source else "", 0, 0, "E802",
+                                   f"地区设置 tagged_pdf 应为 true 或 false，而不是“{setting}”")])
     html = render_html(figures, checked.region, tables, css=css)
     return Prepared(checked, figures, tables, html)
 
@@ -102,9 +111,12 @@ def check_document(path: Path) -> Checked:
 
 
 def build(path: Path, out_dir: Path = OUTPUT, *, strict: bool = False,
-          pdf_variant: str | None = None, inputs: str | None = None) -> Built:
-    """Build one center's PDF and workbook and publish them together; raise BudgetError if
-    the data has errors. `inputs` (a fingerprint) is recorded beside the outputs."""
+          pdf_variant: str | None = None, inputs: str | None = None, html: bool = False,
+          tagged: bool = False) -> Built:
+    """Build one center's PDF and workbook (with `html` also its web version) and publish
+    them together; raise BudgetError if the data has errors. `inputs` (a fingerprint) is
+    recorded beside the outputs. `tagged`, or the region setting `tagged_pdf`, makes an
+    accessible (tagged) PDF."""
     from .excel import workbook_bytes
     from .pdf import render_pdf
 
@@ -120,8 +132,9 @@ def build(path: Path, out_dir: Path = OUTPUT, *, strict: bool = False,
         roles = [next((("department", "fonts", r) for r, f in fonts.items() if f"“{f}”" in t), ())
                  for t in trouble]
         raise BudgetError([source.problem("E800", t, loc) for t, loc in zip(trouble, roles, strict=True)])
+    tagged = tagged or checked.region.settings.get("tagged_pdf") is True
     result = render_pdf(prepared.html, base_dir=checked.region.folders[0],
-                        allowed_dirs=(TEMPLATES, *FONT_DIRS), variant=pdf_variant)
+                        allowed_dirs=(TEMPLATES, *FONT_DIRS), variant=pdf_variant, tagged=tagged)
     if strict and result.warnings:
         raise BudgetError([Problem(name, 0, 0, "W900", f"排版警告：{w}") for w in result.warnings])
     published = figures.published
@@ -130,6 +143,10 @@ def build(path: Path, out_dir: Path = OUTPUT, *, strict: bool = False,
                               created=dt.datetime(published.year, published.month, published.day))
     pdf_path, xlsx_path = outputs(path, out_dir)
     record = None if inputs is None else json.dumps({"inputs": inputs, "pages": result.pages}).encode()
-    publish({pdf_path: result.data, xlsx_path: workbook}, record_path(path, out_dir), record)
+    files = {pdf_path: result.data, xlsx_path: workbook}
+    if html:
+        files[html_output(path, out_dir)] = render_html(
+            figures, checked.region, prepared.tables, medium="screen").encode()
+    publish(files, record_path(path, out_dir), record)
     return Built(path, pdf_path, xlsx_path, result.pages, result.warnings,
                  tuple(checked.problems))

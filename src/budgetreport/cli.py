@@ -14,7 +14,7 @@ from .chinese_cli import Group, width
 from .diff import diff as compare_versions
 from .diff import format_text, write_html
 from .errors import EXIT_PROBLEM, describe
-from .problems import BudgetError
+from .problems import BudgetError, os_reason
 from .render import template_sources
 from .scaffold import default_path, roll_forward, skeleton, write_new
 from .schema import json_schema
@@ -29,6 +29,8 @@ budgetreport build                                 # 生成 data/ 中所有单�
 budgetreport build data/xiamen-2022.yaml           # output/xiamen-2022/xiamen-2022.pdf 与 .xlsx
 budgetreport build --force -o /tmp/out data/       # 不论输入是否变化都重新生成，写到别处
 budgetreport build --pdf-variant pdf/a-3b data/    # 归档用 PDF/A-3b
+budgetreport build --html --tagged data/           # 另写网页版 <文件名>.html；无障碍（带标签）PDF/UA-1
+budgetreport serve                                 # 浏览器预览 http://127.0.0.1:8000/ ，随保存实时更新
 budgetreport diff HEAD:data/xiamen-2022.yaml data/xiamen-2022.yaml --html output/变化.html   # 发布前审核变化
 budgetreport new --from data/xiamen-2022.yaml --year 2023          # 滚动到下一年度：data/xiamen-2023.yaml
 budgetreport new --region fujian --name 泉州市住房公积金中心 --year 2022 -o data/quanzhou-2022.yaml
@@ -79,11 +81,15 @@ def check(paths: tuple[Path, ...], strict: bool) -> None:
 @click.option("--strict", is_flag=True, help="校验警告和排版警告也当作错误。")
 @click.option("--pdf-variant", type=click.Choice(["pdf/a-3b"]), default=None,
               help="生成归档用的 PDF/A-3b。")
+@click.option("--html", "html", is_flag=True,
+              help="另生成网页版 <文件名>.html（单个文件，可粘贴到网站内容管理系统）。")
+@click.option("--tagged", is_flag=True,
+              help="生成无障碍（带标签）PDF，供读屏软件使用；未指定 --pdf-variant 时为 PDF/UA-1。")
 @click.option("--force", is_flag=True, help="即使输入未变化也重新生成。")
 @click.option("-j", "--jobs", type=click.IntRange(1), default=None,
               help="并行进程数；缺省为 CPU 核数。")
 def build(paths: tuple[Path, ...], out_dir: Path, strict: bool, pdf_variant: str | None,
-          force: bool, jobs: int | None) -> None:
+          html: bool, tagged: bool, force: bool, jobs: int | None) -> None:
     """生成 PDF 文档与 Excel 附表（不给路径时生成 data/ 中的示例）。
 
     输入（数据、模板、字体、程序版本）自上次成功生成以来未变化的单位会跳过。"""
@@ -91,7 +97,7 @@ def build(paths: tuple[Path, ...], out_dir: Path, strict: bool, pdf_variant: str
     with click.progressbar(length=len(files), label="生成中", file=sys.stderr,
                            show_pos=True) as bar:
         outcomes = build_many(files, out_dir, strict=strict, variant=pdf_variant, force=force,
-                              jobs=jobs, done=lambda _: bar.update(1))
+                              jobs=jobs, html=html, tagged=tagged, done=lambda _: bar.update(1))
     for outcome in outcomes:
         for message in outcome.messages:
             click.echo(message, err=True)
@@ -267,6 +273,41 @@ def _relative(path: Path) -> Path:
         return path.relative_to(Path.cwd())
     except ValueError:
         return path
+
+
+@main.command()
+@click.argument("path", required=False, type=PathArg, metavar="[文件夹]")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, metavar="端口",
+              help="端口；0 表示任选一个空闲端口。")
+@click.option("--host", default=None, metavar="地址",
+              help="监听地址，缺省只在本机（127.0.0.1）。给出其他地址时，同一网络中的人也能看到数据。")
+@click.option("-o", "--output", "out_dir", type=PathArg, default=OUTPUT, show_default="output/",
+              metavar="文件夹",
+              help="“生成 PDF 与 Excel”写入的输出文件夹。")
+def serve(path: Path | None, port: int, host: str | None, out_dir: Path) -> None:
+    """在浏览器中预览：文档随数据文件和模板的修改实时更新，旁边列出校验问题。
+
+    文件夹是数据文件所在的文件夹（缺省为当前文件夹下的 data/，没有则为当前文件夹）。按 Ctrl+C 停止。"""
+    from .serve.server import LOOPBACK, run
+    from .serve.workspace import Workspace
+
+    folder = path if path is not None else (Path("data") if Path("data").is_dir() else Path("."))
+    if not folder.is_dir():
+        raise click.UsageError(f"找不到文件夹：{folder}")
+    if host is not None and host not in LOOPBACK:
+        click.echo(f"警告：在 {host} 上提供服务，同一网络中的其他人也能打开这些预算数据。", err=True)
+    click.echo(f"正在校验 {folder} 中的数据文件…", err=True)
+    try:
+        workspace = Workspace(folder, out_dir)
+        run(workspace, host or "127.0.0.1", port, any_host=host is not None,
+            ready=lambda url: click.echo(f"预览地址：{url}  （按 Ctrl+C 停止）"))
+    except KeyboardInterrupt:  # while the files were first checked
+        pass
+    except OSError as exc:
+        click.echo(f"无法在 {host or '127.0.0.1'}:{port} 上提供服务：{os_reason(exc)}", err=True)
+        sys.exit(1)
+    click.echo("已停止预览。")
+
 
 
 @main.command()

@@ -105,7 +105,7 @@ class Source:
 
     def problem(self, code: str, message: str, loc: Loc = (), **kw: Any) -> Problem:
         line, col = self.locate(loc)
-        return Problem(self.name, line, col, code, message, **kw)
+        return Problem(self.name, line, col, code, message, loc=loc, **kw)
 
 
 def read(path: Path, content: bytes | None = None, name: str | None = None) -> Source:

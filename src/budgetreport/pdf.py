@@ -24,7 +24,8 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 # Variants that were rendered and checked for byte-identical output. PDF/X is left
 # out on purpose: WeasyPrint stamps it with the current time.
-VARIANTS = ("pdf/a-2b", "pdf/a-3b", "pdf/a-3u")
+VARIANTS = ("pdf/a-2b", "pdf/a-3b", "pdf/a-3u", "pdf/ua-1")
+TAGGED = "pdf/ua-1"  # the variant a tagged (accessible) PDF gets when no other is asked for
 
 HARFBUZZ_MISSING = (
     "缺少 HarfBuzz 字体子集库 libharfbuzz-subset0：请运行 apt-get install libharfbuzz-subset0"
@@ -100,11 +101,17 @@ def render_pdf(
     base_dir: Path,
     allowed_dirs: Sequence[Path],
     variant: str | None = None,
+    tagged: bool = False,
 ) -> PdfResult:
-    """Lay out `html` (relative links resolve against `base_dir`) and return the PDF bytes."""
+    """Lay out `html` (relative links resolve against `base_dir`) and return the PDF bytes.
+
+    `tagged` adds the structure tree (headings, paragraphs, tables with header cells), the
+    document language and DisplayDocTitle; without another variant it makes PDF/UA-1."""
     if variant is not None and variant not in VARIANTS:
         raise ValueError(f"不支持的 PDF 类型“{variant}”，可选：{'、'.join(VARIANTS)}")
-    options: dict[str, Any] = {"pdf_variant": variant}
+    if tagged and variant is None:
+        variant = TAGGED
+    options: dict[str, Any] = {"pdf_variant": variant, "pdf_tags": tagged or variant == TAGGED}
     document_html = weasyprint.HTML(
         string=html,
         base_url=base_dir.resolve().as_uri() + "/",

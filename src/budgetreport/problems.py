@@ -52,6 +52,7 @@ class Problem:
     code: str
     message: str
     severity: Severity = field(default=Severity.error, compare=False)
+    loc: Loc = field(default=(), compare=False)  # the data path it is about, if known
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file

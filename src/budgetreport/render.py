@@ -47,7 +47,9 @@ CONTEXT = {
     "toc": "list[Heading]: the headings of the body, for the table of contents",
     "body": "Markup: the rendered four parts (document.html.j2 only)",
     "css": "Markup: font overrides for licensed fonts",
+    "medium": "str: \"print\" (the PDF) or \"screen\" (build --html, serve): which stylesheet",
 }
+MEDIA = ("print", "screen")
 FILTERS = {
     "amount": "2469.59万元 — an amount in a sentence",
     "num": "2469.59 — an amount in a sentence, without unit",
@@ -166,11 +168,15 @@ class _ContainedLoader(FileSystemLoader):
         return source, filename, uptodate
 
 
-def render_html(f: Figures, region: Region, tables: list[Table], css: str = "") -> str:
+def render_html(f: Figures, region: Region, tables: list[Table], css: str = "",
+                medium: str = "print") -> str:
     """The whole document; a template error becomes a BudgetError naming the template's
-    own file and line."""
+    own file and line. `medium` "screen" gives the web page: same content, a screen
+    stylesheet, the reader's fonts."""
+    if medium not in MEDIA:
+        raise ValueError(f"unknown medium {medium!r}")
     try:
-        return _render(f, region, tables, css)
+        return _render(f, region, tables, css, medium)
     except TemplateSyntaxError as exc:
         raise BudgetError([_template_problem(exc.filename, exc.lineno,
                                              f"模板语法错误：{exc.message}")]) from None
@@ -217,12 +223,12 @@ def _template_problem(file: str | None, line: int | None, message: str) -> Probl
     return Problem(name, line or 0, 0, "E810", message)
 
 
-def _render(f: Figures, region: Region, tables: list[Table], css: str) -> str:
+def _render(f: Figures, region: Region, tables: list[Table], css: str, medium: str) -> str:
     """The whole document: body first (numbering its headings), then cover, contents, body."""
     env = environment(region)
     outline = Outline()
     context: dict[str, Any] = {"f": f, "b": f.budget, "region": region.settings,
-                               "tables": tables, "outline": outline}
+                               "tables": tables, "outline": outline, "medium": medium}
     body = env.get_template("body.html.j2").render(context)
     toc = [h for h in outline.headings if h.level <= 1]
     return env.get_template("document.html.j2").render(

@@ -36,6 +36,7 @@ class Cell:
     colspan: int = 1
     rowspan: int = 1
     level: int = 0  # indentation level of a 类/款/项 name (1–3), 0 for none
+    key: str = ""  # the data field an amount sums (personnel, project…): ties a cell to its data
 
 
 COVERED = None  # a position covered by a merged cell above or to the left
@@ -117,20 +118,20 @@ CODE = H.of("科目编码", kind="code", width=8)
 NAME = H.of("科目名称", kind="text", width=22)
 
 
-def money(v: Decimal) -> Cell:
-    return Cell(v, "money")
+def money(v: Decimal, key: str = "") -> Cell:
+    return Cell(v, "money", key=key)
 
 
-def text(v: str, **kw: int) -> Cell:
-    return Cell(v, "text", **kw)
+def text(v: str, colspan: int = 1, rowspan: int = 1) -> Cell:
+    return Cell(v, "text", colspan, rowspan)
 
 
 def tree_rows(t: Tree, keys: Sequence[str], total_label: str = "合计") -> list[Row]:
     """合计 first, then 类/款/项 rows with their code and indented name."""
-    rows = [Row((text(total_label, colspan=2), COVERED, *(money(t[k]) for k in keys)), total=True)]
+    rows = [Row((text(total_label, colspan=2), COVERED, *(money(t[k], k) for k in keys)), total=True)]
     for r in t.rows:
         rows.append(Row((Cell(r.code, "code"), Cell(r.name, level=r.level),
-                         *(money(r[k]) for k in keys))))
+                         *(money(r[k], k) for k in keys))))
     return rows
 
 

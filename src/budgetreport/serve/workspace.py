@@ -1,0 +1,244 @@
+"""What `serve` shows: every center's latest check and its last good rendering.
+
+A `View` is refreshed from the file whenever the file or a template changes (`watch`). The
+document is re-rendered whenever the data can be computed — also when a sum disagrees, so
+the officer sees the figure she changed — and kept as it was, marked stale, when it cannot
+(a YAML syntax error, a schema error, a broken template).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from ..build import html_output, outputs
+from ..figures import LINE_COLUMNS, compute
+from ..money import amount, table_amount
+from ..problems import BudgetError, Loc, Problem, Severity, path_text
+from ..region import TEMPLATES
+from ..render import render_html
+from ..tables import build_tables
+from ..validate import check_file, expand
+
+# A problem about a whole section points at the table that shows it.
+SECTION_TABLES = {"income": "table-summary", "spending": "table-spending",
+                  "economic": "table-basic_economic", "three_public": "table-three_public",
+                  "transfers": "table-transfers", "performance": "table-dept_performance"}
+
+
+@dataclass
+class View:
+    """One center as the page shows it."""
+
+    path: Path
+    version: int = 0  # bumps on every refresh
+    problems: list[Problem] = field(default_factory=list)
+    data: Any = None  # the file's plain data when it could be read (for targets and words)
+    html: str | None = None  # the last good rendering
+    rendered: int = 0  # the version that rendering comes from
+    stale: bool = False  # the file changed since, and could not be rendered
+    name: str = ""
+    year: str = ""
+    region: str = ""
+    mtime: int = 0  # of the file as last read
+
+    @property
+    def key(self) -> str:
+        return self.path.stem
+
+    def counts(self) -> tuple[int, int]:
+        errors = sum(p.severity is Severity.error for p in self.problems)
+        return errors, sum(p.severity is Severity.warning for p in self.problems)
+
+    def status(self) -> str:
+        errors, warnings = self.counts()
+        if errors:
+            return f"{errors} 个错误" + (f"、{warnings} 个警告" if warnings else "")
+        return f"{warnings} 个警告" if warnings else "通过"
+
+
+def target(loc: Loc, data: Any) -> dict[str, str] | None:
+    """Where in the rendered document a problem at `loc` shows, as the page script finds it:
+    a table row by its code (and the cell of the amount), a sentence by its text, a cell by
+    its amount, or a whole table."""
+    if not loc:
+        return None
+    if loc[0] in ("spending", "economic") and len(loc) >= 2 and isinstance(loc[1], int):
+        line = _at(data, loc[:2])
+        if isinstance(line, dict) and line.get("code"):
+            key = str(loc[2]) if len(loc) > 2 and loc[2] in LINE_COLUMNS else ""
+            return {"code": str(line["code"]), "key": key}
+    value = _at(data, loc)
+    if isinstance(value, str) and value.strip():
+        return {"text": value.strip()[:40]}
+    if isinstance(value, (Decimal, int)) and not isinstance(value, bool):
+        number = Decimal(value)
+        return {"amount": table_amount(number), "text": amount(number).removesuffix("万元")}
+    if isinstance(loc[0], str) and loc[0] in SECTION_TABLES:
+        return {"anchor": SECTION_TABLES[loc[0]]}
+    return None
+
+
+def _at(data: Any, loc: Loc) -> Any:
+    for part in loc:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def describe(problem: Problem, data: Any) -> str:
+    """The field a problem is about, as the page names it."""
+    return path_text(problem.loc) if problem.loc else ""
+
+
+class Workspace:
+    """The data files of one folder, kept checked and rendered; thread-safe."""
+
+    def __init__(self, data_dir: Path, out_dir: Path) -> None:
+        self.data_dir = data_dir.resolve()
+        self.out_dir = out_dir
+        self.templates = TEMPLATES
+        self.views: dict[str, View] = {}
+        self.generation = 0  # bumps whenever any view changes
+        self._changed = threading.Condition()
+        self.build_lock = threading.Lock()
+        self.ready = threading.Event()  # the watcher is following the files
+        for path in self.files():
+            self.refresh(path)
+
+    # --- reading ---------------------------------------------------------------------
+
+    def files(self) -> list[Path]:
+        """The data files, leaving out any that leads outside the folder (a symlink)."""
+        return [p for p in expand([self.data_dir])
+                if p.resolve().is_relative_to(self.data_dir) and p.is_file()]
+
+    def view(self, key: str) -> View | None:
+        with self._changed:
+            return self.views.get(key)
+
+    def all(self) -> list[View]:
+        with self._changed:
+            return [self.views[k] for k in sorted(self.views)]
+
+    def output_files(self, view: View) -> dict[str, Path]:
+        """The center's built outputs that exist, by file name; only inside the output folder."""
+        pdf, workbook = outputs(view.path, self.out_dir)
+        root = self.out_dir.resolve()
+        found = {}
+        for path in (pdf, workbook, html_output(view.path, self.out_dir)):
+            if path.is_file() and path.resolve().is_relative_to(root):
+                found[path.name] = path
+        return found
+
+    def built_at(self, view: View) -> str:
+        pdf = outputs(view.path, self.out_dir)[0]
+        if not pdf.is_file():
+            return ""
+        return dt.datetime.fromtimestamp(pdf.stat().st_mtime).strftime("%Y-%m-%d %H:%M:%S")
+
+    # --- changing --------------------------------------------------------------------
+
+    def refresh(self, path: Path) -> None:
+        """Check and render `path` again (outside the lock: it takes a moment), then publish."""
+        mtime = _mtime(path)
+        checked = check_file(path)
+        problems = list(checked.problems)
+        html = None
+        if checked.budget is not None and checked.region is not None:
+            try:
+                figures = compute(checked.budget)
+                html = render_html(figures, checked.region, build_tables(figures, checked.region),
+                                   medium="screen")
+            except BudgetError as exc:  # a template's error, with its file and line
+                problems.extend(exc.problems)
+            except Exception as exc:  # noqa: BLE001 — whatever it is, the preview goes on
+                name = checked.source.name if checked.source else str(path)
+                problems.append(Problem(name, 0, 0, "E900", f"无法生成预览：{_reason(exc)}"))
+        with self._changed:
+            view = self.views.setdefault(path.stem, View(path))
+            view.version += 1
+            view.mtime = mtime
+            view.problems = problems
+            if checked.source is not None:
+                view.data = checked.source.data
+            if checked.budget is not None:
+                dept = checked.budget.department
+                view.name, view.year, view.region = dept.name, str(dept.year), dept.region
+            if html is not None:
+                view.html, view.rendered, view.stale = html, view.version, False
+            else:
+                view.stale = view.html is not None
+            self._bump()
+
+    def forget(self, path: Path) -> None:
+        with self._changed:
+            if self.views.pop(path.stem, None) is not None:
+                self._bump()
+
+    def touched(self) -> None:
+        """Something that is not a data file changed (a build): tell the pages."""
+        with self._changed:
+            self._bump()
+
+    def _bump(self) -> None:
+        self.generation += 1
+        self._changed.notify_all()
+
+    def wait(self, seen: int, timeout: float) -> int:
+        """Block until the generation passes `seen` or `timeout` seconds pass; return it."""
+        with self._changed:
+            self._changed.wait_for(lambda: self.generation != seen, timeout)
+            return self.generation
+
+    # --- following the files ---------------------------------------------------------
+
+    def apply(self, changed: Iterable[Path]) -> None:
+        """Bring the views up to date after `changed` files changed on disk."""
+        changed = [Path(p) for p in changed]
+        current = {p.resolve(): p for p in self.files()}
+        if any(p.resolve().is_relative_to(self.templates.resolve()) for p in changed):
+            targets = list(current.values())  # a template or region setting: every center
+        else:
+            targets = [current[p.resolve()] for p in changed if p.resolve() in current]
+        for path in targets:
+            self.refresh(path)
+        known = {v.path.resolve() for v in self.all()}
+        for gone in known - set(current):
+            self.forget(gone)
+
+    def watch(self, stop: threading.Event) -> None:
+        """Follow the data folder and the templates until `stop` is set (a thread's body).
+        `ready` is set once changes are seen; what changed before that is caught up then."""
+        import watchfiles
+
+        for changes in watchfiles.watch(self.data_dir, self.templates, stop_event=stop,
+                                        debounce=100, step=20, rust_timeout=500,
+                                        yield_on_timeout=True, raise_interrupt=False):
+            if not self.ready.is_set():
+                self.ready.set()
+                changes |= {(watchfiles.Change.modified, str(v.path)) for v in self.all()
+                            if _mtime(v.path) != v.mtime}
+            if changes:
+                self.apply(Path(p) for _, p in changes)
+
+
+def _mtime(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return 0
+
+
+def _reason(exc: Exception) -> str:
+    where = getattr(exc, "filename", None)
+    line = getattr(exc, "lineno", None)
+    place = f"{where}:{line}：" if where and line else ""
+    return f"{place}{type(exc).__name__}：{exc}"

@@ -1,0 +1,168 @@
+"""`budgetreport serve` in a real browser: Debian's headless Chromium driven by Selenium.
+
+A finance officer's round: open the index, open a center, change a figure in the YAML
+file and watch the page follow, click the problem to find the cell, make a syntax error and
+mend it, ask for a path outside the workspace. Screenshots are kept under
+output/browser/ for a person to look at.
+
+Selenium is pointed at /usr/bin/chromedriver and /usr/bin/chromium (installed by
+scripts/test), so it never downloads a driver or a browser.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support.ui import WebDriverWait
+
+from conftest import ROOT, line_of, replace_once
+from serving import Served, serving, workspace
+
+CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
+SHOTS = ROOT / "output" / "browser"
+WAIT = 30  # seconds; generous for a loaded machine — not a speed claim
+FIGURE = ("    source: general_budget\n    personnel: 23.67\n",
+          "    source: general_budget\n    personnel: 25.67\n")
+SYNTAX = ("  name: 厦门市住房公积金中心\n", "  name: [厦门市住房公积金中心\n")
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebDriver]:
+    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
+        pytest.fail("找不到 Chromium 或 chromedriver：请用 ./scripts/test 运行测试，"
+                    "它会安装 chromium 与 chromium-driver")
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--window-size=1400,1000",
+                 f"--user-data-dir={tmp_path_factory.mktemp('chromium')}"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(options=options, service=Service(executable_path=str(CHROMEDRIVER)))
+    driver.set_page_load_timeout(120)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[Served]:
+    with serving(workspace(tmp_path)) as s:
+        yield s
+
+
+def shot(driver: WebDriver, name: str) -> None:
+    """Keep a screenshot under output/browser/ for a person to look at."""
+    path = SHOTS / f"{name}.png"
+    assert driver.save_screenshot(str(path)) and path.stat().st_size > 10_000
+
+
+def wait(driver: WebDriver, check: Callable[[WebDriver], Any], what: str) -> Any:
+    return WebDriverWait(driver, WAIT, poll_frequency=0.1).until(check, f"页面没有{what}")
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    path.write_text(replace_once(path.read_text(encoding="utf-8"), old, new), encoding="utf-8")
+
+
+def in_document(driver: WebDriver, script: str) -> Any:
+    """Run `script` (with `doc` the previewed document) against the iframe's document."""
+    return driver.execute_script(
+        "const doc = document.getElementById('document').contentDocument;" + script)
+
+
+def test_a_finance_officer_round(browser: WebDriver, served: Served) -> None:
+    driver, data = browser, served.data / "xiamen-2022.yaml"
+
+    # The index: every center with region and status.
+    driver.get(served.url)
+    rows = wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#centers tbody tr"), "单位列表")
+    assert len(rows) == 2
+    wait(driver, lambda d: "实时更新中" in d.find_element(By.ID, "live").text, "实时连接")
+    texts = [r.text for r in driver.find_elements(By.CSS_SELECTOR, "#centers tbody tr")]
+    assert "厦门市住房公积金中心" in texts[1] and "fujian" in texts[1] and "通过" in texts[1]
+    shot(driver, "1-index")
+
+    # A center: the document beside its (no) problems.
+    driver.find_element(By.LINK_TEXT, "厦门市住房公积金中心").click()
+    wait(driver, lambda d: d.find_element(By.ID, "status").text == "通过", "状态“通过”")
+    wait(driver, lambda d: in_document(d, "return doc && doc.querySelectorAll('caption').length"),
+         "文档")
+    assert driver.find_element(By.ID, "clean").is_displayed()
+    shot(driver, "2-center")
+
+    # A figure changed in the file: the page follows, the problem appears.
+    edit(data, *FIGURE)
+    wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#problems li.bad"), "出现问题")
+    assert "个错误" in driver.find_element(By.ID, "status").text
+    wait(driver, lambda d: in_document(d, "return doc.body.textContent.includes('25.67')"),
+         "更新文档中的数字")
+    # The hint naming the changed figure leads to its cell in the tables.
+    line = line_of(data, FIGURE[1].splitlines()[1], exact=True)
+
+    def click_problem(d: WebDriver) -> bool:
+        try:  # the list is redrawn whenever the state changes: look it up afresh
+            for li in d.find_elements(By.CSS_SELECTOR, "#problems li.has-target"):
+                if "25.67" in li.text and f"第{line}行" in li.text:
+                    d.execute_script("arguments[0].scrollIntoView()", li)
+                    li.find_element(By.CSS_SELECTOR, "button.goto").click()
+                    return True
+        except StaleElementReferenceException:
+            pass
+        return False
+
+    wait(driver, click_problem, f"第{line}行的问题")
+    flashed = wait(driver, lambda d: in_document(
+        d, "const e = doc.querySelector('[data-flash]'); return e && e.outerHTML"), "标出对应位置")
+    assert flashed.startswith("<td") and 'data-key="personnel"' in flashed and ">25.67<" in flashed
+    assert in_document(driver, "const r = doc.querySelector('[data-flash]').getBoundingClientRect();"
+                               "return r.top >= 0 && r.bottom <= doc.defaultView.innerHeight")
+    shot(driver, "3-problem")
+
+    # A syntax error: shown, the last good rendering kept and marked stale.
+    edit(data, *SYNTAX)
+    wait(driver, lambda d: d.find_element(By.ID, "stale").is_displayed(), "标明“已过时”")
+    assert "YAML 语法错误" in driver.find_element(By.ID, "problems").text
+    assert in_document(driver, "return doc.body.textContent.includes('25.67')")
+    shot(driver, "4-stale")
+
+    # Mended: the problems go, the document is current again.
+    edit(data, SYNTAX[1], SYNTAX[0])
+    edit(data, FIGURE[1], FIGURE[0])
+    wait(driver, lambda d: d.find_element(By.ID, "status").text == "通过", "恢复“通过”")
+    wait(driver, lambda d: not d.find_element(By.ID, "stale").is_displayed(), "去掉“已过时”")
+    assert not driver.find_elements(By.CSS_SELECTOR, "#problems li")
+    shot(driver, "5-mended")
+
+
+def test_build_and_files_from_the_page(browser: WebDriver, served: Served) -> None:
+    driver = browser
+    driver.get(served.url + "c/shangrao-2022")
+    wait(driver, lambda d: d.find_element(By.ID, "status").text == "通过", "状态")
+    driver.find_element(By.ID, "build").click()
+    wait(driver, lambda d: "生成结果：已生成" in d.find_element(By.ID, "build-result").text, "生成结果")
+    links = driver.find_elements(By.CSS_SELECTOR, "#build-result a")
+    assert [a.text for a in links] == ["PDF", "Excel"]
+    assert (served.folder / "output" / "shangrao-2022" / "shangrao-2022.pdf").exists()
+    shot(driver, "6-built")
+
+
+def test_nothing_outside_the_workspace_in_the_browser(browser: WebDriver, served: Served) -> None:
+    driver = browser
+    for path in ("c/..%2F..%2F..%2Fetc%2Fpasswd", "static/%2e%2e%2f%2e%2e%2fcli.py",
+                 "c/xiamen-2022/files/..%2F..%2Fdata%2Fxiamen-2022.yaml"):
+        driver.get(served.url + path)
+        body = driver.find_element(By.TAG_NAME, "body").text
+        assert "找不到" in body and "root:" not in body and "department" not in body
+    shot(driver, "7-refused")
+

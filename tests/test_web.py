@@ -1,0 +1,282 @@
+"""`build --html` and `--tagged`: the web version and the accessible PDF, read back.
+
+The web version is parsed with the standard library's HTML parser; the tagged PDF's
+structure tree is walked with pypdf. Both samples are built once per module.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from collections import Counter
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pypdf import PdfReader
+
+from budgetreport.build import Built, build, html_output
+from budgetreport.problems import BudgetError
+from conftest import DATA, SAMPLES, run_cli
+
+AMOUNT = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})*\.\d\d(?![\d])|(?<![\d.,])\d+\.\d\d(?![\d])")
+FOOTER = re.compile(r"^\s*—\s*\d+\s*—\s*$", re.M)
+BLOCKS = {"p", "h1", "h2", "h3", "h4", "caption", "td", "th", "li", "div", "span"}
+
+
+@dataclass
+class Element:
+    tag: str
+    attrs: dict[str, str]
+    text: str = ""
+    parents: tuple[str, ...] = ()
+
+
+class Page(HTMLParser):
+    """Every element with its own text (children's text included), in document order."""
+
+    VOID = frozenset({"meta", "col", "br", "img", "link", "input", "hr"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.elements: list[Element] = []
+        self.stack: list[Element] = []
+        self.style = ""
+        self.scripts = 0
+        self.in_style = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        element = Element(tag, {k: v or "" for k, v in attrs}, parents=tuple(e.tag for e in self.stack))
+        self.elements.append(element)
+        self.in_style = tag == "style"
+        self.scripts += tag == "script"
+        if tag not in self.VOID:
+            self.stack.append(element)
+
+    def handle_endtag(self, tag: str) -> None:
+        while self.stack:
+            if self.stack.pop().tag == tag:
+                break
+        self.in_style = False
+
+    def handle_data(self, data: str) -> None:
+        if self.in_style:
+            self.style += data
+            return
+        for element in self.stack:
+            element.text += data
+
+    def all(self, tag: str) -> list[Element]:
+        return [e for e in self.elements if e.tag == tag]
+
+
+@dataclass(frozen=True)
+class Web:
+    built: Built
+    html: str
+    page: Page
+
+
+@pytest.fixture(scope="module", params=SAMPLES)
+def web(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Web:
+    out = tmp_path_factory.mktemp("web")
+    built = build(DATA / request.param, out, html=True, tagged=True)
+    html = html_output(DATA / request.param, out).read_text(encoding="utf-8")
+    page = Page()
+    page.feed(html)
+    return Web(built, html, page)
+
+
+def squash(text: str) -> str:
+    return "".join(text.split())
+
+
+def pdf_text(pdf: Path) -> str:
+    raw = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True,
+                         check=True, timeout=120).stdout
+    return FOOTER.sub("", raw)
+
+
+# --- the web version -----------------------------------------------------------------
+
+
+def test_html_is_one_standalone_chinese_page(web: Web) -> None:
+    html, page = web.html, web.page
+    assert page.all("html")[0].attrs["lang"] == "zh-CN"
+    assert page.all("title")[0].text.endswith("年部门预算")
+    assert page.scripts == 0 and not page.all("link") and not page.all("img")
+    assert "@font-face" not in page.style and "url(" not in page.style
+    assert "@page" not in page.style, "the print stylesheet leaked into the web version"
+    assert "system-ui" in page.style
+    assert 'src="' not in html and "file:" not in html
+
+
+def test_html_tables_have_captions_scoped_headers_and_merges(web: Web) -> None:
+    page = web.page
+    captions = page.all("caption")
+    titles = [e.text for e in page.all("span") if e.attrs.get("class") == "table-title"]
+    assert len(captions) == 11 and len(titles) == 11
+    for caption, title in zip(captions, titles, strict=True):
+        assert caption.text.startswith(title) and "编制单位" in caption.text
+    headers = page.all("th")
+    assert headers and all(h.attrs.get("scope") in ("col", "colgroup") for h in headers)
+    merged = [h for h in headers if "colspan" in h.attrs]
+    assert merged and all(h.attrs["scope"] == "colgroup" for h in merged)
+    assert any("rowspan" in h.attrs for h in headers)
+
+
+def test_html_contents_link_to_headings(web: Web) -> None:
+    page = web.page
+    ids = {e.attrs["id"] for e in page.elements if "id" in e.attrs}
+    links = [e.attrs["href"] for e in page.all("a") if "nav" in e.parents]
+    assert len(links) >= 15
+    assert all(href.startswith("#") and href[1:] in ids for href in links)
+    levels = {e.tag for e in page.elements if re.fullmatch(r"h[1-4]", e.tag)}
+    assert {"h1", "h2", "h3"} <= levels
+    assert len(page.all("h1")) == 5  # 目录 and the four parts
+
+
+def test_html_has_the_pdf_text_and_figures(web: Web) -> None:
+    """Every paragraph, heading, caption and cell of the web version is in the PDF, and
+    both carry the same amounts the same number of times."""
+    pdf = pdf_text(web.built.pdf)
+    flat = squash(pdf)
+    blocks = [e for e in web.page.elements if e.tag in {"p", "h1", "h2", "h3", "h4", "td", "th"}
+              and "nav" not in e.parents]
+    assert len(blocks) > 300
+    missing = [e.text for e in blocks if squash(e.text) not in flat]
+    assert not missing, missing[:5]
+    body = "\n".join(e.text for e in web.page.elements
+                     if e.tag in {"p", "h1", "h2", "h3", "h4", "td", "th", "caption"}
+                     and "nav" not in e.parents and "caption" not in e.parents)
+    in_html = Counter(AMOUNT.findall(body))
+    in_pdf = Counter(AMOUNT.findall(pdf))
+    assert sum(in_html.values()) > 200
+    assert in_html == in_pdf
+
+
+def test_data_text_is_escaped_in_the_web_version(edited: Any, tmp_path: Path) -> None:
+    injected = "<script>alert(1)</script>"
+    path = edited("xiamen-2022.yaml", ("  duties:\n    - 配合", f"  duties:\n    - {injected}配合"))
+    build(path, tmp_path / "out", html=True)
+    html = html_output(path, tmp_path / "out").read_text(encoding="utf-8")
+    assert injected not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_build_html_option_writes_beside_the_pdf(tmp_path: Path) -> None:
+    result = run_cli("build", "--html", "-o", tmp_path, DATA / "xiamen-2022.yaml")
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "xiamen-2022"
+    assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == [
+        "xiamen-2022.html", "xiamen-2022.pdf", "xiamen-2022.xlsx"]
+    # Options are part of the fingerprint: a build without --html is not "unchanged".
+    again = run_cli("build", "-o", tmp_path, DATA / "xiamen-2022.yaml")
+    assert "已生成" in again.output and "跳过" not in again.output
+
+
+# --- the tagged PDF ------------------------------------------------------------------
+
+
+def marked_texts(page: Any) -> dict[int, str]:
+    """The text of each marked-content sequence (MCID) of a page."""
+    texts: dict[int, str] = {}
+    current: list[int | None] = [None]
+
+    def visit(text: str, cm: Any, tm: Any, font: Any, size: Any) -> None:
+        if current[0] is not None and text:
+            texts[current[0]] = texts.get(current[0], "") + text
+
+    def marked(operator: bytes, operands: list[Any], cm: Any, tm: Any) -> None:
+        if operator == b"BDC" and len(operands) > 1 and "/MCID" in operands[1]:
+            current[0] = int(operands[1]["/MCID"])
+        elif operator == b"EMC":
+            current[0] = None
+
+    page.extract_text(visitor_text=visit, visitor_operand_before=marked)
+    return texts
+
+
+def structure(pdf: Path) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """The catalog, and every structure element as (tag, its text) in tree order."""
+    reader = PdfReader(pdf)
+    root = reader.trailer["/Root"]
+    texts = {(number, mcid): text for number, page in enumerate(reader.pages)
+             for mcid, text in marked_texts(page).items()}  # (page, MCID) → text
+    pages = {p.indirect_reference.idnum: i for i, p in enumerate(reader.pages)}
+    found: list[tuple[str, str]] = []
+
+    def text_of(element: Any, page: int | None) -> str:
+        page = pages.get(element.raw_get("/Pg").idnum, page) if "/Pg" in element else page
+        kids = element.get("/K")
+        kids = kids if isinstance(kids, list) else [kids]
+        out = ""
+        for kid in kids:
+            kid = kid.get_object() if hasattr(kid, "get_object") else kid
+            if isinstance(kid, int) and page is not None:
+                out += texts.get((page, kid), "")
+            elif isinstance(kid, dict) and "/S" in kid:
+                out += text_of(kid, page)
+        return out
+
+    def walk(element: Any) -> None:
+        element = element.get_object()
+        if "/S" in element:
+            found.append((str(element["/S"]), text_of(element, None)))
+        kids = element.get("/K")
+        for kid in kids if isinstance(kids, list) else [kids]:
+            kid = kid.get_object() if hasattr(kid, "get_object") else kid
+            if isinstance(kid, dict) and ("/S" in kid or "/K" in kid):
+                walk(kid)
+
+    walk(root["/StructTreeRoot"])
+    return root, found
+
+
+def test_tagged_pdf_has_language_title_headings_and_table_headers(web: Web) -> None:
+    root, elements = structure(web.built.pdf)
+    assert root["/Lang"] == "zh-CN"
+    assert root["/ViewerPreferences"]["/DisplayDocTitle"] == True  # noqa: E712  (a PDF BooleanObject)
+    assert root["/MarkInfo"]["/Marked"] == True  # noqa: E712
+    assert PdfReader(web.built.pdf).metadata.title.endswith("年部门预算")
+    tags = Counter(tag for tag, _ in elements)
+    h1 = [squash(text) for tag, text in elements if tag == "/H1"]
+    assert h1[0] == "目录" and len(h1) == 5
+    assert any(t.startswith("第四部分") for t in h1)
+    page_h2 = {squash(e.text) for e in web.page.all("h2")}
+    assert {squash(text) for tag, text in elements if tag == "/H2"} == page_h2
+    assert tags["/Table"] >= 11 and tags["/Caption"] == 11
+    headers = {squash(text) for tag, text in elements if tag == "/TH"}
+    assert {"科目编码", "科目名称", "合计", "基本支出", "项目支出"} <= headers
+    captions = [squash(text) for tag, text in elements if tag == "/Caption"]
+    assert captions == [squash(e.text) for e in web.page.all("caption")]
+
+
+def test_untagged_pdf_has_no_structure_tree(tmp_path: Path) -> None:
+    built = build(DATA / "xiamen-2022.yaml", tmp_path)
+    assert "/StructTreeRoot" not in PdfReader(built.pdf).trailer["/Root"]
+
+
+def test_region_setting_asks_for_a_tagged_pdf(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from budgetreport import build as build_module
+    from budgetreport.region import load_region
+
+    def tagged_region(region: str, center: str | None = None) -> Any:
+        loaded = load_region(region, center)
+        loaded.settings["tagged_pdf"] = True
+        return loaded
+
+    monkeypatch.setattr("budgetreport.validate.load_region", tagged_region)
+    built = build_module.build(DATA / "xiamen-2022.yaml", tmp_path)
+    assert "/StructTreeRoot" in PdfReader(built.pdf).trailer["/Root"]
+
+    def wrong_region(region: str, center: str | None = None) -> Any:
+        loaded = load_region(region, center)
+        loaded.settings["tagged_pdf"] = "是"
+        return loaded
+
+    monkeypatch.setattr("budgetreport.validate.load_region", wrong_region)
+    with pytest.raises(BudgetError) as caught:
+        build_module.build(DATA / "xiamen-2022.yaml", tmp_path / "2")
+    assert "tagged_pdf 应为 true 或 false" in str(caught.value)
