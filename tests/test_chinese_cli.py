@@ -21,7 +21,7 @@ from conftest import DATA, ROOT
 
 # Words that are names, not English sentences: formats, products, the program itself.
 NAMES = {"budgetreport", "PDF", "Excel", "HTML", "JSON", "Schema", "YAML", "UTF", "git", "HEAD",
-         "CPU", "UUID", "Noto", "CJK", "quanzhou"}
+         "CPU", "UUID", "Noto", "CJK", "quanzhou", "Ctrl"}
 NAMES |= {p.name for p in (ROOT / "templates" / "regions").iterdir()}
 NAMES |= {p.stem.rsplit("-", 1)[0] for p in DATA.glob("*.yaml")}
 
