@@ -114,7 +114,7 @@ def test_every_wrong_invocation_is_refused_in_chinese(tmp_path, monkeypatch):
     for args in invocations:
         code, output = run(args, tmp_path, monkeypatch)
         assert code == 2, (args, output)
-        assert "错误：" in output, (args, output)
+        assert output.startswith("用法：budgetreport") and "\n错误：" in output, (args, output)
         _check_chinese(args, output)
 
 

@@ -262,6 +262,16 @@ class Command(click.Command):
             if param.metavar is None and not getattr(param, "is_flag", False):
                 param.metavar = _metavar(param)
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """click's parser raises some usage errors (an option without its value) without a
+        context: give them this command's, so the frame shows its usage line."""
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:
+            if exc.ctx is None:
+                exc.ctx = ctx
+            raise
+
     def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """The epilog, then the examples of this command (all of them on the top level)."""
         super().format_epilog(ctx, formatter)
