@@ -34,7 +34,7 @@ from typing import Any, TypeVar
 
 import weasyprint
 
-from budgetreport.build import SAMPLES, build, outputs
+from budgetreport.build import build, outputs
 from budgetreport.catalogue import load_catalogue
 from budgetreport.excel import write_workbook
 from budgetreport.figures import compute
@@ -45,8 +45,9 @@ from budgetreport.load import read
 # Private helpers on purpose: the layout and write stages must be timed exactly as
 # pdf.render_pdf runs them (same fetcher, same warning capture), only split in two.
 from budgetreport.pdf import _collect_weasyprint_warnings, _LocalFetcher
-from budgetreport.region import TEMPLATES, load_region
+from budgetreport.region import load_region
 from budgetreport.render import render_html
+from budgetreport.resources import builtin_samples
 from budgetreport.rules import RULES
 from budgetreport.schema import parse
 from budgetreport.tables import build_tables
@@ -103,7 +104,7 @@ def staged_build(path: Path, out_dir: Path) -> tuple[Times, str, int]:
         figures, region, tables, css=font_css(budget.department.fonts)))
     document_html = weasyprint.HTML(
         string=html, base_url=region.folders[0].resolve().as_uri() + "/",
-        url_fetcher=_LocalFetcher((TEMPLATES, *FONT_DIRS)))
+        url_fetcher=_LocalFetcher((*region.folders, *FONT_DIRS)))
     with _collect_weasyprint_warnings() as warnings:
         document = timed(t, "layout", lambda: document_html.render(pdf_variant=None))
         data = timed(t, "write PDF", lambda: document.write_pdf(pdf_variant=None))
@@ -222,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("files", nargs="*", type=Path, help="budget files (default: data/*.yaml)")
     parser.add_argument("--runs", type=int, default=5, help="timed runs per file (default 5)")
     args = parser.parse_args(argv)
-    files = args.files or sorted(SAMPLES.glob("*.yaml"))
+    files = args.files or sorted(builtin_samples().glob("*.yaml"))
     print(f"WeasyPrint {weasyprint.__version__}, Python {sys.version.split()[0]}, "
           f"{args.runs} runs per file after one warm-up")
     with tempfile.TemporaryDirectory(prefix="budgetreport-bench-") as tmp:

@@ -240,12 +240,12 @@ def test_a_port_in_use_is_reported_in_chinese(tmp_path: Path) -> None:
 
 
 def test_a_template_change_refreshes_every_center(tmp_path: Path) -> None:
-    from budgetreport.region import TEMPLATES
+    from budgetreport.resources import builtin_templates
 
     folder = workspace(tmp_path) / "data"
     ws = Workspace(folder, tmp_path / "output")
     before = {k: v.version for k, v in ws.views.items()}
-    ws.apply([TEMPLATES / "base" / "parts" / "overview.html.j2"])  # as the watcher reports it
+    ws.apply([builtin_templates() / "base" / "parts" / "overview.html.j2"])  # as the watcher reports it
     assert {k: v.version for k, v in ws.views.items()} == {k: n + 1 for k, n in before.items()}
     (folder / "shangrao-2022.yaml").unlink()
     ws.apply([folder / "shangrao-2022.yaml"])

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from jinja2 import meta, nodes
 
-from budgetreport import region as region_settings
 from budgetreport.figures import compute
 from budgetreport.problems import BudgetError
 from budgetreport.region import load_region
@@ -36,12 +35,11 @@ def sentences(text: str) -> list[str]:
 
 @pytest.fixture
 def center_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The override folder of center "zztest" in a private copy of templates/: the tests
-    never write into the repository's templates."""
-    copy = tmp_path / "templates"
-    shutil.copytree(region_settings.TEMPLATES, copy)
-    monkeypatch.setattr(region_settings, "TEMPLATES", copy)
-    return copy / "centers" / "zztest"
+    """The override folder of center "zztest" in a workspace of its own, made the current
+    folder: the tests never write into the repository's templates."""
+    (tmp_path / "budgetreport.yaml").write_text("region: fujian\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path / "templates" / "centers" / "zztest"
 
 
 def test_third_center_in_existing_region_needs_yaml_only(tmp_path: Path) -> None:

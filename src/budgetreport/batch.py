@@ -1,7 +1,8 @@
 """Many centers at once: a process pool sized to the cores, and incremental builds.
 
 A center is skipped when the fingerprint of everything its output depends on — its data
-file, the templates, the catalogues, the fonts, the tool's own code and the build options —
+file, the templates, the catalogues and settings (built-in and the workspace's), the fonts, the
+tool's own code and the build options —
 equals the one stamped beside its last good build. One broken file never stops the others.
 """
 
@@ -24,7 +25,7 @@ from .build import build, html_output, outputs, record_path
 from .errors import describe
 from .fonts import DEFAULT_FAMILIES
 from .problems import BudgetError, display_path
-from .region import TEMPLATES
+from .resources import Workspace, builtin_catalogue, builtin_templates, current
 from .validate import center_key
 
 PACKAGE = Path(__file__).resolve().parent
@@ -42,9 +43,14 @@ class Outcome:
     messages: tuple[str, ...] = ()
 
 
-def _hash_files(files: Iterable[Path], root: Path, digest: hashlib._Hash) -> None:
+def _hash_files(files: Iterable[Path], digest: hashlib._Hash) -> None:
     for f in sorted(files):
-        digest.update(str(f.relative_to(root)).encode() + b"\0" + f.read_bytes() + b"\0")
+        digest.update(str(f).encode() + b"\0" + f.read_bytes() + b"\0")
+
+
+def _tree(folder: Path | None) -> list[Path]:
+    """Every file under `folder` (none if it does not exist)."""
+    return [p for p in folder.rglob("*") if p.is_file()] if folder and folder.is_dir() else []
 
 
 @cache
@@ -59,25 +65,26 @@ def _font_files(families: tuple[str, ...]) -> str:
     return "\n".join(lines)
 
 
-@cache
-def shared_fingerprint(options: str) -> str:
-    """What every center's output depends on: code, catalogues, base and region templates,
-    fonts and options (a region's change rebuilds other regions' centers too: cheap and safe)."""
+def shared_fingerprint(options: str, ws: Workspace) -> str:
+    """What every center's output depends on: code, built-in templates and catalogues, the
+    workspace's settings, region templates and catalogues, fonts and options (a region's
+    change rebuilds other regions' centers too: cheap and safe)."""
     digest = hashlib.sha256(f"{__version__}\n{options}\n".encode())
-    shared = [p for folder in ("base", "regions") for p in (TEMPLATES / folder).rglob("*")]
-    _hash_files((p for p in shared if p.is_file()), TEMPLATES, digest)
-    _hash_files((p for p in PACKAGE.rglob("*") if p.is_file() and p.suffix in (".py", ".yaml")),
-                PACKAGE, digest)
+    _hash_files((p for p in PACKAGE.glob("*.py")), digest)
+    _hash_files(_tree(builtin_templates()) + _tree(builtin_catalogue()), digest)
+    if ws.root is not None:
+        assert ws.settings_file is not None and ws.templates is not None
+        _hash_files([ws.settings_file, *_tree(ws.templates / "regions"), *_tree(ws.catalogue)], digest)
     digest.update(_font_files(DEFAULT_FAMILIES).encode())
     return digest.hexdigest()
 
 
-def fingerprint(path: Path, options: str) -> str | None:
-    """Shared inputs, the center's own template folder, and its data file (None if the data
-    file cannot be read: then it is built, and the build reports why)."""
-    digest = hashlib.sha256(shared_fingerprint(options).encode())
-    own = TEMPLATES / "centers" / center_key(path)
-    _hash_files((p for p in own.rglob("*") if p.is_file()), TEMPLATES, digest)
+def fingerprint(path: Path, shared: str, ws: Workspace) -> str | None:
+    """The shared inputs' fingerprint, the center's own template folder in the workspace, and
+    its data file (None if the data file cannot be read: then it is built, and the build
+    reports why)."""
+    digest = hashlib.sha256(shared.encode())
+    _hash_files(_tree(ws.center_folder(center_key(path))), digest)
     try:
         digest.update(path.read_bytes())
     except OSError:
@@ -128,8 +135,10 @@ def build_many(paths: Sequence[Path], out_dir: Path, *, strict: bool = False,
                          sort_keys=True)
     results: dict[Path, Outcome] = {}
     todo: dict[Path, str | None] = {}
+    ws = current()
+    shared = shared_fingerprint(options, ws)
     for path in paths:
-        inputs = fingerprint(path, options)
+        inputs = fingerprint(path, shared, ws)
         pages = None if force else last_build(path, out_dir, inputs, html)
         if pages is not None:
             results[path] = Outcome(path, "skipped", pages)

@@ -18,13 +18,11 @@ from .figures import Figures, compute
 from .files import publish
 from .fonts import DEFAULT_FAMILIES, FONT_DIRS, font_css
 from .problems import BudgetError, Problem
-from .region import TEMPLATES
 from .render import render_html
 from .tables import Table, build_tables
 from .validate import Checked, check_file, stem_problem
 
-SAMPLES = Path(__file__).resolve().parents[2] / "data"
-OUTPUT = Path("output")
+OUTPUT = Path("output")  # outside a workspace; a workspace names its own (resources.Workspace)
 RECORD = ".inputs.sha256"  # beside the outputs: which inputs made them, and their pages
 
 
@@ -134,7 +132,7 @@ def build(path: Path, out_dir: Path = OUTPUT, *, strict: bool = False,
         raise BudgetError([source.problem("E800", t, loc) for t, loc in zip(trouble, roles, strict=True)])
     tagged = tagged or checked.region.settings.get("tagged_pdf") is True
     result = render_pdf(prepared.html, base_dir=checked.region.folders[0],
-                        allowed_dirs=(TEMPLATES, *FONT_DIRS), variant=pdf_variant, tagged=tagged)
+                        allowed_dirs=(*checked.region.folders, *FONT_DIRS), variant=pdf_variant, tagged=tagged)
     if strict and result.warnings:
         raise BudgetError([Problem(name, 0, 0, "W900", f"排版警告：{w}") for w in result.warnings])
     published = figures.published

@@ -9,13 +9,15 @@ import click
 
 from . import __version__
 from .batch import STATUS_NAMES, Outcome, build_many
-from .build import OUTPUT, SAMPLES, check_document, outputs
+from .build import OUTPUT, check_document, outputs
+from .catalogue import glossary_files, load_catalogue
 from .chinese_cli import Group, width
 from .diff import diff as compare_versions
 from .diff import format_text, write_html
 from .errors import EXIT_PROBLEM, describe
 from .problems import BudgetError, os_reason
 from .render import template_sources
+from .resources import SETTINGS_FILE, Workspace, create_workspace, current
 from .scaffold import default_path, roll_forward, skeleton, write_new
 from .schema import json_schema
 from .validate import center_key, check_file, expand
@@ -44,6 +46,16 @@ budgetreport schema -o schema/budget.schema.json   # 数据格式的 JSON Schema
                       help="显示版本号并退出。")
 def main() -> None:
     """部门预算公开：校验预算数据，生成 PDF 文档与 Excel 附表。"""
+    _workspace()  # a broken budgetreport.yaml stops every command, with its file and line
+
+
+def _workspace() -> Workspace:
+    try:
+        return current()
+    except BudgetError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        sys.exit(1)
 
 
 @main.command()
@@ -75,9 +87,9 @@ def check(paths: tuple[Path, ...], strict: bool) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=PathArg)
-@click.option("-o", "--output", "out_dir", type=PathArg, metavar="文件夹", default=OUTPUT,
-              show_default=f"{OUTPUT}/",
-              help="输出文件夹；每个数据文件写入 <输出文件夹>/<文件名>/。")
+@click.option("-o", "--output", "out_dir", type=PathArg, metavar="文件夹", default=None,
+              help="输出文件夹；每个数据文件写入 <输出文件夹>/<文件名>/。"
+                   "缺省为工作区设置的 output（不在工作区中时为 ./output）。")
 @click.option("--strict", is_flag=True, help="校验警告和排版警告也当作错误。")
 @click.option("--pdf-variant", type=click.Choice(["pdf/a-3b"]), default=None,
               help="生成归档用的 PDF/A-3b。")
@@ -88,12 +100,17 @@ def check(paths: tuple[Path, ...], strict: bool) -> None:
 @click.option("--force", is_flag=True, help="即使输入未变化也重新生成。")
 @click.option("-j", "--jobs", type=click.IntRange(1), default=None,
               help="并行进程数；缺省为 CPU 核数。")
-def build(paths: tuple[Path, ...], out_dir: Path, strict: bool, pdf_variant: str | None,
+def build(paths: tuple[Path, ...], out_dir: Path | None, strict: bool, pdf_variant: str | None,
           html: bool, tagged: bool, force: bool, jobs: int | None) -> None:
-    """生成 PDF 文档与 Excel 附表（不给路径时生成 data/ 中的示例）。
+    """生成 PDF 文档与 Excel 附表（不给路径时生成工作区 data/ 中的全部文件）。
 
     输入（数据、模板、字体、程序版本）自上次成功生成以来未变化的单位会跳过。"""
-    files = _files(paths or (_relative(SAMPLES),))
+    ws = _workspace()
+    if not paths and ws.root is None:
+        raise click.UsageError(f"当前文件夹不在工作区中（找不到 {SETTINGS_FILE}）：请给出数据文件或文件夹，"
+                               "或先用 budgetreport init 新建工作区")
+    files = _files(paths or (_relative(ws.data),))
+    out_dir = out_dir or (_relative(ws.output) if ws.root else OUTPUT)
     with click.progressbar(length=len(files), label="生成中", file=sys.stderr,
                            show_pos=True) as bar:
         outcomes = build_many(files, out_dir, strict=strict, variant=pdf_variant, force=force,
@@ -127,6 +144,31 @@ def templates(center_file: Path) -> None:
     width = max(map(len, sources))
     for name, path in sources.items():
         click.echo(f"  {name.ljust(width)}  ← {_relative(path)}")
+    click.echo("设置 region.yaml（逐项合并，先列出的优先）：")
+    for path in region.settings_files:
+        click.echo(f"  {_relative(path)}")
+    year = checked.budget.department.year if checked.budget else 0
+    click.echo(f"{year}年科目目录（后列出的补充、更正先列出的）：")
+    for path in load_catalogue(year).files:
+        click.echo(f"  {_relative(path)}")
+    click.echo("标准名词解释（后列出的补充、更正先列出的）：")
+    for path in glossary_files():
+        click.echo(f"  {_relative(path)}")
+
+
+@main.command()
+@click.argument("folder", type=PathArg)
+@click.option("--region", default=None, help="工作区缺省的地区模板（budgetreport new 使用）。")
+def init(folder: Path, region: str | None) -> None:
+    """新建工作区：设置文件 budgetreport.yaml、data/（含一个可直接生成的示例）、
+    templates/（单位与地区的模板）、catalogue/（补充的科目目录）、output/。"""
+    try:
+        written = create_workspace(folder, *(region,) if region else ())
+    except FileExistsError:
+        raise click.UsageError(f"{folder / SETTINGS_FILE} 已存在：这里已经是工作区") from None
+    for path in written:
+        click.echo(f"已写入 {_relative(path)}")
+    click.echo(f"工作区已就绪：cd {folder} && budgetreport build")
 
 
 @main.command()
@@ -151,7 +193,7 @@ def diff(old: str, new: str, html_file: Path | None) -> None:
 
 
 @main.command()
-@click.option("--region", metavar="地区", help="地区模板，如 fujian、jiangxi（新建单位时）。")
+@click.option("--region", metavar="地区", help="地区模板，如 fujian、jiangxi（新建单位时；缺省为工作区设置的地区）。")
 @click.option("--name", metavar="全称", help="部门（单位）全称（新建单位时）。")
 @click.option("--center", metavar="代号", help="单位代号，用作文件名 data/<代号>-<年度>.yaml，如 quanzhou。")
 @click.option("--from", "source", type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -163,6 +205,8 @@ def diff(old: str, new: str, html_file: Path | None) -> None:
 def new(region: str | None, name: str | None, center: str | None, source: Path | None,
         year: int, output: Path | None, xlsx: Path | None) -> None:
     """新建数据文件：新单位的带注释骨架，或由上一年度滚动（上年数自动填入）。"""
+    ws = _workspace()
+    region = region or ws.region
     if xlsx is not None:
         _new_workbook(xlsx, source, region, name, year)
         return
@@ -172,7 +216,7 @@ def new(region: str | None, name: str | None, center: str | None, source: Path |
             out = output or default_path(source.parent, center or center_key(source), year)
         elif region and name and (center or output):
             text = skeleton(region, name, year)
-            out = output or default_path(Path("data"), center or "", year)
+            out = output or default_path(_relative(ws.data) if ws.root else Path("data"), center or "", year)
         else:
             raise click.UsageError("请给出 --from 文件，或 --region、--name 以及 --center 或 -o")
         write_new(out, text)

@@ -1,7 +1,8 @@
 """Stage 4a: figures + tables → the document's HTML, through Jinja2 templates.
 
 Templates are searched center → region → base (`region.Region.folders`); a template can
-extend the one it replaces as "base/<name>" or "region/<name>". `StrictUndefined` makes a
+extend the one it replaces as "base/<name>", "region/<name>" or "builtin/<name>" (see
+`region.Region.prefixes`). `StrictUndefined` makes a
 misspelt or missing value fail the build; autoescaping keeps data text from becoming markup.
 Headings are numbered here, in document order, so numbering can neither skip nor repeat.
 """
@@ -107,16 +108,16 @@ class Outline:
 
 
 def environment(region: Region) -> Environment:
-    return _environment(region.folders)
+    return _environment(region.folders, region.prefixes)
 
 
 @cache
-def _environment(search: tuple[Path, ...]) -> Environment:
+def _environment(search: tuple[Path, ...],
+                 prefixed: tuple[tuple[str, tuple[Path, ...]], ...]) -> Environment:
     """One environment per search path, so a process building many centers compiles each
     template once (Jinja still reloads a template whose file changed)."""
-    prefixes: dict[str, Any] = {"base": _ContainedLoader(search[-1])}
-    if len(search) > 1:
-        prefixes["region"] = _ContainedLoader(search[-2])
+    prefixes: dict[str, Any] = {
+        name: ChoiceLoader([_ContainedLoader(p) for p in paths]) for name, paths in prefixed if paths}
     env = Environment(
         loader=ChoiceLoader([*map(_ContainedLoader, search), PrefixLoader(prefixes)]),
         bytecode_cache=_bytecode_cache(),

@@ -10,13 +10,14 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .catalogue import catalogue_year, load_catalogue
+from .catalogue import load_catalogue
 from .diagnose import suspects
 from .limits import limit_findings
 from .load import Source, read
 from .model import Budget
 from .problems import BudgetError, Problem, Severity, display_path
 from .region import Region, known_regions, load_region
+from .resources import current
 from .rules import RULES
 from .schema import parse
 
@@ -59,6 +60,7 @@ def check_file(path: Path, content: bytes | None = None, name: str | None = None
     if bad_name := stem_problem(path, name):
         return Checked(None, None, None, [bad_name])
     try:
+        ws = current()
         source = read(path, content, name)
         budget = parse(source)
     except BudgetError as exc:
@@ -70,19 +72,19 @@ def check_file(path: Path, content: bytes | None = None, name: str | None = None
         problems.append(source.problem(
             "E012", f"文件名中的年度 {year_in_name} 与数据中的预算年度 {dept.year} 不一致：请改正其一",
             ("department", "year")))
-    if dept.region not in known_regions():
+    if dept.region not in known_regions(ws):
         problems.append(source.problem(
-            "E201", f"未知的地区模板“{dept.region}”，可用：{'、'.join(known_regions())}",
+            "E201", f"未知的地区模板“{dept.region}”，可用：{'、'.join(known_regions(ws))}",
             ("department", "region")))
         return Checked(source, budget, None, problems)
     try:
-        region = load_region(dept.region, center_key(path))
+        region = load_region(dept.region, center_key(path), ws)
     except BudgetError as exc:
         return Checked(source, budget, None, problems + exc.problems)
-    catalogue = load_catalogue(dept.year)
+    catalogue = load_catalogue(dept.year, ws)
     if catalogue.year != dept.year:
         problems.append(source.problem(
-            "W202", f"没有{dept.year}年的科目目录，暂按{catalogue_year(dept.year)}年目录核对科目",
+            "W202", f"没有{dept.year}年的科目目录，暂按{catalogue.year}年目录核对科目",
             ("department", "year"), severity=Severity.warning))
     # Out-of-bounds figures would make the rules' arithmetic and the layout misbehave.
     findings = list(limit_findings(budget))

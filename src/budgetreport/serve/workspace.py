@@ -20,8 +20,8 @@ from ..build import html_output, outputs
 from ..figures import LINE_COLUMNS, compute
 from ..money import amount, table_amount
 from ..problems import BudgetError, Loc, Problem, Severity, path_text
-from ..region import TEMPLATES
 from ..render import render_html
+from ..resources import shared_folders
 from ..tables import build_tables
 from ..validate import check_file, expand
 
@@ -104,7 +104,7 @@ class Workspace:
     def __init__(self, data_dir: Path, out_dir: Path) -> None:
         self.data_dir = data_dir.resolve()
         self.out_dir = out_dir
-        self.templates = TEMPLATES
+        self.templates = shared_folders()  # templates and catalogues, built-in and the workspace's
         self.views: dict[str, View] = {}
         self.generation = 0  # bumps whenever any view changes
         self._changed = threading.Condition()
@@ -204,7 +204,7 @@ class Workspace:
         """Bring the views up to date after `changed` files changed on disk."""
         changed = [Path(p) for p in changed]
         current = {p.resolve(): p for p in self.files()}
-        if any(p.resolve().is_relative_to(self.templates.resolve()) for p in changed):
+        if any(p.resolve().is_relative_to(t) for t in self.templates for p in changed):
             targets = list(current.values())  # a template or region setting: every center
         else:
             targets = [current[p.resolve()] for p in changed if p.resolve() in current]
@@ -219,7 +219,7 @@ class Workspace:
         `ready` is set once changes are seen; what changed before that is caught up then."""
         import watchfiles
 
-        for changes in watchfiles.watch(self.data_dir, self.templates, stop_event=stop,
+        for changes in watchfiles.watch(self.data_dir, *self.templates, stop_event=stop,
                                         debounce=100, step=20, rust_timeout=500,
                                         yield_on_timeout=True, raise_interrupt=False):
             if not self.ready.is_set():
