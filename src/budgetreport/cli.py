@@ -89,7 +89,7 @@ def check(paths: tuple[Path, ...], strict: bool) -> None:
 @click.argument("paths", nargs=-1, type=PathArg)
 @click.option("-o", "--output", "out_dir", type=PathArg, metavar="文件夹", default=None,
               help="输出文件夹；每个数据文件写入 <输出文件夹>/<文件名>/。"
-                   "缺省为工作区设置的 output（不在工作区中时为 ./output）。")
+                   "缺省为工作区设置的输出文件夹（不在工作区中时为 ./output/）。")
 @click.option("--strict", is_flag=True, help="校验警告和排版警告也当作错误。")
 @click.option("--pdf-variant", type=click.Choice(["pdf/a-3b"]), default=None,
               help="生成归档用的 PDF/A-3b。")
@@ -157,8 +157,8 @@ def templates(center_file: Path) -> None:
 
 
 @main.command()
-@click.argument("folder", type=PathArg)
-@click.option("--region", default=None, help="工作区缺省的地区模板（budgetreport new 使用）。")
+@click.argument("folder", metavar="文件夹", type=PathArg)
+@click.option("--region", default=None, metavar="地区", help="工作区缺省的地区模板（新建数据文件时使用）。")
 def init(folder: Path, region: str | None) -> None:
     """新建工作区：设置文件 budgetreport.yaml、data/（含一个可直接生成的示例）、
     templates/（单位与地区的模板）、catalogue/（补充的科目目录）、output/。"""
