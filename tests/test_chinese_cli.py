@@ -21,7 +21,7 @@ from conftest import DATA, ROOT
 
 # Words that are names, not English sentences: formats, products, the program itself.
 NAMES = {"budgetreport", "PDF", "Excel", "HTML", "JSON", "Schema", "YAML", "UTF", "git", "HEAD",
-         "CPU", "UUID", "Noto", "CJK", "quanzhou", "Ctrl"}
+         "CPU", "UUID", "Noto", "CJK", "quanzhou", "Ctrl", "Tab"}
 NAMES |= {p.name for p in (ROOT / "templates" / "regions").iterdir()}
 NAMES |= {p.stem.rsplit("-", 1)[0] for p in DATA.glob("*.yaml")}
 
@@ -143,6 +143,19 @@ def test_wrong_paths_and_values_are_explained_in_chinese(args, tmp_path, monkeyp
     _check_chinese(args, output)
 
 
+@pytest.mark.parametrize("text", [
+    "a: [1, 2\n", "a: b: c\n", "a:\n\t- b\n", 'a: "abc\n', "a:\n  b: 1\n c: 2\n", "a: 1\na: 2\n",
+    'a: "\\q"\n', "a: @x\n", "a:\n  - b\n  c\n", "a: *x\n", "a: {b: 1\n", "a: 1\n---\nb: 2\n",
+    "a: [\n", "a:\n  - 1\n  b: 2\n",
+])
+def test_yaml_syntax_errors_are_explained_in_chinese(text, tmp_path, monkeypatch):
+    (tmp_path / "broken-2022.yaml").write_text(text, encoding="utf-8")
+    code, output = run(["check", "broken-2022.yaml"], tmp_path, monkeypatch)
+    assert code == 1 and "[E004]" in output, output
+    assert "格式不符合 YAML 语法" not in output, output  # each has its own explanation
+    _check_chinese(["check", "broken-2022.yaml"], output)
+
+
 def test_the_detector_catches_english():
     assert english_words("Error: No such command 'nope'.", set()) == ["Error", "No", "such", "command", "nope"]
     assert english_words("用法：budgetreport check [选项] 路径...", set()) == []
@@ -184,3 +197,12 @@ def test_help_examples_come_from_the_readme():
     _, output = CliRunner().invoke(main, ["check", "--help"]).exit_code, \
         CliRunner().invoke(main, ["check", "--help"]).output
     assert "示例：" in output and "budgetreport check data/xiamen-2022.yaml" in output
+
+
+def test_every_yaml_explanation_formats_and_is_chinese():
+    from budgetreport.yaml_words import _PROBLEMS, reason
+
+    for pattern, chinese in _PROBLEMS:
+        text = chinese.format(*["x"] * re.compile(pattern).groups)
+        assert not english_words(text, {"x"}), text
+    assert not english_words(reason("some message ruamel may add one day"), set())

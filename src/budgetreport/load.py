@@ -25,6 +25,7 @@ from ruamel.yaml.composer import Composer
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+from . import yaml_words
 from .problems import BudgetError, Loc, Problem, display_path, os_reason
 
 MAX_BYTES = 2_000_000  # the samples are ~25 kB
@@ -150,10 +151,10 @@ def read(path: Path, content: bytes | None = None, name: str | None = None) -> S
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         if "maximum depth" in str(exc.problem):
             raise refuse("E009", f"嵌套超过 {MAX_DEPTH} 层（第{line}行）", line, col) from None
-        what = exc.problem or exc.context or "格式错误"
-        raise refuse("E004", f"YAML 语法错误（第{line}行第{col}列）：{what}", line, col) from None
+        raise refuse("E004", f"YAML 语法错误（第{line}行第{col}列）：{yaml_words.reason(exc.problem)}",
+                     line, col) from None
     except (YAMLError, ValueError, RecursionError) as exc:
-        raise refuse("E004", f"YAML 格式无法读取：{exc}") from None
+        raise refuse("E004", f"YAML 格式无法读取：{yaml_words.reason(getattr(exc, 'problem', None))}") from None
     if not isinstance(tree, CommentedMap):
         raise refuse("E005", "文件内容应为键值结构（YAML 映射）", 1, 1)
     lines: dict[Loc, tuple[int, int]] = {(): (1, 1)}
