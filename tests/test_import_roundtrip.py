@@ -29,7 +29,7 @@ def workbook_of(data: Path, folder: Path) -> Path:
     assert checked.budget is not None and checked.region is not None
     figures = compute(checked.budget)
     out = folder / f"{data.stem}.xlsx"
-    write_workbook(build_tables(figures, checked.region), out, title="t", creator="t",
+    write_workbook(build_tables(figures, checked.region), out, title="附表", creator="t",
                    created=dt.datetime(2024, 1, 1))
     return out
 
@@ -66,3 +66,36 @@ def test_own_workbook_restores_edited_figures(sample: str, tmp_path: Path) -> No
     assert f"第{target + 1}行  收入·" in result.output
     assert f"（income.{key.strip()}）：1.00 → " in result.output
     assert copy.read_text(encoding="utf-8") == original
+
+
+def figures_of(data: dict) -> dict:  # type: ignore[type-arg]
+    """The figures a workbook states, from plain data: income, 项 and 款 lines, 三公, 结转."""
+    def amounts(x: dict, keys: tuple[str, ...]) -> tuple:  # type: ignore[type-arg]
+        return tuple(x.get(k) or 0 for k in keys)
+
+    line = ("personnel", "public", "basic", "project")
+    return {
+        "income": {k: v for k, v in data["income"].items() if v},
+        "spending": sorted((x["code"], x.get("source", "general_budget"), amounts(x, line))
+                           for x in data["spending"] if any(amounts(x, line))),
+        "economic": sorted((x["code"], amounts(x, ("personnel", "public"))) for x in data["economic"]
+                           if any(amounts(x, ("personnel", "public")))),
+        "three_public": {k: v.get("amount") for k, v in data["three_public"].items() if isinstance(v, dict)},
+        "carry_forward": data.get("carry_forward") or 0,
+    }
+
+
+@pytest.mark.parametrize("sample", SAMPLE_FILES)
+def test_new_file_from_own_workbook_has_every_figure(sample: str, tmp_path: Path) -> None:
+    """`-o`: the region's skeleton with the workbook's figures — the sample's figures — and
+    the texts left for `check` to list."""
+    from budgetreport.load import read
+    book = workbook_of(DATA / sample, tmp_path)
+    original = read(DATA / sample).data
+    out = tmp_path / "new.yaml"
+    result = run_cli("import", book, "-o", out, "--region", original["department"]["region"],
+                     "--name", original["department"]["name"])
+    assert result.exit_code == 0, result.output
+    new = read(out).data
+    assert figures_of(new) == figures_of(original)
+    assert new["unit"] == original.get("unit", "万元")

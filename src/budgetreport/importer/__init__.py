@@ -14,6 +14,7 @@ leaving every text for the user, so that `check` lists them.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -60,6 +61,8 @@ def read_workbook(workbook: Path, region: str, center: str | None, year: int | N
     facts = check_tables(tables, {c: e.name for c, e in catalogue.function.items()})
     problems += facts.problems
     imp = to_data(tables, facts)
+    if imp.year is None and (m := re.search(r"(\d{4})年", book.title)):
+        imp.year = int(m.group(1))
     problems += imp.problems
     if year and imp.year and imp.year != year:
         problems.append(problem(book.name, "E523", f"工作簿是{imp.year}年的预算，数据文件是{year}年的"))

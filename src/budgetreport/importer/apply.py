@@ -224,10 +224,19 @@ def economic_key(item: dict[str, Any]) -> str:
     return str(item.get("code"))
 
 
+def running_costs(w: Writer, imp: Imported) -> None:
+    """A 机关运行经费 the file states as a figure follows the workbook; one the file leaves to
+    be computed is compared after writing (`importer._running_costs`)."""
+    node = w.root.get("running_costs")
+    if imp.running_costs is not None and isinstance(node, CommentedMap) and node.get("amount") is not None:
+        w.set(node, "amount", imp.running_costs)
+
+
 def write_figures(w: Writer, imp: Imported) -> None:
     w.income(imp)
     w.lines("spending", imp.lines, imp.covered, spending_key, ("personnel", "public", "project"))
     w.carry_forward(imp)
     w.lines("economic", imp.economic, {""}, economic_key, ("personnel", "public"))
     w.three_public(imp)
+    running_costs(w, imp)
     w.transfers(imp)

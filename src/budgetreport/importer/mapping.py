@@ -8,6 +8,7 @@ they are zero. Lines are keyed as the data keys them: (code, source) and economi
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -58,7 +59,9 @@ def _minus(a: Amount, parts: list[Amount]) -> Amount:
 def to_data(tables: list[Table], facts: Facts) -> Imported:
     units = Counter(t.unit for t in tables if t.kind == "classified")
     prepared = Counter(t.prepared_by for t in tables if t.prepared_by)
-    years = Counter(t.year for t in tables if t.year)
+    years = Counter(t.year for t in tables if t.year) or Counter(
+        max(int(y) for r in t.rows for y in re.findall(r"(\d{4})年", r.label))  # 三公: "2022年预算数"
+        for t in tables if t.kind == "three_public" and any(re.search(r"\d{4}年", r.label) for r in t.rows))
     imp = Imported(units.most_common(1)[0][0] if units else "万元",
                    prepared.most_common(1)[0][0] if prepared else None,
                    years.most_common(1)[0][0] if years else None, names=dict(facts.names))

@@ -78,6 +78,7 @@ class Book:
     sheets: list[Sheet]
     hidden: list[str]
     problems: list[Problem]
+    title: str = ""  # the file's document title (ours: "…2022年部门预算附表")
 
 
 def problem(where: Ref | str, code: str, message: str,
@@ -114,7 +115,7 @@ def read_book(path: Path) -> Book:
                                         "请在 Excel/WPS 中打开并保存后再导入",
                                         Severity.warning))
         sheets.append(sheet)
-    return Book(name, sheets, hidden, problems)
+    return Book(name, sheets, hidden, problems, str(wb.properties.title or ""))
 
 
 def _formula_cells(path: Path) -> dict[str, set[tuple[int, int]]]:
