@@ -101,7 +101,7 @@ CASES: list[tuple[str, str, Callable[[Data], None], str, Severity, tuple[str, ..
      lambda d: d["projects"][0]["plan"][0]["body"].append("MERGEFIELD ${page922554360}"),
      "R601", Severity.error, ("MERGEFIELD",)),
     ("free_text_clean", S,
-     lambda d: d["reasons"].update(gov_fund=d["reasons"]["gov_fund"] + "\x07"),
+     lambda d: d["overview"]["duties"].__setitem__(0, d["overview"]["duties"][0] + "\x07"),
      "R603", Severity.error, ("U+0007",)),
     ("free_text_clean", X, lambda d: d["running_costs"].update(reason="安排78万元用于劳务费。"),
      "R602", Severity.warning, ("78万元",)),
@@ -186,5 +186,6 @@ def test_income_by_source_leaves_carry_forward_to_the_total():
 def test_unknown_year_falls_back_with_a_warning(edited):
     path = edited(X, ("  year: 2022", "  year: 2023"), name="xiamen-2023.yaml")
     checked = check_file(path)
-    assert [p.code for p in checked.problems] == ["W202"]
-    assert checked.errors() == [] and [p.code for p in checked.errors(strict=True)] == ["W202"]
+    # (R604: the texts now name 2021, two years before — rightly flagged, not the point here.)
+    assert [p.code for p in checked.problems if p.code != "R604"] == ["W202"]
+    assert checked.errors() == [] and [p.code for p in checked.errors(strict=True) if p.code != "R604"] == ["W202"]

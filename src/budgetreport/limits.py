@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any
 
 from .model import UNIT_FACTOR, Budget
-from .problems import Finding, Loc
+from .problems import Finding, leaves
 
 MAX_YUAN = Decimal(10) ** 12
 DECIMALS = 2
@@ -27,7 +26,7 @@ MAX_TEXT = 3000
 def limit_findings(b: Budget) -> Iterator[Finding]:
     """Amounts below 10¹² 元 with at most two decimals in the file's unit; texts bounded."""
     ceiling = MAX_YUAN / UNIT_FACTOR["元"] * UNIT_FACTOR[b.unit]
-    for loc, value in _values(b.model_dump(mode="python"), ()):
+    for loc, value in leaves(b.model_dump(mode="python")):
         if isinstance(value, Decimal):
             if value >= ceiling:
                 shown = f"{value:f}" if value.adjusted() < 16 else f"{value:.3E}"
@@ -45,13 +44,3 @@ def limit_findings(b: Budget) -> Iterator[Finding]:
                 yield Finding("R803", f"文字有 {len(value)} 个字，超过此处上限 {most} 个字"
                               "（过长的名称或段落会使排版失控），请精简或分段", loc)
 
-
-def _values(value: Any, loc: Loc) -> Iterator[tuple[Loc, Any]]:
-    if isinstance(value, dict):
-        for k, v in value.items():
-            yield from _values(v, loc + (k,))
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            yield from _values(v, loc + (i,))
-    else:
-        yield loc, value

@@ -7,10 +7,12 @@ Every stage collects problems instead of stopping at the first, so one run of
 from __future__ import annotations
 
 import errno
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
+from typing import Any
 
 Loc = tuple[str | int, ...]
 
@@ -31,6 +33,23 @@ def path_text(loc: Loc) -> str:
         elif part not in ("str", "Subsection"):
             parts.append(("." if parts else "") + part)
     return "".join(parts)
+
+
+def leaves(value: Any, loc: Loc = ()) -> Iterator[tuple[Loc, Any]]:
+    """Every value inside nested dicts and lists, with its data path."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from leaves(v, loc + (k,))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from leaves(v, loc + (i,))
+    else:
+        yield loc, value
+
+
+def texts(value: Any) -> Iterator[tuple[Loc, str]]:
+    """Every text inside nested dicts and lists, with its data path."""
+    return ((loc, v) for loc, v in leaves(value) if isinstance(v, str))
 
 
 @dataclass(frozen=True)

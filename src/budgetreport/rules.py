@@ -15,7 +15,7 @@ from .catalogue import Catalogue, standard_glossary
 from .labels import describe
 from .model import FISCAL_SOURCES, SOURCE_NAMES, THREE_PUBLIC, Budget, Source
 from .money import number, round2, total
-from .problems import Finding, Loc, Severity
+from .problems import Finding, Loc, Severity, texts
 from .region import Region
 
 Rule = Callable[[Budget, Catalogue, Region], Iterator[Finding]]
@@ -245,7 +245,7 @@ MONEY = re.compile(r"\d[\d,]*(\.\d+)?\s*万?元")
 def free_text_clean(b: Budget, _c: Catalogue, _r: Region) -> Iterator[Finding]:
     """Text holds no template leftovers (field codes, fill-in instructions) — an error —
     and no money amounts, which must come from the figures — a warning."""
-    for loc, text in _strings(b.model_dump(mode="python"), ()):
+    for loc, text in texts(b.model_dump(mode="python")):
         if m := CONTROL.search(text):
             yield Finding("R603", f"文字中有不可见的控制字符 U+{ord(m.group(0)):04X}（多为复制粘贴带入），请删除", loc)
         elif m := LEFTOVERS.search(text):
@@ -253,17 +253,6 @@ def free_text_clean(b: Budget, _c: Catalogue, _r: Region) -> Iterator[Finding]:
         elif "indicators" not in loc and (m := MONEY.search(text)):
             yield Finding("R602", f"文字中出现金额“{m.group(0)}”：金额应由数据计算生成，不应写在文字里",
                           loc, Severity.warning)
-
-
-def _strings(value: Any, loc: Loc) -> Iterator[tuple[Loc, str]]:
-    if isinstance(value, str):
-        yield loc, value
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            yield from _strings(v, loc + (k,))
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            yield from _strings(v, loc + (i,))
 
 
 @rule

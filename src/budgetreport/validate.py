@@ -20,6 +20,7 @@ from .region import Region, known_regions, load_region
 from .resources import current
 from .rules import RULES
 from .schema import parse
+from .years import ROLLED_MARK, year_findings
 
 
 @dataclass
@@ -62,10 +63,14 @@ def check_file(path: Path, content: bytes | None = None, name: str | None = None
     try:
         ws = current()
         source = read(path, content, name)
-        budget = parse(source)
     except BudgetError as exc:
         return Checked(None, None, None, exc.problems)
-    problems: list[Problem] = []
+    problems = [source.problem(f.code, f.message, f.loc, severity=f.severity)
+                for f in year_findings(source.data, rolled=ROLLED_MARK in source.text)]
+    try:
+        budget = parse(source)
+    except BudgetError as exc:
+        return Checked(None, None, None, sorted(exc.problems + problems))
     dept = budget.department
     year_in_name = path.stem.rpartition("-")[2]
     if re.fullmatch(r"\d{4}", year_in_name) and int(year_in_name) != dept.year:
