@@ -291,11 +291,7 @@ def _new_workbook(xlsx: Path, source: Path | None, region: str | None, name: str
         else:
             raise click.UsageError("请给出 --from 上一年度的数据文件，或 --region 与 --name")
         write_blank(budget, xlsx)
-    except BudgetError as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
-        sys.exit(1)
-    except (ValueError, FileExistsError) as exc:
+    except (ValueError, FileExistsError) as exc:  # BudgetError: the group's one error path
         raise click.UsageError(str(exc)) from None
     click.echo(f"已写入 {xlsx}：各表的行按{rows}列出，合计、类、款行已设公式；"
                f"在 Excel/WPS 中填写空白的金额并保存，再运行 budgetreport import {xlsx} --into 数据文件")

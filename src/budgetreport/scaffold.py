@@ -190,9 +190,11 @@ _Representer.add_representer(Decimal, lambda rep, value: rep.represent_scalar(
     "tag:yaml.org,2002:float", f"{round2(value):f}"))
 
 
-def rt_yaml() -> YAML:
+def rt_yaml(representer: type[RoundTripRepresenter] = _Representer) -> YAML:
+    """ruamel's round-trip YAML in the samples' layout; amounts as `representer` writes them
+    (two decimals here; `import` keeps every digit)."""
     yaml = YAML(typ="rt")
-    yaml.Representer = _Representer
+    yaml.Representer = representer
     yaml.preserve_quotes = True
     yaml.width = 4096  # never fold long Chinese paragraphs
     yaml.indent(mapping=2, sequence=4, offset=2)  # the samples' layout

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from ruamel.yaml import YAML
 from ruamel.yaml.representer import RoundTripRepresenter
 
 from ..catalogue import load_catalogue
@@ -31,7 +30,7 @@ from ..load import Source, read
 from ..money import round_to
 from ..problems import BudgetError, Problem, Severity, display_path
 from ..region import known_regions, load_region
-from ..scaffold import skeleton, write_new
+from ..scaffold import rt_yaml, skeleton, write_new
 from ..validate import center_key, check_file
 from .apply import Writer, write_figures
 from .checks import check_tables
@@ -83,18 +82,9 @@ class _Exact(RoundTripRepresenter):
 _Exact.add_representer(Decimal, lambda rep, v: rep.represent_scalar("tag:yaml.org,2002:float", f"{v:f}"))
 
 
-def _yaml() -> YAML:
-    yaml = YAML(typ="rt")
-    yaml.Representer = _Exact
-    yaml.preserve_quotes = True
-    yaml.width = 4096  # never fold long Chinese paragraphs
-    yaml.indent(mapping=2, sequence=4, offset=2)  # the samples' layout
-    return yaml
-
-
 def _write_tree(text: str, unit: str | None, imp: Imported, name: str,
                 line_of: Callable[[tuple[str | int, ...]], int]) -> str:
-    yaml = _yaml()
+    yaml = rt_yaml(_Exact)
     root = yaml.load(text)
     if unit is None:  # a new file takes the workbook's unit
         root["unit"] = unit = imp.unit

@@ -47,6 +47,12 @@ def recognise(book: Book, settings: Mapping[str, Any]) -> tuple[list[Table], lis
     if book.hidden:
         problems.append(problem(book.name, "W521", f"隐藏的工作表，未读取：{'、'.join(book.hidden)}",
                                 Severity.warning))
+    if not found:
+        problems.append(problem(book.name, "E524", (
+            f"没有一张工作表是本地区（{settings.get('name', '')}）的附表：按表题应有"
+            f"{'、'.join(settings['table_titles'][k] for k in settings['tables'])}；"
+            "工作簿属于别的地区时请用 --region 指明")))
+        return tables, problems
     missing = [k for k in settings["tables"] if k not in found and KINDS.get(k) != "skip"]
     for key in missing:
         problems.append(problem(book.name, "E522", (
