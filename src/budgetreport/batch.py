@@ -4,18 +4,27 @@ A center is skipped when the fingerprint of everything its output depends on —
 file, the templates, the catalogues and settings (built-in and the workspace's), the fonts, the
 tool's own code and the build options —
 equals the one stamped beside its last good build. One broken file never stops the others.
+
+Throughput (a province is some 500 centers; `scripts/benchmark_batch.py --province`): the
+parent imports the pipeline once before the workers fork, so they start warm; the inputs
+every center shares are fingerprinted once per run; the garbage collector stays out of a
+build — WeasyPrint's box trees are large and cyclic, and collecting them again and again
+mid-build, through every imported module, cost a tenth of the run — and collects once after
+it; results passed back are small (`Outcome`).
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
+import resource
 import subprocess
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -41,6 +50,14 @@ class Outcome:
     pages: int = 0
     seconds: float = 0.0
     messages: tuple[str, ...] = ()
+    # What this center cost its process (benchmarks read these): CPU seconds in all, of
+    # which in WeasyPrint and in the collection after the build; the process's peak
+    # resident memory so far (KiB) and its id.
+    cpu: float = 0.0
+    typeset_cpu: float = 0.0
+    collect_cpu: float = 0.0
+    peak_kib: int = 0
+    worker: int = 0
 
 
 def _hash_files(files: Iterable[Path], digest: hashlib._Hash) -> None:
@@ -56,10 +73,13 @@ def _tree(folder: Path | None) -> list[Path]:
 @cache
 def _font_files(families: tuple[str, ...]) -> str:
     """The font file fontconfig picks for each family, with its size and time."""
+    # One fc-match per family, all started at once: each spends most of its time loading
+    # fontconfig's caches.
+    queries = [subprocess.Popen(["fc-match", "-f", "%{file}", family], stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL, text=True) for family in families]
     lines = []
-    for family in families:
-        found = subprocess.run(["fc-match", "-f", "%{file}", family], capture_output=True,
-                               text=True, check=False).stdout
+    for family, query in zip(families, queries, strict=True):
+        found = query.communicate()[0]
         stat = os.stat(found) if found and os.path.exists(found) else None
         lines.append(f"{family}={found}:{stat.st_size if stat else 0}:{stat.st_mtime_ns if stat else 0}")
     return "\n".join(lines)
@@ -115,15 +135,61 @@ def build_center(path: Path, out_dir: Path, strict: bool, variant: str | None,
     """One center, in a worker process: never raises, reports instead (a defect of
     budgetreport with its traceback and a request to report it).
     `inputs` is the fingerprint taken before the build, recorded beside its outputs."""
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
+    collecting = gc.isenabled()
+    gc.disable()  # see the module's docstring; collected below
     try:
         built = build(path, out_dir, strict=strict, pdf_variant=variant, inputs=inputs,
                       html=html, tagged=tagged)
     except Exception as exc:  # one center's failure never stops the others
         lines, _ = describe(exc, display_path(path))
-        return Outcome(path, "failed", 0, time.perf_counter() - start, tuple(lines))
+        return _measured(Outcome(path, "failed", 0, 0.0, tuple(lines)), start, cpu, collecting)
+    finally:
+        if collecting:
+            gc.enable()
     notes = tuple(map(str, built.problems)) + tuple(f"{path}: 排版警告：{w}" for w in built.warnings)
-    return Outcome(path, "built", built.pages, time.perf_counter() - start, notes)
+    outcome = Outcome(path, "built", built.pages, 0.0, notes, typeset_cpu=built.typeset_cpu)
+    return _measured(outcome, start, cpu, collecting)
+
+
+def _measured(outcome: Outcome, start: float, cpu: float, collect: bool) -> Outcome:
+    """`outcome` with its costs, after collecting the build's garbage."""
+    global _fresh_worker
+    collect_cpu = 0.0
+    if collect:
+        before = time.process_time()
+        gc.collect()
+        collect_cpu = time.process_time() - before
+    if _fresh_worker:  # what survives a worker's first build is its caches: fonts, templates
+        gc.freeze()
+        _fresh_worker = False
+    return replace(outcome, seconds=time.perf_counter() - start, cpu=time.process_time() - cpu,
+                   collect_cpu=collect_cpu, worker=os.getpid(),
+                   peak_kib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+
+
+_fresh_worker = False
+
+
+def _start_worker() -> None:
+    """Once per worker process, before its first center. A forked worker holds the pipeline
+    already, imported and frozen by the parent (`_load_pipeline`); a spawned one imported it
+    to unpickle its first task. Either way, long-lived objects go to the permanent
+    generation, so that each collection looks at one build's objects only."""
+    global _fresh_worker
+    gc.collect()
+    gc.freeze()
+    _fresh_worker = True
+
+
+def _load_pipeline() -> None:
+    """Import all a build needs, WeasyPrint and openpyxl included, before the workers fork
+    (each would otherwise import it again), and freeze it: a worker's collections then
+    neither scan it nor copy the parent's memory pages by touching it."""
+    from . import excel, pdf  # noqa: F401
+
+    gc.collect()
+    gc.freeze()
 
 
 def build_many(paths: Sequence[Path], out_dir: Path, *, strict: bool = False,
@@ -151,10 +217,14 @@ def build_many(paths: Sequence[Path], out_dir: Path, *, strict: bool = False,
             results[path] = build_center(path, out_dir, strict, variant, inputs, html, tagged)
             done(results[path])
     else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = {pool.submit(build_center, p, out_dir, strict, variant, i, html, tagged): p
-                       for p, i in todo.items()}
-            for future in as_completed(futures):
-                results[futures[future]] = outcome = future.result()
-                done(outcome)
+        _load_pipeline()
+        try:
+            with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker) as pool:
+                futures = {pool.submit(build_center, p, out_dir, strict, variant, i, html, tagged): p
+                           for p, i in todo.items()}
+                for future in as_completed(futures):
+                    results[futures[future]] = outcome = future.result()
+                    done(outcome)
+        finally:
+            gc.unfreeze()
     return [results[p] for p in paths]

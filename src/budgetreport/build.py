@@ -34,6 +34,7 @@ class Built:
     pages: int
     warnings: tuple[str, ...]
     problems: tuple[Problem, ...] = field(default=())  # validation warnings
+    typeset_cpu: float = 0.0  # CPU seconds WeasyPrint took (`pdf.PdfResult.cpu`)
 
 
 @dataclass(frozen=True)
@@ -147,4 +148,4 @@ def build(path: Path, out_dir: Path = OUTPUT, *, strict: bool = False,
             figures, checked.region, prepared.tables, medium="screen").encode()
     publish(files, record_path(path, out_dir), record)
     return Built(path, pdf_path, xlsx_path, result.pages, result.warnings,
-                 tuple(checked.problems))
+                 tuple(checked.problems), result.cpu)

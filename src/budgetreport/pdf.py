@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import mimetypes
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ class PdfResult:
     data: bytes
     pages: int
     warnings: tuple[str, ...]
+    cpu: float = 0.0  # CPU seconds inside WeasyPrint: parsing, layout, PDF writing
 
 
 class _LocalFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no type hints
@@ -112,6 +114,7 @@ def render_pdf(
     if tagged and variant is None:
         variant = TAGGED
     options: dict[str, Any] = {"pdf_variant": variant, "pdf_tags": tagged or variant == TAGGED}
+    start = time.process_time()
     document_html = weasyprint.HTML(
         string=html,
         base_url=base_dir.resolve().as_uri() + "/",
@@ -120,7 +123,8 @@ def render_pdf(
     with _collect_weasyprint_warnings() as warnings:
         document = document_html.render(**options)
         data = document.write_pdf(**options)
-    return PdfResult(data=data, pages=len(document.pages), warnings=tuple(warnings))
+    return PdfResult(data=data, pages=len(document.pages), warnings=tuple(warnings),
+                     cpu=time.process_time() - start)
 
 
 def check_environment(families: Sequence[str]) -> list[str]:
