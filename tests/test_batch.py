@@ -19,11 +19,18 @@ def test_batch_is_incremental_and_isolates_failures(tmp_path: Path) -> None:
     for name in ("xiamen-2022.yaml", "shangrao-2022.yaml"):
         shutil.copy(DATA / name, data / name)
 
-    code, output = run("build", str(data), "-o", str(out))
+    code, output = run("build", str(data), "-o", str(out), "-j", "2")  # two worker processes
     assert code == 0, output
     assert output.count("已生成") == 2
     pdf = out / "xiamen-2022" / "xiamen-2022.pdf"
     first = pdf.read_bytes()
+
+    # Built by a pool worker or alone in this process: the same bytes.
+    alone = tmp_path / "alone"
+    code, output = run("build", str(data / "xiamen-2022.yaml"), "-o", str(alone))
+    assert code == 0, output
+    for name in ("xiamen-2022.pdf", "xiamen-2022.xlsx"):
+        assert (alone / "xiamen-2022" / name).read_bytes() == (out / "xiamen-2022" / name).read_bytes()
 
     code, output = run("build", str(data), "-o", str(out))
     assert code == 0 and output.count("未变化，跳过") == 2, output
