@@ -309,7 +309,8 @@ def test_money_in_free_text_is_a_warning_unless_strict(edited):
 @pytest.mark.parametrize("leftover", ["MERGEFIELD ${page922554360}", "由部门结合实际填写"])
 def test_template_leftover_in_text(edited, leftover):
     comment = "# reasons（变动原因）：政府性基金、国有资本经营预算均未安排支出，与上年相比无变化，无需说明。"
-    path = edited("shangrao-2022.yaml", (comment, f"reasons:\n  gov_fund: 没有使用政府性基金预算安排的支出。{leftover}"))
+    reason = f"reasons:\n  gov_fund: 没有使用政府性基金预算安排的支出。{leftover}"
+    path = edited("shangrao-2022.yaml", (comment, reason))
     result = run_cli("check", path)
     assert result.exit_code == 1
     assert located(result.output, path) == {(line_of(path, f"。{leftover}"), "R601")}
