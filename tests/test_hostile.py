@@ -300,3 +300,31 @@ def test_internal_defect_shows_traceback_and_asks_for_a_report(monkeypatch) -> N
     assert "Traceback" in result.output and "请把以上全部信息报告给维护者" in result.output
 
 
+
+
+def test_tables_must_add_up_as_printed(tmp_path: Path) -> None:
+    """Two 项 of one 款 entered in 元 so that each rounds up or stays in 万元: the exact sums
+    hold (every rule passes), but the printed 项 rows would miss the printed 款 row."""
+    from decimal import Decimal
+
+    from ruamel.yaml import YAML
+
+    from conftest import in_yuan
+
+    path = tmp_path / "xiamen-2022.yaml"
+    in_yuan("xiamen-2022.yaml", path)
+    yaml = YAML(typ="safe", pure=True)
+    yaml.representer.add_representer(
+        Decimal, lambda r, d: r.represent_scalar("tag:yaml.org,2002:float", f"{d:f}"))
+    data = yaml.load(path.read_text(encoding="utf-8"))
+    lines = {line["code"]: line for line in data["spending"]}
+    lines["2080501"]["personnel"] = Decimal(str(lines["2080501"]["personnel"])) + 50  # 23.675 → 23.68
+    lines["2080505"]["personnel"] = Decimal(str(lines["2080505"]["personnel"])) - 50  # 99.055 → 99.06
+    with path.open("w", encoding="utf-8") as fh:
+        yaml.dump(data, fh)
+    result = run_cli("check", path)
+    _no_traceback(result)
+    assert result.exit_code == 1, result.output
+    problems = [r for r in reported(result.output) if r.code == "R804"]
+    assert problems and all(r.code == "R804" for r in reported(result.output)), result.output
+    assert any("2,735.83" in r.message or "行政事业单位养老支出" in r.message for r in problems), result.output

@@ -17,6 +17,7 @@ from pathlib import Path
 from .figures import Figures, compute
 from .files import publish
 from .fonts import DEFAULT_FAMILIES, FONT_DIRS, font_css
+from .printed import mismatches
 from .problems import BudgetError, Problem
 from .render import render_html
 from .tables import Table, build_tables
@@ -88,6 +89,11 @@ def prepare(checked: Checked, strict: bool = False) -> Prepared:
         raise BudgetError([source.problem("E801", str(exc), ("department", "fonts"))]) from None
     figures = compute(checked.budget)
     tables = build_tables(figures, checked.region)
+    if unequal := [m for t in tables for m in mismatches(t)]:
+        assert source is not None
+        hint = ("：金额按表中单位四舍五入到两位小数后相加不一致，请调整其中一项的尾数，"
+                "使公开的表格自洽")
+        raise BudgetError([source.problem("R804", m + hint, ("unit",)) for m in unequal])
     setting = checked.region.settings.get("tagged_pdf", False)
     if not isinstance(setting, bool):
         raise BudgetError([Problem(source.name if source else "", 0, 0, "E802",

@@ -85,6 +85,7 @@ class Table:
     empty_note: str | None = None
     landscape: bool = False
     unit: str = "万元"
+    spec: tuple[H, ...] = ()  # the header tree the columns come from (`printed` reads its sums)
 
 
 def layout(spec: Sequence[H]) -> tuple[tuple[HeaderCell, ...], int, tuple[Column, ...]]:
@@ -380,5 +381,5 @@ def build_tables(f: Figures, region: Region) -> list[Table]:
             key=key, number=numeral(i), title=titles[key], prepared_by=f.prepared_by,
             columns=columns, header=header, header_rows=header_rows, rows=tuple(rows),
             empty_note=note.format(year=f.year) if note else None,
-            landscape=landscape or sum(c.width for c in columns) > 90))
+            landscape=landscape or sum(c.width for c in columns) > 90, spec=tuple(spec)))
     return tables
