@@ -240,7 +240,8 @@ def new(region: str | None, name: str | None, center: str | None, source: Path |
 @click.option("--year", type=int, metavar="年度", default=None, help="预算年度（-o 时；缺省取工作簿表题中的年度）。")
 def import_(workbook: Path, data: Path | None, output: Path | None, region: str | None,
             name: str | None, year: int | None) -> None:
-    """从 Excel 工作簿导入数字：预算系统导出的报表，或本程序生成的附表。
+    """从 Excel 工作簿导入数字：预算系统导出的报表，或本程序生成的附表；也可以是已发布的
+    PDF（如上一年度的预算公开文件），从其附表读取数字。
 
     先核对工作簿本身（合计、小计、类款项、各表之间的同一数字），有问题时什么也不写。"""
     from . import importer  # openpyxl: imported by the commands that need it, keeping check fast
@@ -274,6 +275,40 @@ def import_(workbook: Path, data: Path | None, output: Path | None, region: str 
     else:
         click.echo(f"已写入 {outcome.target}：数字取自工作簿；文字等待填写的共 {outcome.open_items} 处，"
                    f"运行 budgetreport check {outcome.target} 逐条列出")
+
+
+@main.command()
+@click.argument("pdf", type=PathArg)
+@click.argument("data", type=PathArg, required=False)
+@click.option("--region", metavar="地区", default=None,
+              help="不给数据文件时，按哪个地区的附表识别表格；缺省自动判断。")
+@click.option("--strict", is_flag=True, help="把警告也当作错误。")
+def verify(pdf: Path, data: Path | None, region: str | None, strict: bool) -> None:
+    """核对已发布的 PDF：给出数据文件时，逐个表格单元格、逐句文中数字与数据比较；
+    不给时，核对文档自身（表内合计、各表同一数字、年份、遗留的模板文字、空表说明）。
+
+    全部一致时退出状态为 0，有不一致时为 1。"""
+    from .problems import Severity
+    from .readback import verify as verify_pdf
+
+    for path, what in ((pdf, "PDF 文件"), (data, "数据文件")):
+        if path is not None and not path.is_file():
+            raise click.UsageError(f"找不到{what}：{path}")
+    try:
+        problems = verify_pdf(pdf, data, region)
+    except BudgetError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        click.echo("无法核对：请先改正上面的问题。", err=True)
+        sys.exit(EXIT_PROBLEM)
+    for problem in problems:
+        click.echo(str(problem))
+    counted = [p for p in problems if p.severity is Severity.error or strict and p.severity is Severity.warning]
+    against = f"与 {data} 的数据" if data else "自身"
+    if counted:
+        click.echo(f"{pdf}：{against}有 {len(counted)} 处不一致。", err=True)
+        sys.exit(EXIT_PROBLEM)
+    click.echo(f"{pdf}：{against}一致" + ("（有警告）" if problems else "") + "。")
 
 
 def _new_workbook(xlsx: Path, source: Path | None, region: str | None, name: str | None,

@@ -50,8 +50,13 @@ class Outcome:
 
 def read_workbook(workbook: Path, region: str, center: str | None, year: int | None
                   ) -> tuple[Imported, list[Problem]]:
-    """Workbook → imported figures, or BudgetError with every problem found."""
-    book = read_book(workbook)
+    """Workbook (or a published PDF's tables) → imported figures, or BudgetError with every
+    problem found."""
+    if workbook.suffix.lower() == ".pdf":
+        from ..readback.pdf import read_pdf
+        book = read_pdf(workbook).book()
+    else:
+        book = read_book(workbook)
     settings = load_region(region, center).settings
     tables, problems = recognise(book, settings)
     problems = book.problems + problems

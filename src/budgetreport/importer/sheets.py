@@ -111,7 +111,7 @@ def _body_start(sheet: Sheet, first: int) -> int:
     for r in range(first, sheet.max_row + 1):
         cells = [sheet.raw(r, c) for c in range(1, sheet.max_col + 1)]
         texts = [norm(v) for v in cells if isinstance(v, str) and v.strip()]
-        if any(isinstance(v, (int, float)) and not isinstance(v, bool) for v in cells):
+        if any(isinstance(v, (int, float, Decimal)) and not isinstance(v, bool) for v in cells):
             return r
         if texts and (texts == [texts[0]] and texts[0] in TOTAL_ROWS  # not a 合计 column label
                       or _is_code(texts[0]) or NOTE.search(texts[0])):

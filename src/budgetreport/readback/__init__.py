@@ -1,0 +1,66 @@
+"""Reading published disclosures back: `verify` a PDF, and `import` one (through the workbook
+importer, which reads the PDF's tables as it reads sheets — see `importer.read_workbook`).
+
+    PDF → page texts + ruled tables as sheets (pdf) → compared with the data built as far as
+    its HTML, or checked against itself (verify) → problems by page.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..problems import BudgetError, Problem
+from .verify import Finding, against_data, self_consistency, table_findings
+
+if TYPE_CHECKING:
+    from .pdf import Document
+
+
+def verify(pdf: Path, data: Path | None = None, region: str | None = None) -> list[Problem]:
+    """Every disagreement between the PDF and the data (or, without data, within the PDF)."""
+    from .pdf import read_pdf
+
+    doc = read_pdf(pdf)
+    if data is not None:
+        findings = _with_data(doc, data)
+    else:
+        findings = _alone(doc, region)
+    return [f.problem(doc.name) for f in sorted(findings, key=lambda f: (f.page, f.code))]
+
+
+def _with_data(doc: Document, data: Path) -> list[Finding]:
+    from ..build import prepare
+    from ..render import environment
+    from ..validate import check_file
+
+    checked = check_file(data)
+    prepared = prepare(checked)  # BudgetError: the data itself has errors
+    assert checked.region is not None
+    cell = environment(checked.region).filters["cell"]
+    return against_data(doc, prepared.tables, prepared.html, cell)
+
+
+def _alone(doc: Document, region: str | None) -> list[Finding]:
+    from ..catalogue import load_catalogue
+    from ..importer.checks import check_tables
+    from ..importer.recognise import recognise
+    from ..importer.sheets import Table
+    from ..region import known_regions, load_region
+
+    book = doc.book()
+    candidates = [region] if region else known_regions()
+    best: tuple[list[Table], list[Problem]] = ([], [])
+    for r in candidates:  # the region whose table set names the most of the PDF's tables
+        found = recognise(book, load_region(r).settings)
+        if len(found[0]) > len(best[0]) or not best[0]:
+            best = found
+    tables, problems = best
+    year = doc.year
+    names = {c: e.name for c, e in load_catalogue(year or 2022).function.items()}
+    facts = check_tables(tables, names)
+    kept = [p for p in problems if p.code not in ("E522", "W520")]  # the region's set is a guess
+    return table_findings([*kept, *facts.problems], doc) + self_consistency(doc, year)
+
+
+__all__ = ["BudgetError", "verify"]

@@ -1,0 +1,212 @@
+"""Read back stage 1: a published PDF as page texts and ruled tables.
+
+pdfplumber finds the ruled tables (cell borders drawn as lines or rectangles) and the words
+above each one; pypdfium2 (pdfplumber's own rendering dependency) extracts the page text,
+which it does several times faster than pdfminer. A table is titled by the lines above it on
+its page ("…表", then "编制单位：…  单位：…"); a table with nothing above it continues the
+previous one (its repeated header rows are dropped).
+
+Each table becomes an importer `Sheet` (title row, 编制 line, then the grid with its merges),
+so the workbook importer's recognition, table reading and cross-checks read a PDF as they
+read a workbook. Every cell keeps its page, for messages.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from ..importer.workbook import Book, Ref, Sheet, number
+from ..problems import BudgetError, Problem, display_path
+
+BUDGET_TITLE = re.compile(r"(20\d\d)\s*年\s*度?\s*[^\n]{0,12}?(?:部门|单位)\s*预算")
+
+
+@dataclass(frozen=True)
+class PageRef(Ref):
+    """A cell of a table read from a PDF: file, page, table title, row and column."""
+
+    page: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.book}:第{self.page}页!{self.sheet}!{self.cell}"
+
+
+@dataclass
+class PdfSheet(Sheet):
+    pages: dict[int, int] = field(default_factory=dict)  # sheet row → page number
+    printed: dict[tuple[int, int], str] = field(default_factory=dict)  # cell text as printed
+
+    def ref(self, row: int, col: int) -> Ref:
+        page = self.pages.get(row) or self.pages.get(min(self.pages, default=0), 0)
+        return PageRef(self.book, self.name, row, col, page)
+
+    @property
+    def first_page(self) -> int:
+        return min(self.pages.values(), default=0)
+
+    def grid(self, first: int = 3) -> list[list[str | None]]:
+        """The table's cells from sheet row `first` on, as text; None where a merge covers."""
+        covered = {(r, c) for m in self.merges for r in range(m[0], m[2] + 1)
+                   for c in range(m[1], m[3] + 1) if (r, c) != (m[0], m[1])}
+        return [[None if (r, c) in covered else self.printed.get((r, c), "")
+                 for c in range(1, self.max_col + 1)] for r in range(first, self.max_row + 1)]
+
+
+@dataclass
+class Document:
+    name: str
+    pages: list[str]  # the text of each page
+    tables: list[PdfSheet]
+
+    @property
+    def year(self) -> int | None:
+        """The budget year the cover or the first page names ("2022年部门预算")."""
+        for text in self.pages[:2]:
+            if m := BUDGET_TITLE.search(text):
+                return int(m.group(1))
+        return None
+
+    def book(self) -> Book:
+        """The tables as a workbook's sheets; a title that names no year gets the
+        document's, as a budget system's export would."""
+        year = self.year
+        for sheet in self.tables:
+            if year and not re.search(r"\d{4}年", sheet.name):
+                sheet.values[(1, 1)] = f"{year}年{sheet.name}"
+        return Book(self.name, list(self.tables), [], [])
+
+    def page_of(self, offset: int, joined: list[int]) -> int:
+        """Page number (1-based) of a character offset into the pages joined end to end,
+        `joined` being the start offsets of the pages."""
+        page = 1
+        for n, start in enumerate(joined, 1):
+            if start <= offset:
+                page = n
+        return page
+
+
+def read_pdf(path: Path) -> Document:
+    """The PDF's page texts and tables; BudgetError when the file is no readable PDF."""
+    import pdfplumber
+    import pypdfium2
+    from pdfminer.pdfparser import PDFSyntaxError
+
+    name = display_path(path)
+    if not path.is_file():
+        raise BudgetError([Problem(name, 0, 0, "E601", "PDF 文件不存在")])
+    try:
+        doc = pypdfium2.PdfDocument(str(path))
+        try:
+            pages = [page.get_textpage().get_text_range() for page in doc]
+        finally:
+            doc.close()
+        tables: list[PdfSheet] = []
+        with pdfplumber.open(path) as pdf:
+            for number_, (page, text) in enumerate(zip(pdf.pages, pages, strict=True), 1):
+                if "单位" not in text and not tables:
+                    continue  # no table can start here
+                _read_tables(page, number_, name, tables)
+    except (pypdfium2.PdfiumError, PDFSyntaxError, ValueError) as exc:
+        raise BudgetError([Problem(name, 0, 0, "E602", f"无法读取 PDF：{exc}")]) from None
+    return Document(name, [p.replace("\r\n", "\n") for p in pages], tables)
+
+
+def _read_tables(page: Any, number_: int, book: str, tables: list[PdfSheet]) -> None:
+    found = page.find_tables()
+    if not found:
+        return
+    lines = _lines(page)
+    above_limit = 0.0
+    for t in found:
+        x0, top, x1, bottom = t.bbox
+        above = [text for (y, text) in lines if above_limit <= y < top]
+        above_limit = bottom
+        grid, merges = _grid(t)
+        if not grid:
+            continue
+        meta = next((i for i, line in enumerate(above) if "单位：" in line or "单位:" in line), None)
+        if meta is None or meta == 0:
+            if tables:  # a continuation: its header rows repeat the first page's
+                _continue(tables[-1], grid, merges, number_)
+            continue
+        title = above[meta - 1].strip()
+        tables.append(_sheet(book, title, above[meta], grid, merges, number_))
+
+
+def _lines(page: Any) -> list[tuple[float, str]]:
+    """The words of a page grouped into lines, top to bottom, as (top, text)."""
+    words = page.extract_words(keep_blank_chars=True, use_text_flow=False)
+    rows: list[tuple[float, list[Any]]] = []
+    for w in sorted(words, key=lambda w: (round(w["top"]), w["x0"])):
+        if rows and abs(rows[-1][0] - w["top"]) < 3:
+            rows[-1][1].append(w)
+        else:
+            rows.append((w["top"], [w]))
+    return [(top, "  ".join(w["text"] for w in sorted(ws, key=lambda w: w["x0"]))) for top, ws in rows]
+
+
+def _grid(table: Any) -> tuple[list[list[str | None]], list[tuple[int, int, int, int]]]:
+    """Cell texts (None where a merge covers) and merges (0-based, inclusive) of a table,
+    from the cell rectangles pdfplumber found."""
+    texts = table.extract()
+    xs = sorted({round(v, 1) for row in table.rows for c in row.cells if c for v in (c[0], c[2])})
+    ys = sorted({round(v, 1) for row in table.rows for c in row.cells if c for v in (c[1], c[3])})
+    merges = []
+    for r, row in enumerate(table.rows):
+        for c, cell in enumerate(row.cells):
+            if cell is None:
+                continue
+            cols = sum(1 for x in xs if round(cell[0], 1) <= x < round(cell[2], 1))
+            rows = sum(1 for y in ys if round(cell[1], 1) <= y < round(cell[3], 1))
+            if cols > 1 or rows > 1:
+                merges.append((r, c, r + rows - 1, c + cols - 1))
+    clean = [[None if v is None else "".join(v.split()) for v in row] for row in texts]
+    return clean, merges
+
+
+def _sheet(book: str, title: str, meta: str, grid: list[list[str | None]],
+           merges: list[tuple[int, int, int, int]], page: int) -> PdfSheet:
+    width = max(len(r) for r in grid)
+    sheet = PdfSheet(book, title, {(1, 1): title, (2, 1): meta}, [], 2, width, set(), {1: page, 2: page},
+                     {(1, 1): title, (2, 1): meta})
+    _append(sheet, grid, merges, page)
+    return sheet
+
+
+def _append(sheet: PdfSheet, grid: list[list[str | None]], merges: list[tuple[int, int, int, int]],
+            page: int) -> None:
+    base = sheet.max_row
+    for r, row in enumerate(grid, base + 1):
+        sheet.pages[r] = page
+        for c, text in enumerate(row, 1):
+            if text:
+                sheet.values[(r, c)] = _value(text)
+                sheet.printed[(r, c)] = text
+    sheet.merges += [(a + base + 1, b + 1, c + base + 1, d + 1) for a, b, c, d in merges]
+    sheet.max_row = base + len(grid)
+    sheet.max_col = max(sheet.max_col, max(len(r) for r in grid))
+
+
+def _continue(sheet: PdfSheet, grid: list[list[str | None]], merges: list[tuple[int, int, int, int]],
+              page: int) -> None:
+    """Rows of a table carried over to another page; a repeated header is dropped."""
+    first = sheet.grid()
+    repeat = 0
+    while repeat < len(grid) and repeat < len(first) and grid[repeat] == first[repeat] \
+            and not any(isinstance(number(v), Decimal) for v in grid[repeat] if v):
+        repeat += 1
+    kept = [(a - repeat, b, c - repeat, d) for a, b, c, d in merges if a >= repeat]
+    if grid[repeat:]:
+        _append(sheet, grid[repeat:], kept, page)
+
+
+def _value(text: str) -> Any:
+    """A cell as a workbook would hold it: amounts as numbers, everything else as text."""
+    v = number(text)
+    if isinstance(v, Decimal) and any(ch in text for ch in ",.") and not text.isdigit():
+        return v
+    return text

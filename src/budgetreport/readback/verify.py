@@ -1,0 +1,284 @@
+"""Read back stage 2: does a published PDF say what its data says — or at least agree with itself?
+
+With the data file, the data is built as far as the HTML (`build.prepare`) and compared with
+what the PDF shows: every 附表 cell by position (tables matched by title), and every sentence of
+the text that states a figure. Without it, the document is checked against itself: each
+table adds up as printed and the same figure agrees across tables (the workbook importer's
+cross-checks, reading the PDF's tables), the year in titles and text is the budget year, no
+template text or placeholder is left, and an empty table carries its note.
+
+Every problem names the PDF and the page: `文件.pdf:第24页: …`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+from ..problems import Problem, Severity
+from ..tables import Table
+from .pdf import Document, PdfSheet
+
+SENTENCE_END = re.compile(r"(?<=[。；！？])")
+DIGITS = re.compile(r"\d")
+FIGURE = re.compile(r"-?\d[\d,]*(?:\.\d+)?%?")
+PAGE_NUMBER = re.compile(r"—\d+—")
+PLACEHOLDERS = ("×", "XX", "ＸＸ", "xx", "（增加内容）", "{{", "}}", "{%", "……")
+EMPTY_NOTE = re.compile(r"无数据|空表|没有.*预算|无.*预算")
+
+
+@dataclass(frozen=True)
+class Finding:
+    page: int
+    code: str
+    message: str
+    severity: Severity = Severity.error
+
+    def problem(self, pdf: str) -> Problem:
+        where = f"{pdf}:第{self.page}页" if self.page else pdf
+        return Problem(where, 0, 0, self.code, self.message, self.severity)
+
+
+def squeeze(text: str) -> str:
+    """Text as compared: no white space, no page numbers ("— 17 —") between lines."""
+    return PAGE_NUMBER.sub("", "".join(text.split()))
+
+
+# --- against the data ------------------------------------------------------------------
+
+
+def against_data(doc: Document, tables: list[Table], html: str, cell_text: Any) -> list[Finding]:
+    """Every 附表 cell and every figure sentence of the text, compared with the data's."""
+    found = _by_title(doc.tables)
+    out: list[Finding] = []
+    for t in tables:
+        sheet = found.pop(squeeze(t.title), None)
+        if sheet is None:
+            out.append(Finding(0, "E610", f"缺少附表“{t.title}”（数据有此表，PDF 中找不到这个表题）"))
+            continue
+        out += _compare_table(t, sheet, cell_text)
+    for sheet in found.values():
+        out.append(Finding(sheet.first_page, "E611", f"多出附表“{sheet.name}”（数据中没有此表）"))
+    out += _compare_text(doc, paragraphs(html))
+    return out
+
+
+def _by_title(sheets: Iterable[PdfSheet]) -> dict[str, PdfSheet]:
+    return {squeeze(s.name): s for s in sheets}
+
+
+def expected_grid(t: Table, cell_text: Any) -> list[list[str | None]]:
+    """The table as the PDF prints it: header rows, then body rows (None where a merge covers)."""
+    width = len(t.columns)
+    grid: list[list[str | None]] = [[None] * width for _ in range(t.header_rows)]
+    for h in t.header:
+        grid[h.row][h.col] = h.text
+    for row in t.rows:
+        grid.append([None if c is None else "" if c.value is None
+                     else cell_text(c.value) if c.kind == "money" else str(c.value) for c in row.cells])
+    if not t.rows and t.empty_note:
+        grid.append([t.empty_note] + [None] * (width - 1))
+    return grid
+
+
+def _compare_table(t: Table, sheet: PdfSheet, cell_text: Any) -> list[Finding]:
+    want = expected_grid(t, cell_text)
+    got = sheet.grid()
+    leaves = {h.col: h.text for h in t.header if h.row + h.rowspan == t.header_rows}
+    out: list[Finding] = []
+    for i, (w, g) in enumerate(zip(want, got, strict=False)):
+        label = next((squeeze(x) for x in w if x and not DIGITS.fullmatch(x or "")), "")
+        for c, (a, b) in enumerate(zip(w, g + [None] * (len(w) - len(g)), strict=False)):
+            if squeeze(a or "") != squeeze(b or ""):
+                column = leaves.get(c, f"第{c + 1}列")
+                out.append(Finding(sheet.pages.get(i + 3, sheet.first_page), "E612", (
+                    f"附表“{t.title}”第{i + 1}行（{label}）“{column}”：PDF 为“{b or ''}”，"
+                    f"数据为“{a or ''}”")))
+    if len(got) != len(want):
+        more = "多" if len(got) > len(want) else "少"
+        out.append(Finding(sheet.first_page, "E613", (
+            f"附表“{t.title}”在 PDF 中有 {len(got)} 行，数据为 {len(want)} 行（{more}了"
+            f" {abs(len(got) - len(want))} 行）")))
+    return out
+
+
+class _Paragraphs(HTMLParser):
+    """The text of every paragraph and heading outside the 附表 and the contents."""
+
+    BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "li", "div"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.out: list[str] = []
+        self.buf: list[str] = []
+        self.skip = 0  # inside a table, the contents, a style or a script
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        classes = dict(attrs).get("class") or ""
+        if tag in ("table", "style", "script", "head") or "toc" in classes.split():
+            self.skip += 1
+        elif tag in self.BLOCKS:
+            self._flush()
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("table", "style", "script", "head") or (tag == "nav" and self.skip):
+            self.skip = max(0, self.skip - 1)
+        elif tag in self.BLOCKS:
+            self._flush()
+
+    def handle_data(self, data: str) -> None:
+        if not self.skip:
+            self.buf.append(data)
+
+    def _flush(self) -> None:
+        text = squeeze("".join(self.buf))
+        self.buf = []
+        if text:
+            self.out.append(text)
+
+
+def paragraphs(html: str) -> list[str]:
+    p = _Paragraphs()
+    p.feed(html)
+    p.close()
+    return p.out
+
+
+def _compare_text(doc: Document, expected: list[str]) -> list[Finding]:
+    """Each sentence that states a figure must stand in the PDF as the data words it."""
+    joined, starts = _joined(doc)
+    out: list[Finding] = []
+    for para in expected:
+        if not DIGITS.search(para) or para in joined:
+            continue
+        for sentence in filter(None, SENTENCE_END.split(para)):
+            if not DIGITS.search(sentence) or sentence in joined:
+                continue
+            at, printed = _nearest(joined, sentence)
+            page = doc.page_of(at, starts) if at >= 0 else 0
+            want = FIGURE.findall(sentence)
+            got = FIGURE.findall(printed) if printed else []
+            diff = [(g, w) for g, w in zip(got, want, strict=False) if g != w]
+            what = "、".join(f"PDF 为 {g}，应为 {w}" for g, w in diff) if diff and len(got) == len(want) \
+                else f"PDF：“{printed}”" if printed else "PDF 中找不到这句话"
+            out.append(Finding(page, "E614", f"文中“{_short(sentence)}”与数据计算的不符：{what}"))
+    return out
+
+
+def _joined(doc: Document) -> tuple[str, list[int]]:
+    parts, starts, at = [], [], 0
+    for text in doc.pages:
+        starts.append(at)
+        s = squeeze(text)
+        parts.append(s)
+        at += len(s)
+    return "".join(parts), starts
+
+
+def _nearest(joined: str, sentence: str) -> tuple[int, str]:
+    """Where the PDF prints the sentence with other figures: the longest text before its
+    first figure that the PDF contains, and the PDF's sentence from there."""
+    first = DIGITS.search(sentence)
+    assert first is not None
+    lead = sentence[: first.start()]
+    while len(lead) >= 4:
+        at = joined.find(lead)
+        if at >= 0:
+            end = at + len(sentence) + 8
+            stop = re.search(r"[。；]", joined[at + len(lead):end])
+            return at, joined[at: at + len(lead) + (stop.end() if stop else len(sentence) - len(lead))]
+        lead = lead[len(lead) // 4 + 1:] if len(lead) > 12 else lead[1:]
+    tail = sentence[first.start():]
+    at = joined.find(tail[:12]) if len(tail) >= 12 else -1
+    return at, ""
+
+
+def _short(text: str, n: int = 60) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+# --- the document against itself -------------------------------------------------------
+
+
+def self_consistency(doc: Document, year: int | None) -> list[Finding]:
+    """Checks that need no data: years, leftover template text, empty tables' notes."""
+    out: list[Finding] = []
+    year = year or doc.year
+    if year is None:
+        out.append(Finding(1, "W620", "封面和首页找不到预算年度（如“2022年部门预算”），未核对文中年份",
+                           Severity.warning))
+    else:
+        out += _years(doc, year)
+    out += _placeholders(doc)
+    out += _empty_tables(doc)
+    return out
+
+
+BUDGET_YEAR = re.compile(r"(20\d\d)\s*年\s*度?\s*(?:部门|单位)?\s*(?:预算|收支|收入|支出)")
+COMPARED = re.compile(r"(?:比|较|与|同|上年|相比|对比)\s*$")
+
+
+def _years(doc: Document, year: int) -> list[Finding]:
+    """A table title names the budget year; in the text, a year attached to 预算/收支 is the
+    budget year, or last year where it is the base of a comparison ("比2021年预算数")."""
+    out: list[Finding] = []
+    for sheet in doc.tables:
+        for y in re.findall(r"(20\d\d)年", sheet.name):
+            if int(y) != year:
+                out.append(Finding(sheet.first_page, "E621", f"附表标题“{sheet.name}”的年份 {y} 不是预算年度 {year}"))
+    for n, text in enumerate(doc.pages, 1):
+        for line in text.splitlines():
+            for m in BUDGET_YEAR.finditer(line):
+                y = int(m.group(1))
+                if y == year or y == year - 1 and (COMPARED.search(line[: m.start()])
+                                                   or line[m.end():].startswith(("数", "执行数"))):
+                    continue
+                out.append(Finding(n, "E622", f"“{_short(line.strip(), 40)}”中的 {m.group(0)} 不是预算年度 {year}"))
+    return out
+
+
+def _placeholders(doc: Document) -> list[Finding]:
+    out: list[Finding] = []
+    for n, text in enumerate(doc.pages, 1):
+        for line in text.splitlines():
+            for mark in PLACEHOLDERS:
+                if mark in line and not _leader(line, mark):
+                    out.append(Finding(n, "E623", f"留有模板文字或占位符“{mark}”：{_short(line.strip(), 40)}"))
+                    break
+    return out
+
+
+def _leader(line: str, mark: str) -> bool:
+    """A contents line's dot leader ("……… 3") is no placeholder."""
+    return mark == "……" and bool(re.search(r"…{3,}\s*\d+\s*$|…{6,}", line))
+
+
+def _empty_tables(doc: Document) -> list[Finding]:
+    out = []
+    for sheet in doc.tables:
+        grid = sheet.grid()
+        body = [r for r in grid if any(x and DIGITS.search(x) for x in r)]
+        note = any(x and EMPTY_NOTE.search(x) for r in grid for x in r)
+        if not body and not note:
+            out.append(Finding(sheet.first_page, "E624", f"附表“{sheet.name}”是空表，但没有说明（如“本表无数据”）"))
+    return out
+
+
+def table_findings(problems: Iterable[Problem], doc: Document) -> list[Finding]:
+    """The importer's cross-check problems (located `文件.pdf:第N页!表!C12`) as findings."""
+    out = []
+    for p in problems:
+        m = re.match(r".*?:第(\d+)页!(.*)$", p.file)
+        page, where = (int(m.group(1)), m.group(2)) if m else (0, p.file)
+        out.append(Finding(page, p.code, f"{where}：{p.message}" if m else p.message, p.severity))
+    return out
+
+
+def read(path: Path) -> Document:
+    from .pdf import read_pdf
+
+    return read_pdf(path)

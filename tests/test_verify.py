@@ -1,0 +1,160 @@
+"""`verify` and `import` of a PDF: a published disclosure read back and compared.
+
+Each sample is rendered once per session; altered copies are made by changing one figure in
+the rendered HTML before layout (a cell, a sentence, a title), as a hand edit of the
+published file would, and must be caught with their page.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from budgetreport.build import Prepared, prepare
+from budgetreport.fonts import FONT_DIRS
+from budgetreport.pdf import render_pdf
+from budgetreport.readback import verify
+from budgetreport.readback.pdf import read_pdf
+from budgetreport.validate import check_file
+from conftest import DATA, run_cli
+
+SAMPLES = sorted(p.name for p in DATA.glob("*.yaml"))
+XIAMEN = DATA / "xiamen-2022.yaml"
+
+
+def layout(prepared: Prepared, html: str, out: Path) -> Path:
+    region = prepared.checked.region
+    assert region is not None
+    out.write_bytes(render_pdf(html, base_dir=region.folders[0],
+                               allowed_dirs=(*region.folders, *FONT_DIRS)).data)
+    return out
+
+
+Edit = tuple[str, str, str]  # table key (or "" for the whole document), old, new
+
+
+def render(data: Path, out: Path, edit: Edit | None = None) -> Path:
+    """The sample's PDF, with `edit` applied to its HTML: within the 附表 `key` (its section,
+    from its title to the end of its table) every `old` becomes `new`; `old` must be there."""
+    prepared = prepare(check_file(data))
+    html = prepared.html
+    if edit is not None:
+        key, old, new = edit
+        start = html.index(f'id="table-{key}"') if key else 0
+        end = html.index("</section>", start) if key else len(html)
+        part = html[start:end]
+        assert old in part, f"{old!r} not in {key or 'the document'}"
+        html = html[:start] + part.replace(old, new) + html[end:]
+    return layout(prepared, html, out)
+
+
+@pytest.fixture(scope="session")
+def pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("verify")
+    return {name: render(DATA / name, root / f"{Path(name).stem}.pdf") for name in SAMPLES}
+
+
+def pages_of(problems: list[object]) -> set[int]:
+    return {int(m.group(1)) for p in problems if (m := re.search(r":第(\d+)页", str(p)))}
+
+
+def page_with(pdf: Path, needle: str) -> int:
+    """The page (1-based) whose text holds `needle`, all white space removed."""
+    texts = read_pdf(pdf).pages
+    hits = [n for n, t in enumerate(texts, 1) if needle in "".join(t.split())]
+    assert hits, needle
+    return hits[0]
+
+
+@pytest.mark.parametrize("name", SAMPLES)
+def test_every_sample_verifies_clean_against_its_data(pdfs: dict[str, Path], name: str) -> None:
+    assert verify(pdfs[name], DATA / name) == []
+
+
+@pytest.mark.parametrize("name", SAMPLES)
+def test_every_sample_is_consistent_without_its_data(pdfs: dict[str, Path], name: str) -> None:
+    problems = verify(pdfs[name])
+    assert [p for p in problems if p.severity.name == "error"] == []
+
+
+def test_a_changed_cell_is_caught_with_its_page_and_cell(tmp_path: Path) -> None:
+    # 公务接待费 in the 三公 table: 2.01 this year (the last cell of its row).
+    pdf = render(XIAMEN, tmp_path / "x.pdf", ("three_public", "2.01</td></tr>", "2.10</td></tr>"))
+    problems = verify(pdf, XIAMEN)
+    cells = [str(p) for p in problems if p.code == "E612"]
+    assert len(cells) == 1, problems
+    assert "“三公”经费" in cells[0] and "公务接待费" in cells[0]
+    assert "PDF 为“2.10”，数据为“2.01”" in cells[0]
+    assert pages_of(problems) == {page_with(pdf, "一般公共预算“三公”经费支出情况表编制单位")}
+    # Without the data, the table no longer agrees with itself (合计 ≠ its items).
+    alone = verify(pdf)
+    assert any(p.code == "E531" for p in alone), alone
+
+
+def test_a_changed_sentence_figure_is_caught_with_its_page(tmp_path: Path) -> None:
+    pdf = render(XIAMEN, tmp_path / "x.pdf", ("", "收入预算为2735.83万元", "收入预算为2753.83万元"))
+    problems = verify(pdf, XIAMEN)
+    assert [p.code for p in problems] == ["E614"], problems
+    assert "PDF 为 2753.83，应为 2735.83" in problems[0].message
+    assert pages_of(problems) == {page_with(pdf, "收入预算为2753.83万元")}
+
+
+def test_a_wrong_year_in_a_table_title_is_caught(tmp_path: Path) -> None:
+    pdf = render(XIAMEN, tmp_path / "x.pdf", ("spending", ">部门支出预算总体情况表<", ">2021年部门支出预算总体情况表<"))
+    alone = verify(pdf)
+    assert [p.code for p in alone if p.code == "E621"] == ["E621"], alone
+    assert pages_of([p for p in alone if p.code == "E621"]) == {page_with(pdf, "2021年部门支出预算总体情况表")}
+    with_data = {p.code for p in verify(pdf, XIAMEN)}
+    assert {"E610", "E611"} <= with_data  # the data's title is missing, the PDF's is extra
+
+
+def test_leftover_template_text_is_caught(tmp_path: Path) -> None:
+    pdf = render(XIAMEN, tmp_path / "x.pdf", ("", "收入预算为2735.83万元", "收入预算为XX万元（增加内容）"))
+    codes = [p.code for p in verify(pdf)]
+    assert "E623" in codes
+
+
+def test_an_empty_table_without_its_note_is_caught(tmp_path: Path) -> None:
+    prepared = prepare(check_file(XIAMEN))
+    empty = next(t for t in prepared.tables if t.empty_note)
+    assert empty.empty_note is not None
+    pdf = render(XIAMEN, tmp_path / "x.pdf", (empty.key, empty.empty_note, ""))
+    assert any(p.code == "E624" for p in verify(pdf))
+
+
+def test_cli_exit_status_and_messages(pdfs: dict[str, Path], tmp_path: Path) -> None:
+    clean = run_cli("verify", pdfs["xiamen-2022.yaml"], XIAMEN)
+    assert clean.exit_code == 0 and "一致" in clean.output
+    altered = render(XIAMEN, tmp_path / "x.pdf", ("", "收入预算为2735.83万元", "收入预算为2753.83万元"))
+    bad = run_cli("verify", altered, XIAMEN)
+    assert bad.exit_code == 1 and "第" in bad.output and "E614" in bad.output
+    assert run_cli("verify", tmp_path / "none.pdf").exit_code == 2
+    not_pdf = run_cli("verify", XIAMEN)
+    assert not_pdf.exit_code == 1 and "无法读取 PDF" in not_pdf.output and "Traceback" not in not_pdf.output
+
+
+@pytest.mark.parametrize("name", SAMPLES)
+def test_import_of_its_own_pdf_changes_no_figure(pdfs: dict[str, Path], name: str,
+                                                 tmp_path: Path) -> None:
+    copy = tmp_path / name
+    shutil.copy(DATA / name, copy)
+    before = copy.read_text(encoding="utf-8")
+    result = run_cli("import", pdfs[name], "--into", copy)
+    assert result.exit_code == 0, result.output
+    assert "未改动" in result.output
+    assert copy.read_text(encoding="utf-8") == before
+
+
+def test_import_of_a_pdf_writes_a_new_data_file_with_its_figures(pdfs: dict[str, Path],
+                                                                  tmp_path: Path) -> None:
+    out = tmp_path / "xiamen-2022.yaml"
+    result = run_cli("import", pdfs["xiamen-2022.yaml"], "-o", out, "--region", "fujian")
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert "厦门市住房公积金中心" in text and "2210302" in text
+    # Every figure of the income table came back: import the same PDF into the new file.
+    again = run_cli("import", pdfs["xiamen-2022.yaml"], "--into", out)
+    assert again.exit_code == 0 and "未改动" in again.output, again.output
