@@ -38,6 +38,7 @@ budgetreport new --from data/xiamen-2022.yaml --year 2023          # 滚动到�
 budgetreport new --region fujian --name 泉州市住房公积金中心 --year 2022 -o data/quanzhou-2022.yaml
 budgetreport templates data/xiamen-2022.yaml       # 模板搜索路径，以及每个模板由哪个文件提供
 budgetreport schema -o schema/budget.schema.json   # 数据格式的 JSON Schema（编辑器据此补全、检查）
+budgetreport verify output/xiamen-2022/xiamen-2022.pdf data/xiamen-2022.yaml   # 已发布的 PDF 与数据核对
 """
 
 
