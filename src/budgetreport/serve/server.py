@@ -24,8 +24,9 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 
 from ..batch import STATUS_NAMES, build_many
 from ..diff import diff, format_html
+from ..labels import describe
 from ..problems import BudgetError
-from .workspace import View, Workspace, describe, target
+from .workspace import View, Workspace, target
 
 STATIC = {"serve.js": "text/javascript; charset=utf-8", "serve.css": "text/css; charset=utf-8"}
 TYPES = {".pdf": "application/pdf", ".html": "text/html; charset=utf-8",
@@ -262,7 +263,8 @@ def summary(ws: Workspace, view: View) -> dict[str, Any]:
 
 def state(ws: Workspace, view: View) -> dict[str, Any]:
     problems = [{"severity": p.severity.value, "code": p.code, "line": p.line,
-                 "message": p.message, "field": describe(p, view.data),
+                 "message": p.message,
+                 "field": describe(p.loc, view.data, raw=True) if p.loc else "",
                  "target": target(p.loc, view.data)} for p in view.problems]
     return {**summary(ws, view), "version": view.version, "rendered": view.rendered,
             "stale": view.stale, "problems": problems}

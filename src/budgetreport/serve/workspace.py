@@ -19,7 +19,7 @@ from typing import Any
 from ..build import html_output, outputs
 from ..figures import LINE_COLUMNS, compute
 from ..money import amount, table_amount
-from ..problems import BudgetError, Loc, Problem, Severity, path_text
+from ..problems import BudgetError, Loc, Problem, Severity
 from ..render import render_html
 from ..resources import shared_folders
 from ..tables import build_tables
@@ -91,11 +91,6 @@ def _at(data: Any, loc: Loc) -> Any:
         except (KeyError, IndexError, TypeError):
             return None
     return data
-
-
-def describe(problem: Problem, data: Any) -> str:
-    """The field a problem is about, as the page names it."""
-    return path_text(problem.loc) if problem.loc else ""
 
 
 class Workspace:
