@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from budgetreport.problems import Problem
-from budgetreport.serve.workspace import Workspace, target
+from budgetreport.serve.preview import Preview, target
 from conftest import replace_once
-from serving import serving, start, workspace
+from serving import serving, start, wait_for_address, workspace
 
 SECRET = "SECRET-OUTSIDE-THE-WORKSPACE"
 FIGURE = ("    source: general_budget\n    personnel: 23.67\n",  # 行政单位离退休, xiamen
@@ -42,7 +42,7 @@ def test_targets_point_at_rows_cells_sentences_and_tables() -> None:
 
 def test_a_broken_file_keeps_the_last_good_rendering_marked_stale(tmp_path: Path) -> None:
     folder = workspace(tmp_path, "xiamen-2022.yaml") / "data"
-    ws = Workspace(folder, tmp_path / "output")
+    ws = Preview(folder, tmp_path / "output")
     path = folder / "xiamen-2022.yaml"
     good = ws.view("xiamen-2022")
     assert good is not None and good.html and not good.stale and good.status() == "通过"
@@ -59,7 +59,7 @@ def test_a_broken_file_keeps_the_last_good_rendering_marked_stale(tmp_path: Path
 
 def test_a_figure_that_breaks_a_sum_is_rendered_with_its_problem(tmp_path: Path) -> None:
     folder = workspace(tmp_path, "xiamen-2022.yaml") / "data"
-    ws = Workspace(folder, tmp_path / "output")
+    ws = Preview(folder, tmp_path / "output")
     edit(folder / "xiamen-2022.yaml", *FIGURE)
     ws.apply([folder / "xiamen-2022.yaml"])
     view = ws.views["xiamen-2022"]
@@ -243,10 +243,28 @@ def test_a_template_change_refreshes_every_center(tmp_path: Path) -> None:
     from budgetreport.resources import builtin_templates
 
     folder = workspace(tmp_path) / "data"
-    ws = Workspace(folder, tmp_path / "output")
+    ws = Preview(folder, tmp_path / "output")
     before = {k: v.version for k, v in ws.views.items()}
     ws.apply([builtin_templates() / "base" / "parts" / "overview.html.j2"])  # as the watcher reports it
     assert {k: v.version for k, v in ws.views.items()} == {k: n + 1 for k, n in before.items()}
     (folder / "shangrao-2022.yaml").unlink()
     ws.apply([folder / "shangrao-2022.yaml"])
     assert list(ws.views) == ["xiamen-2022"]
+
+
+def test_serves_a_workspace_given_by_path(tmp_path: Path) -> None:
+    """`init` makes a workspace; `serve <workspace>` from elsewhere previews its data/ and
+    builds into its output/."""
+    from conftest import run_cli
+    from serving import Served
+
+    assert run_cli("init", tmp_path / "ws").exit_code == 0
+    process = start(tmp_path, str(tmp_path / "ws"))
+    s = Served(process, wait_for_address(process), tmp_path / "ws")
+    try:
+        assert [c["key"] for c in s.get("/state").json()] == ["xiamen-2022"]
+        built = s.request("POST", "/c/xiamen-2022/build").json()
+        assert built["status"] == "built", built
+        assert (tmp_path / "ws" / "output" / "xiamen-2022" / "xiamen-2022.pdf").is_file()
+    finally:
+        assert s.stop()[0] == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from .diff import format_text, write_html
 from .errors import EXIT_PROBLEM, describe
 from .problems import BudgetError, os_reason
 from .render import template_sources
-from .resources import SETTINGS_FILE, Workspace, create_workspace, current
+from .resources import SETTINGS_FILE, Workspace, create_workspace, current, find_root
 from .scaffold import default_path, roll_forward, skeleton, write_new
 from .schema import json_schema
 from .validate import center_key, check_file, expand
@@ -357,25 +358,34 @@ def _relative(path: Path) -> Path:
               help="端口；0 表示任选一个空闲端口。")
 @click.option("--host", default=None, metavar="地址",
               help="监听地址，缺省只在本机（127.0.0.1）。给出其他地址时，同一网络中的人也能看到数据。")
-@click.option("-o", "--output", "out_dir", type=PathArg, default=OUTPUT, show_default="output/",
-              metavar="文件夹",
-              help="“生成 PDF 与 Excel”写入的输出文件夹。")
-def serve(path: Path | None, port: int, host: str | None, out_dir: Path) -> None:
+@click.option("-o", "--output", "out_dir", type=PathArg, default=None, metavar="文件夹",
+              help="“生成 PDF 与 Excel”写入的输出文件夹；缺省为工作区设置的 output"
+                   "（不在工作区中时为 ./output）。")
+def serve(path: Path | None, port: int, host: str | None, out_dir: Path | None) -> None:
     """在浏览器中预览：文档随数据文件和模板的修改实时更新，旁边列出校验问题。
 
-    文件夹是数据文件所在的文件夹（缺省为当前文件夹下的 data/，没有则为当前文件夹）。按 Ctrl+C 停止。"""
+    文件夹可以是工作区（含 budgetreport.yaml 的文件夹，预览其中的 data/），也可以是任意数据文件夹；
+    缺省为当前所在的工作区，不在工作区中时为当前文件夹下的 data/（没有则为当前文件夹）。按 Ctrl+C 停止。"""
+    from .serve.preview import Preview
     from .serve.server import LOOPBACK, run
-    from .serve.workspace import Workspace
 
-    folder = path if path is not None else (Path("data") if Path("data").is_dir() else Path("."))
+    if path is not None and not path.is_dir():
+        raise click.UsageError(f"找不到文件夹：{path}")
+    folder = path.resolve() if path is not None else None
+    if folder is not None and (root := find_root(folder)) is not None:
+        os.chdir(root)  # the workspace's templates, catalogues and settings are found from here
+    ws = _workspace()
+    if folder is None or (ws.root is not None and folder == ws.root.resolve()):
+        folder = ws.data if ws.root else (Path("data") if Path("data").is_dir() else Path("."))
+    out_dir = out_dir or (ws.output if ws.root else OUTPUT)
     if not folder.is_dir():
-        raise click.UsageError(f"找不到文件夹：{folder}")
+        raise click.UsageError(f"找不到数据文件夹：{folder}")
     if host is not None and host not in LOOPBACK:
         click.echo(f"警告：在 {host} 上提供服务，同一网络中的其他人也能打开这些预算数据。", err=True)
-    click.echo(f"正在校验 {folder} 中的数据文件…", err=True)
+    click.echo(f"正在校验 {_relative(folder)} 中的数据文件…", err=True)
     try:
-        workspace = Workspace(folder, out_dir)
-        run(workspace, host or "127.0.0.1", port, any_host=host is not None,
+        preview = Preview(folder, out_dir)
+        run(preview, host or "127.0.0.1", port, any_host=host is not None,
             ready=lambda url: click.echo(f"预览地址：{url}  （按 Ctrl+C 停止）"))
     except KeyboardInterrupt:  # while the files were first checked
         pass

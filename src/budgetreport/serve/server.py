@@ -26,7 +26,7 @@ from ..batch import STATUS_NAMES, build_many
 from ..diff import diff, format_html
 from ..labels import describe
 from ..problems import BudgetError
-from .workspace import View, Workspace, target
+from .preview import Preview, View, target
 
 STATIC = {"serve.js": "text/javascript; charset=utf-8", "serve.css": "text/css; charset=utf-8"}
 TYPES = {".pdf": "application/pdf", ".html": "text/html; charset=utf-8",
@@ -74,8 +74,8 @@ class PreviewServer(ThreadingHTTPServer):
     daemon_threads = True  # an open event stream never holds up the stop
     block_on_close = False
 
-    def __init__(self, address: tuple[str, int], workspace: Workspace, any_host: bool) -> None:
-        self.workspace = workspace
+    def __init__(self, address: tuple[str, int], preview: Preview, any_host: bool) -> None:
+        self.preview = preview
         self.any_host = any_host
         self.stopping = threading.Event()
         super().__init__(address, Handler)
@@ -127,7 +127,7 @@ class Handler(BaseHTTPRequestHandler):
         self._send(reply)
 
     def _route(self, method: str, segments: list[str]) -> Reply:
-        ws = self.server.workspace
+        ws = self.server.preview
         if method == "GET" and segments in ([""], []):
             return html(page("index.html.j2").render())
         if method == "GET" and segments == ["state"]:
@@ -171,7 +171,7 @@ class Handler(BaseHTTPRequestHandler):
         return html(view.html, policy=DOCUMENT_POLICY)
 
     def _output(self, view: View, name: str) -> Reply:
-        found = self.server.workspace.output_files(view).get(name)
+        found = self.server.preview.output_files(view).get(name)
         if found is None:
             return not_found("没有这个文件：请先生成")
         return Reply(HTTPStatus.OK, found.read_bytes(), TYPES[found.suffix],
@@ -189,7 +189,7 @@ class Handler(BaseHTTPRequestHandler):
         return html(format_html(report, "上次发布（git HEAD）", "当前文件"))
 
     def _build(self, view: View) -> Reply:
-        ws = self.server.workspace
+        ws = self.server.preview
         with ws.build_lock:  # one build at a time: they share the output folder
             outcome = build_many([view.path], ws.out_dir, jobs=1)[0]
         ws.touched()
@@ -199,8 +199,8 @@ class Handler(BaseHTTPRequestHandler):
     # --- live updates ----------------------------------------------------------------
 
     def _events(self) -> None:
-        """Server-sent events: the workspace's generation whenever it changes."""
-        ws = self.server.workspace
+        """Server-sent events: the preview.s generation whenever it changes."""
+        ws = self.server.preview
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "text/event-stream; charset=utf-8")
         self.send_header("Cache-Control", "no-store")
@@ -250,18 +250,18 @@ class Handler(BaseHTTPRequestHandler):
 # --- what the pages read ---------------------------------------------------------------
 
 
-def files(ws: Workspace, view: View) -> dict[str, str]:
+def files(ws: Preview, view: View) -> dict[str, str]:
     return {p.suffix[1:]: f"/c/{view.key}/files/{name}" for name, p in ws.output_files(view).items()}
 
 
-def summary(ws: Workspace, view: View) -> dict[str, Any]:
+def summary(ws: Preview, view: View) -> dict[str, Any]:
     errors, warnings = view.counts()
     return {"key": view.key, "name": view.name or view.key, "year": view.year,
             "region": view.region, "status": view.status(), "errors": errors,
             "warnings": warnings, "built": ws.built_at(view), "files": files(ws, view)}
 
 
-def state(ws: Workspace, view: View) -> dict[str, Any]:
+def state(ws: Preview, view: View) -> dict[str, Any]:
     problems = [{"severity": p.severity.value, "code": p.code, "line": p.line,
                  "message": p.message,
                  "field": describe(p.loc, view.data, raw=True) if p.loc else "",
@@ -270,14 +270,14 @@ def state(ws: Workspace, view: View) -> dict[str, Any]:
             "stale": view.stale, "problems": problems}
 
 
-def run(workspace: Workspace, host: str, port: int, any_host: bool,
+def run(preview: Preview, host: str, port: int, any_host: bool,
         ready: Any = print) -> None:
     """Serve until Ctrl-C (or SIGTERM); `ready` is told the address once it listens."""
     import signal
 
-    server = PreviewServer((host, port), workspace, any_host)
+    server = PreviewServer((host, port), preview, any_host)
     stop = server.stopping
-    watcher = threading.Thread(target=workspace.watch, args=(stop,), daemon=True,
+    watcher = threading.Thread(target=preview.watch, args=(stop,), daemon=True,
                                name="watch")
     watcher.start()
 
@@ -286,7 +286,7 @@ def run(workspace: Workspace, host: str, port: int, any_host: bool,
 
     previous = signal.signal(signal.SIGTERM, terminate)
     try:
-        workspace.ready.wait(timeout=30)
+        preview.ready.wait(timeout=30)
         ready(server.url)
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:

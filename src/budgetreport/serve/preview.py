@@ -93,7 +93,7 @@ def _at(data: Any, loc: Loc) -> Any:
     return data
 
 
-class Workspace:
+class Preview:
     """The data files of one folder, kept checked and rendered; thread-safe."""
 
     def __init__(self, data_dir: Path, out_dir: Path) -> None:
