@@ -359,7 +359,7 @@ def _relative(path: Path) -> Path:
 @click.option("--host", default=None, metavar="地址",
               help="监听地址，缺省只在本机（127.0.0.1）。给出其他地址时，同一网络中的人也能看到数据。")
 @click.option("-o", "--output", "out_dir", type=PathArg, default=None, metavar="文件夹",
-              help="“生成 PDF 与 Excel”写入的输出文件夹；缺省为工作区设置的 output"
+              help="“生成 PDF 与 Excel”写入的输出文件夹；缺省为工作区的输出文件夹"
                    "（不在工作区中时为 ./output）。")
 def serve(path: Path | None, port: int, host: str | None, out_dir: Path | None) -> None:
     """在浏览器中预览：文档随数据文件和模板的修改实时更新，旁边列出校验问题。
