@@ -328,3 +328,18 @@ def test_tables_must_add_up_as_printed(tmp_path: Path) -> None:
     problems = [r for r in reported(result.output) if r.code == "R804"]
     assert problems and all(r.code == "R804" for r in reported(result.output)), result.output
     assert any("2,735.83" in r.message or "行政事业单位养老支出" in r.message for r in problems), result.output
+
+
+def test_fingerprint_reads_through_symlinked_folders(workspace: Path) -> None:
+    """Files reached through a symbolic link to a folder count in the fingerprint (rglob
+    alone skipped them), and a link back up does not loop."""
+    from budgetreport.batch import _tree
+
+    center = workspace / "templates" / "centers" / "zz"
+    common = workspace / "common"
+    common.mkdir()
+    (common / "note.html.j2").write_text("x", encoding="utf-8")
+    (center / "linked").symlink_to(common)
+    (center / "loop").symlink_to(center)
+    names = sorted(str(p.relative_to(center)) for p in _tree(center))
+    assert names == ["linked/note.html.j2"]

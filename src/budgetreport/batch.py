@@ -66,8 +66,19 @@ def _hash_files(files: Iterable[Path], digest: hashlib._Hash) -> None:
 
 
 def _tree(folder: Path | None) -> list[Path]:
-    """Every file under `folder` (none if it does not exist)."""
-    return [p for p in folder.rglob("*") if p.is_file()] if folder and folder.is_dir() else []
+    """Every file under `folder` (none if it does not exist), through symbolic links to
+    folders too — the template loader reads through them, so the fingerprint must."""
+    if not folder or not folder.is_dir():
+        return []
+    found, seen = [], set()
+    for root, dirs, names in os.walk(folder, followlinks=True):
+        real = os.path.realpath(root)
+        if real in seen:  # a link back up: walk each folder once
+            dirs[:] = []
+            continue
+        seen.add(real)
+        found += [p for name in names if (p := Path(root) / name).is_file()]
+    return found
 
 
 @cache
@@ -104,8 +115,8 @@ def fingerprint(path: Path, shared: str, ws: Workspace) -> str | None:
     its data file (None if the data file cannot be read: then it is built, and the build
     reports why)."""
     digest = hashlib.sha256(shared.encode())
-    _hash_files(_tree(ws.center_folder(center_key(path))), digest)
     try:
+        _hash_files(_tree(ws.center_folder(center_key(path))), digest)
         digest.update(path.read_bytes())
     except OSError:
         return None
@@ -223,7 +234,14 @@ def build_many(paths: Sequence[Path], out_dir: Path, *, strict: bool = False,
                 futures = {pool.submit(build_center, p, out_dir, strict, variant, i, html, tagged): p
                            for p, i in todo.items()}
                 for future in as_completed(futures):
-                    results[futures[future]] = outcome = future.result()
+                    try:
+                        outcome = future.result()
+                    except Exception as exc:  # the worker itself died (killed, out of memory)
+                        source = futures[future]
+                        outcome = Outcome(source, "failed", messages=(
+                            f"{display_path(source)}: 生成进程意外终止（{type(exc).__name__}），"
+                            "请重新运行 build [E902]",))
+                    results[futures[future]] = outcome
                     done(outcome)
         finally:
             gc.unfreeze()
