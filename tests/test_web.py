@@ -262,8 +262,8 @@ def test_region_setting_asks_for_a_tagged_pdf(monkeypatch: pytest.MonkeyPatch, t
     from budgetreport import build as build_module
     from budgetreport.region import load_region
 
-    def tagged_region(region: str, center: str | None = None) -> Any:
-        loaded = load_region(region, center)
+    def tagged_region(region: str, center: str | None = None, ws: Any = None) -> Any:
+        loaded = load_region(region, center, ws)
         loaded.settings["tagged_pdf"] = True
         return loaded
 
@@ -271,8 +271,8 @@ def test_region_setting_asks_for_a_tagged_pdf(monkeypatch: pytest.MonkeyPatch, t
     built = build_module.build(DATA / "xiamen-2022.yaml", tmp_path)
     assert "/StructTreeRoot" in PdfReader(built.pdf).trailer["/Root"]
 
-    def wrong_region(region: str, center: str | None = None) -> Any:
-        loaded = load_region(region, center)
+    def wrong_region(region: str, center: str | None = None, ws: Any = None) -> Any:
+        loaded = load_region(region, center, ws)
         loaded.settings["tagged_pdf"] = "是"
         return loaded
 
