@@ -15,7 +15,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from budgetreport.chinese_cli import CLICK_MESSAGES, translate, wrap
+from budgetreport.chinese_cli import CLICK_MESSAGES, translate, width, wrap
 from budgetreport.cli import EXAMPLES, main
 from conftest import DATA, ROOT
 
@@ -106,6 +106,12 @@ def test_every_help_page_is_chinese(tmp_path, monkeypatch):
         assert code in (0, 2), (args, output)
         assert output.startswith("用法：budgetreport"), (args, output)
         _check_chinese(args, output)
+        # lines fit an 80-column terminal, Chinese counted as two columns (examples excepted)
+        wide = [line for line in output.splitlines()
+                if width(line) > 80 and not line.lstrip().startswith("budgetreport ")]
+        assert not wide, (args, wide)
+        if "命令：" in output:  # the list of commands: summaries are whole sentences, not cut
+            assert "..." not in output.split("命令：")[1].split("示例：")[0], output
 
 
 def test_every_wrong_invocation_is_refused_in_chinese(tmp_path, monkeypatch):

@@ -19,6 +19,7 @@ unchanged.
 
 from __future__ import annotations
 
+import inspect
 import re
 import string
 import sys
@@ -128,7 +129,8 @@ def _unquote(value: str) -> str:
 EXTRAS = re.compile(r"(?P<help>.*?)\s*\[(?P<extras>[^\[\]]*)\]$", re.DOTALL)
 RANGE = re.compile(r"(?=.*[<>])(?:[\d.-]+[<>]=?)?x(?:[<>]=?[\d.-]+)?")
 OPENING = "（“‘《「『([{<"
-CLOSING = "，。；：、）」』”’！？》" + "".join(c for c in string.punctuation if c not in OPENING)
+CLOSING = "，。；：、）」』”’！？》"
+ASCII_CLOSING = "".join(c for c in string.punctuation if c not in OPENING)
 
 
 def width(text: str) -> int:
@@ -138,21 +140,41 @@ def width(text: str) -> int:
 
 def wrap(text: str, columns: int) -> list[str]:
     """Lines of at most `columns` display columns: Chinese may break between any two
-    characters, an ASCII word is kept whole, closing punctuation never starts a line."""
+    characters, an ASCII word is kept whole, closing punctuation never starts a line and
+    an opening bracket never ends one (what cannot be broken may overflow)."""
     lines: list[str] = []
-    line = ""
+    line: list[str] = []  # tokens of the line being filled
     for token in re.findall(r"[!-~]+|\s+|.", text):
         if token.isspace():
-            line += " " if line else ""
-        elif line.strip() and width(line + token) > columns and token[0] not in CLOSING:
-            head = line.rstrip(OPENING)  # an opening bracket moves down with what it opens
-            if head.strip():
-                lines.append(head.rstrip())
-                line = line[len(head):]
-            line += token
-        else:
-            line += token
-    return [*lines, line.rstrip()] if line.strip() else lines
+            line += [" "] if line else []
+            continue
+        if line and width("".join(line) + token) > columns:
+            cut = _break(line, token)
+            if cut:
+                lines.append("".join(line[:cut]).rstrip())
+                line = line[cut:]
+                while line and line[0] == " ":
+                    line.pop(0)
+        line.append(token)
+    return [*lines, "".join(line).rstrip()] if "".join(line).strip() else lines
+
+
+def _break(line: list[str], token: str) -> int:
+    """The last place in `line` (followed by `token`) where a line may end; 0 if none."""
+    following = [*line, token]
+    for cut in range(len(line), 0, -1):
+        before, after = line[cut - 1], following[cut]
+        if after == " ":
+            continue
+        if not _closing(after) and before[-1] not in OPENING and "".join(line[:cut]).strip():
+            return cut
+    return 0
+
+
+def _closing(token: str) -> bool:
+    """A token that must stay on the line before it: Chinese closing punctuation, or ASCII
+    punctuation alone (">/" of "<文件名>/"), but not a path such as "./output/"."""
+    return token[0] in CLOSING or all(c in ASCII_CLOSING for c in token)
 
 
 def _join(lines: list[str]) -> str:
@@ -211,6 +233,8 @@ def _help_extras(text: str) -> str:
     if m is None:
         return text
     items = [translate(item.strip()) for item in m["extras"].split(";")]
+    # click shows a show_default text in parentheses: "缺省：(output/)" → "缺省：output/"
+    items = [re.sub(r"^(缺省：)\((.*)\)$", r"\1\2", item) for item in items]
     return f"{m['help']}（{'；'.join(items)}）"
 
 
@@ -282,6 +306,15 @@ class Command(click.Command):
         if lines:
             with formatter.section("示例"):
                 formatter.write_text("\b\n" + "\n".join(lines))
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        """The summary in the list of commands: the help's first sentence, up to "。", whole
+        (click would cut it after `limit` characters, counting a Chinese one as one column)."""
+        if self.short_help:
+            return inspect.cleandoc(self.short_help)
+        paragraph = inspect.cleandoc(self.help or "").partition("\f")[0].split("\n\n")[0]
+        text = _join(paragraph.splitlines())
+        return text[: text.index("。") + 1] if "。" in text else text
 
     def get_help_option(self, ctx: click.Context) -> click.Option | None:
         option = super().get_help_option(ctx)
