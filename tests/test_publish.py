@@ -134,3 +134,19 @@ def test_publish_without_record_data_only_invalidates(tmp_path: Path) -> None:
     files.publish({tmp_path / "a": b"1", tmp_path / "sub" / "b": b"2"}, record, None)
     assert (tmp_path / "a").read_bytes() == b"1" and (tmp_path / "sub" / "b").read_bytes() == b"2"
     assert not record.exists()
+
+
+TERMINATE_AFTER_FIRST_RENAME = KILL_AFTER_FIRST_RENAME.replace("signal.SIGKILL", "signal.SIGTERM")
+
+
+def test_sigterm_between_renames_is_told_and_rebuilt(two_versions) -> None:
+    data, out, expected = two_versions
+    stopped = subprocess.run([sys.executable, "-c", TERMINATE_AFTER_FIRST_RENAME, "build", "-o",
+                              str(out), str(data)], capture_output=True, text=True, cwd=ROOT,
+                             check=False)
+    assert stopped.returncode == 130, stopped.stderr
+    assert "已中断" in stopped.stderr and "Traceback" not in stopped.stderr
+    assert not outputs(out)[2].exists() and not list(out.rglob("*.tmp"))
+    again = run_cli("build", "-o", out, data)
+    assert again.exit_code == 0 and "已生成" in again.output, again.output
+    assert {k: v for k, v in snapshot(out).items() if not k.endswith(".sha256")} == expected

@@ -8,7 +8,9 @@ followed by a request to report it. Exit statuses are those README promises.
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 import traceback
 from pathlib import Path
 from typing import Any
@@ -52,6 +54,9 @@ class GuardedGroup(click.Group):
     """A click group whose commands never end in a bare traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        # SIGTERM (a service manager, `kill`) is told like Ctrl-C instead of dying silently.
+        main_thread = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGTERM, _interrupt) if main_thread else None
         try:
             return super().invoke(ctx)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
@@ -64,3 +69,10 @@ class GuardedGroup(click.Group):
             for line in lines:
                 click.echo(line, err=True)
             sys.exit(status)
+        finally:
+            if main_thread:
+                signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
