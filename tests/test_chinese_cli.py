@@ -15,8 +15,9 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from budgetreport.chinese_cli import CLICK_MESSAGES, translate, width, wrap
+from budgetreport.chinese_cli import CLICK_MESSAGES, translate
 from budgetreport.cli import EXAMPLES, main
+from budgetreport.columns import width, wrap
 from conftest import DATA, ROOT
 
 # Words that are names, not English sentences: formats, products, the program itself.

@@ -21,9 +21,7 @@ from __future__ import annotations
 
 import inspect
 import re
-import string
 import sys
-import unicodedata
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -31,6 +29,7 @@ from typing import IO, Any
 
 import click
 
+from .columns import join_lines, width, wrap
 from .errors import GuardedGroup
 
 # click's message ids (the strings it passes to gettext) → Chinese. Placeholders keep their
@@ -128,64 +127,6 @@ def _unquote(value: str) -> str:
 
 EXTRAS = re.compile(r"(?P<help>.*?)\s*\[(?P<extras>[^\[\]]*)\]$", re.DOTALL)
 RANGE = re.compile(r"(?=.*[<>])(?:[\d.-]+[<>]=?)?x(?:[<>]=?[\d.-]+)?")
-OPENING = "（“‘《「『([{<"
-CLOSING = "，。；：、）」』”’！？》"
-ASCII_CLOSING = "".join(c for c in string.punctuation if c not in OPENING)
-
-
-def width(text: str) -> int:
-    """Columns a text takes in a terminal: Chinese characters take two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def wrap(text: str, columns: int) -> list[str]:
-    """Lines of at most `columns` display columns: Chinese may break between any two
-    characters, an ASCII word is kept whole, closing punctuation never starts a line and
-    an opening bracket never ends one (what cannot be broken may overflow)."""
-    lines: list[str] = []
-    line: list[str] = []  # tokens of the line being filled
-    for token in re.findall(r"[!-~]+|\s+|.", text):
-        if token.isspace():
-            line += [" "] if line else []
-            continue
-        if line and width("".join(line) + token) > columns:
-            cut = _break(line, token)
-            if cut:
-                lines.append("".join(line[:cut]).rstrip())
-                line = line[cut:]
-                while line and line[0] == " ":
-                    line.pop(0)
-        line.append(token)
-    return [*lines, "".join(line).rstrip()] if "".join(line).strip() else lines
-
-
-def _break(line: list[str], token: str) -> int:
-    """The last place in `line` (followed by `token`) where a line may end; 0 if none."""
-    following = [*line, token]
-    for cut in range(len(line), 0, -1):
-        before, after = line[cut - 1], following[cut]
-        if after == " ":
-            continue
-        if not _closing(after) and before[-1] not in OPENING and "".join(line[:cut]).strip():
-            return cut
-    return 0
-
-
-def _closing(token: str) -> bool:
-    """A token that must stay on the line before it: Chinese closing punctuation, or ASCII
-    punctuation alone (">/" of "<文件名>/"), but not a path such as "./output/"."""
-    return token[0] in CLOSING or all(c in ASCII_CLOSING for c in token)
-
-
-def _join(lines: list[str]) -> str:
-    """A paragraph's lines as one: a space only between two ASCII words."""
-    out = ""
-    for line in (x.strip() for x in lines):
-        out += " " if out and line and out[-1].isascii() and line[0].isascii() else ""
-        out += line
-    return out
-
-
 class Formatter(click.HelpFormatter):
     """click's help layout, worded in Chinese and measured in display columns."""
 
@@ -206,7 +147,7 @@ class Formatter(click.HelpFormatter):
             if lines and lines[0].strip() == "\b":
                 self.write("".join(f"{indent}{x.rstrip()}\n" for x in lines[1:]))
             else:
-                self.write("".join(f"{indent}{x}\n" for x in wrap(_join(lines), self.width - len(indent))))
+                self.write("".join(f"{indent}{x}\n" for x in wrap(join_lines(lines), self.width - len(indent))))
 
     def write_dl(self, rows: Iterable[tuple[str, str]], col_max: int = 30,
                  col_spacing: int = 2) -> None:
@@ -313,7 +254,7 @@ class Command(click.Command):
         if self.short_help:
             return inspect.cleandoc(self.short_help)
         paragraph = inspect.cleandoc(self.help or "").partition("\f")[0].split("\n\n")[0]
-        text = _join(paragraph.splitlines())
+        text = join_lines(paragraph.splitlines())
         return text[: text.index("。") + 1] if "。" in text else text
 
     def get_help_option(self, ctx: click.Context) -> click.Option | None:

@@ -12,7 +12,8 @@ from . import __version__
 from .batch import STATUS_NAMES, Outcome, build_many
 from .build import OUTPUT, check_document, outputs
 from .catalogue import glossary_files, load_catalogue
-from .chinese_cli import Group, width
+from .chinese_cli import Group
+from .columns import width
 from .diff import diff as compare_versions
 from .diff import format_text, write_html
 from .errors import EXIT_PROBLEM, describe
