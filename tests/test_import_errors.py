@@ -99,3 +99,17 @@ def test_usage_and_unreadable_files(tmp_path: Path) -> None:
     result = run_cli("import", text, "--into", copy)
     assert result.exit_code == 1 and "无法读取工作簿" in result.output
     assert run_cli("import", book, "-o", copy, "--region", "fujian").exit_code == 2  # never overwrites
+
+
+def test_a_row_with_figures_but_no_code(tmp_path: Path) -> None:
+    """A code wiped from a 项 row leaves its figures with nowhere to go: refused at that row."""
+    where: dict[str, str] = {}
+
+    def edit(wb: Workbook) -> None:
+        ws = wb["部门支出预算总体情况表"]
+        cell = next(c for c in ws["A"] if c.value == "2210302")
+        where["cell"] = cell.coordinate
+        cell.value = None
+    code, output, found = attempt(tmp_path, edit)
+    assert code == 1
+    assert any(c == "E516" and f.endswith(f"!部门支出预算总体情况表!{where['cell']}") for f, c, m in found), output

@@ -261,8 +261,9 @@ def _classified(table: Table, paths: dict[int, tuple[str, ...]], rename: dict[st
             raw = sheet.raw(r, code_col) if code_col else None
             code = str(raw).strip() if raw is not None and _is_code(str(raw).strip()) else None
         row = Row(r, code, norm(sheet.text(r, name_col)) if name_col else "", lead)
-        if code is None and NOTE.search(lead):
-            continue  # 本表无数据 / 注：…
+        if code is None:
+            if NOTE.search(lead):
+                continue  # 本表无数据 / 注：…
             if lead in TOTAL_ROWS:
                 row.total = True
             elif _blank(table, r, columns):
