@@ -88,14 +88,16 @@ _Exact.add_representer(Decimal, lambda rep, v: rep.represent_scalar("tag:yaml.or
 
 
 def _write_tree(text: str, unit: str | None, imp: Imported, name: str,
-                line_of: Callable[[tuple[str | int, ...]], int]) -> str:
+                line_of: Callable[[tuple[str | int, ...]], int], warnings: list[Problem],
+                fresh: bool = False) -> str:
     yaml = rt_yaml(_Exact)
     root = yaml.load(text)
     if unit is None:  # a new file takes the workbook's unit
         root["unit"] = unit = imp.unit
-    w = Writer(root, unit, name, line_of)
+    w = Writer(root, unit, name, line_of, fresh=fresh)
     write_figures(w, imp)
     _stop_on_errors(w.problems)
+    warnings += [p for p in w.problems if p.severity is not Severity.error]
     out = io.StringIO()
     yaml.dump(root, out)
     return out.getvalue()
@@ -112,7 +114,7 @@ def into(workbook: Path, data: Path, region: str | None = None) -> Outcome:
     year = dept.get("year") if isinstance(dept.get("year"), int) else None
     imp, warnings = read_workbook(workbook, region, center_key(data), year)
     unit = str(source.data.get("unit") or "万元")
-    text = _write_tree(source.text, unit, imp, source.name, lambda loc: source.locate(loc)[0])
+    text = _write_tree(source.text, unit, imp, source.name, lambda loc: source.locate(loc)[0], warnings)
     if text == source.text:
         return Outcome(data, False, format_text(Report()), warnings)
     report = _report(data, source, text, imp, warnings)
@@ -155,7 +157,8 @@ def new_file(workbook: Path, out: Path, region: str, name: str | None = None,
     if not name or not year:
         raise ValueError("工作簿中找不到" + ("编制单位" if not name else "预算年度")
                          + "，请用 " + ("--name" if not name else "--year") + " 给出")
-    text = _write_tree(skeleton(region, name, year), None, imp, display_path(out), lambda loc: 0)
+    text = _write_tree(skeleton(region, name, year), None, imp, display_path(out), lambda loc: 0,
+                       warnings, fresh=True)
     write_new(out, text)
     checked = check_file(out)
     return Outcome(out, True, "", warnings, len(checked.problems))

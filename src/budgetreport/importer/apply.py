@@ -19,7 +19,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString as Quoted
 
 from ..model import UNIT_FACTOR
 from ..money import round_to
-from ..problems import Problem
+from ..problems import Problem, Severity
 from .mapping import Imported, Line
 from .sheets import Amount
 from .workbook import problem
@@ -55,6 +55,7 @@ class Writer:
     unit: str
     data_name: str
     line_of: Callable[[tuple[str | int, ...]], int]
+    fresh: bool = False  # a new file (-o): under-determined figures are left to fill in
     problems: list[Problem] = field(default_factory=list)
 
     def set(self, node: CommentedMap, key: str, a: Amount, absent_is_zero: bool = True) -> None:
@@ -183,20 +184,24 @@ class Writer:
         if section == "spending" and not ("personnel" in f and "public" in f):
             fields = ("basic", "project")  # 基本支出 given without its split
         missing = [x for x in fields if x not in f]
-        if missing:
-            anchor = next(iter(f.values()))
-            self.problems.append(problem(anchor.ref, "E553", (
-                f"新的{'经济分类' if section == 'economic' else ''}科目“{ln.name or ln.code}”（{ln.code}）"
-                f"{_source_words(ln.source)}：工作簿没有给出其{'、'.join(_WORDS[x] for x in missing)}，"
-                f"无法写入数据文件")))
+        words = (f"科目“{ln.name or ln.code}”（{ln.code}）{_source_words(ln.source)}：工作簿没有给出其"
+                 f"{'、'.join(_WORDS[x] for x in missing)}")
+        if missing and not self.fresh:
+            self.problems.append(problem(next(iter(f.values())).ref, "E553", (
+                f"新的{'经济分类' if section == 'economic' else ''}{words}，无法写入数据文件")))
             return
+        if missing:  # a new file: the line is written with those figures left to fill in
+            self.problems.append(problem(next(iter(f.values())).ref, "W553", f"{words}，已留空待填",
+                                         Severity.warning))
         item = CommentedMap(code=Quoted(ln.code))
         if ln.name:
             item["name"] = ln.name
         if ln.source:
             item["source"] = ln.source
         for x in fields:
-            if f[x].value or x == fields[-1] and not any(f[y].value for y in fields):
+            if x in missing:
+                item[x] = None
+            elif f[x].value or x == fields[-1] and not any(f[y].value for y in fields if y in f):
                 item[x] = in_unit(f[x], self.unit)
         at = sum(1 for x in seq if str(x.get("code") or "") <= ln.code)
         seq.insert(at, item)
