@@ -66,3 +66,9 @@ def test_schema_messages_name_the_field_in_words(edited):
     [problem] = [r for r in reported(result.output) if r.code == "E100"]
     assert problem.message.startswith("支出第2项（2210302 住房公积金管理）的公用经费应为")
     assert problem.message.endswith("（spending[2].public）")
+
+
+def test_unknown_field_names_where_it_is(edited):
+    path = edited("shangrao-2022.yaml", ('{code: "30201", public: 62.50}', '{code: "30201", pubilc: 62.50}'))
+    [problem] = [r for r in reported(run_cli("check", path).output) if r.code == "E100"]
+    assert problem.message.startswith("经济分类 30201 办公费中有未知字段“pubilc”，是否应为“public”（公用经费）？")

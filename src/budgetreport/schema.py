@@ -74,7 +74,8 @@ def _problem(source: Source, error: Any) -> Problem:
         fields = list(parent.model_fields) if parent is not None else []
         guess = difflib.get_close_matches(str(loc[-1]), fields, n=1)
         hint = f"，是否应为“{guess[0]}”（{label((*loc[:-1], guess[0]))}）？" if guess else "，请删除或更正"
-        message = f"未知字段“{path_text(loc)}”{hint}"
+        where = f"{describe(loc[:-1], source.data)}中" if loc[:-1] else "文件顶层"
+        message = f"{where}有未知字段“{loc[-1]}”{hint}（{path_text(loc)}）"
         return source.problem("E100", message, loc)
     if kind in ("enum", "literal_error"):
         what = f"取值应为 {error['ctx'].get('expected', '')}"
