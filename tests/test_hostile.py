@@ -91,6 +91,11 @@ CASES = [
          "E801", ("sidebar",), line_in(X, NAME_LINE) + 1),
     Case("dot-dot stem", X, "E011", ("文件名",), 0, name="...yaml"),
     Case("250-byte name", X, "E011", ("文件名",), 0, name="x" * 240 + "-2022.yaml"),
+    Case("merge key", "a: &a {x: 1}\nb:\n  <<: *a\n", "E100", ("缺少必填字段",)),
+    Case("duplicate key", X + "unit: 元\n", "E004", ("重复",)),
+    Case("negative amount", edit(INCOME_LINE, "  general_budget: -5\n"), "E100", ("负数",)),
+    Case("tab indentation", edit(NAME_LINE, "\tname: x\n"), "E004", ("Tab",)),
+    Case("two documents", X + "---\na: 1\n", "E004", ("---",)),
     Case("stale year in text", edit("  tasks_intro: ", "  tasks_intro: 2019年，"), "R604",
          ("2019年",), X[: X.index("  tasks_intro: ")].count("\n") + 1),
 ]
@@ -343,3 +348,12 @@ def test_fingerprint_reads_through_symlinked_folders(workspace: Path) -> None:
     (center / "loop").symlink_to(center)
     names = sorted(str(p.relative_to(center)) for p in _tree(center))
     assert names == ["linked/note.html.j2"]
+
+
+def test_a_pipe_is_not_read(tmp_path: Path) -> None:
+    """A named pipe called *.yaml would block a reader forever."""
+    pipe = tmp_path / "xiamen-2022.yaml"
+    os.mkfifo(pipe)
+    result = run_cli("check", tmp_path)
+    _no_traceback(result)
+    assert result.exit_code == 1 and "E003" in result.output and "管道" in result.output

@@ -118,6 +118,10 @@ def read(path: Path, content: bytes | None = None, name: str | None = None) -> S
         return BudgetError([Problem(name, line, column, code, message)])
 
     try:
+        if content is None and path.exists() and not path.is_file():
+            raise refuse("E003", "不是普通文件（是文件夹、管道或设备），无法作为数据文件读取")
+        if content is None and path.exists() and path.stat().st_size > MAX_BYTES:
+            raise refuse("E006", f"文件有 {path.stat().st_size:,} 字节，超过数据文件的上限 {MAX_BYTES:,} 字节")
         raw = path.read_bytes() if content is None else content
     except FileNotFoundError:
         raise refuse("E001", "文件不存在") from None
@@ -182,8 +186,8 @@ def _plain(node: Any, loc: Loc, lines: dict[Loc, tuple[int, int]], budget: list[
         for key, value in node.items():
             try:
                 line, col = node.lc.key(key)
-            except KeyError:  # a key brought in by a merge (<<: *anchor) has no own position
-                line, col = node.lc.line, node.lc.col
+            except (KeyError, TypeError):  # a key brought in by a merge (<<: *anchor) has no
+                line, col = node.lc.line, node.lc.col  # own position
             lines[loc + (str(key),)] = (line + 1, col + 1)
             out[str(key)] = _plain(value, loc + (str(key),), lines, budget)
         return out

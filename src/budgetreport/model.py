@@ -28,6 +28,8 @@ def _amount(value: Any) -> Any:
     if isinstance(value, str):
         raise PydanticCustomError("budget", "应为金额数字，而不是文字“{text}”（去掉引号、单位和逗号）",
                                   {"text": value[:40]})
+    if isinstance(value, Decimal) and value.is_zero():
+        return abs(value)  # -0 would print as "-0.00"
     return value
 
 
