@@ -93,7 +93,10 @@ def test_usage_and_unreadable_files(tmp_path: Path) -> None:
     assert run_cli("import", book).exit_code == 2  # neither --into nor -o
     assert run_cli("import", book, "--into", copy, "-o", tmp_path / "n.yaml").exit_code == 2
     assert run_cli("import", tmp_path / "none.xlsx", "--into", copy).exit_code == 2
-    assert run_cli("import", book, "-o", tmp_path / "n.yaml").exit_code == 2  # -o needs --region
+    # -o without --region: the workspace's region (the repository's budgetreport.yaml: fujian)
+    result = run_cli("import", book, "-o", tmp_path / "n.yaml")
+    assert result.exit_code == 0, result.output
+    assert "region: fujian" in (tmp_path / "n.yaml").read_text(encoding="utf-8")
     text = tmp_path / "text.xlsx"
     text.write_text("not a workbook", encoding="utf-8")
     result = run_cli("import", text, "--into", copy)

@@ -238,7 +238,8 @@ def new(region: str | None, name: str | None, center: str | None, source: Path |
               help="更新这个数据文件中的数字（文字、注释、顺序不变），并列出变化。")
 @click.option("-o", "--output", type=PathArg, metavar="新文件", default=None,
               help="写一个新数据文件：数字取自工作簿，文字留空待填。")
-@click.option("--region", metavar="地区", default=None, help="地区模板，决定按哪一套附表识别工作表（-o 时必须）。")
+@click.option("--region", metavar="地区", default=None,
+              help="地区模板，决定按哪一套附表识别工作表（-o 时缺省取工作区设置的地区）。")
 @click.option("--name", metavar="全称", default=None, help="部门（单位）全称（-o 时；缺省取工作簿的“编制单位”）。")
 @click.option("--year", type=int, metavar="年度", default=None, help="预算年度（-o 时；缺省取工作簿表题中的年度）。")
 def import_(workbook: Path, data: Path | None, output: Path | None, region: str | None,
@@ -260,8 +261,10 @@ def import_(workbook: Path, data: Path | None, output: Path | None, region: str 
             outcome = importer.into(workbook, data, region)
         else:
             assert output is not None
+            region = region or _workspace().region
             if region is None:
-                raise click.UsageError("新建数据文件（-o）时请用 --region 给出地区模板")
+                raise click.UsageError("新建数据文件（-o）时请用 --region 给出地区模板"
+                                       "（或在工作区设置 budgetreport.yaml 中写明 region）")
             outcome = importer.new_file(workbook, output, region, name, year)
     except BudgetError as exc:
         for problem in exc.problems:
