@@ -19,8 +19,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
+from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.representer import RoundTripRepresenter
+from ruamel.yaml.util import load_yaml_guess_indent
 
 from ..catalogue import load_catalogue
 from ..diff import Report, compare, format_text, input_changes
@@ -87,10 +90,28 @@ class _Exact(RoundTripRepresenter):
 _Exact.add_representer(Decimal, lambda rep, v: rep.represent_scalar("tag:yaml.org,2002:float", f"{v:f}"))
 
 
+class _Decimals(RoundTripConstructor):
+    """Amounts in the tree as exact Decimals from their text (ruamel's own floats are
+    binary), written back by `_Exact` as they were read."""
+
+    def construct_yaml_float(self, node: Any) -> Any:  # type: ignore[override]
+        try:
+            return Decimal(str(node.value).replace("_", ""))
+        except ArithmeticError:
+            return super().construct_yaml_float(node)
+
+
+_Decimals.add_constructor("tag:yaml.org,2002:float", _Decimals.construct_yaml_float)
+
+
 def _write_tree(text: str, unit: str | None, imp: Imported, name: str,
                 line_of: Callable[[tuple[str | int, ...]], int], warnings: list[Problem],
                 fresh: bool = False) -> str:
     yaml = rt_yaml(_Exact)
+    yaml.Constructor = _Decimals
+    _, sequence, offset = load_yaml_guess_indent(text)
+    if sequence:  # keep the file's own indentation (samples: 2, lists 4 with the dash at 2)
+        yaml.indent(mapping=max(sequence - (offset or 0), 2), sequence=sequence, offset=offset or 0)
     root = yaml.load(text)
     if unit is None:  # a new file takes the workbook's unit
         root["unit"] = unit = imp.unit
@@ -115,8 +136,8 @@ def into(workbook: Path, data: Path, region: str | None = None) -> Outcome:
     imp, warnings = read_workbook(workbook, region, center_key(data), year)
     unit = str(source.data.get("unit") or "万元")
     text = _write_tree(source.text, unit, imp, source.name, lambda loc: source.locate(loc)[0], warnings)
-    if text == source.text:
-        return Outcome(data, False, format_text(Report()), warnings)
+    if text == source.text or not input_changes(source, read(data, text.encode("utf-8"), source.name)):
+        return Outcome(data, False, format_text(Report()), warnings)  # not even rewritten
     report = _report(data, source, text, imp, warnings)
     write_atomic(data, text.encode("utf-8"))
     return Outcome(data, True, report, warnings)
