@@ -68,6 +68,7 @@ def read_workbook(workbook: Path, region: str, center: str | None, year: int | N
     facts = check_tables(tables, {c: e.name for c, e in catalogue.function.items()})
     problems += facts.problems
     imp = to_data(tables, facts)
+    imp.catalogued = set(catalogue.function) | set(catalogue.economic)
     if imp.year is None and (m := re.search(r"(\d{4})年", book.title)):
         imp.year = int(m.group(1))
     problems += imp.problems
@@ -115,7 +116,7 @@ def _write_tree(text: str, unit: str | None, imp: Imported, name: str,
     root = yaml.load(text)
     if unit is None:  # a new file takes the workbook's unit
         root["unit"] = unit = imp.unit
-    w = Writer(root, unit, name, line_of, fresh=fresh)
+    w = Writer(root, unit, name, line_of, fresh=fresh, catalogued=imp.catalogued)
     write_figures(w, imp)
     _stop_on_errors(w.problems)
     warnings += [p for p in w.problems if p.severity is not Severity.error]

@@ -56,6 +56,7 @@ class Writer:
     data_name: str
     line_of: Callable[[tuple[str | int, ...]], int]
     fresh: bool = False  # a new file (-o): under-determined figures are left to fill in
+    catalogued: builtins.set[str] = field(default_factory=set)  # codes named by the catalogue
     problems: list[Problem] = field(default_factory=list)
 
     def set(self, node: CommentedMap, key: str, a: Amount, absent_is_zero: bool = True) -> None:
@@ -194,7 +195,7 @@ class Writer:
             self.problems.append(problem(next(iter(f.values())).ref, "W553", f"{words}，已留空待填",
                                          Severity.warning))
         item = CommentedMap(code=Quoted(ln.code))
-        if ln.name:
+        if ln.name and ln.code not in self.catalogued:  # else the catalogue's name applies
             item["name"] = ln.name
         if ln.source:
             item["source"] = ln.source

@@ -45,6 +45,7 @@ class Imported:
     transfers: list[tuple[str, str, Amount]] | None = None
     covered: set[str] = field(default_factory=set)  # scopes whose lines are all listed
     names: dict[str, str] = field(default_factory=dict)
+    catalogued: set[str] = field(default_factory=set)  # codes the year's catalogue names
     problems: list[Problem] = field(default_factory=list)
 
 
