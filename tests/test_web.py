@@ -280,3 +280,19 @@ def test_region_setting_asks_for_a_tagged_pdf(monkeypatch: pytest.MonkeyPatch, t
     with pytest.raises(BudgetError) as caught:
         build_module.build(DATA / "xiamen-2022.yaml", tmp_path / "2")
     assert "tagged_pdf 应为 true 或 false" in str(caught.value)
+
+
+def test_tagged_combines_with_an_archival_variant(tmp_path: Path) -> None:
+    from budgetreport.pdf import render_pdf
+
+    page = ('<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>标题</title>'
+            "</head><body><h1>第一部分</h1><table><caption>表一</caption><thead><tr>"
+            '<th scope="col">科目</th></tr></thead><tbody><tr><td>1.00</td></tr></tbody></table>'
+            "</body></html>")
+    result = render_pdf(page, base_dir=tmp_path, allowed_dirs=(), variant="pdf/a-3b", tagged=True)
+    (tmp_path / "a.pdf").write_bytes(result.data)
+    root, elements = structure(tmp_path / "a.pdf")
+    assert "/OutputIntents" in root and root["/Lang"] == "zh-CN"  # PDF/A's colour profile
+    assert [tag for tag, _ in elements if tag in ("/H1", "/Caption", "/TH")] == ["/H1", "/Caption", "/TH"]
+    plain = render_pdf(page, base_dir=tmp_path, allowed_dirs=(), variant="pdf/a-3b")
+    assert b"/StructTreeRoot" not in plain.data and not result.warnings
