@@ -258,28 +258,22 @@ def test_untagged_pdf_has_no_structure_tree(tmp_path: Path) -> None:
     assert "/StructTreeRoot" not in PdfReader(built.pdf).trailer["/Root"]
 
 
-def test_region_setting_asks_for_a_tagged_pdf(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from budgetreport import build as build_module
-    from budgetreport.region import load_region
-
-    def tagged_region(region: str, center: str | None = None, ws: Any = None) -> Any:
-        loaded = load_region(region, center, ws)
-        loaded.settings["tagged_pdf"] = True
-        return loaded
-
-    monkeypatch.setattr("budgetreport.validate.load_region", tagged_region)
-    built = build_module.build(DATA / "xiamen-2022.yaml", tmp_path)
+def test_a_workspace_setting_asks_for_a_tagged_pdf(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """`tagged_pdf: true` in a center's region.yaml of the workspace, as a user writes it."""
+    assert run_cli("init", tmp_path / "ws").exit_code == 0
+    monkeypatch.chdir(tmp_path / "ws")
+    settings = tmp_path / "ws" / "templates" / "centers" / "xiamen" / "region.yaml"
+    settings.parent.mkdir(parents=True)
+    settings.write_text("tagged_pdf: true\n", encoding="utf-8")
+    built = build(Path("data/xiamen-2022.yaml"), Path("output"))
     assert "/StructTreeRoot" in PdfReader(built.pdf).trailer["/Root"]
 
-    def wrong_region(region: str, center: str | None = None, ws: Any = None) -> Any:
-        loaded = load_region(region, center, ws)
-        loaded.settings["tagged_pdf"] = "是"
-        return loaded
-
-    monkeypatch.setattr("budgetreport.validate.load_region", wrong_region)
+    settings.write_text("tagged_pdf: 是\n", encoding="utf-8")
     with pytest.raises(BudgetError) as caught:
-        build_module.build(DATA / "xiamen-2022.yaml", tmp_path / "2")
+        build(Path("data/xiamen-2022.yaml"), Path("output2"))
     assert "tagged_pdf 应为 true 或 false" in str(caught.value)
+    result = run_cli("check", "data/xiamen-2022.yaml")
+    assert result.exit_code == 1 and "E802" in result.output
 
 
 def test_tagged_combines_with_an_archival_variant(tmp_path: Path) -> None:
