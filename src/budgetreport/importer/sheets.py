@@ -288,17 +288,17 @@ def _code_from_parts(sheet: Sheet, r: int, parts: dict[str, int], upper: dict[st
         got[part] = text
     if not any(got.values()) or not all(t.isdigit() for t in got.values() if t):
         return None
-    code = got["类"]
-    for part, full in (("款", 5), ("项", 7)):
-        t = got[part]
-        if not t:
-            break
-        if len(t) == full:
-            code = t
-        else:
-            code = (code or (upper["款"] if part == "项" else upper["类"])) + t
-            if part == "项" and not got["款"]:
-                code = upper["款"] + t if len(code) != full else code
+    c3, c5, c7 = got["类"], got["款"], got["项"]
+    if len(c7) == 7:
+        code = c7
+    elif len(c5) == 5:
+        code = c5 + c7
+    elif c5:
+        code = (c3 or upper["类"]) + c5 + c7
+    elif c7:
+        code = (upper["款"] if not c3 or upper["款"].startswith(c3) else "") + c7
+    else:
+        code = c3
     if not _is_code(code):
         return None
     upper["类"] = code[:3]
