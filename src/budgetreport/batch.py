@@ -30,12 +30,11 @@ from pathlib import Path
 from typing import Literal
 
 from . import __version__
-from .build import build, html_output, outputs, record_path
 from .errors import describe
 from .fonts import DEFAULT_FAMILIES
+from .names import center_key, html_output, outputs, record_path
 from .problems import BudgetError, display_path
 from .resources import Workspace, builtin_catalogue, builtin_templates, current
-from .validate import center_key
 
 PACKAGE = Path(__file__).resolve().parent
 
@@ -146,6 +145,8 @@ def build_center(path: Path, out_dir: Path, strict: bool, variant: str | None,
     """One center, in a worker process: never raises, reports instead (a defect of
     budgetreport with its traceback and a request to report it).
     `inputs` is the fingerprint taken before the build, recorded beside its outputs."""
+    from .build import build  # here, not above: a rerun with nothing to build never needs it
+
     start, cpu = time.perf_counter(), time.process_time()
     collecting = gc.isenabled()
     gc.disable()  # see the module's docstring; collected below
@@ -197,7 +198,7 @@ def _load_pipeline() -> None:
     """Import all a build needs, WeasyPrint and openpyxl included, before the workers fork
     (each would otherwise import it again), and freeze it: a worker's collections then
     neither scan it nor copy the parent's memory pages by touching it."""
-    from . import excel, pdf  # noqa: F401
+    from . import build, excel, pdf  # noqa: F401
 
     gc.collect()
     gc.freeze()

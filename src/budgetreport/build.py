@@ -17,14 +17,12 @@ from pathlib import Path
 from .figures import Figures, compute
 from .files import publish
 from .fonts import DEFAULT_FAMILIES, FONT_DIRS, font_css
+from .names import OUTPUT, html_output, outputs, record_path
 from .printed import mismatches
 from .problems import BudgetError, Problem
 from .render import render_html
 from .tables import Table, build_tables
-from .validate import Checked, check_file, stem_problem
-
-OUTPUT = Path("output")  # outside a workspace; a workspace names its own (resources.Workspace)
-RECORD = ".inputs.sha256"  # beside the outputs: which inputs made them, and their pages
+from .validate import Checked, check_file
 
 
 @dataclass(frozen=True)
@@ -55,24 +53,6 @@ def environment_problems(licensed: tuple[str, ...]) -> list[str]:
     from .pdf import check_environment
 
     return check_environment([*licensed, *DEFAULT_FAMILIES])
-
-
-def outputs(path: Path, out_dir: Path) -> tuple[Path, Path]:
-    """<out>/<stem>/<stem>.pdf and .xlsx; the stem is checked to be a plain name, so an
-    output can never land outside `out_dir`."""
-    if bad_name := stem_problem(path):
-        raise BudgetError([bad_name])
-    folder = out_dir / path.stem
-    return folder / f"{path.stem}.pdf", folder / f"{path.stem}.xlsx"
-
-
-def record_path(path: Path, out_dir: Path) -> Path:
-    return out_dir / path.stem / RECORD
-
-
-def html_output(path: Path, out_dir: Path) -> Path:
-    """The web version `build --html` writes beside the PDF."""
-    return outputs(path, out_dir)[0].with_suffix(".html")
 
 
 def prepare(checked: Checked, strict: bool = False) -> Prepared:

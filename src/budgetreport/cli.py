@@ -10,19 +10,15 @@ import click
 
 from . import __version__
 from .batch import STATUS_NAMES, Outcome, build_many
-from .build import OUTPUT, check_document, outputs
-from .catalogue import glossary_files, load_catalogue
 from .chinese_cli import Group
 from .columns import width
-from .diff import diff as compare_versions
-from .diff import format_text, write_html
 from .errors import EXIT_PROBLEM, describe
+from .names import OUTPUT, center_key, expand, outputs
 from .problems import BudgetError, os_reason
-from .render import template_sources
 from .resources import SETTINGS_FILE, Workspace, create_workspace, current, find_root
-from .scaffold import default_path, roll_forward, skeleton, write_new
-from .schema import json_schema
-from .validate import center_key, check_file, expand
+
+# The pipeline (pydantic, Jinja, WeasyPrint, openpyxl) is imported by the commands that use
+# it: `build` with every center unchanged, `--help` and `--version` start without it.
 
 PathArg = click.Path(path_type=Path)
 
@@ -66,6 +62,8 @@ def _workspace() -> Workspace:
 @click.option("--strict", is_flag=True, help="把警告也当作错误。")
 def check(paths: tuple[Path, ...], strict: bool) -> None:
     """校验预算数据文件（可给文件或文件夹）。"""
+    from .build import check_document
+
     files = _files(paths)
     failed = 0
     status = 0
@@ -133,6 +131,10 @@ def build(paths: tuple[Path, ...], out_dir: Path | None, strict: bool, pdf_varia
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def templates(center_file: Path) -> None:
     """列出某个单位的模板搜索路径，以及每个模板由哪个文件提供。"""
+    from .catalogue import glossary_files, load_catalogue
+    from .render import template_sources
+    from .validate import check_file
+
     checked = check_file(center_file)
     if checked.region is None:
         for problem in checked.problems:
@@ -183,6 +185,9 @@ def diff(old: str, new: str, html_file: Path | None) -> None:
     """比较两个版本的预算数据：文件，或 版本:路径（如 HEAD:data/xiamen-2022.yaml）。
 
     列出变化的输入数字、变化的计算结果和文中变化的句子。"""
+    from .diff import diff as compare_versions
+    from .diff import format_text, write_html
+
     try:
         report = compare_versions(old, new)
     except BudgetError as exc:
@@ -208,6 +213,8 @@ def diff(old: str, new: str, html_file: Path | None) -> None:
 def new(region: str | None, name: str | None, center: str | None, source: Path | None,
         year: int, output: Path | None, xlsx: Path | None) -> None:
     """新建数据文件：新单位的带注释骨架，或由上一年度滚动（上年数自动填入）。"""
+    from .scaffold import default_path, roll_forward, skeleton, write_new
+
     ws = _workspace()
     region = region or ws.region
     if xlsx is not None:
@@ -405,6 +412,8 @@ def serve(path: Path | None, port: int, host: str | None, out_dir: Path | None) 
               help="写入的文件；缺省输出到屏幕。")
 def schema(output: Path | None) -> None:
     """输出数据格式的 JSON Schema（供编辑器补全与检查）。"""
+    from .schema import json_schema
+
     text = json_schema()
     if output is None:
         click.echo(text, nl=False)

@@ -15,7 +15,9 @@ from .diagnose import suspects
 from .limits import limit_findings
 from .load import Source, read
 from .model import Budget
-from .problems import BudgetError, Problem, Severity, display_path
+from .names import center_key, stem_problem
+from .names import expand as expand
+from .problems import BudgetError, Problem, Severity
 from .region import Region, known_regions, load_region
 from .resources import current
 from .rules import RULES
@@ -35,25 +37,6 @@ class Checked:
     def errors(self, strict: bool = False) -> list[Problem]:
         counted = (Severity.error, Severity.warning) if strict else (Severity.error,)
         return [p for p in self.problems if p.severity in counted]
-
-
-def center_key(path: Path) -> str:
-    """data/xiamen-2022.yaml -> "xiamen": the center's template folder name."""
-    stem = path.stem
-    head, _, tail = stem.rpartition("-")
-    return head if head and tail.isdigit() else stem
-
-
-STEM = re.compile(r"[0-9A-Za-z\u4e00-\u9fff][0-9A-Za-z_\-\u4e00-\u9fff]{0,63}")
-
-
-def stem_problem(path: Path, name: str | None = None) -> Problem | None:
-    """A data file's stem names its output folder: a plain name, never `..` or a path."""
-    if STEM.fullmatch(path.stem):
-        return None
-    return Problem(name or display_path(path), 0, 0, "E011",
-                   f"文件名“{path.stem[:80]}”不能用作输出文件夹名：只能由字母、数字、汉字、“-”和“_”组成，"
-                   "不以符号开头，最多 64 个字符（如 xiamen-2022.yaml）")
 
 
 def check_file(path: Path, content: bytes | None = None, name: str | None = None) -> Checked:
@@ -101,9 +84,3 @@ def check_file(path: Path, content: bytes | None = None, name: str | None = None
     return Checked(source, budget, region, sorted(problems))
 
 
-def expand(paths: list[Path]) -> list[Path]:
-    """Files as given; folders give their *.yaml files, sorted."""
-    files: list[Path] = []
-    for p in paths:
-        files.extend(sorted(p.glob("*.yaml")) if p.is_dir() else [p])
-    return files

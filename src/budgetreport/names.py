@@ -1,0 +1,59 @@
+"""A data file's name: the center it belongs to, and where its outputs go.
+
+Kept apart from the pipeline, with nothing heavy imported, because `build` with nothing to
+do (every center unchanged) needs only these names and the fingerprints (`batch`): a rerun
+of a whole province then starts in a fraction of a second.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from .problems import BudgetError, Problem, display_path
+
+OUTPUT = Path("output")  # outside a workspace; a workspace names its own (resources.Workspace)
+RECORD = ".inputs.sha256"  # beside the outputs: which inputs made them, and their pages
+STEM = re.compile(r"[0-9A-Za-z\u4e00-\u9fff][0-9A-Za-z_\-\u4e00-\u9fff]{0,63}")
+
+
+def center_key(path: Path) -> str:
+    """data/xiamen-2022.yaml -> "xiamen": the center's template folder name."""
+    stem = path.stem
+    head, _, tail = stem.rpartition("-")
+    return head if head and tail.isdigit() else stem
+
+
+def stem_problem(path: Path, name: str | None = None) -> Problem | None:
+    """A data file's stem names its output folder: a plain name, never `..` or a path."""
+    if STEM.fullmatch(path.stem):
+        return None
+    return Problem(name or display_path(path), 0, 0, "E011",
+                   f"文件名“{path.stem[:80]}”不能用作输出文件夹名：只能由字母、数字、汉字、“-”和“_”组成，"
+                   "不以符号开头，最多 64 个字符（如 xiamen-2022.yaml）")
+
+
+def expand(paths: list[Path]) -> list[Path]:
+    """Files as given; folders give their *.yaml files, sorted."""
+    files: list[Path] = []
+    for p in paths:
+        files.extend(sorted(p.glob("*.yaml")) if p.is_dir() else [p])
+    return files
+
+
+def outputs(path: Path, out_dir: Path) -> tuple[Path, Path]:
+    """<out>/<stem>/<stem>.pdf and .xlsx; the stem is checked to be a plain name, so an
+    output can never land outside `out_dir`."""
+    if bad_name := stem_problem(path):
+        raise BudgetError([bad_name])
+    folder = out_dir / path.stem
+    return folder / f"{path.stem}.pdf", folder / f"{path.stem}.xlsx"
+
+
+def record_path(path: Path, out_dir: Path) -> Path:
+    return out_dir / path.stem / RECORD
+
+
+def html_output(path: Path, out_dir: Path) -> Path:
+    """The web version `build --html` writes beside the PDF."""
+    return outputs(path, out_dir)[0].with_suffix(".html")
