@@ -147,30 +147,23 @@ def build_center(path: Path, out_dir: Path, strict: bool, variant: str | None,
     `inputs` is the fingerprint taken before the build, recorded beside its outputs."""
     from .build import build  # here, not above: a rerun with nothing to build never needs it
 
+    global _fresh_worker
     start, cpu = time.perf_counter(), time.process_time()
     collecting = gc.isenabled()
-    gc.disable()  # see the module's docstring; collected below
+    gc.disable()  # see the module's docstring; collected below, before it is enabled again
     try:
         built = build(path, out_dir, strict=strict, pdf_variant=variant, inputs=inputs,
                       html=html, tagged=tagged)
+        notes = tuple(map(str, built.problems)) + tuple(f"{path}: 排版警告：{w}" for w in built.warnings)
+        outcome = Outcome(path, "built", built.pages, 0.0, notes, typeset_cpu=built.typeset_cpu)
     except Exception as exc:  # one center's failure never stops the others
         lines, _ = describe(exc, display_path(path))
-        return _measured(Outcome(path, "failed", 0, 0.0, tuple(lines)), start, cpu, collecting)
+        outcome = Outcome(path, "failed", 0, 0.0, tuple(lines))
     finally:
-        if collecting:
-            gc.enable()
-    notes = tuple(map(str, built.problems)) + tuple(f"{path}: 排版警告：{w}" for w in built.warnings)
-    outcome = Outcome(path, "built", built.pages, 0.0, notes, typeset_cpu=built.typeset_cpu)
-    return _measured(outcome, start, cpu, collecting)
-
-
-def _measured(outcome: Outcome, start: float, cpu: float, collect: bool) -> Outcome:
-    """`outcome` with its costs, after collecting the build's garbage."""
-    global _fresh_worker
-    collect_cpu = 0.0
-    if collect:
         before = time.process_time()
-        gc.collect()
+        if collecting:
+            gc.collect()  # WeasyPrint's document: cyclic, so only a collection frees it
+            gc.enable()
         collect_cpu = time.process_time() - before
     if _fresh_worker:  # what survives a worker's first build is its caches: fonts, templates
         gc.freeze()
