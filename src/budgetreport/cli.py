@@ -291,8 +291,8 @@ def import_(workbook: Path, data: Path | None, output: Path | None, region: str 
 
 
 @main.command()
-@click.argument("pdf", type=PathArg)
-@click.argument("data", type=PathArg, required=False)
+@click.argument("pdf", metavar="PDF文件", type=PathArg)
+@click.argument("data", metavar="[数据文件]", type=PathArg, required=False)
 @click.option("--region", metavar="地区", default=None,
               help="不给数据文件时，按哪个地区的附表识别表格；缺省自动判断。")
 @click.option("--strict", is_flag=True, help="把警告也当作错误。")
