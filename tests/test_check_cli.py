@@ -261,12 +261,12 @@ def test_empty_file(tmp_path):
 def test_every_rule_violation_reported_in_one_run(edited):
     path = edited("xiamen-2022.yaml",
                   ("  general_budget: 2735.83", "  general_budget: 2735.84"),
-                  ('code: "30299"', 'code: "30298"'))
+                  ('code: "30299"\n    name: 其他商品和服务支出', 'code: "30298"'))
     result = run_cli("check", path)
     assert result.exit_code == 1
     found = located(result.output, path)
     assert (line_of(path, "general_budget: 2735.84"), "R202") in found
-    assert (line_of(path, '"30298"'), "R102") in found
+    assert (line_of(path, '"30298"'), "R102") in found  # a code named nowhere
 
 
 def test_every_schema_violation_reported_in_one_run(edited):
@@ -280,7 +280,8 @@ def test_every_schema_violation_reported_in_one_run(edited):
 
 
 def test_every_file_reported_in_one_run(edited):
-    bad = edited("xiamen-2022.yaml", ('code: "2159999"', 'code: "2159998"'), folder="a")
+    bad = edited("xiamen-2022.yaml", ('code: "2159999"\n    name: 其他资源勘探工业信息等支出', 'code: "2159998"'),
+                 folder="a")
     also_bad = edited("shangrao-2022.yaml", ("      active: 88", "      active: 87"), folder="a")
     result = run_cli("check", bad.parent)
     assert result.exit_code == 1

@@ -203,8 +203,8 @@ def test_rolled_file_fails_until_filled_then_shows_no_change(tmp_path: Path, sam
     filled = _dump(tree, tmp_path / f"{center}-2023.yaml")
     checked = check_file(filled)
     assert checked.errors() == [], "\n".join(map(str, checked.errors()))
-    # No 2023 catalogue yet (W202); texts carried over still naming past years are listed.
-    assert [p.code for p in checked.problems if p.code not in ("R604", "R605")] == ["W202"]
+    # The 2023 catalogue is built in; texts carried over still naming past years are listed.
+    assert [p.code for p in checked.problems if p.code not in ("R604", "R605")] == []
     if sample == "xiamen-2022.yaml":  # "2022年，厦门市住房公积金中心主要任务是：…"
         assert any(p.code == "R605" and "2022年" in p.message and p.severity is Severity.warning
                    for p in checked.problems)

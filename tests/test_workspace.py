@@ -132,7 +132,7 @@ def test_workspace_catalogue_and_glossary_add_and_correct_entries(ws: Path) -> N
     before = run_cli("check", data)
     assert before.exit_code == 1 and "R103" in before.output and "R701" in before.output
     write(ws / "catalogue" / "2022.yaml",
-          'function:\n  "2080501": {name: 行政单位离退休费, verified: false}\n')
+          'function:\n  "2080501": {name: 行政单位离退休费, source: 本单位核对的财政部门文件}\n')
     write(ws / "catalogue" / "glossary.yaml",
           "- term: 住房公积金\n  definition: 指单位及其在职职工缴存的长期住房储金。\n  group: null\n")
     after = run_cli("check", data)

@@ -1,43 +1,77 @@
 """Classification catalogues (支出功能分类, 经济分类) and the standard glossary, as data.
 
-Codes and names change from year to year, so each year is a YAML file `<year>.yaml`; a code's
-parents are found by prefix (类 3 digits, 款 5, 项 7). The built-in folder comes first, then
-the workspace's `catalogue/`, whose entries add to or correct the built-in ones (see
-`resources`). A year without a file uses the nearest earlier one.
+A catalogue file maps each code to its name, the public source that confirms it, and the
+years it applies to (`from` / `until`); a file named `<year>.yaml` applies from that year on.
+The built-in `catalogue/codes.yaml` covers 2022–2026 (`years:`); the workspace's
+`catalogue/*.yaml` come after it and add or correct entries (see `resources`). A year no
+file covers uses the nearest earlier covered year. A code's parents are found by prefix
+(类 3 digits, 款 5, 项 7). Names a data file gives for codes the catalogue lacks are added by
+`Catalogue.named`, marked as coming from the data.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError
 
+from .problems import BudgetError, Problem, display_path
 from .resources import Workspace, builtin_catalogue, current
+
+if TYPE_CHECKING:
+    from .model import Budget
 
 LEVELS = {3: "类", 5: "款", 7: "项"}
 GLOSSARY = "glossary.yaml"
+SECTIONS = {"function": "支出功能分类", "economic": "支出经济分类"}
+ENTRY_KEYS = {"name": "名称", "source": "证实它的公开来源", "description": "科目说明",
+              "from": "适用的首个年度", "until": "适用的最后年度"}
+FROM_DATA = "数据"  # Entry.origin of a name the data file gave
 
 
 @dataclass(frozen=True)
 class Entry:
     code: str
     name: str
-    verified: bool
+    source: str | None = None  # None: not confirmed by a public source
     description: str | None = None
+    origin: str = ""  # the file it came from, or FROM_DATA
+
+    @property
+    def verified(self) -> bool:
+        return self.source is not None
 
 
 @dataclass(frozen=True)
 class Catalogue:
-    year: int  # the latest year among `files`
+    year: int  # the year whose entries these are (the nearest covered year)
     function: dict[str, Entry]
     economic: dict[str, Entry]
     files: tuple[Path, ...] = ()  # least specific first: built-in, then workspace
+    from_data: frozenset[tuple[str, str]] = field(default=frozenset())  # (section, code)
 
     def lineage(self, table: dict[str, Entry], code: str) -> list[Entry]:
         """The entries of a code and its parents, 类 first."""
         return [table[code[:n]] for n in (3, 5, 7) if n <= len(code) and code[:n] in table]
+
+    def named(self, names: dict[str, dict[str, str]]) -> Catalogue:
+        """This catalogue plus the names a data file gives ({section: {code: name}}) for
+        codes it lacks; a name for a code the catalogue has is left to the rules to compare."""
+        tables = {s: dict(getattr(self, s)) for s in SECTIONS}
+        added = set(self.from_data)
+        for section, given in names.items():
+            for code, name in given.items():
+                if code not in tables[section]:
+                    tables[section][code] = Entry(code, name, origin=FROM_DATA)
+                    added.add((section, code))
+        return replace(self, function=tables["function"], economic=tables["economic"],
+                       from_data=frozenset(added))
 
 
 def folders(ws: Workspace | None = None) -> list[Path]:
@@ -49,40 +83,109 @@ def folders(ws: Workspace | None = None) -> list[Path]:
     return found
 
 
-def _years(folder: Path) -> list[int]:
-    return sorted(int(p.stem) for p in folder.glob("[0-9][0-9][0-9][0-9].yaml"))
-
-
-def catalogue_files(year: int, ws: Workspace | None = None) -> list[Path]:
-    """The file each folder contributes for `year`: that year's, or the nearest earlier one
-    (the built-in folder falls back to its earliest year)."""
-    chosen: list[Path] = []
-    for i, folder in enumerate(folders(ws)):
-        years = _years(folder)
-        earlier = [y for y in years if y <= year]
-        if earlier or (i == 0 and years):
-            chosen.append(folder / f"{(earlier or years)[-1]}.yaml")
-    return chosen
+def catalogue_files(ws: Workspace | None = None) -> list[Path]:
+    """Every catalogue file, least specific first (the glossary is not one)."""
+    return [f for folder in folders(ws) for f in sorted(folder.glob("*.yaml")) if f.name != GLOSSARY]
 
 
 def load_catalogue(year: int, ws: Workspace | None = None) -> Catalogue:
-    """The catalogue of `year`: the built-in entries, then the workspace's."""
-    files = catalogue_files(year, ws)
-    return _load(tuple((f, f.stat().st_mtime_ns) for f in files))
+    """The entries that apply in `year` (or the nearest earlier covered year); BudgetError,
+    with file and line, if a catalogue file is malformed."""
+    files = catalogue_files(ws)
+    return _catalogue(year, tuple((f, f.stat().st_mtime_ns) for f in files))
+
+
+@dataclass(frozen=True)
+class _Item:
+    section: str
+    entry: Entry
+    start: int  # first year (0: always)
+    end: int  # last year
 
 
 @cache
-def _load(files: tuple[tuple[Path, int], ...]) -> Catalogue:
-    function: dict[str, Entry] = {}
-    economic: dict[str, Entry] = {}
-    for file, _mtime in files:
-        raw = YAML(typ="safe").load(file.read_text(encoding="utf-8")) or {}
-        for section, table in (("function", function), ("economic", economic)):
-            for code, e in (raw.get(section) or {}).items():
-                table[str(code)] = Entry(str(code), e["name"], bool(e.get("verified", False)),
-                                         e.get("description"))
-    year = max(int(f.stem) for f, _ in files)
-    return Catalogue(year, function, economic, tuple(f for f, _ in files))
+def _catalogue(year: int, files: tuple[tuple[Path, int], ...]) -> Catalogue:
+    covered: set[int] = set()
+    items: list[tuple[int, int, _Item]] = []  # (file order, start, item): later wins
+    for order, (file, _mtime) in enumerate(files):
+        file_years, file_items = _read(file)
+        covered |= file_years
+        items += [(order, item.start, item) for item in file_items]
+    earlier = sorted(y for y in covered if y <= year)
+    used = earlier[-1] if earlier else min(covered, default=year)
+    tables: dict[str, dict[str, Entry]] = {s: {} for s in SECTIONS}
+    for _order, _start, item in sorted(items, key=lambda t: (t[1], t[0])):
+        if item.start <= used <= item.end:
+            tables[item.section][item.entry.code] = item.entry
+    return Catalogue(used, tables["function"], tables["economic"], tuple(f for f, _ in files))
+
+
+def _read(file: Path) -> tuple[set[int], list[_Item]]:
+    """A catalogue file's covered years and entries, every problem located."""
+    name = display_path(file)
+    problems: list[Problem] = []
+
+    def problem(node: Any, key: Any, code: str, message: str) -> None:
+        line = node.lc.key(key)[0] + 1 if isinstance(node, CommentedMap) and key in node else 0
+        problems.append(Problem(name, line, 0, code, message))
+
+    try:
+        raw = YAML(typ="rt").load(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BudgetError([Problem(name, 0, 0, "E040", f"无法读取科目目录：{exc}")]) from None
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise BudgetError([Problem(name, mark.line + 1 if mark else 0, 0, "E041",
+                                   f"科目目录 YAML 语法错误：{exc.problem or exc.context}")]) from None
+    raw = raw if raw is not None else CommentedMap()
+    if not isinstance(raw, CommentedMap):
+        raise BudgetError([Problem(name, 1, 0, "E042", "科目目录应为键值结构（years、function、economic）")])
+    default_start = int(file.stem) if file.stem.isdigit() and len(file.stem) == 4 else 0
+    years = {default_start} if default_start else set()
+    found: list[_Item] = []
+    for key, value in raw.items():
+        if key == "years":
+            if isinstance(value, CommentedSeq) and all(isinstance(y, int) for y in value):
+                years |= set(value)
+            else:
+                problem(raw, key, "E043", "years 应为年度列表，如 [2022, 2023]")
+        elif key in SECTIONS:
+            found += _entries(raw, key, value, default_start, problem, name)
+        else:
+            problem(raw, key, "E044", f"科目目录中未知的键“{key}”：只能有 years、function（支出功能分类）、"
+                                      "economic（支出经济分类）")
+    if problems:
+        raise BudgetError(problems)
+    return years, found
+
+
+def _entries(raw: CommentedMap, section: str, value: Any, default_start: int,
+             problem: Any, origin: str) -> Iterator[_Item]:
+    if value is None:
+        return
+    if not isinstance(value, CommentedMap):
+        problem(raw, section, "E045", f"{section} 应为 编码: {{name: 名称}} 的映射")
+        return
+    for code, e in value.items():
+        code = str(code)
+        if not code.isdigit() or len(code) not in LEVELS:
+            problem(value, code, "E046", f"科目编码“{code}”应为3、5或7位数字（类、款、项）")
+            continue
+        if not isinstance(e, CommentedMap) or not isinstance(e.get("name"), str) or not e["name"].strip():
+            problem(value, code, "E047", f"科目 {code} 应写成 {{name: 名称, source: 来源}}，名称不能为空")
+            continue
+        unknown = [k for k in e if k not in ENTRY_KEYS]
+        if unknown:
+            known = "、".join(f"{k}（{v}）" for k, v in ENTRY_KEYS.items())
+            problem(e, unknown[0], "E048", f"科目 {code} 中未知的键“{unknown[0]}”：可用 {known}")
+            continue
+        start, end = e.get("from", default_start), e.get("until", 9999)
+        if not isinstance(start, int) or not isinstance(end, int):
+            problem(value, code, "E049", f"科目 {code} 的 from、until 应为年度数字")
+            continue
+        text = {k: str(e[k]) if e.get(k) is not None else None for k in ("source", "description")}
+        yield _Item(section, Entry(code, e["name"].strip(), text["source"], text["description"],
+                                   origin), start, end)
 
 
 @dataclass(frozen=True)
@@ -108,3 +211,27 @@ def _glossary(files: tuple[tuple[Path, int], ...]) -> dict[str, GlossaryEntry]:
         for e in YAML(typ="safe").load(file.read_text(encoding="utf-8")) or []:
             terms[e["term"]] = GlossaryEntry(e["term"], e["definition"], e.get("group"))
     return terms
+
+
+def data_names(b: Budget) -> dict[str, dict[str, str]]:
+    """The names a data file gives, by section: its lines' names, and `names:` entries for
+    codes (or parents of codes) that section uses."""
+    given: dict[str, dict[str, str]] = {
+        "function": {x.code: x.name for x in b.spending if x.name},
+        "economic": {e.code: e.name for e in b.economic if e.name},
+    }
+    used = used_codes(b)
+    for code, name in b.names.items():
+        for section in SECTIONS:
+            if any(c.startswith(code) for c in used[section]):
+                given[section].setdefault(code, name)
+    return given
+
+
+def used_codes(b: Budget) -> dict[str, set[str]]:
+    """Every code a data file uses, by section."""
+    return {
+        "function": {x.code for x in b.spending} | {t.code for t in b.transfers if t.code}
+        | set(b.prior.by_function),
+        "economic": {e.code for e in b.economic} | set(b.prior.by_economic),
+    }

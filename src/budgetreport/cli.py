@@ -35,6 +35,8 @@ budgetreport diff HEAD:data/xiamen-2022.yaml data/xiamen-2022.yaml --html output
 budgetreport new --from data/xiamen-2022.yaml --year 2023          # 滚动到下一年度：data/xiamen-2023.yaml
 budgetreport new --region fujian --name 泉州市住房公积金中心 --year 2022 -o data/quanzhou-2022.yaml
 budgetreport templates data/xiamen-2022.yaml       # 模板搜索路径，以及每个模板由哪个文件提供
+budgetreport catalogue data/xiamen-2022.yaml       # 科目目录中没有、名称取自数据的科目（可补入 catalogue/）
+budgetreport init 我的预算                          # 新建工作区（设置、data/ 含示例、templates/、catalogue/、output/）
 budgetreport schema -o schema/budget.schema.json   # 数据格式的 JSON Schema（编辑器据此补全、检查）
 budgetreport verify output/xiamen-2022/xiamen-2022.pdf data/xiamen-2022.yaml   # 已发布的 PDF 与数据核对
 """
@@ -159,6 +161,38 @@ def templates(center_file: Path) -> None:
     click.echo("标准名词解释（后列出的补充、更正先列出的）：")
     for path in glossary_files():
         click.echo(f"  {_relative(path)}")
+
+
+@main.command("catalogue")
+@click.argument("center_file", metavar="数据文件",
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def catalogue_codes(center_file: Path) -> None:
+    """列出数据文件用到、科目目录中却没有的科目（名称取自数据），以便核实后补入 catalogue/。"""
+    from .catalogue import LEVELS, SECTIONS, data_names, load_catalogue
+    from .validate import check_file
+
+    checked = check_file(center_file)
+    if checked.budget is None:
+        for problem in checked.problems:
+            click.echo(str(problem), err=True)
+        sys.exit(1)
+    year = checked.budget.department.year
+    cat = load_catalogue(year).named(data_names(checked.budget))
+    if not cat.from_data:
+        click.echo(f"{center_file}：用到的科目都在{cat.year}年科目目录中。")
+        return
+    click.echo(f"{center_file} 用到、{cat.year}年科目目录中没有的科目（名称取自数据文件）：")
+    for section, code in sorted(cat.from_data):
+        entry = (cat.function if section == "function" else cat.economic)[code]
+        click.echo(f"  {SECTIONS[section]} {LEVELS[len(code)]} {code} {entry.name}")
+    click.echo(f"\n核实后可补入工作区的 catalogue/{year}.yaml（source 写明证实它的公开来源）：")
+    for section in SECTIONS:
+        codes = sorted(c for s, c in cat.from_data if s == section)
+        if codes:
+            click.echo(f"{section}:")
+            table = cat.function if section == "function" else cat.economic
+            for code in codes:
+                click.echo(f'  "{code}": {{name: {table[code].name}, source: }}')
 
 
 @main.command()

@@ -15,7 +15,7 @@ from functools import cache
 
 from jinja2 import Environment, StrictUndefined, Template
 
-from .catalogue import Catalogue, Entry, GlossaryEntry, load_catalogue, standard_glossary
+from .catalogue import Catalogue, Entry, GlossaryEntry, data_names, load_catalogue, standard_glossary
 from .model import FISCAL_SOURCES, SOURCE_NAMES, THREE_PUBLIC, Budget, Project, Source, SpendingLine
 from .money import ZERO, Change, total
 
@@ -150,7 +150,7 @@ class Figures:
 
 def compute(budget: Budget) -> Figures:
     b = budget.in_wan()
-    cat = load_catalogue(b.department.year)
+    cat = load_catalogue(b.department.year).named(data_names(b))  # names only the data gives, too
     year = b.department.year
     p, ps = b.prior, b.performance_summary
     spending = function_tree(b, cat)

@@ -176,7 +176,8 @@ class SpendingLine(Strict):
     """一笔按功能分类（项级）的支出，分基本（人员/公用）与项目。"""
 
     code: Code = Field(description="功能分类项级科目编码（7位），如 2210302")
-    name: str | None = Field(None, description="科目名称；可省略，省略时取自科目目录，填写时须与目录一致")
+    name: str | None = Field(None, description="科目名称：科目目录中有该编码时可省略，填写时须与目录一致；"
+                                              "目录中没有时必须填写")
     source: Source = Field(Source.general_budget, description="资金来源")
     personnel: Amount = Field(Decimal(0), description="基本支出—人员经费")
     public: Amount = Field(Decimal(0), description="基本支出—公用经费")
@@ -196,7 +197,8 @@ class EconomicLine(Strict):
     """一般公共预算基本支出，按经济分类款级科目。"""
 
     code: Code = Field(description="经济分类款级科目编码（5位），如 30101")
-    name: str | None = Field(None, description="科目名称；可省略")
+    name: str | None = Field(None, description="科目名称：科目目录中有该编码时可省略，填写时须与目录一致；"
+                                              "目录中没有时必须填写")
     personnel: Amount = Field(Decimal(0), description="人员经费")
     public: Amount = Field(Decimal(0), description="公用经费")
 
@@ -395,6 +397,10 @@ class Budget(Strict):
     overview: Overview = Field(description="第一部分 概况：职责、单位与人员、主要工作任务")
     income: Income = Field(description="本年收入预算，按来源")
     spending: list[SpendingLine] = Field(min_length=1, description="本年支出，按功能分类项级科目")
+    names: dict[Code, Text] = Field(
+        default_factory=dict,
+        description="科目目录中没有的类、款（或项）科目的名称，如 {\"20406\": 司法}；"
+                    "项级科目的名称也可写在支出行的 name 中。名称取自数据时 check 给出警告")
     carry_forward: Amount = Field(Decimal(0), description="结转下年")
     economic: list[EconomicLine] = Field(description="一般公共预算基本支出，按经济分类款级科目")
     prior: PriorYear = Field(description="上年预算数")

@@ -9,9 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from decimal import Decimal
-from typing import Any
 
-from .catalogue import Catalogue, standard_glossary
+from .catalogue import LEVELS, Catalogue, Entry, standard_glossary
 from .labels import describe
 from .model import FISCAL_SOURCES, SOURCE_NAMES, THREE_PUBLIC, Budget, Source
 from .money import number, round2, total
@@ -42,29 +41,55 @@ def _unequal(code: str, loc: Loc, left: str, lv: Decimal, right: str, rv: Decima
 
 @rule
 def codes_in_catalogue(b: Budget, cat: Catalogue, _: Region) -> Iterator[Finding]:
-    """Every function code is a 7-digit 项 and every economic code a 5-digit 款 of the year's
-    catalogue; a name, when written, equals the catalogue's."""
+    """Every function code is a 7-digit 项, every economic code a 5-digit 款, every prior-year
+    code a 3-digit 类. Each code and its parents are named by the year's catalogue or by the
+    data (a line's `name`, the `names:` map); a name the data gives equals the catalogue's; a
+    name only the data gives is accepted with a warning, so it can be checked and contributed."""
     where = f"{cat.year}年科目目录"
-    checks: list[tuple[Loc, str, str | None, dict[str, Any], int, str]] = []
+    # (location, code, section, digits, kind, the line's own name)
+    checks: list[tuple[Loc, str, str, int, str, str | None]] = []
     for i, line in enumerate(b.spending):
-        checks.append((("spending", i), line.code, line.name, cat.function, 7, "功能分类项级"))
+        checks.append((("spending", i), line.code, "function", 7, "功能分类项级", line.name))
     for i, eco in enumerate(b.economic):
-        checks.append((("economic", i), eco.code, eco.name, cat.economic, 5, "经济分类款级"))
+        checks.append((("economic", i), eco.code, "economic", 5, "经济分类款级", eco.name))
     for i, t in enumerate(b.transfers):
         if t.code:
-            checks.append((("transfers", i), t.code, None, cat.function, 7, "功能分类项级"))
+            checks.append((("transfers", i), t.code, "function", 7, "功能分类项级", None))
     for code in b.prior.by_function:
-        checks.append((("prior", "by_function", code), code, None, cat.function, 3, "功能分类类级"))
+        checks.append((("prior", "by_function", code), code, "function", 3, "功能分类类级", None))
     for code in b.prior.by_economic:
-        checks.append((("prior", "by_economic", code), code, None, cat.economic, 3, "经济分类类级"))
-    for loc, code, name, table, digits, kind in checks:
+        checks.append((("prior", "by_economic", code), code, "economic", 3, "经济分类类级", None))
+    seen: set[tuple[str, str]] = set()
+    used: set[str] = set()
+    for loc, code, section, digits, kind, own in checks:
         if len(code) != digits:
             yield Finding("R101", f"科目编码 {code} 应为{digits}位的{kind}科目", loc + ("code",))
-        elif code not in table:
-            yield Finding("R102", f"未知的{kind}科目编码 {code}（{where}中没有）", loc + ("code",))
-        elif name is not None and name != table[code].name:
-            yield Finding("R103", f"科目 {code} 的名称应为“{table[code].name}”，而不是“{name}”",
-                          loc + ("name",))
+            continue
+        table: dict[str, Entry] = cat.function if section == "function" else cat.economic
+        for part in (code[:n] for n in LEVELS if n <= digits):
+            used.add(part)
+            if (section, part) in seen:
+                continue
+            seen.add((section, part))
+            name, name_loc = ((own, loc + ("name",)) if own and part == code
+                              else (b.names.get(part), ("names", part)))
+            level = LEVELS[len(part)]
+            if part in table:
+                if name is not None and name != table[part].name:
+                    yield Finding("R103", f"科目 {part} 的名称应为“{table[part].name}”，而不是“{name}”", name_loc)
+            elif name is not None:
+                yield Finding("R106", f"{level}级科目 {part}“{name}”不在{where}中：名称取自数据文件，请核对"
+                              "（budgetreport catalogue 列出这些科目，可补入科目目录）", name_loc, Severity.warning)
+            else:
+                hint = "请在该行写 name，或" if part == code and section == "function" and digits == 7 else "请"
+                yield Finding("R102", f"{level}级科目编码 {part} 不在{where}中，数据中也没有它的名称："
+                              f"{hint}在 names 中写“\"{part}\": 名称”", loc + ("code",))
+    for code in b.names:
+        if len(code) not in LEVELS:
+            yield Finding("R101", f"names 中的科目编码 {code} 应为3、5或7位", ("names", code))
+        elif code not in used:
+            yield Finding("R107", f"names 中的科目 {code} 没有用到：本文件没有这个编码或它的下级科目",
+                          ("names", code), Severity.warning)
 
 
 @rule
