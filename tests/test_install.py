@@ -18,7 +18,7 @@ import pytest
 from conftest import ROOT
 
 RESOURCES = ("templates/base/document.html.j2", "templates/base/region.yaml",
-             "templates/regions/fujian/region.yaml", "catalogue/2022.yaml", "catalogue/glossary.yaml",
+             "templates/regions/fujian/region.yaml", "catalogue/codes.yaml", "catalogue/glossary.yaml",
              "budget.schema.json", "samples/xiamen-2022.yaml")
 
 

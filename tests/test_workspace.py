@@ -6,11 +6,12 @@ changed), never in the repository's."""
 from __future__ import annotations
 
 import shutil
+import textwrap
 from pathlib import Path
 
 import pytest
 
-from conftest import DATA, line_of, replace_once, run_cli
+from conftest import DATA, ROOT, line_of, replace_once, run_cli
 from test_templates import text_of
 
 
@@ -163,3 +164,35 @@ def test_incremental_build_sees_workspace_files_it_uses(ws: Path) -> None:
     for path, text in changes:
         write(path, text)
         assert "已生成" in statuses(), path
+
+
+def readme_block(after: str, lang: str) -> str:
+    """The first ```lang block of README.md after the text `after`, unindented."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split(after, 1)[1].split(f"```{lang}\n", 1)[1].split("```", 1)[0]
+    return textwrap.dedent(block)
+
+
+def test_readme_center_wording_and_catalogue_entry_work_as_shown(ws: Path) -> None:
+    """README's own examples, copied into a workspace as a user would."""
+    center = readme_block("`templates/centers/quanzhou/parts/explanation.html.j2`", "jinja")
+    write(ws / "templates" / "centers" / "quanzhou" / "parts" / "explanation.html.j2", center)
+    data = ws / "data" / "quanzhou-2022.yaml"
+    shutil.copy(ws / "data" / "xiamen-2022.yaml", data)
+    assert "本中心2022年政府采购预算合计123.12万元" in text_of(data)
+    assert "本中心" not in text_of(ws / "data" / "xiamen-2022.yaml")  # only that center
+
+    example = readme_block("`budgetreport catalogue FILE` lists", "yaml")
+    data_part, catalogue_part = example.split("\n# catalogue/2022.yaml in the workspace")
+    catalogue_part = catalogue_part.split("\n", 1)[1]  # after that comment line
+    sifa = ws / "data" / "sifa-2022.yaml"
+    text = (DATA / "xiamen-2022.yaml").read_text(encoding="utf-8")
+    text = replace_once(text, '  - code: "2080501"\n    name: 行政单位离退休',
+                        '  - code: "2040601"\n    name: 行政运行')
+    names = data_part.split("spending:")[0].split("\n", 1)[1]  # the names: map as README shows it
+    sifa.write_text(replace_once(text, "\nspending:\n", f"\n{names}\nspending:\n"), encoding="utf-8")
+    before = run_cli("check", "--strict", sifa)
+    assert before.exit_code == 1 and "R106" in before.output
+    write(ws / "catalogue" / "2022.yaml", catalogue_part)
+    after = run_cli("check", "--strict", sifa)
+    assert after.exit_code == 0, after.output

@@ -62,8 +62,11 @@ def from_catalogue(region: str, name: str, year: int) -> Budget:
     data = _placeholder(Budget)
     data["department"] |= {"name": name, "region": region, "year": year,
                            "published": dt.date(year, 1, 1)}
-    data["spending"] = [{"code": c, "source": "general_budget"} for c in cat.function if len(c) == 7]
-    data["economic"] = [{"code": c} for c in cat.economic if len(c) == 5]
+    # Only codes whose 类 and 款 the catalogue names too (a 项 known from a single source may
+    # lack its parents).
+    data["spending"] = [{"code": c, "source": "general_budget"} for c in cat.function
+                        if len(c) == 7 and c[:3] in cat.function and c[:5] in cat.function]
+    data["economic"] = [{"code": c} for c in cat.economic if len(c) == 5 and c[:3] in cat.economic]
     return Budget.model_validate(data)
 
 
