@@ -62,6 +62,7 @@ CASES = [
     Case("binary", "a: !!binary aGVsbG8=\n", "E008", ("!!binary",), 1),
     Case("NUL byte", edit(NAME_LINE, "  name: 厦门市住房公积\x00金中心\n"), "E007",
          ("U+0000", "第9行第16列"), 9),
+    Case("right-to-left override", edit(NAME_LINE, "  name: 厦门\u202e市\n"), "E007", ("U+202E",), 9),
     Case("U+0001", edit(NAME_LINE, "  name: 厦门市住房公积\x01金中心\n"), "E007", ("U+0001",), 9),
     Case("GB18030 text", X.encode("gb18030"), "E002", ("UTF-8",)),
     Case("too large", X + "#" + "x" * 2_100_000 + "\n", "E006", ("上限",), 0),

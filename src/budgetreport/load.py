@@ -31,8 +31,10 @@ from .problems import BudgetError, Loc, Problem, display_path, os_reason
 MAX_BYTES = 2_000_000  # the samples are ~25 kB
 MAX_DEPTH = 40  # nesting of mappings and lists (the model needs about 10)
 MAX_VALUES = 200_000  # values after aliases are expanded
-# What YAML itself refuses (its printable set), plus the C0 controls it would accept.
-NON_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# What YAML itself refuses (its printable set), plus the C0 controls it would accept,
+# … and the bidirectional overrides (U+202A–202E, U+2066–2069), which reorder text invisibly.
+NON_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+                           "|[\u202a-\u202e\u2066-\u2069]")
 PLAIN_TAGS = frozenset(f"!!{t}" for t in (
     "str", "int", "float", "bool", "null", "timestamp", "map", "seq", "merge"))
 DECIMAL_INT = re.compile(r"[-+]?(0|[1-9][0-9]*)")
