@@ -610,10 +610,8 @@ def test_metadata(doc: Doc) -> None:
 
 
 def part_titles(doc: Doc) -> list[str]:
-    s = doc.region.settings
-    return [f"第{numeral(i)}部分\u3000" + s["part_titles"][key].format(year=doc.figures.year,
-                                                                      name=doc.figures.name)
-            for i, key in enumerate(s["parts"], 1)]
+    s = doc.region.filled(doc.figures.placeholders)
+    return [f"第{numeral(i)}部分\u3000" + s["part_titles"][key] for i, key in enumerate(s["parts"], 1)]
 
 
 def test_bookmarks_are_the_four_parts(doc: Doc) -> None:

@@ -59,12 +59,6 @@ def null_leaves(node: Any, loc: tuple[Any, ...] = ()) -> Iterator[Leaf]:
             yield from null_leaves(value, loc + (key,))
 
 
-def may_stay_null(loc: tuple[Any, ...]) -> bool:
-    """Last year's figures are optional in the model (the region's rules ask for them)."""
-    return (loc[0] == "prior" and loc[1] not in ("by_function", "by_economic")) or \
-        (loc[0] == "three_public" and loc[-1] == "prior")
-
-
 def error_lines(path: Path) -> set[tuple[int, str]]:
     return {(p.line, p.code) for p in check_file(path).errors()}
 
@@ -116,7 +110,8 @@ def test_skeleton_fails_check_at_every_placeholder(tmp_path: Path, region: str):
     path = tmp_path / f"new-{2022}.yaml"
     path.write_text(skeleton(region, "某某市住房公积金中心", 2022), encoding="utf-8")
     tree = rt_yaml().load(path.read_text(encoding="utf-8"))
-    expected = {(line, "E100") for loc, line in null_leaves(tree) if not may_stay_null(loc)}
+    # every blank is reported, optional amounts too: written but empty is not "not given"
+    expected = {(line, "E100") for _, line in null_leaves(tree)}
     assert expected and error_lines(path) == expected
     for line, _ in expected:  # each reported at the empty placeholder's own line
         text = path.read_text(encoding="utf-8").splitlines()[line - 1]
@@ -139,10 +134,8 @@ def _fill_skeleton(tree: CommentedMap) -> None:
                          by_economic={"301": D(55), "302": D(25)})
     for item in ("abroad", "reception", "vehicle_purchase", "vehicle_running"):
         tree["three_public"][item].update(amount=D(0), prior=D(0))
-    tree["performance"]["goals"][0] = "保障住房公积金业务正常运转。"
-    tree["performance"]["indicators"][0].update(
-        level1="产出指标", level2="数量指标", name="业务按时办结率", value="100%")
-    tree["running_costs"]["prior"] = D(25)
+    # optional: staff counts, department-wide goals, 机关运行经费 (computed from 302)
+    tree.setdefault("running_costs", CommentedMap())["prior"] = D(25)
     tree["procurement"].update(goods=D(0), works=D(0), services=D(0))
     tree["assets"]["as_of"] = dt.date(2021, 12, 31)
 
@@ -194,7 +187,7 @@ def test_rolled_file_fails_until_filled_then_shows_no_change(tmp_path: Path, sam
     tree = rt_yaml().load(rolled.read_text(encoding="utf-8"))
     leaves = list(null_leaves(tree))
     assert ("department", "published") in {loc for loc, _ in leaves}
-    optional = ("reason", "vehicle_reason", "reasons", "performance_summary")  # may stay empty
+    optional = ("reason", "vehicle_reason", "reasons")  # texts may stay empty; amounts may not
     must_fill = {(line, "E100") for loc, line in leaves
                  if loc[-1] not in optional and loc[0] not in optional}
     assert error_lines(rolled) == must_fill

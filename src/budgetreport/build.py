@@ -67,7 +67,7 @@ def prepare(checked: Checked, strict: bool = False) -> Prepared:
     except ValueError as exc:
         assert source is not None
         raise BudgetError([source.problem("E801", str(exc), ("department", "fonts"))]) from None
-    figures = compute(checked.budget)
+    figures = compute(checked.budget, checked.region)
     tables = build_tables(figures, checked.region)
     if unequal := [m for t in tables for m in mismatches(t)]:
         assert source is not None

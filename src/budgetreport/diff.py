@@ -111,7 +111,7 @@ def compare(old: Checked, new: Checked) -> Report:
         raise BudgetError(errors)
     assert old.source and new.source and old.budget and new.budget and old.region and new.region
     report = Report(inputs=input_changes(old.source, new.source))
-    f_old, f_new = compute(old.budget), compute(new.budget)
+    f_old, f_new = compute(old.budget, old.region), compute(new.budget, new.region)
     a, b = _figures(f_old), _figures(f_new)
     changed = {k: (a.get(k, NONE), b.get(k, NONE)) for k in [*b, *(k for k in a if k not in b)]
                if a.get(k, NONE) != b.get(k, NONE)}
@@ -242,7 +242,7 @@ def _figures(f: Figures) -> dict[str, str]:
         names = {r.code: f"{r.name}（{r.code}）" for r in tree.level(1)}
         for code, ch in changes.items():
             _change(out, names[code], ch)
-    for item in (*f.three_public.values(), f.running_costs):
+    for item in (*f.three_public.values(), *([f.running_costs] if f.running_costs else [])):
         out[item.name] = number(item.amount)
         _change(out, item.name, item.change)
     out |= {PROCUREMENT[k]: number(v) for k, v in f.procurement.items()}

@@ -1,7 +1,7 @@
 """Stage 5b: the 附表 as an Excel workbook, one print-ready sheet per `Table`.
 
 Reads the same declarations (`tables.Table`) as the HTML tables of the PDF, so both show the
-same cells. Amounts are numbers shown with `money.TABLE_FORMAT`; every text is stored as a
+same cells. Amounts are numbers shown with the table's `money.Display`; every text is stored as a
 text cell, so a name like "=HYPERLINK(…)" can never run as a formula. The same data gives
 the same bytes: the workbook dates and every zip member's date come from the caller (the
 data), never from the clock.
@@ -33,7 +33,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
 from .files import write_atomic
-from .money import TABLE_FORMAT, round2, table_amount
+from .money import WAN, Display, table_amount
 from .tables import Cell, Table
 
 FONT = "宋体"
@@ -102,13 +102,13 @@ def column_widths(table: Table) -> list[float]:
     for row in table.rows:
         for i, cell in enumerate(row.cells):
             if cell is not None and cell.colspan == 1 and cell.value not in (None, ""):
-                widths[i] = max(widths[i], min(_content_width(cell), MAX_WIDTH))
+                widths[i] = max(widths[i], min(_content_width(cell, table.display), MAX_WIDTH))
     return widths
 
 
-def _content_width(cell: Cell) -> float:
+def _content_width(cell: Cell, display: Display) -> float:
     if isinstance(cell.value, Decimal):
-        return len(table_amount(cell.value)) + 3
+        return len(table_amount(cell.value, display)) + 3
     lines = str(cell.value).split("\n")
     return max(map(display_width, lines)) + 2 * _indent(cell) + 2
 
@@ -117,10 +117,11 @@ def _indent(cell: Cell) -> int:
     return max(cell.level - 1, 0)
 
 
-def set_value(target: Any, value: str | Decimal | None) -> None:
-    """Amounts rounded by the one rule; text always a text cell, never a formula or error."""
+def set_value(target: Any, value: str | Decimal | None, display: Display = WAN) -> None:
+    """Amounts shown as `display` says (the one rounding rule); text always a text cell,
+    never a formula or error."""
     if isinstance(value, Decimal):
-        target.value = round2(value)
+        target.value = display.value(value)
     elif value:
         target.value = value
         target.data_type = "s"  # openpyxl would store "=…" as a formula, "#N/A" as an error
@@ -194,7 +195,7 @@ class _Sheet:
             fmt: str = "General", indent: int = 0, **align: Any) -> None:
         """Write a value, merge its span and border every cell of it (not only the first)."""
         cell = self.ws.cell(r, c)
-        set_value(cell, value)
+        set_value(cell, value, self.table.display)
         self.looks.apply(cell, size, bold, fmt, indent, align)
         r2, c2 = r + rowspan - 1, c + colspan - 1
         if (r2, c2) != (r, c):
@@ -213,7 +214,7 @@ class _Sheet:
         t, n = self.table, self.n
         self.put(1, 1, t.title, colspan=n, grid=False, bold=True, size=16, horizontal="center")
         self.ws.row_dimensions[1].height = 30
-        self.put(2, 1, f"编制单位：{t.prepared_by}", colspan=n - 1, grid=False,
+        self.put(2, 1, f"{t.prepared_label}：{t.prepared_by}", colspan=n - 1, grid=False,
                  horizontal="left")
         self.put(2, n, f"单位：{t.unit}", grid=False, horizontal="right")
 
@@ -231,7 +232,7 @@ class _Sheet:
     def body_cell(self, r: int, c: int, cell: Cell, bold: bool) -> None:
         kw: dict[str, Any] = {"rowspan": cell.rowspan, "colspan": cell.colspan, "bold": bold}
         if cell.kind == "money":
-            self.put(r, c, cell.value, fmt=TABLE_FORMAT, horizontal="right", **kw)
+            self.put(r, c, cell.value, fmt=self.table.display.excel_format, horizontal="right", **kw)
         elif cell.kind == "code":
             self.put(r, c, cell.value, fmt=TEXT_FORMAT, horizontal="left", **kw)
         else:
@@ -240,10 +241,14 @@ class _Sheet:
                      horizontal="center" if centred else "left", **kw)
 
     def empty(self) -> None:
-        r = self.body_top
-        self.put(r, 1, self.table.empty_note, colspan=self.n, horizontal="center",
-                 wrap_text=True)
+        """The note inside the table, or an empty row with "注：…" under it (note_below)."""
+        r, t = self.body_top, self.table
+        self.put(r, 1, None if t.note_below else t.empty_note, colspan=self.n,
+                 horizontal="center", wrap_text=True)
         self.lines[r] = max(self.lines.get(r, 1), 2)
+        if t.note_below and t.empty_note:
+            self.put(r + 1, 1, f"注：{t.empty_note}", colspan=self.n, grid=False,
+                     horizontal="left", wrap_text=True)
 
     def page_setup(self) -> None:
         ws, t = self.ws, self.table

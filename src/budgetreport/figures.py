@@ -14,10 +14,12 @@ from decimal import Decimal
 from functools import cache
 
 from jinja2 import Environment, StrictUndefined, Template
+from pydantic import BaseModel
 
 from .catalogue import Catalogue, Entry, GlossaryEntry, data_names, load_catalogue, standard_glossary
 from .model import FISCAL_SOURCES, SOURCE_NAMES, THREE_PUBLIC, Budget, Project, Source, SpendingLine
-from .money import ZERO, Change, total
+from .money import ZERO, Change, total, whole_yuan
+from .region import Region, load_region
 
 Amounts = dict[str, Decimal]
 LINE_COLUMNS = ("total", "basic", "personnel", "public", "project")
@@ -33,6 +35,14 @@ class ClassRow:
     values: Amounts
     purpose: str | None = None
     lineage: tuple[str, ...] = ()  # names of 类, 款, 项 — for "…（类）…（款）…（项）"
+    prior: Decimal | None = None   # last year's figure, when every line below gives one
+    prior_kind: str | None = None  # 预算 or 预算执行数
+    reason: str | None = None
+
+    @property
+    def change(self) -> Change | None:
+        """This row's total against last year's (per-项 comparison), when given."""
+        return None if self.prior is None else Change(self["total"], self.prior)
 
     def __getitem__(self, key: str) -> Decimal:
         return self.values.get(key, ZERO)
@@ -49,6 +59,7 @@ class Tree:
 
     rows: tuple[ClassRow, ...]
     totals: Amounts
+    split: bool = True  # 人员/公用 known for every line (else those columns are left out)
 
     def level(self, n: int) -> list[ClassRow]:
         return [r for r in self.rows if r.level == n]
@@ -61,37 +72,62 @@ class Tree:
         return not self.rows
 
 
-def tree(items: list[tuple[str, Amounts, str | None]], table: Mapping[str, Entry],
-         depth: int) -> Tree:
-    """Group leaf rows (code, amounts, purpose) into 类/款(/项) rows with subtotals."""
-    keys = sorted({k for _, v, _ in items for k in v})
+@dataclass(frozen=True)
+class Leaf:
+    """One data line entering a tree: its code, amounts and per-line explanations."""
+
+    code: str
+    values: Amounts
+    purpose: str | None = None
+    prior: Decimal | None = None
+    prior_kind: str | None = None
+    reason: str | None = None
+
+
+def tree(items: list[Leaf], table: Mapping[str, Entry], depth: int) -> Tree:
+    """Group leaf rows into 类/款(/项) rows with subtotals (and last year's, where every
+    line below gives it)."""
+    keys = sorted({k for x in items for k in x.values})
     sums: dict[str, Amounts] = {}
-    purposes: dict[str, list[str]] = {}
-    for code, values, purpose in items:
+    below: dict[str, list[Leaf]] = {}
+    for x in items:
         for n in (3, 5, 7)[:depth]:
-            acc = sums.setdefault(code[:n], dict.fromkeys(keys, ZERO))
-            for k, v in values.items():
+            acc = sums.setdefault(x.code[:n], dict.fromkeys(keys, ZERO))
+            for k, v in x.values.items():
                 acc[k] += v
-        if purpose:
-            purposes.setdefault(code, []).append(purpose)
+            below.setdefault(x.code[:n], []).append(x)
     rows = []
     for code in sorted(sums):
         lineage = tuple(table[code[:n]].name for n in (3, 5, 7) if n <= len(code))
-        rows.append(ClassRow(code, lineage[-1], {3: 1, 5: 2, 7: 3}[len(code)], sums[code],
-                             "；".join(dict.fromkeys(purposes.get(code, []))) or None, lineage))
+        leaves = below[code]
+        priors = [x.prior for x in leaves]
+        kinds = {x.prior_kind for x in leaves}
+        rows.append(ClassRow(
+            code, lineage[-1], {3: 1, 5: 2, 7: 3}[len(code)], sums[code],
+            _joined(x.purpose for x in leaves if len(code) == len(x.code)), lineage,
+            prior=None if None in priors else total(p for p in priors if p is not None),
+            prior_kind=kinds.pop() if len(kinds) == 1 else None,
+            reason=_joined(x.reason for x in leaves)))
     totals = {k: total(v[k] for c, v in sums.items() if len(c) == 3) for k in keys}
-    return Tree(tuple(rows), totals)
+    return Tree(tuple(rows), totals, all("personnel" in x.values for x in items))
+
+
+def _joined(texts: Iterable[str | None]) -> str | None:
+    return "；".join(dict.fromkeys(t for t in texts if t)) or None
 
 
 def _line_values(line: SpendingLine) -> Amounts:
-    return {"total": line.total, "basic": line.basic, "personnel": line.personnel,
-            "public": line.public, "project": line.project, line.source.value: line.total}
+    values = {"total": line.total, "basic": line.basic_total, "project": line.project,
+              line.source.value: line.total}
+    if line.split:
+        values |= {"personnel": line.personnel or ZERO, "public": line.public or ZERO}
+    return values
 
 
 def function_tree(b: Budget, cat: Catalogue, sources: Iterable[Source] | None = None) -> Tree:
     chosen = set(sources) if sources is not None else set(Source)
-    return tree([(x.code, _line_values(x), x.purpose) for x in b.spending if x.source in chosen],
-                cat.function, 3)
+    return tree([Leaf(x.code, _line_values(x), x.purpose, x.prior, x.prior_kind or "预算执行数", x.reason)
+                 for x in b.spending if x.source in chosen], cat.function, 3)
 
 
 def change(current: Decimal, prior: Decimal | None) -> Change | None:
@@ -119,6 +155,8 @@ class Figures:
     name: str
     prepared_by: str
     published: dt.date
+    org: str                             # 部门 (部门预算) or 单位 (单位预算): the wording switch
+    cents: bool                          # some amount has 分 (a 元 display then shows two decimals)
     income: dict[str, Decimal]           # by `Source` value, plus total/this_year/fiscal
     income_change: Change | None         # 收入总计 vs last year
     fiscal_change: Change | None         # 财政拨款收入 vs last year
@@ -136,19 +174,29 @@ class Figures:
     economic: Tree                       # 一般公共预算基本支出, by economic 类/款
     economic_changes: dict[str, Change]  # by economic 类 code, where last year is given
     three_public: dict[str, Item]        # abroad, reception, vehicle_purchase, vehicle_running, vehicle, total
-    running_costs: Item
+    running_costs: Item | None           # None when neither given nor computable
     procurement: dict[str, Decimal]      # goods, works, services, total
     vehicles: int
     projects: tuple[Project, ...]        # with amount, fiscal, other, source_name
     performance_count: int
     performance_amount: Decimal
-    staff: dict[str, int]                # authorized, active (from the unit table)
+    staff: dict[str, int | None]         # authorized, active (unit table); None when not given
     staffing: dict[str, int] | None      # authorized, active, actual (实有) from the breakdown
     glossary: tuple[GlossaryEntry, ...]
     source_names: dict[str, str] = field(default_factory=lambda: {s.value: n for s, n in SOURCE_NAMES.items()})
 
+    @property
+    def placeholders(self) -> dict[str, object]:
+        """The named values every settings text (region.yaml) may use, e.g. "{year}年"."""
+        return {"year": self.year, "prior_year": self.prior_year, "name": self.name,
+                "prepared_by": self.prepared_by, "org": self.org,
+                "org_head": "预算主管部门" if self.org == "部门" else "预算单位"}
 
-def compute(budget: Budget) -> Figures:
+
+def compute(budget: Budget, region: Region | None = None) -> Figures:
+    """All figures of `budget`; `region` (default: the budget's region) gives the
+    definitions that vary by region (机关运行经费)."""
+    region = region or load_region(budget.department.region)
     b = budget.in_wan()
     cat = load_catalogue(b.department.year).named(data_names(b))  # names only the data gives, too
     year = b.department.year
@@ -156,15 +204,16 @@ def compute(budget: Budget) -> Figures:
     spending = function_tree(b, cat)
     fiscal = function_tree(b, cat, FISCAL_SOURCES)
     by_source = {s.value: function_tree(b, cat, [s]) for s in Source}
-    economic = tree([(e.code, {"total": e.total, "personnel": e.personnel, "public": e.public},
-                      None) for e in b.economic], cat.economic, 2)
+    economic = tree([Leaf(e.code, {"total": e.total, "personnel": e.personnel, "public": e.public})
+                     for e in b.economic], cat.economic, 2)
     income = {s.value: b.income.of(s) for s in Source}
     income |= {"total": b.income.total, "this_year": b.income.this_year, "fiscal": b.income.fiscal}
-    running = total(r["total"] for r in economic.level(1) if r.code == "302")
     return Figures(
         budget=b, year=year, prior_year=year - 1, name=b.department.name,
         prepared_by=b.department.prepared_by or b.department.name,
         published=b.department.published,
+        org=b.department.scope[:2],
+        cents=not all(whole_yuan(v) for v in _amounts(b)),
         income=income,
         income_change=change(b.income.total, p.income_total),
         fiscal_change=change(b.income.fiscal, p.fiscal_total),
@@ -182,18 +231,54 @@ def compute(budget: Budget) -> Figures:
         economic=economic,
         economic_changes=_changes(economic.level(1), p.by_economic),
         three_public=_three_public(b),
-        running_costs=Item("机关运行经费", running, Change(running, b.running_costs.prior),
-                           reason=b.running_costs.reason),
+        running_costs=_running_costs(b, economic, region),
         procurement=_procurement(b),
         vehicles=b.assets.general_vehicles + b.assets.enforcement_vehicles + b.assets.other_vehicles,
         projects=tuple(b.projects),
         performance_count=len(b.projects) if ps.count is None else ps.count,
         performance_amount=total(x.amount for x in b.projects) if ps.amount is None else ps.amount,
-        staff={"authorized": sum(u.authorized for u in b.overview.units),
-               "active": sum(u.active for u in b.overview.units)},
+        staff={key: _count(getattr(u, key) for u in b.overview.units)
+               for key in ("authorized", "active")},
         staffing=_staffing(b),
         glossary=_glossary(b),
     )
+
+
+def running_costs_computed(economic: Tree, region: Region) -> Decimal | None:
+    """机关运行经费 by the region's definition: the 公用经费 of the listed economic 类 of
+    一般公共预算基本支出; None when the data has no economic table."""
+    if economic.empty:
+        return None
+    return total(r["public"] for r in economic.level(1) if r.code in region.running_costs_classes)
+
+
+def _running_costs(b: Budget, economic: Tree, region: Region) -> Item | None:
+    rc = b.running_costs
+    amount = rc.amount if rc.amount is not None else running_costs_computed(economic, region)
+    if amount is None:
+        return None
+    return Item("机关运行经费", amount, change(amount, rc.prior), reason=rc.reason)
+
+
+def _count(values: Iterable[int | None]) -> int | None:
+    """A head count total; None when no unit gives it."""
+    given = [v for v in values if v is not None]
+    return sum(given) if given else None
+
+
+def _amounts(value: object) -> Iterable[Decimal]:
+    """Every amount in the data (for the decimals a 元 display needs)."""
+    if isinstance(value, Decimal):
+        yield value
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _amounts(getattr(value, name))
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            yield from _amounts(v)
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _amounts(v)
 
 
 def _changes(rows: list[ClassRow], prior: dict[str, Decimal]) -> dict[str, Change]:

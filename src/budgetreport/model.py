@@ -17,6 +17,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSche
 from pydantic_core import PydanticCustomError
 
 from .load import NumberText
+from .money import UNIT_FACTOR
 
 
 def _amount(value: Any) -> Any:
@@ -92,6 +93,9 @@ class Department(Strict):
     name: Text = Field(description="部门（单位）全称，如“厦门市住房公积金中心”")
     region: Text = Field(description="模板地区，对应 templates/regions/<地区>/，如 fujian、jiangxi")
     year: int = Field(ge=2000, le=2100, strict=True, description="预算年度")
+    scope: Literal["部门预算", "单位预算"] = Field(
+        "部门预算", description="部门预算（部门及所属单位）或单位预算（一个单位）；决定全文与附表中"
+        "“部门/单位”“编制部门/编制单位”“预算主管部门/预算单位”的用语")
     prepared_by: str | None = Field(None, description="编制单位；缺省为部门全称")
     published: dt.date = Field(description="公开日期（封面年月、PDF 元数据均取此日期）")
     fonts: dict[str, str] = Field(
@@ -106,8 +110,8 @@ class Department(Strict):
 class Unit(Strict):
     name: Text = Field(description="单位名称")
     funding_type: Text = Field(description="经费性质，如 财政拨款、全额拨款")
-    authorized: Count = Field(description="人员编制数")
-    active: Count = Field(description="在职人数")
+    authorized: Count | None = Field(None, description="人员编制数；原文未公开时省略，表中不列此栏")
+    active: Count | None = Field(None, description="在职人数；原文未公开时省略，表中不列此栏")
 
 
 class HeadCount(Strict):
@@ -172,25 +176,44 @@ class Income(Strict):
         return self.this_year + self.carryover
 
 
+PriorKind = Literal["预算", "预算执行数"]
+
+
 class SpendingLine(Strict):
-    """一笔按功能分类（项级）的支出，分基本（人员/公用）与项目。"""
+    """一笔按功能分类（项级）的支出，分基本（人员/公用）与项目。
+
+    基本支出可只填合计 `basic`（原文未拆分人员/公用时），也可填 `personnel` 与 `public`；
+    两者都填时须一致。需要人员/公用拆分的表在有未拆分的项时不列这两栏。"""
 
     code: Code = Field(description="功能分类项级科目编码（7位），如 2210302")
     name: str | None = Field(None, description="科目名称：科目目录中有该编码时可省略，填写时须与目录一致；"
                                               "目录中没有时必须填写")
     source: Source = Field(Source.general_budget, description="资金来源")
-    personnel: Amount = Field(Decimal(0), description="基本支出—人员经费")
-    public: Amount = Field(Decimal(0), description="基本支出—公用经费")
+    personnel: Amount | None = Field(None, description="基本支出—人员经费")
+    public: Amount | None = Field(None, description="基本支出—公用经费")
+    basic: Amount | None = Field(
+        None, description="基本支出合计；只在原文未拆分人员经费、公用经费时填写（填了拆分则可省略）")
     project: Amount = Field(Decimal(0), description="项目支出")
     purpose: str | None = Field(None, description="主要用于……（说明支出用途）")
+    prior: Amount | None = Field(None, description="本项上年数（预算数或预算执行数，见 prior_kind）")
+    prior_kind: PriorKind | None = Field(
+        None, description="上年数 prior 是上年预算数还是上年预算执行数；缺省为预算执行数")
+    reason: str | None = Field(None, description="与上年相比增减的主要原因；增减达10%及以上时应填写")
 
     @property
-    def basic(self) -> Decimal:
-        return self.personnel + self.public
+    def split(self) -> bool:
+        """人员/公用 known: given, or no 基本支出 at all."""
+        return self.personnel is not None or self.public is not None or not self.basic
+
+    @property
+    def basic_total(self) -> Decimal:
+        if self.personnel is None and self.public is None:
+            return self.basic or Decimal(0)
+        return (self.personnel or Decimal(0)) + (self.public or Decimal(0))
 
     @property
     def total(self) -> Decimal:
-        return self.personnel + self.public + self.project
+        return self.basic_total + self.project
 
 
 class EconomicLine(Strict):
@@ -245,7 +268,6 @@ class ThreePublicItem(Strict):
 THREE_PUBLIC: dict[str, str] = {"abroad": "因公出国（境）费", "reception": "公务接待费",
                                 "vehicle_purchase": "公务用车购置费",
                                 "vehicle_running": "公务用车运行维护费"}
-UNIT_FACTOR: dict[str, Decimal] = {"万元": Decimal(1), "元": Decimal(10000)}  # → 万元
 
 
 class ThreePublic(Strict):
@@ -340,9 +362,11 @@ class PerformanceSummary(Strict):
 
 
 class RunningCosts(Strict):
-    """机关运行经费：本年数由程序取基本支出中商品和服务支出（302）。"""
+    """机关运行经费：本年数按地区口径（region.yaml 的 running_costs_classes，如 302，或 302 与 310）
+    由一般公共预算基本支出经济分类表的公用经费计算；也可直接填写 amount（经济分类表可算时须一致）。"""
 
-    prior: Amount = Field(description="上年机关运行经费预算")
+    amount: Amount | None = Field(None, description="本年机关运行经费；不填则按地区口径由经济分类表计算")
+    prior: Amount | None = Field(None, description="上年机关运行经费预算；原文未公开时省略，文中不作比较")
     reason: str | None = Field(None, description="增减的主要原因")
     definition: str | None = Field(None, description="口径说明段落（如 按照财政部《地方预决算公开操作规程》……）")
 
@@ -392,7 +416,8 @@ class Glossary(Strict):
 class Budget(Strict):
     """一个部门一个年度的预算公开数据。"""
 
-    unit: Literal["万元", "元"] = Field("万元", description="本文件金额单位；展示一律为万元、两位小数")
+    unit: Literal["万元", "元"] = Field(
+        "万元", description="本文件金额单位（元可带分）；展示的单位与小数位由地区设置决定")
     department: Department = Field(description="部门名称、地区、年度、公开日期")
     overview: Overview = Field(description="第一部分 概况：职责、单位与人员、主要工作任务")
     income: Income = Field(description="本年收入预算，按来源")
@@ -403,15 +428,16 @@ class Budget(Strict):
                     "项级科目的名称也可写在支出行的 name 中。名称取自数据时 check 给出警告")
     carry_forward: Amount = Field(Decimal(0), description="结转下年")
     economic: list[EconomicLine] = Field(description="一般公共预算基本支出，按经济分类款级科目")
-    prior: PriorYear = Field(description="上年预算数")
+    prior: PriorYear = Field(default_factory=PriorYear, description="上年预算数")
     reasons: Reasons = Field(default_factory=Reasons, description="变动原因")
     three_public: ThreePublic = Field(description="“三公”经费财政拨款预算")
     transfers: list[TransferItem] = Field(default_factory=list, description="市对区转移支付")
     projects: list[Project] = Field(default_factory=list, description="一级项目（重点项目）")
-    performance: DepartmentPerformance = Field(description="部门整体支出绩效目标")
+    performance: DepartmentPerformance | None = Field(
+        None, description="部门整体支出绩效目标；原文未公开时省略，不出绩效目标表")
     performance_summary: PerformanceSummary = Field(default_factory=PerformanceSummary,
                                                     description="绩效目标管理情况")
-    running_costs: RunningCosts = Field(description="机关运行经费")
+    running_costs: RunningCosts = Field(default_factory=RunningCosts, description="机关运行经费")
     procurement: Procurement = Field(description="政府采购预算")
     assets: Assets = Field(description="国有资产占有使用情况")
     glossary: Glossary = Field(description="第三部分 名词解释")

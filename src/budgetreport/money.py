@@ -1,12 +1,16 @@
 """Money: the one rounding rule, the one formatter, and year-on-year changes.
 
-Amounts stay exact `Decimal` through every sum; rounding (half-up to 0.01 万元) happens
-only here, when a figure is shown or a percentage is derived.
+Amounts stay exact `Decimal` through every sum (figures are kept in 万元; a file in 元 is
+divided by 10^4, exactly); rounding (half-up) happens only here, when a figure is shown
+or a percentage is derived. How a figure is shown — unit (万元 or 元) and decimals — is a
+`Display`: tables carry their own; sentences use the one `showing` sets for a rendering.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
@@ -14,6 +18,7 @@ from enum import Enum
 CENT = Decimal("0.01")
 ZERO = Decimal(0)
 UNIT = "万元"
+UNIT_FACTOR: dict[str, Decimal] = {"万元": Decimal(1), "元": Decimal(10000)}  # units in 1 万元
 TABLE_FORMAT = "#,##0.00"  # Excel number format; `table_amount` renders the same in HTML
 
 
@@ -22,9 +27,51 @@ def total(values: Iterable[Decimal]) -> Decimal:
     return sum(values, ZERO)
 
 
+def rounded(value: Decimal | int, places: int = 2) -> Decimal:
+    """The single rounding rule: half-up to `places` decimals."""
+    return Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
 def round2(value: Decimal | int) -> Decimal:
-    """The single rounding rule: half-up to two decimals."""
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+    """Half-up to two decimals (`rounded` with its default)."""
+    return rounded(value)
+
+
+def whole_yuan(wan: Decimal) -> bool:
+    """True when an amount in 万元 is a whole number of 元 (no 分 to show)."""
+    yuan = wan * UNIT_FACTOR["元"]
+    return yuan == yuan.to_integral_value()
+
+
+@dataclass(frozen=True)
+class Display:
+    """How amounts are shown: in `unit` (万元 or 元), with `places` decimals."""
+
+    unit: str = UNIT
+    places: int = 2
+
+    def value(self, wan: Decimal) -> Decimal:
+        """An amount in 万元 as shown: converted (exactly), then rounded by the one rule."""
+        return rounded(wan * UNIT_FACTOR[self.unit], self.places)
+
+    @property
+    def excel_format(self) -> str:
+        """The Excel number format that shows what `table_amount` shows."""
+        return "#,##0" + ("." + "0" * self.places if self.places else "")
+
+
+WAN = Display()
+_TEXT: ContextVar[Display] = ContextVar("text_display", default=WAN)
+
+
+@contextmanager
+def showing(display: Display) -> Iterator[None]:
+    """Sentences rendered inside this block show amounts as `display` (a region setting)."""
+    token = _TEXT.set(display)
+    try:
+        yield
+    finally:
+        _TEXT.reset(token)
 
 
 def round_to(value: Decimal, step: Decimal) -> Decimal:
@@ -34,18 +81,19 @@ def round_to(value: Decimal, step: Decimal) -> Decimal:
 
 
 def amount(value: Decimal) -> str:
-    """An amount inside a sentence: no thousands separator, two decimals, with unit."""
-    return f"{round2(value):f}{UNIT}"
+    """An amount inside a sentence: no thousands separator, with unit ("2469.59万元")."""
+    d = _TEXT.get()
+    return f"{d.value(value):f}{d.unit}"
 
 
 def number(value: Decimal) -> str:
     """An amount without unit, as in a sentence: "2469.59"."""
-    return f"{round2(value):f}"
+    return f"{_TEXT.get().value(value):f}"
 
 
-def table_amount(value: Decimal) -> str:
-    """An amount in a table cell, as Excel shows `#,##0.00`."""
-    return f"{round2(value):,.2f}"
+def table_amount(value: Decimal, display: Display = WAN) -> str:
+    """An amount in a table cell, as Excel shows `display.excel_format` ("2,469.59")."""
+    return f"{display.value(value):,.{display.places}f}"
 
 
 def percent(part: Decimal, whole: Decimal) -> Decimal:
@@ -72,7 +120,8 @@ class Change:
 
     @property
     def direction(self) -> Direction:
-        if round2(self.delta) == 0:
+        """Flat when the change shows as zero in the sentence's unit."""
+        if _TEXT.get().value(self.delta) == 0:
             return Direction.flat
         if self.prior == 0:
             return Direction.new
@@ -82,6 +131,12 @@ class Change:
     def pct(self) -> Decimal | None:
         """Percentage change, two decimals; None when last year was zero."""
         return None if self.prior == 0 else percent(abs(self.delta), self.prior)
+
+    @property
+    def significant(self) -> bool:
+        """A change that needs its reason stated: ±10% or more, or from nothing."""
+        d = self.direction
+        return d is Direction.new or (d is not Direction.flat and (self.pct or ZERO) >= 10)
 
     def phrase(self, ref: str, *, lead: str = "比", rise: str = "增长",
                with_pct: bool = True) -> str:

@@ -1,6 +1,7 @@
 """Every published table adds up as printed.
 
-Amounts are exact, but a table shows each one rounded to 0.01 of its unit. When the data
+Amounts are exact, but a table shows each one rounded as its `Display` says (0.01 万元, or
+whole 元 / 元.分). When the data
 has more precision than that (amounts entered in 元 and shown in 万元), rounded rows can
 miss their rounded total by 0.01 — as a published Shanghai 2025 table shows a 款 1 元 off
 its 项. This checks every sum a reader can redo on the printed figures:
@@ -15,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 
-from .money import round2, table_amount
+from .money import Display
 from .tables import H, Row, Table
 
 TOTAL_LABELS = ("合计", "小计")
@@ -72,10 +73,13 @@ def mismatches(table: Table) -> Iterator[str]:
     columns = [i for i, c in enumerate(table.columns) if c.kind == "money"]
     headers = {h.col: h.text for h in table.header if h.row + h.rowspan == table.header_rows}
     where = f"附表{table.number}“{table.title}”"
+    shown_as: Display = table.display
+    printed = shown_as.value  # the figure as the table prints it, in the table's unit
 
     def say(row_label: str, col: int, shown: Decimal, parts: Decimal, what: str) -> str:
-        return (f"{where}{row_label}{headers.get(col, '')}打印为 {table_amount(shown)}，而打印的{what}"
-                f"相加为 {table_amount(parts)}（单位：{table.unit}）")
+        fmt = f",.{shown_as.places}f"
+        return (f"{where}{row_label}{headers.get(col, '')}打印为 {shown:{fmt}}，而打印的{what}"
+                f"相加为 {parts:{fmt}}（单位：{table.unit}）")
 
     rows = table.rows
     for i, row in enumerate(rows):
@@ -84,9 +88,9 @@ def mismatches(table: Table) -> Iterator[str]:
             shown, values = _money(row, total), [_money(row, p) for p in parts]
             if shown is None or None in values:
                 continue
-            added = sum((round2(v) for v in values if v is not None), Decimal(0))
-            if round2(shown) != added:
-                yield say(f"“{label}”行", total, round2(shown), added, "各栏")
+            added = sum((printed(v) for v in values if v is not None), Decimal(0))
+            if printed(shown) != added:
+                yield say(f"“{label}”行", total, printed(shown), added, "各栏")
         # Down: the rows right below at the next level are this row's parts.
         if not (row.total and i == 0) and _level(row) == 0:
             continue
@@ -105,6 +109,6 @@ def mismatches(table: Table) -> Iterator[str]:
             values = [_money(r, col) for r in children]
             if shown is None or None in values:
                 continue
-            added = sum((round2(v) for v in values if v is not None), Decimal(0))
-            if round2(shown) != added:
-                yield say(f"“{label}”行", col, round2(shown), added, "下级各行")
+            added = sum((printed(v) for v in values if v is not None), Decimal(0))
+            if printed(shown) != added:
+                yield say(f"“{label}”行", col, printed(shown), added, "下级各行")

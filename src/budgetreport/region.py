@@ -8,13 +8,17 @@ path (see `render`); `resources` says where the built-in and workspace folders a
 
 from __future__ import annotations
 
+import string
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
+from .money import Display
 from .problems import BudgetError, Problem, display_path
 from .resources import Workspace, builtin_templates, current
 
@@ -27,16 +31,17 @@ class Region:
     folders: tuple[Path, ...]  # most specific first: center, region(s), base
     settings: dict[str, Any]
     origins: dict[str, Path] = field(default_factory=dict)  # top-level key → file that set it
-
-    def problem(self, key: str, message: str) -> Problem:
-        """A settings problem, named after the region.yaml that set `key`."""
-        file = self.origins.get(key)
-        return Problem(display_path(file) if file else "region.yaml", 0, 0, "E820", message)
+    problems: tuple[Problem, ...] = ()  # e.g. an unknown placeholder, with its line
 
     # Template name prefixes: "base/…" the built-in base, "region/…" the region as a center
     # sees it (workspace region, built-in region, base), "builtin/…" the built-in region (what
     # a workspace region that changes a built-in one extends).
     prefixes: tuple[tuple[str, tuple[Path, ...]], ...] = ()
+
+    def problem(self, key: str, message: str) -> Problem:
+        """A settings problem, named after the region.yaml that set `key`."""
+        file = self.origins.get(key)
+        return Problem(display_path(file) if file else "region.yaml", 0, 0, "E820", message)
 
     @property
     def requires_prior(self) -> list[str]:
@@ -46,6 +51,28 @@ class Region:
     def settings_files(self) -> list[Path]:
         """The region.yaml files merged into `settings`, most specific first."""
         return [f / SETTINGS for f in self.folders if (f / SETTINGS).is_file()]
+
+    @property
+    def running_costs_classes(self) -> frozenset[str]:
+        """机关运行经费 = 公用经费 of these economic 类 of 一般公共预算基本支出 (e.g. 302, 310)."""
+        return frozenset(str(c) for c in self.settings.get("running_costs_classes", ["302"]))
+
+    def filled(self, values: Mapping[str, object]) -> dict[str, Any]:
+        """The settings with every text's placeholders ("{year}") replaced by `values`."""
+        return fill(self.settings, values)
+
+    def text_display(self, cents: bool) -> Display:
+        """How sentences show amounts: `text_unit` with `text_places` decimals (元: two when
+        the data has 分, else none)."""
+        unit = self.settings.get("text_unit", "万元")
+        return Display(unit, int(self.settings.get("text_places", 2)) if unit == "万元" else 2 * cents)
+
+    def table_display(self, key: str, cents: bool) -> Display:
+        """How table `key` shows amounts: `table_units[key]`, else `table_unit`; 万元 with two
+        decimals, 元 with two when the data has 分, else whole 元."""
+        unit = self.settings.get("table_units", {}).get(key) or self.settings.get("table_unit", "万元")
+        return Display(unit, 2 if unit == "万元" else 2 * cents)
+
 
 
 def _existing(paths: list[Path | None]) -> tuple[Path, ...]:
@@ -70,17 +97,21 @@ def load_region(region: str, center: str | None = None, ws: Workspace | None = N
                 ("builtin", _existing([own_region, base])))
     settings: dict[str, Any] = {}
     origins: dict[str, Path] = {}
+    problems: list[Problem] = []
     for folder in reversed(folders):
         file = folder / SETTINGS
         if file.is_file():
-            new = read_settings(file, folder)
+            tree = read_settings(file, folder)
+            problems += placeholder_problems(tree, display_path(file))
+            new = _plain(tree)
             _merge(settings, new)
             origins |= dict.fromkeys(new, file)
-    return Region(region, folders, settings, origins, prefixes)
+    return Region(region, folders, settings, origins, prefixes=prefixes, problems=tuple(problems))
 
 
 def read_settings(file: Path, folder: Path) -> dict[str, Any]:
-    """One region.yaml as a mapping; BudgetError naming the file (and line) otherwise."""
+    """One region.yaml as a mapping (round-trip: lines kept for messages); BudgetError naming
+    the file (and line) otherwise."""
     name = display_path(file)
 
     def fail(line: int, message: str) -> BudgetError:
@@ -90,7 +121,7 @@ def read_settings(file: Path, folder: Path) -> dict[str, Any]:
         raise fail(0, "设置文件指向所在文件夹之外（符号链接），已拒绝使用")
     try:
         text = file.read_text(encoding="utf-8")
-        loaded = YAML(typ="safe").load(text) if len(text) <= 1_000_000 else None
+        loaded = YAML(typ="rt").load(text) if len(text) <= 1_000_000 else None
     except UnicodeDecodeError:
         raise fail(0, "设置文件不是 UTF-8 编码的文本") from None
     except YAMLError as exc:
@@ -106,10 +137,14 @@ def read_settings(file: Path, folder: Path) -> dict[str, Any]:
     return loaded
 
 
+BASE = "base"  # the national structure on its own: the built-in base templates only
+
+
 def known_regions(ws: Workspace | None = None) -> list[str]:
     ws = ws or current()
     roots = [builtin_templates() / "regions", ws.templates / "regions" if ws.templates else None]
-    return sorted({p.name for r in roots if r is not None and r.is_dir() for p in r.iterdir() if p.is_dir()})
+    found = {p.name for r in roots if r is not None and r.is_dir() for p in r.iterdir() if p.is_dir()}
+    return [BASE, *sorted(found - {BASE})]
 
 
 def _merge(into: dict[str, Any], new: dict[str, Any]) -> None:
@@ -118,3 +153,66 @@ def _merge(into: dict[str, Any], new: dict[str, Any]) -> None:
             _merge(into[key], value)
         else:
             into[key] = value
+
+
+# --- settings text: one set of named placeholders ------------------------------------------
+
+PLACEHOLDERS = {
+    "year": "预算年度，如 2022",
+    "prior_year": "上年，如 2021",
+    "name": "部门（单位）名称",
+    "prepared_by": "编制单位",
+    "org": "“部门”或“单位”（单位预算）",
+    "org_head": "“预算主管部门”或“预算单位”（单位预算）",
+}
+
+
+def fill(value: Any, values: Mapping[str, object]) -> Any:
+    """Every string in `value` (nested dicts and lists too) with its placeholders filled."""
+    if isinstance(value, str):
+        return value.format_map(values)
+    if isinstance(value, dict):
+        return {k: fill(v, values) for k, v in value.items()}
+    if isinstance(value, list):
+        return [fill(v, values) for v in value]
+    return value
+
+
+def placeholder_problems(tree: Any, file: str) -> Iterator[Problem]:
+    """An unknown placeholder or a stray brace in any text of a region.yaml, with its line."""
+    for line, col, text in _texts(tree):
+        try:
+            names = [f for _, f, spec, conv in string.Formatter().parse(text) if f is not None]
+        except ValueError:
+            yield Problem(file, line, col, "E821", f"设置文字“{text}”中的花括号不成对"
+                          "（占位符写作 {year}，字面花括号写作 {{ 或 }}）")
+            continue
+        for name in names:
+            if name not in PLACEHOLDERS:
+                known = "、".join("{" + k + "}" for k in PLACEHOLDERS)
+                yield Problem(file, line, col, "E821",
+                              f"设置文字中有未知的占位符 {{{name}}}，可用：{known}")
+
+
+def _texts(node: Any, line: int = 1, col: int = 1) -> Iterator[tuple[int, int, str]]:
+    """Each string of a round-trip YAML tree with its 1-based line and column."""
+    if isinstance(node, CommentedMap):
+        for key, value in node.items():
+            kl, kc = node.lc.value(key) if isinstance(value, str) else node.lc.key(key)
+            yield from _texts(value, kl + 1, kc + 1)
+    elif isinstance(node, CommentedSeq):
+        for i, value in enumerate(node):
+            il, ic = node.lc.item(i)
+            yield from _texts(value, il + 1, ic + 1)
+    elif isinstance(node, str):
+        yield line, col, str(node)
+
+
+def _plain(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {str(k): _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    if isinstance(node, str):
+        return str(node)
+    return node

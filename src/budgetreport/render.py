@@ -42,7 +42,7 @@ from .tables import Table, numeral
 CONTEXT = {
     "f": "Figures: every computed figure and the validated data (f.budget)",
     "b": "Budget: the validated data (names, texts, counts)",
-    "region": "dict: merged region settings (region.yaml)",
+    "region": "dict: merged region settings (region.yaml), placeholders filled",
     "tables": "list[Table]: the 附表, in the region's order",
     "outline": "Outline: numbered headings (outline.part / outline.h)",
     "toc": "list[Heading]: the headings of the body, for the table of contents",
@@ -54,7 +54,7 @@ MEDIA = ("print", "screen")
 FILTERS = {
     "amount": "2469.59万元 — an amount in a sentence",
     "num": "2469.59 — an amount in a sentence, without unit",
-    "cell": "2,469.59 — an amount in a table cell",
+    "cell": "2,469.59 — an amount in a table cell, shown as the table's display says",
     "numeral": "3 → 三",
     "cn_date": "date → 2022年2月15日",
     "cn_month": "date → 2022年2月",
@@ -228,12 +228,13 @@ def _render(f: Figures, region: Region, tables: list[Table], css: str, medium: s
     """The whole document: body first (numbering its headings), then cover, contents, body."""
     env = environment(region)
     outline = Outline()
-    context: dict[str, Any] = {"f": f, "b": f.budget, "region": region.settings,
+    context: dict[str, Any] = {"f": f, "b": f.budget, "region": region.filled(f.placeholders),
                                "tables": tables, "outline": outline, "medium": medium}
-    body = env.get_template("body.html.j2").render(context)
-    toc = [h for h in outline.headings if h.level <= 1]
-    return env.get_template("document.html.j2").render(
-        context, body=Markup(body), toc=toc, css=Markup(css))
+    with money.showing(region.text_display(f.cents)):
+        body = env.get_template("body.html.j2").render(context)
+        toc = [h for h in outline.headings if h.level <= 1]
+        return env.get_template("document.html.j2").render(
+            context, body=Markup(body), toc=toc, css=Markup(css))
 
 
 def template_sources(region: Region) -> dict[str, Path]:

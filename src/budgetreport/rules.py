@@ -13,7 +13,7 @@ from decimal import Decimal
 from .catalogue import LEVELS, Catalogue, Entry, standard_glossary
 from .labels import describe
 from .model import FISCAL_SOURCES, SOURCE_NAMES, THREE_PUBLIC, Budget, Source
-from .money import number, round2, total
+from .money import Change, number, round2, total
 from .problems import Finding, Loc, Severity, texts
 from .region import Region
 
@@ -137,14 +137,30 @@ def income_by_source(b: Budget, _c: Catalogue, _r: Region) -> Iterator[Finding]:
 @rule
 def economic_equals_function(b: Budget, _c: Catalogue, _r: Region) -> Iterator[Finding]:
     """一般公共预算基本支出: the economic-classification table's 人员经费 and 公用经费 equal
-    those of the function-classification lines funded by 一般公共预算."""
+    those of the function-classification lines funded by 一般公共预算 (its total equals their
+    基本支出 when some line gives 基本支出 without the split)."""
     general = [x for x in b.spending if x.source is Source.general_budget]
     loc: Loc = ("economic",)
+    if not b.economic:
+        return
+    if not all(x.split for x in general):
+        yield from _unequal("R203", loc, "经济分类合计", total(e.total for e in b.economic),
+                            "功能分类一般公共预算基本支出合计", total(x.basic_total for x in general))
+        return
     for column, label in (("personnel", "人员经费"), ("public", "公用经费")):
         eco = total(getattr(e, column) for e in b.economic)
-        fun = total(getattr(x, column) for x in general)
+        fun = total(getattr(x, column) or Decimal(0) for x in general)
         yield from _unequal("R203", loc, f"经济分类{label}合计", eco,
                             f"功能分类一般公共预算基本支出{label}合计", fun)
+
+
+@rule
+def basic_matches_split(b: Budget, _c: Catalogue, _r: Region) -> Iterator[Finding]:
+    """A line that gives both 基本支出 and its 人员/公用 split gives the same figure."""
+    for i, x in enumerate(b.spending):
+        if x.basic is not None and (x.personnel is not None or x.public is not None):
+            yield from _unequal("R206", ("spending", i, "basic"), "基本支出", x.basic,
+                                "人员经费 + 公用经费", x.basic_total)
 
 
 @rule
@@ -195,6 +211,21 @@ def prior_present(b: Budget, _c: Catalogue, region: Region) -> Iterator[Finding]
                               ("prior", "by_economic"))
 
 
+@rule
+def line_change_explained(b: Budget, _c: Catalogue, _r: Region) -> Iterator[Finding]:
+    """A 项 whose change from last year is 10% or more (or from nothing) states its reason
+    (warning: the per-项 comparison would print no reason)."""
+    for i, x in enumerate(b.spending):
+        if x.prior is None or x.reason:
+            continue
+        c = Change(x.total, x.prior)
+        if c.significant:
+            pct = f"{c.pct:f}%" if c.pct is not None else "上年为0"
+            yield Finding("R213", f"{x.code} {x.name or ''}与上年{x.prior_kind or '预算执行数'}相比{c.direction.value}"
+                          f"（{show(x.prior)} → {show(x.total)}，{pct}），应在 reason 中说明原因",
+                          ("spending", i, "prior"), Severity.warning)
+
+
 # --- 三公, projects, staff -------------------------------------------------------------
 
 THREE_PUBLIC_ECONOMIC = {"abroad": "30212", "reception": "30217", "vehicle_running": "30231"}
@@ -230,6 +261,19 @@ def three_public_within_economic(b: Budget, _c: Catalogue, _r: Region) -> Iterat
 
 
 @rule
+def running_costs_match(b: Budget, _c: Catalogue, region: Region) -> Iterator[Finding]:
+    """机关运行经费, when given, equals the region's definition computed from the economic
+    table (the 公用经费 of its listed 类, e.g. 302, or 302 and 310), when that table is given."""
+    given = b.running_costs.amount
+    if given is None or not b.economic:
+        return
+    classes = region.running_costs_classes
+    computed = total(e.public for e in b.economic if e.code[:3] in classes)
+    yield from _unequal("R304", ("running_costs", "amount"), "机关运行经费", given,
+                        f"经济分类 {'、'.join(sorted(classes))} 的公用经费合计", computed)
+
+
+@rule
 def projects_add_up(b: Budget, _c: Catalogue, _r: Region) -> Iterator[Finding]:
     """A project with sub-projects equals their sum; projects of a source fit within the
     项目支出 of that source."""
@@ -252,7 +296,10 @@ def staff_counts_agree(b: Budget, _c: Catalogue, _r: Region) -> Iterator[Finding
     if s is None:
         return
     for column, part, label in (("authorized", s.authorized, "编制人数"), ("active", s.active, "在职人数")):
-        table = sum(getattr(u, column) for u in b.overview.units)
+        counts = [getattr(u, column) for u in b.overview.units]
+        if None in counts:
+            continue
+        table = sum(counts)
         listed = sum(h.count for h in part)
         if table != listed:
             yield Finding("R501", f"单位表{label}合计 {table} ≠ 人员明细{label}小计 {listed}",

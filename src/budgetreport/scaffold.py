@@ -28,10 +28,10 @@ from ruamel.yaml.representer import RoundTripRepresenter
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString as Quoted
 
 from .figures import Figures, compute
-from .model import FISCAL_SOURCES, THREE_PUBLIC, UNIT_FACTOR, Budget
-from .money import round2
+from .model import FISCAL_SOURCES, THREE_PUBLIC, Budget
+from .money import UNIT_FACTOR, round2
 from .problems import BudgetError, Loc, display_path
-from .region import known_regions, load_region
+from .region import Region, known_regions, load_region
 from .validate import check_file
 
 SCHEMA_LINE = "# yaml-language-server: $schema=../schema/budget.schema.json"
@@ -92,6 +92,7 @@ class _Line:
 class _Plan:
     prefill: dict[Loc, Any]   # values known from the command line (name, region, year)
     required_dicts: set[Loc]  # dicts the region's text needs (prior.by_function …): left null
+    shown: set[Loc]           # optional fields the region's text needs (prior.income_total …)
 
 
 _SAFE = YAML(typ="safe")
@@ -130,14 +131,16 @@ def _item_lines(model: type[BaseModel], indent: int, loc: Loc, plan: _Plan,
 
 def _field_lines(name: str, info: FieldInfo, indent: int, loc: Loc, plan: _Plan,
                  commented: bool) -> list[_Line]:
-    """Required fields: present, empty. Amounts: always present, empty. Optional fields:
+    """Required fields and those the region needs: present, empty. Amounts: present, empty,
+    unless optional without a default (a figure documents often omit). Other optional fields:
     present with a concrete default (0, 万元, an enum), otherwise commented out."""
     kind, model = kind_of(info)
     desc = _describe(info, model)
-    required = info.is_required()
+    required = info.is_required() or loc in plan.shown
     default = None if required else info.get_default(call_default_factory=True)
     if kind == "amount":
-        return [_entry(indent, name, _scalar(plan.prefill.get(loc)), desc, commented)]
+        hide = commented or (not required and default is None)
+        return [_entry(indent, name, _scalar(plan.prefill.get(loc)), desc, hide)]
     if kind == "scalar":
         hide = commented or (not required and default is None)
         return [_entry(indent, name, _scalar(plan.prefill.get(loc, default)), desc, hide)]
@@ -165,7 +168,8 @@ def skeleton(region: str, name: str, year: int) -> str:
     plan = _Plan(
         prefill={("department", "name"): name, ("department", "region"): region,
                  ("department", "year"): year, ("overview", "units", 0, "name"): name},
-        required_dicts={("prior", key) for key in load_region(region).requires_prior})
+        required_dicts={("prior", key) for key in load_region(region).requires_prior},
+        shown={("prior",), *(("prior", key) for key in load_region(region).requires_prior)})
     header = [
         SCHEMA_LINE,
         f"# {name} {year}年部门预算公开数据（由 budgetreport new 生成，待填写）。",
@@ -246,20 +250,30 @@ def _forget_comments(parent: CommentedMap, parent_key: str, key: str) -> None:
         own.value = "\n" + own.value.partition("\n")[2]
 
 
-def _carry_prior(root: CommentedMap, budget: Budget, factor: Decimal) -> None:
+def _carry_prior(root: CommentedMap, budget: Budget, factor: Decimal, region: Region) -> None:
     """This year's figures (万元, from `compute`) become last year's, in the file's unit."""
-    figures = compute(budget)
+    figures = compute(budget, region)
     root.ca.items.pop("prior", None)  # comments explaining last year's figures no longer apply
     root["prior"] = prior_from(figures, factor)
-    three_public, running = root["three_public"], root["running_costs"]
+    three_public = root["three_public"]
     priors = [(three_public, k, figures.three_public[k].amount) for k in THREE_PUBLIC]
-    for parent, key, amount in [*priors, (root, "running_costs", figures.running_costs.amount)]:
+    if figures.running_costs is not None:
+        root.setdefault("running_costs", CommentedMap())
+        priors.append((root, "running_costs", figures.running_costs.amount))
+    running = root.get("running_costs", {})
+    for parent, key, amount in priors:
         if "prior" in parent[key]:
             _forget_comments(parent, key, "prior")
         parent[key]["prior"] = round2(amount * factor)
+    # a 项 compared with last year keeps being compared: this year's amount becomes its prior
+    for line, given in zip(root["spending"], budget.spending, strict=True):
+        if "prior" in line:
+            line["prior"] = round2(given.total)  # already in the file's unit
+            line["prior_kind"] = "预算"
     # reasons explain this year's changes: next year's must be written anew
     for node, key in [*((three_public[k], "reason") for k in THREE_PUBLIC),
                       (three_public, "vehicle_reason"), (running, "reason"),
+                      *((line, "reason") for line in root["spending"]),
                       *((root["reasons"], k) for k in root.get("reasons") or {})]:
         if key in node:
             node[key] = None
@@ -303,7 +317,8 @@ def roll_forward(source: Path, year: int) -> str:
     factor = UNIT_FACTOR[checked.budget.unit]
     emptied = [loc for loc in empty_amounts(root, Budget) if loc[-1] != "prior"]
     root["department"].update(year=year, published=None)
-    _carry_prior(root, checked.budget, factor)
+    assert checked.region is not None  # a file that passes check has its region
+    _carry_prior(root, checked.budget, factor, checked.region)
     root["overview"].yaml_set_comment_before_after_key(
         "units", before=f"以下人数与统计日期为{old}年数，请按新年度核实更新。", indent=2)
     root.yaml_set_comment_before_after_key(

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import difflib
 import json
+import typing
+from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 from pydantic import ValidationError
@@ -19,11 +22,33 @@ from .problems import BudgetError, Loc, Problem, path_text
 
 def parse(source: Source) -> Budget:
     """Validate the plain data against `Budget`; every error becomes a located Problem."""
+    blanks = [source.problem("E100", f"{describe(loc, source.data)}未填写：填写金额，不适用时删去此行"
+                             f"（{path_text(loc)}）", loc) for loc in _blank_amounts(source.data, ())]
     try:
         budget = Budget.model_validate(source.data)
     except ValidationError as exc:
-        raise BudgetError(sorted(_problem(source, e) for e in exc.errors())) from None
+        raise BudgetError(sorted({*blanks, *(_problem(source, e) for e in exc.errors())})) from None
+    if blanks:
+        raise BudgetError(sorted(blanks))
     return budget
+
+
+def _blank_amounts(data: Any, loc: Loc) -> Iterator[Loc]:
+    """Optional amounts written but left empty (`personnel:`): a blank is not "not given" —
+    e.g. `new --from` empties every amount for the officer to fill in."""
+    items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
+    for key, value in items:
+        here = (*loc, key)
+        if value is None and isinstance(key, str):
+            _, field = field_at(here)
+            if field is not None and not field.is_required() and _is_amount(field.annotation):
+                yield here
+        else:
+            yield from _blank_amounts(value, here)
+
+
+def _is_amount(tp: Any) -> bool:
+    return tp is Decimal or any(_is_amount(a) for a in typing.get_args(tp))
 
 
 _MESSAGES = {

@@ -15,7 +15,7 @@ from typing import Literal
 
 from .figures import Figures, Tree
 from .model import FISCAL_SOURCES, Indicator, Source
-from .money import ZERO, total
+from .money import WAN, ZERO, Display, total
 from .problems import BudgetError, Problem
 from .region import Region
 
@@ -84,8 +84,14 @@ class Table:
     rows: tuple[Row, ...]
     empty_note: str | None = None
     landscape: bool = False
-    unit: str = "万元"
+    display: Display = WAN  # unit and decimals of the amounts
+    prepared_label: str = "编制单位"  # "编制部门" where a region says so
+    note_below: bool = False  # the empty note as "注：…" under the table, not inside it
     spec: tuple[H, ...] = ()  # the header tree the columns come from (`printed` reads its sums)
+
+    @property
+    def unit(self) -> str:
+        return self.display.unit
 
 
 def layout(spec: Sequence[H]) -> tuple[tuple[HeaderCell, ...], int, tuple[Column, ...]]:
@@ -243,10 +249,15 @@ def fiscal(f: Figures) -> tuple[Sequence[H], list[Row], bool]:
 
 
 def general(f: Figures) -> tuple[Sequence[H], list[Row], bool]:
+    """By 项, with the 基本支出 split into 人员/公用 when every line gives the split."""
+    t = f.by_source["general_budget"]
+    if not t.split:
+        spec: tuple[H, ...] = (CODE, NAME, H.of("合计"), H.of("基本支出"), H.of("项目支出"))
+        return spec, tree_rows(t, ["total", "basic", "project"]), False
     spec = (CODE, NAME, H.of("合计"),
             H.of("基本支出", H.of("小计"), H.of("人员经费"), H.of("公用经费")), H.of("项目支出"))
     keys = ["total", "basic", "personnel", "public", "project"]
-    return spec, tree_rows(f.by_source["general_budget"], keys), False
+    return spec, tree_rows(t, keys), False
 
 
 def basic_economic(f: Figures) -> tuple[Sequence[H], list[Row], bool]:
@@ -289,6 +300,8 @@ def transfers(f: Figures) -> tuple[Sequence[H], list[Row], bool]:
 
 def dept_performance(f: Figures) -> tuple[Sequence[H], list[Row], bool]:
     perf = f.budget.performance
+    if perf is None:  # not published: the table is left out (region.yaml: drop_empty)
+        return INDICATOR_HEADER, [], False
     fiscal_total = f.fiscal["total"]
     rows = [info_row("部门名称", f.name),
             info_row("年度预算资金总额", money(f.spending["total"])),
@@ -352,34 +365,32 @@ def settings_problems(region: Region) -> list[Problem]:
             if isinstance(value, dict) else None
         if texts is None or not all(isinstance(t, str) for t in texts):
             found.append(region.problem(setting, f"{setting} 的取值应为文字"))
-        elif setting == "empty_notes":
-            for t in texts:
-                try:
-                    t.format(year=0)
-                except (KeyError, IndexError, ValueError):
-                    found.append(region.problem(setting, f"空表说明“{t}”中只能用 {{year}} 占位"))
-    return found
+    return found  # placeholders in any text: region.placeholder_problems, with their lines
 
 
 def build_tables(f: Figures, region: Region) -> list[Table]:
     if trouble := settings_problems(region):
         raise BudgetError(trouble)
-    s = region.settings
+    s = region.filled(f.placeholders)
     titles: dict[str, str] = s["table_titles"]
     notes: dict[str, str] = s.get("empty_notes", {})
     labels: dict[str, dict[str, str]] = s.get("header_labels", {})
+    drop = set(s.get("drop_empty", []))
+    built = [(key, *BUILDERS[key](f)) for key in s["tables"]]
     tables = []
-    for i, key in enumerate(s["tables"], 1):
-        spec, rows, landscape = BUILDERS[key](f)
+    for i, (key, spec, rows, landscape) in enumerate(
+            [x for x in built if x[2] or x[0] not in drop], 1):
         header, header_rows, columns = layout(spec)
         rename = labels.get(key, {})
         header = tuple(replace(h, text=rename.get(h.text, h.text)) for h in header)
         if key in BODY_LABELLED:
             header, header_rows = (), 0
-        note = notes.get(key, "本部门{year}年没有此项预算，故本表无数据。") if not rows else None
+        note = None if rows else notes.get(key, s["empty_note"])
         tables.append(Table(
             key=key, number=numeral(i), title=titles[key], prepared_by=f.prepared_by,
             columns=columns, header=header, header_rows=header_rows, rows=tuple(rows),
-            empty_note=note.format(year=f.year) if note else None,
-            landscape=landscape or sum(c.width for c in columns) > 90, spec=tuple(spec)))
+            empty_note=note, landscape=landscape or sum(c.width for c in columns) > 90,
+            display=region.table_display(key, f.cents),
+            prepared_label=s.get("prepared_label", "编制单位"),
+            note_below=s.get("empty_note_position") == "below", spec=tuple(spec)))
     return tables

@@ -70,6 +70,7 @@ def check_file(path: Path, content: bytes | None = None, name: str | None = None
         catalogue = load_catalogue(dept.year, ws)
     except BudgetError as exc:
         return Checked(source, budget, None, problems + exc.problems)
+    problems += region.problems
     if catalogue.year != dept.year:
         problems.append(source.problem(
             "W202", f"没有{dept.year}年的科目目录，暂按{catalogue.year}年目录核对科目",
