@@ -163,7 +163,10 @@ def _running_costs(budget: object, imp: Imported, warnings: list[Problem]) -> No
     a = imp.running_costs
     if a is None or not isinstance(budget, Budget):
         return
-    computed = compute(budget).running_costs.amount * 10000  # 万元 → 元
+    running = compute(budget).running_costs
+    if running is None:  # no economic table and no figure given: nothing to compare
+        return
+    computed = running.amount * 10000  # 万元 → 元
     if round_to(computed, a.step) != round_to(a.value, a.step):
         warnings.append(problem(a.ref, "W554", (
             f"机关运行经费为 {a.shown()}（{a.unit}），按经济分类计算为 {a.shown(computed)}，两者不一致")))
