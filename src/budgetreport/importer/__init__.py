@@ -60,7 +60,10 @@ def read_workbook(workbook: Path, region: str, center: str | None, year: int | N
         book = read_pdf(workbook).book()
     else:
         book = read_book(workbook)
-    settings = load_region(region, center).settings
+    # titles as a 部门预算 prints them ({org} → 部门; title_key reads 单位 as 部门, drops years)
+    settings = load_region(region, center).filled(
+        {"year": year or 2000, "prior_year": (year or 2000) - 1, "name": "", "prepared_by": "",
+         "org": "部门", "org_head": "预算主管部门"})
     tables, problems = recognise(book, settings)
     problems = book.problems + problems
     years = [t.year for t in tables if t.year]
