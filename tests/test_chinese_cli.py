@@ -18,12 +18,13 @@ from click.testing import CliRunner
 from budgetreport.chinese_cli import CLICK_MESSAGES, translate
 from budgetreport.cli import EXAMPLES, main
 from budgetreport.columns import width, wrap
+from budgetreport.region import known_regions
 from conftest import DATA, ROOT
 
 # Words that are names, not English sentences: formats, products, the program itself.
 NAMES = {"budgetreport", "PDF", "Excel", "HTML", "JSON", "Schema", "YAML", "UTF", "git", "HEAD",
          "CPU", "UUID", "Noto", "CJK", "quanzhou", "Ctrl", "Tab"}
-NAMES |= {p.name for p in (ROOT / "templates" / "regions").iterdir()}
+NAMES |= set(known_regions())  # region names, base included
 NAMES |= {p.stem.rsplit("-", 1)[0] for p in DATA.glob("*.yaml")}
 
 OPTION = r"(?<![\w/])--?[A-Za-z][\w-]*"
