@@ -115,13 +115,13 @@ def _placeholder(model: type[BaseModel]) -> dict[str, Any]:
 def write_blank(budget: Budget, out: Path) -> None:
     """The region's workbook for `budget` (all zero), then formulas and blanks."""
     region = load_region(budget.department.region)
-    figures = compute(budget)
+    figures = compute(budget, region)
     buffer = out.with_name(f".{out.name}.blank.xlsx")
     try:
         write_workbook(build_tables(figures, region), buffer, title=f"{figures.name}{figures.year}年部门预算（待填）",
                        creator=figures.name, created=dt.datetime(figures.year, 1, 1))
         book = read_book(buffer)
-        tables, _ = recognise(book, region.settings)
+        tables, _ = recognise(book, region.filled(figures.placeholders))
         wb = load_workbook(buffer)
     finally:
         buffer.unlink(missing_ok=True)
