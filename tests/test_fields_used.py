@@ -139,10 +139,26 @@ def used_fields() -> dict[str, str]:
                 continue
             data = copy.deepcopy(plain)
             current = _get(data, where)
+            if current is None:  # not written: the marker must differ from the default
+                current = _default(where)
             _set(data, where, marker_for(annotation, current))
             if observe(path, data) != before:
                 used[field] = sample
     return used
+
+
+def _default(path: tuple[Any, ...]) -> Any:
+    """The model's default for the field at `path` (None for none or a factory)."""
+    model: Any = Budget
+    info = None
+    for part in path:
+        if isinstance(part, int):
+            continue
+        info = model.model_fields[part]
+        inner = _models(info.annotation)
+        model = inner[0] if inner else None
+    default = getattr(info, "default", None)
+    return default.value if isinstance(default, Enum) else default if isinstance(default, str) else None
 
 
 def _get(data: Any, path: tuple[Any, ...]) -> Any:

@@ -79,6 +79,8 @@ CASES: list[tuple[str, str, Callable[[Data], None], str, Severity, tuple[str, ..
      "R206", Severity.error, ("23.68", "23.67")),
     ("line_change_explained", X, lambda d: _spending(d, "2159999").update(prior=D("50")),
      "R213", Severity.warning, ("2159999", "50.00", "78.00", "预算执行数")),
+    ("line_changes_shown", S, lambda d: d["spending"][0].update(reason="人员增加"),
+     "R214", Severity.warning, ("reason", "line_changes")),
     ("running_costs_match", X, lambda d: d["running_costs"].update(amount=D("381.20")),
      "R304", Severity.error, ("381.20", "381.21", "302")),
     ("economic_convention", X,

@@ -226,6 +226,20 @@ def line_change_explained(b: Budget, _c: Catalogue, _r: Region) -> Iterator[Find
                           ("spending", i, "prior"), Severity.warning)
 
 
+@rule
+def line_changes_shown(b: Budget, _c: Catalogue, region: Region) -> Iterator[Finding]:
+    """Per-项 last-year figures and reasons are printed only where the region's text compares
+    each 项 (`line_changes`); elsewhere they would be ignored, so they are pointed out."""
+    if region.settings.get("line_changes") is True:
+        return
+    for i, x in enumerate(b.spending):
+        given = [k for k in ("prior", "prior_kind", "reason") if getattr(x, k) is not None]
+        if given:
+            yield Finding("R214", f"{x.code} 填写了 {'、'.join(given)}，但本地区模板不逐项说明与上年的比较"
+                          "（region.yaml 的 line_changes 未开启），文中不会出现", ("spending", i, given[0]),
+                          Severity.warning)
+
+
 # --- 三公, projects, staff -------------------------------------------------------------
 
 THREE_PUBLIC_ECONOMIC = {"abroad": "30212", "reception": "30217", "vehicle_running": "30231"}
