@@ -231,11 +231,11 @@ def fujian_titles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_unknown_placeholder_fails_check_with_its_line(fujian_titles: Path) -> None:
     fujian_titles.write_text('# 工作区\ntable_titles:\n  income: "{years}收入预算总体情况表"\n',
                              encoding="utf-8")
-    problems = [p for p in check_file(DATA / X).errors() if p.code == "E821"]
+    problems = [p for p in check_file(DATA / X).errors() if p.code == "E820"]
     assert [(Path(p.file).resolve(), p.line) for p in problems] == [(fujian_titles.resolve(), 3)]
     assert "{years}" in problems[0].message and "{prior_year}" in problems[0].message
     fujian_titles.write_text('table_titles:\n  income: "{year收入预算总体情况表"\n', encoding="utf-8")
-    [p] = [p for p in check_file(DATA / X).errors() if p.code == "E821"]
+    [p] = [p for p in check_file(DATA / X).errors() if p.code == "E820"]
     assert p.line == 2 and "花括号" in p.message
 
 
@@ -243,7 +243,7 @@ def test_every_settings_text_uses_the_same_placeholders(fujian_titles: Path) -> 
     """{prior_year} works in a table title as in a part title (one function fills both)."""
     fujian_titles.write_text('table_titles:\n  income: "{year}年{org}收入预算总体情况表（上年为{prior_year}年）"\n'
                              'part_titles:\n  tables: "{name}{year}年{org}预算附表"\n', encoding="utf-8")
-    assert not [p for p in check_file(DATA / X).errors() if p.code == "E821"]
+    assert not [p for p in check_file(DATA / X).errors() if p.code == "E820"]
     text, tables, _ = built(DATA / X)
     assert tables[1].title == "2022年部门收入预算总体情况表（上年为2021年）"
     assert "第四部分厦门市住房公积金中心2022年部门预算附表" in text

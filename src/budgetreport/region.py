@@ -184,13 +184,13 @@ def placeholder_problems(tree: Any, file: str) -> Iterator[Problem]:
         try:
             names = [f for _, f, spec, conv in string.Formatter().parse(text) if f is not None]
         except ValueError:
-            yield Problem(file, line, col, "E821", f"设置文字“{text}”中的花括号不成对"
+            yield Problem(file, line, col, "E820", f"设置文字“{text}”中的花括号不成对"
                           "（占位符写作 {year}，字面花括号写作 {{ 或 }}）")
             continue
         for name in names:
             if name not in PLACEHOLDERS:
                 known = "、".join("{" + k + "}" for k in PLACEHOLDERS)
-                yield Problem(file, line, col, "E821",
+                yield Problem(file, line, col, "E820",
                               f"设置文字中有未知的占位符 {{{name}}}，可用：{known}")
 
 
