@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from .columns import width
 from .errors import EXIT_PROBLEM, describe
 from .names import OUTPUT, center_key, expand, outputs
 from .problems import BudgetError, os_reason
-from .resources import SETTINGS_FILE, Workspace, create_workspace, current, find_root
+from .resources import SETTINGS_FILE, Workspace, create_workspace, current
 
 # The pipeline (pydantic, Jinja, WeasyPrint, openpyxl) is imported by the commands that use
 # it: `build` with every center unchanged, `--help` and `--version` start without it.
@@ -411,20 +410,15 @@ def serve(path: Path | None, port: int, host: str | None, out_dir: Path | None) 
 
     文件夹可以是工作区（含 budgetreport.yaml 的文件夹，预览其中的 data/），也可以是任意数据文件夹；
     缺省为当前所在的工作区，不在工作区中时为当前文件夹下的 data/（没有则为当前文件夹）。按 Ctrl+C 停止。"""
+    from .serve import folders
     from .serve.preview import Preview
     from .serve.server import LOOPBACK, run
 
     if path is not None and not path.is_dir():
         raise click.UsageError(f"找不到文件夹：{path}")
-    folder = path.resolve() if path is not None else None
-    if folder is not None and (root := find_root(folder)) is not None:
-        os.chdir(root)  # the workspace's templates, catalogues and settings are found from here
-    ws = _workspace()
-    if folder is None or (ws.root is not None and folder == ws.root.resolve()):
-        folder = ws.data if ws.root else (Path("data") if Path("data").is_dir() else Path("."))
-    out_dir = out_dir or (ws.output if ws.root else OUTPUT)
+    folder, out_dir = folders(path, out_dir)
     if not folder.is_dir():
-        raise click.UsageError(f"找不到数据文件夹：{folder}")
+        raise click.UsageError(f"找不到数据文件夹：{_relative(folder)}")
     if host is not None and host not in LOOPBACK:
         click.echo(f"警告：在 {host} 上提供服务，同一网络中的其他人也能打开这些预算数据。", err=True)
     click.echo(f"正在校验 {_relative(folder)} 中的数据文件…", err=True)
