@@ -19,10 +19,9 @@ from typing import TYPE_CHECKING, Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError
 
 from .problems import BudgetError, Problem, display_path
-from .resources import Workspace, builtin_catalogue, current
+from .resources import Workspace, builtin_catalogue, current, read_mapping
 
 if TYPE_CHECKING:
     from .model import Budget
@@ -129,15 +128,7 @@ def _read(file: Path) -> tuple[set[int], list[_Item]]:
         line = node.lc.key(key)[0] + 1 if isinstance(node, CommentedMap) and key in node else 0
         problems.append(Problem(name, line, 0, code, message))
 
-    try:
-        raw = YAML(typ="rt").load(file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BudgetError([Problem(name, 0, 0, "E040", f"无法读取科目目录：{exc}")]) from None
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        raise BudgetError([Problem(name, mark.line + 1 if mark else 0, 0, "E041",
-                                   f"科目目录 YAML 语法错误：{exc.problem or exc.context}")]) from None
-    raw = raw if raw is not None else CommentedMap()
+    raw = read_mapping(file, "科目目录", ("E040", "E041"))
     if not isinstance(raw, CommentedMap):
         raise BudgetError([Problem(name, 1, 0, "E042", "科目目录应为键值结构（years、function、economic）")])
     default_start = int(file.stem) if file.stem.isdigit() and len(file.stem) == 4 else 0

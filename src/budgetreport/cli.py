@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -18,6 +19,9 @@ from .resources import SETTINGS_FILE, Workspace, create_workspace, current
 
 # The pipeline (pydantic, Jinja, WeasyPrint, openpyxl) is imported by the commands that use
 # it: `build` with every center unchanged, `--help` and `--version` start without it.
+
+if TYPE_CHECKING:
+    from .validate import Checked
 
 PathArg = click.Path(path_type=Path)
 
@@ -134,13 +138,9 @@ def templates(center_file: Path) -> None:
     """列出某个单位的模板搜索路径，以及每个模板由哪个文件提供。"""
     from .catalogue import glossary_files, load_catalogue
     from .render import template_sources
-    from .validate import check_file
 
-    checked = check_file(center_file)
-    if checked.region is None:
-        for problem in checked.problems:
-            click.echo(str(problem), err=True)
-        sys.exit(1)
+    checked = _checked(center_file)
+    assert checked.region is not None
     region = checked.region
     click.echo("搜索路径（先找到的优先）：")
     for folder in region.folders:
@@ -162,19 +162,27 @@ def templates(center_file: Path) -> None:
         click.echo(f"  {_relative(path)}")
 
 
+def _checked(center_file: Path) -> Checked:
+    """The file checked as far as its region: its problems and exit 1 if it is not."""
+    from .validate import check_file
+
+    checked = check_file(center_file)
+    if checked.region is None or checked.budget is None:
+        for problem in checked.problems:
+            click.echo(str(problem), err=True)
+        sys.exit(1)
+    return checked
+
+
 @main.command("catalogue")
 @click.argument("center_file", metavar="数据文件",
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def catalogue_codes(center_file: Path) -> None:
     """列出数据文件用到、科目目录中却没有的科目（名称取自数据），以便核实后补入 catalogue/。"""
     from .catalogue import LEVELS, SECTIONS, data_names, load_catalogue
-    from .validate import check_file
 
-    checked = check_file(center_file)
-    if checked.budget is None:
-        for problem in checked.problems:
-            click.echo(str(problem), err=True)
-        sys.exit(1)
+    checked = _checked(center_file)
+    assert checked.budget is not None
     year = checked.budget.department.year
     cat = load_catalogue(year).named(data_names(checked.budget))
     if not cat.from_data:

@@ -112,17 +112,7 @@ def _load(root: Path, _mtime: int, _size: int) -> Workspace:
     file = root / SETTINGS_FILE
     name = display_path(file)
     problems: list[Problem] = []
-    try:
-        raw = YAML(typ="rt").load(file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BudgetError([Problem(name, 0, 0, "E030", f"无法读取工作区设置：{exc}")]) from None
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 0
-        raise BudgetError([Problem(name, line, 0, "E031",
-                                   f"工作区设置的 YAML 语法错误：{exc.problem or exc.context}")]) from None
-    if raw is None:
-        raw = CommentedMap()
+    raw = read_mapping(file, "工作区设置", ("E030", "E031"))
     if not isinstance(raw, CommentedMap):
         raise BudgetError([Problem(name, 1, 1, "E032", "工作区设置应为键值结构（YAML 映射）")])
     values: dict[str, str] = {}
@@ -138,6 +128,21 @@ def _load(root: Path, _mtime: int, _size: int) -> Workspace:
         raise BudgetError(problems)
     return Workspace(root, values.get("region"), root / values.get("data", "data"),
                      root / values.get("output", "output"))
+
+
+def read_mapping(file: Path, what: str, codes: tuple[str, str]) -> Any:
+    """A user's YAML file (settings, catalogue) read round-trip, so keys keep their lines; an
+    empty file is an empty mapping. BudgetError (codes: unreadable, syntax) with the line."""
+    name = display_path(file)
+    try:
+        raw = YAML(typ="rt").load(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BudgetError([Problem(name, 0, 0, codes[0], f"无法读取{what}：{exc}")]) from None
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise BudgetError([Problem(name, mark.line + 1 if mark else 0, 0, codes[1],
+                                   f"{what}的 YAML 语法错误：{exc.problem or exc.context}")]) from None
+    return raw if raw is not None else CommentedMap()
 
 
 def _items(raw: CommentedMap) -> Iterator[tuple[str, Any, int]]:
