@@ -157,6 +157,7 @@ class Figures:
     published: dt.date
     org: str                             # 部门 (部门预算) or 单位 (单位预算): the wording switch
     cents: bool                          # some amount has 分 (a 元 display then shows two decimals)
+    data_unit: str                       # the unit the file is written in (万元 or 元)
     income: dict[str, Decimal]           # by `Source` value, plus total/this_year/fiscal
     income_change: Change | None         # 收入总计 vs last year
     fiscal_change: Change | None         # 财政拨款收入 vs last year
@@ -214,6 +215,7 @@ def compute(budget: Budget, region: Region | None = None) -> Figures:
         published=b.department.published,
         org=b.department.scope[:2],
         cents=not all(whole_yuan(v) for v in _amounts(b)),
+        data_unit=budget.unit,
         income=income,
         income_change=change(b.income.total, p.income_total),
         fiscal_change=change(b.income.fiscal, p.fiscal_total),

@@ -67,10 +67,12 @@ class Region:
         unit = self.settings.get("text_unit", "万元")
         return Display(unit, int(self.settings.get("text_places", 2)) if unit == "万元" else 2 * cents)
 
-    def table_display(self, key: str, cents: bool) -> Display:
-        """How table `key` shows amounts: `table_units[key]`, else `table_unit`; 万元 with two
-        decimals, 元 with two when the data has 分, else whole 元."""
-        unit = self.settings.get("table_units", {}).get(key) or self.settings.get("table_unit", "万元")
+    def table_display(self, key: str, cents: bool, data_unit: str = "万元") -> Display:
+        """How table `key` shows amounts: `table_units[key]`, else `table_unit`, else the data
+        file's own unit (a file in 元 is tabulated exactly as entered); 万元 with two decimals,
+        元 with two when the data has 分, else whole 元."""
+        unit = (self.settings.get("table_units", {}).get(key) or self.settings.get("table_unit")
+                or data_unit)
         return Display(unit, 2 if unit == "万元" else 2 * cents)
 
 

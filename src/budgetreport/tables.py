@@ -390,7 +390,7 @@ def build_tables(f: Figures, region: Region) -> list[Table]:
             key=key, number=numeral(i), title=titles[key], prepared_by=f.prepared_by,
             columns=columns, header=header, header_rows=header_rows, rows=tuple(rows),
             empty_note=note, landscape=landscape or sum(c.width for c in columns) > 90,
-            display=region.table_display(key, f.cents),
+            display=region.table_display(key, f.cents, f.data_unit),
             prepared_label=s.get("prepared_label", "编制单位"),
             note_below=s.get("empty_note_position") == "below", spec=tuple(spec)))
     return tables
