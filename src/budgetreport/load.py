@@ -121,7 +121,8 @@ def read(path: Path, content: bytes | None = None, name: str | None = None) -> S
 
     try:
         if content is None and path.exists() and not path.is_file():
-            raise refuse("E003", "不是普通文件（是文件夹、管道或设备），无法作为数据文件读取")
+            kind = "是一个文件夹" if path.is_dir() else "不是普通文件（是管道或设备）"
+            raise refuse("E003", f"{kind}，无法作为数据文件读取")
         if content is None and path.exists() and path.stat().st_size > MAX_BYTES:
             raise refuse("E006", f"文件有 {path.stat().st_size:,} 字节，超过数据文件的上限 {MAX_BYTES:,} 字节")
         raw = path.read_bytes() if content is None else content
