@@ -29,6 +29,7 @@ from budgetreport.validate import center_key
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
 SAMPLES = ("xiamen-2022.yaml", "shangrao-2022.yaml")
+SHANGHAI = tuple(sorted(p.name for p in DATA.glob("shanghai-*.yaml")))  # region: shanghai
 
 Edit = tuple[str, str]
 

@@ -22,7 +22,7 @@ from budgetreport.load import read
 from budgetreport.model import Budget
 from budgetreport.problems import BudgetError
 from budgetreport.validate import check_file
-from conftest import DATA, SAMPLES
+from conftest import DATA, SAMPLES, SHANGHAI
 
 MARKER = "标记文字甲乙丙"
 
@@ -129,7 +129,7 @@ def _set(data: dict[str, Any], path: tuple[Any, ...], value: Any) -> None:
 def used_fields() -> dict[str, str]:
     """Model.field → how it was seen used (first sample that shows it)."""
     used: dict[str, str] = {}
-    for sample in SAMPLES:
+    for sample in (*SAMPLES, *SHANGHAI):
         path = DATA / sample
         base = read(path).data
         plain = _plain(base)
@@ -185,6 +185,8 @@ NOT_IN_SAMPLES: dict[str, str] = {
     "TransferItem.name": "test_transfer_fields_are_shown",
     "TransferItem.code": "test_transfer_fields_are_shown",
     "TransferItem.amount": "test_transfer_fields_are_shown",
+    # set in a sample where it already leaves the item within its 款: a larger figure is checked
+    "ThreePublicItem.in_projects": "test_in_projects_is_checked",
 }
 
 
@@ -194,6 +196,15 @@ def test_transfer_fields_are_shown() -> None:
     data["transfers"] = [{"name": MARKER, "code": "2210201", "amount": Decimal("12.34")}]
     seen = "\n".join(observe(path, data))
     assert MARKER in seen and "2210201" in seen and "12.34" in seen
+
+
+def test_in_projects_is_checked() -> None:
+    path = DATA / "shanghai-czj-2025.yaml"
+    data = _plain(read(path).data)
+    reception = data["three_public"]["reception"]
+    assert "R303" not in "".join(observe(path, data))
+    reception["in_projects"] = Decimal("62999")
+    assert any(s.startswith("R303:") and "191001" in s for s in observe(path, data))
 
 
 def test_every_field_is_shown_or_checked() -> None:

@@ -235,10 +235,11 @@ def compute(budget: Budget, region: Region | None = None) -> Figures:
         three_public=_three_public(b),
         running_costs=_running_costs(b, economic, region),
         procurement=_procurement(b),
-        vehicles=b.assets.general_vehicles + b.assets.enforcement_vehicles + b.assets.other_vehicles,
+        vehicles=_vehicles(b),
         projects=tuple(b.projects),
-        performance_count=len(b.projects) if ps.count is None else ps.count,
-        performance_amount=total(x.amount for x in b.projects) if ps.amount is None else ps.amount,
+        performance_count=ps.count if ps.count is not None else len(ps.projects or b.projects),
+        performance_amount=ps.amount if ps.amount is not None else total(
+            x.amount for x in (ps.projects or b.projects)),
         staff={key: _count(getattr(u, key) for u in b.overview.units)
                for key in ("authorized", "active")},
         staffing=_staffing(b),
@@ -302,6 +303,14 @@ def _three_public(b: Budget) -> dict[str, Item]:
                                 tp.vehicle_reason)
     items["total"] = combined("“三公”经费", tuple(THREE_PUBLIC), None)
     return items
+
+
+def _vehicles(b: Budget) -> int:
+    """车辆总数: the eight categories when given, else the three older ones."""
+    a = b.assets
+    if a.vehicles_by_kind is not None:
+        return sum(a.vehicles_by_kind.values())
+    return a.general_vehicles + a.enforcement_vehicles + a.other_vehicles
 
 
 def _procurement(b: Budget) -> dict[str, Decimal]:

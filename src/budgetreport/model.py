@@ -102,6 +102,8 @@ class Department(Strict):
         default_factory=dict,
         description="本单位已获授权的字体，键为 body/heading/kai/title，值为字体族名，如 仿宋_GB2312",
     )
+    area: str | None = Field(None, description="封面所署的行政区，如 上海市普陀区、上海市（上海式封面）")
+    level: str | None = Field(None, description="预算级次，如 区级、市级（上海式封面“2025年区级部门预算”）")
 
 
 # --- 第一部分 概况 --------------------------------------------------------------------
@@ -109,7 +111,7 @@ class Department(Strict):
 
 class Unit(Strict):
     name: Text = Field(description="单位名称")
-    funding_type: Text = Field(description="经费性质，如 财政拨款、全额拨款")
+    funding_type: Text | None = Field(None, description="经费性质，如 财政拨款、全额拨款；原文未公开时省略")
     authorized: Count | None = Field(None, description="人员编制数；原文未公开时省略，表中不列此栏")
     active: Count | None = Field(None, description="在职人数；原文未公开时省略，表中不列此栏")
 
@@ -138,6 +140,9 @@ class Overview(Strict):
     staffing: Staffing | None = Field(None, description="编制与实有人数明细")
     tasks_intro: str | None = Field(None, description="主要工作任务的引言段（地区模板不含此节时可省略）")
     tasks: list[Text] = Field(default_factory=list, description="重点工作，每项一段")
+    unit_kinds: dict[Text, Count] = Field(
+        default_factory=dict, description="单位数，按类型，如 {行政单位: 1, 参公单位: 1, 事业单位: 4}")
+    divisions: list[Text] = Field(default_factory=list, description="内设机构名称（单位预算写法）")
 
 
 # --- 收支 -----------------------------------------------------------------------------
@@ -263,6 +268,8 @@ class ThreePublicItem(Strict):
     prior: Amount | None = Field(None, description="上年预算数")
     purpose: str | None = Field(None, description="主要用于……")
     reason: str | None = Field(None, description="增减（或无变化）的主要原因；有变化时必填")
+    in_projects: Amount | None = Field(
+        None, description="其中在项目支出中安排的部分（经济分类表只列基本支出，此部分不在其中）")
 
 
 THREE_PUBLIC: dict[str, str] = {"abroad": "因公出国（境）费", "reception": "公务接待费",
@@ -318,6 +325,8 @@ class Project(Strict):
     other_funds: Amount = Field(Decimal(0), description="其他资金（绩效目标表“其他资金”）")
     department: str | None = Field(None, description="主管部门；缺省为本部门")
     implementer: Text = Field(description="实施主体")
+    implementation: list[Block] = Field(
+        default_factory=list, description="实施主体的说明段落（上海式项目经费情况说明）；缺省时只写实施主体")
     subprojects: list[SubProject] = Field(default_factory=list, description="二级项目")
     summary: list[Block] = Field(min_length=1, description="项目概述")
     basis: list[Block] = Field(min_length=1, description="立项依据")
@@ -325,6 +334,8 @@ class Project(Strict):
     period: list[Block] = Field(min_length=1, description="实施周期")
     budget_note: str | None = Field(None, description="年度预算安排的补充说明（不含金额），如 尾款于2023年支付")
     goal: str | None = Field(None, description="年度绩效目标")
+    quarterly: list[Amount] | None = Field(
+        None, min_length=4, max_length=4, description="年度预算安排：第一至第四季度用款计划（须合计为 amount）")
     indicators: list[Indicator] = Field(default_factory=list, description="绩效指标")
 
     @property
@@ -356,6 +367,9 @@ class PerformanceSummary(Strict):
     amount: Amount | None = Field(None, description="涉及资金（不填则按项目计算）")
     pilot_count: Count | None = Field(None, description="纳入绩效目标批复试点的项目数")
     pilot_amount: Amount | None = Field(None, description="试点项目涉及资金")
+    units: Count | None = Field(None, description="开展绩效目标编报的预算单位数")
+    projects: list[SubProject] = Field(
+        default_factory=list, description="编报绩效目标的项目及金额（列出时数量与金额由此计算）")
 
 
 # --- 其他重要事项 --------------------------------------------------------------------
@@ -375,6 +389,15 @@ class Procurement(Strict):
     goods: Amount = Field(Decimal(0), description="政府采购货物预算")
     works: Amount = Field(Decimal(0), description="政府采购工程预算")
     services: Amount = Field(Decimal(0), description="政府采购服务预算")
+    sme_reserved: Amount | None = Field(None, description="面向中小企业预留政府采购项目预算金额")
+    sme_small_micro: Amount | None = Field(
+        None, description="其中预留给小型和微型企业的政府采购项目预算（不超过 sme_reserved）")
+
+
+VEHICLE_KINDS = ("部级领导干部用车", "主要领导干部用车", "机要通信用车", "应急保障用车",
+                 "执法执勤用车", "特种专业技术用车", "离退休干部用车", "其他用车")
+VehicleKind = Literal["部级领导干部用车", "主要领导干部用车", "机要通信用车", "应急保障用车",
+                      "执法执勤用车", "特种专业技术用车", "离退休干部用车", "其他用车"]
 
 
 class Assets(Strict):
@@ -387,6 +410,14 @@ class Assets(Strict):
     planned_vehicles: Count | None = Field(None, description="本年预算安排购置车辆（辆）")
     planned_large_equipment: list[Text] | None = Field(
         None, description="本年安排购置单位价值200万元以上大型设备；空列表表示“无”")
+    vehicles_by_kind: dict[VehicleKind, Count] | None = Field(
+        None, description="现有车辆，按八类（部级领导干部用车……其他用车）；未列的类为0辆")
+    planned_vehicles_by_kind: dict[VehicleKind, Count] | None = Field(
+        None, description="本年预算安排购置车辆，按八类；未列的类为0辆")
+    equipment_over_1m: Count | None = Field(
+        None, description="单价100万元（含）以上设备（不含车辆），台（套）")
+    planned_equipment_over_1m: Count | None = Field(
+        None, description="本年预算安排购置单价100万元（含）以上设备（不含车辆），台（套）")
 
 
 class TransferItem(Strict):
@@ -441,6 +472,8 @@ class Budget(Strict):
     procurement: Procurement = Field(description="政府采购预算")
     assets: Assets = Field(description="国有资产占有使用情况")
     glossary: Glossary = Field(description="第三部分 名词解释")
+    purposes: dict[Code, Text] = Field(
+        default_factory=dict, description="类、款级科目的主要用途（项级写在支出行的 purpose），如 {'201': 人员经费……}")
 
     def in_wan(self) -> Budget:
         """The same budget in 万元. Rules check a file in its own unit, so that messages

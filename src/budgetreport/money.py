@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
 
@@ -49,10 +49,17 @@ class Display:
 
     unit: str = UNIT
     places: int = 2
+    # Changes (amount and %) between the figures as shown, not the exact ones — as documents
+    # that subtract their printed figures do (Shanghai: 18976.76 − 15621.11 = 3355.65).
+    from_shown: bool = False
 
     def value(self, wan: Decimal) -> Decimal:
         """An amount in 万元 as shown: converted (exactly), then rounded by the one rule."""
         return rounded(wan * UNIT_FACTOR[self.unit], self.places)
+
+    def shown(self, wan: Decimal) -> Decimal:
+        """An amount in 万元 rounded as it is shown (still in 万元)."""
+        return self.value(wan) / UNIT_FACTOR[self.unit]
 
     @property
     def excel_format(self) -> str:
@@ -80,9 +87,12 @@ def round_to(value: Decimal, step: Decimal) -> Decimal:
     return (value / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step
 
 
-def amount(value: Decimal) -> str:
-    """An amount inside a sentence: no thousands separator, with unit ("2469.59万元")."""
+def amount(value: Decimal, places: int | None = None) -> str:
+    """An amount inside a sentence: no thousands separator, with unit ("2469.59万元");
+    `places` overrides the decimals for one passage (e.g. 0 for whole 万元)."""
     d = _TEXT.get()
+    if places is not None:
+        d = replace(d, places=places)
     return f"{d.value(value):f}{d.unit}"
 
 
@@ -115,8 +125,15 @@ class Change:
     prior: Decimal
 
     @property
+    def _pair(self) -> tuple[Decimal, Decimal]:
+        """(current, prior), as shown when the sentence's display says so."""
+        d = _TEXT.get()
+        return (d.shown(self.current), d.shown(self.prior)) if d.from_shown else (self.current, self.prior)
+
+    @property
     def delta(self) -> Decimal:
-        return self.current - self.prior
+        current, prior = self._pair
+        return current - prior
 
     @property
     def direction(self) -> Direction:
@@ -130,7 +147,8 @@ class Change:
     @property
     def pct(self) -> Decimal | None:
         """Percentage change, two decimals; None when last year was zero."""
-        return None if self.prior == 0 else percent(abs(self.delta), self.prior)
+        prior = self._pair[1]
+        return None if prior == 0 else percent(abs(self.delta), prior)
 
     @property
     def significant(self) -> bool:

@@ -63,9 +63,11 @@ class Region:
 
     def text_display(self, cents: bool) -> Display:
         """How sentences show amounts: `text_unit` with `text_places` decimals (元: two when
-        the data has 分, else none)."""
+        the data has 分, else none); `changes_from_shown` computes changes from the shown
+        figures."""
         unit = self.settings.get("text_unit", "万元")
-        return Display(unit, int(self.settings.get("text_places", 2)) if unit == "万元" else 2 * cents)
+        places = int(self.settings.get("text_places", 2)) if unit == "万元" else 2 * cents
+        return Display(unit, places, bool(self.settings.get("changes_from_shown", False)))
 
     def table_display(self, key: str, cents: bool, data_unit: str = "万元") -> Display:
         """How table `key` shows amounts: `table_units[key]`, else `table_unit`, else the data

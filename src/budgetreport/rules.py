@@ -264,14 +264,27 @@ def three_public_explained(b: Budget, _c: Catalogue, _r: Region) -> Iterator[Fin
 @rule
 def three_public_within_economic(b: Budget, _c: Catalogue, _r: Region) -> Iterator[Finding]:
     """A 三公 item fits inside its economic 款 of 一般公共预算基本支出 (e.g. 公务接待费 ≤
-    30217): the 三公 table and the economic table describe the same money."""
+    30217): the 三公 table and the economic table describe the same money — except the part
+    the data says is spent in projects (`in_projects`), which the economic table leaves out."""
     eco = {e.code: e.total for e in b.economic}
     for key, code in THREE_PUBLIC_ECONOMIC.items():
         item = b.three_public.items()[key]
         budgeted = eco.get(code, Decimal(0))
-        if item.amount > budgeted:
-            yield Finding("R303", f"{THREE_PUBLIC[key]} {show(item.amount)} 超过经济分类 "
-                          f"{code} 的预算 {show(budgeted)}", ("three_public", key, "amount"))
+        basic = item.amount - (item.in_projects or Decimal(0))
+        if basic > budgeted:
+            of = f"（其中基本支出 {show(basic)}）" if item.in_projects else ""
+            yield Finding("R303", f"{THREE_PUBLIC[key]} {show(item.amount)}{of} 超过经济分类 "
+                          f"{code} 的预算 {show(budgeted)}；若部分在项目支出中安排，请在 in_projects 中"
+                          "填写该部分", ("three_public", key, "amount"))
+
+
+OFFICE_KINDS = ("行政单位", "参公单位")  # units whose 公用经费 is 机关运行经费
+
+
+def _has_other_units(b: Budget) -> bool:
+    """The department includes units (e.g. 事业单位) whose 公用经费 is not 机关运行经费, so
+    the definition cannot be computed from the department-wide economic table."""
+    return any(n for kind, n in b.overview.unit_kinds.items() if kind not in OFFICE_KINDS)
 
 
 @rule
@@ -279,7 +292,7 @@ def running_costs_match(b: Budget, _c: Catalogue, region: Region) -> Iterator[Fi
     """机关运行经费, when given, equals the region's definition computed from the economic
     table (the 公用经费 of its listed 类, e.g. 302, or 302 and 310), when that table is given."""
     given = b.running_costs.amount
-    if given is None or not b.economic:
+    if given is None or not b.economic or _has_other_units(b):
         return
     classes = region.running_costs_classes
     computed = total(e.public for e in b.economic if e.code[:3] in classes)
@@ -357,3 +370,25 @@ def glossary_terms_known(b: Budget, _c: Catalogue, _r: Region) -> Iterator[Findi
         if term not in known:
             yield Finding("R701", f"标准名词“{term}”不存在，可选：{'、'.join(known)}",
                           ("glossary", "standard", i))
+
+
+@rule
+def quarterly_plan_adds_up(b: Budget, _c: Catalogue, _r: Region) -> Iterator[Finding]:
+    """A project's quarterly 用款计划, when given, adds up to its amount."""
+    for i, p in enumerate(b.projects):
+        if p.quarterly is not None:
+            yield from _unequal("R403", ("projects", i, "quarterly"), f"项目“{p.name}”四个季度用款计划合计",
+                                total(p.quarterly), "项目金额", p.amount)
+
+
+@rule
+def procurement_reserved_within(b: Budget, _c: Catalogue, _r: Region) -> Iterator[Finding]:
+    """面向中小企业预留 fits within the 政府采购 total, and its 小微企业 part within it."""
+    pr = b.procurement
+    whole = pr.goods + pr.works + pr.services
+    if pr.sme_reserved is not None and pr.sme_reserved > whole:
+        yield Finding("R502", f"面向中小企业预留 {show(pr.sme_reserved)} 超过政府采购预算合计 {show(whole)}",
+                      ("procurement", "sme_reserved"))
+    if pr.sme_small_micro is not None and pr.sme_small_micro > (pr.sme_reserved or Decimal(0)):
+        yield Finding("R503", f"预留给小型和微型企业的 {show(pr.sme_small_micro)} 超过面向中小企业预留 "
+                      f"{show(pr.sme_reserved or Decimal(0))}", ("procurement", "sme_small_micro"))

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Literal
 
-from .figures import Figures, Tree
+from .figures import ClassRow, Figures, Tree
 from .model import FISCAL_SOURCES, Indicator, Source
 from .money import WAN, ZERO, Display, total
 from .problems import BudgetError, Problem
@@ -92,6 +92,11 @@ class Table:
     @property
     def unit(self) -> str:
         return self.display.unit
+
+    @property
+    def label(self) -> str:
+        """The number as printed before the title: "三、" or, numbered in digits, "3."."""
+        return f"{self.number}." if self.number.isdigit() else f"{self.number}、"
 
 
 def layout(spec: Sequence[H]) -> tuple[tuple[HeaderCell, ...], int, tuple[Column, ...]]:
@@ -325,12 +330,145 @@ def project_performance(f: Figures) -> tuple[Sequence[H], list[Row], bool]:
     return INDICATOR_HEADER, rows, False
 
 
+# --- the Shanghai forms: separate 类/款/项 code columns, 合计 last ------------------------
+
+def code_columns(title: str, levels: Sequence[str]) -> H:
+    return H.of(title, *(H.of(lvl, kind="code", width=3) for lvl in levels))
+
+
+FUNCTION_ITEM = H.of("项目", code_columns("功能分类科目编码", "类款项"),
+                     H.of("功能分类科目名称", kind="text", width=13))
+ECONOMIC_ITEM = H.of("项目", code_columns("经济分类科目编码", "类款"),
+                     H.of("经济分类科目名称", kind="text", width=14))
+
+
+def split_code(code: str, depth: int) -> list[Cell]:
+    """"2010507" → 201 | 05 | 07; a 类 or 款 row leaves the deeper columns blank."""
+    parts = [code[:3], code[3:5], code[5:7]][:depth]
+    return [Cell(p or None, "code") for p in parts]
+
+
+def coded_rows(t: Tree, columns: Sequence[Callable[[ClassRow | Tree], Decimal]],
+               depth: int) -> list[Row]:
+    """类/款(/项) rows, each code in its own column, then 合计 (Shanghai prints it last)."""
+    rows = [Row((*split_code(r.code, depth), text(r.name), *(money(c(r)) for c in columns)))
+            for r in t.rows]
+    if rows:
+        rows.append(Row((text("合计", colspan=depth + 1), *[COVERED] * depth,
+                         *(money(c(t)) for c in columns)), total=True))
+    return rows
+
+
+def key(name: str) -> Callable[[ClassRow | Tree], Decimal]:
+    return lambda r: r[name]
+
+
+def fiscal_of(r: ClassRow | Tree) -> Decimal:
+    return total(r[s.value] for s in FISCAL_SOURCES)
+
+
+def other_income_of(r: ClassRow | Tree) -> Decimal:
+    """其他收入: whatever is neither 财政拨款, 事业收入 nor 经营收入, so each row adds up."""
+    return r["total"] - fiscal_of(r) - r["business"] - r["operating"]
+
+
+def sh_income(f: Figures) -> tuple[Sequence[H], list[Row], bool]:
+    spec = (FUNCTION_ITEM, H.of("收入预算", H.of("合计"), H.of("财政拨款收入"), H.of("事业收入"),
+                               H.of("事业单位经营收入"), H.of("其他收入")))
+    columns = [key("total"), fiscal_of, key("business"), key("operating"), other_income_of]
+    return spec, coded_rows(f.spending, columns, 3), True
+
+
+def sh_function(heading: str, source: str | None) -> Callable[[Figures], tuple[Sequence[H], list[Row], bool]]:
+    """支出预算总表 (all sources) or the 功能分类预算表 of one fiscal source."""
+    def build(f: Figures) -> tuple[Sequence[H], list[Row], bool]:
+        spec = (FUNCTION_ITEM, H.of(heading, H.of("合计"), H.of("基本支出"), H.of("项目支出")))
+        t = f.spending if source is None else f.by_source[source]
+        return spec, coded_rows(t, [key("total"), key("basic"), key("project")], 3), False
+    return build
+
+
+def sh_economic(f: Figures) -> tuple[Sequence[H], list[Row], bool]:
+    spec = (ECONOMIC_ITEM, H.of("一般公共预算基本支出", H.of("合计"), H.of("人员经费"), H.of("公用经费")))
+    return spec, coded_rows(f.economic, [key("total"), key("personnel"), key("public")], 2), False
+
+
+SH_INCOME_LINES = (("一、财政拨款收入", "fiscal"), ("1. 一般公共预算资金", "general_budget"),
+                   ("2. 政府性基金", "gov_fund"), ("3. 国有资本经营预算", "state_capital"),
+                   ("二、事业收入", "business"), ("三、事业单位经营收入", "operating"),
+                   ("四、其他收入", "other"))
+
+
+def sh_summary(f: Figures) -> tuple[Sequence[H], list[Row], bool]:
+    """财务收支预算总表: income by source beside spending by 类; where every line gives the
+    人员/公用 split (the 单位预算 form), the spending side shows 基本支出 and 项目支出 too."""
+    inc = f.income
+    rest = inc["this_year"] - inc["fiscal"] - inc["business"] - inc["operating"]
+    left = [(label, rest if k == "other" else inc[k], False) for label, k in SH_INCOME_LINES]
+    left.append(("收入总计", inc["this_year"], True))
+    t = f.spending
+    split = all(_split(x) for x in f.budget.spending)
+    keys = ["total", "personnel", "public", "project"] if split else ["total"]
+    right = [(f"{numeral(i)}、{r.name}", [r[k] for k in keys], False)
+             for i, r in enumerate(t.level(1), 1)]
+    right.append(("支出总计", [t[k] for k in keys], True))
+    item = H.of("项目", kind="text", width=14)
+    spend: tuple[H, ...] = (H.of("预算数"),)
+    if split:
+        spend = (H.of("预算数", H.of("合计"),
+                      H.of("基本支出", H.of("人员经费"), H.of("公用经费")), H.of("项目支出")),)
+    spec = (H.of("本年收入", item, H.of("预算数")), H.of("本年支出", item, *spend))
+    return spec, paired_rows(left, right, len(keys)), split
+
+
+def _split(line: object) -> bool:
+    """True when a spending line gives its 基本支出 as 人员经费 and 公用经费."""
+    return getattr(line, "split", True) is not False
+
+
+def sh_fiscal(f: Figures) -> tuple[Sequence[H], list[Row], bool]:
+    inc = f.income
+    left = [(f"{numeral(i)}、{label}", inc[s.value], False) for i, (label, s) in enumerate(
+        (("一般公共预算资金", Source.general_budget), ("政府性基金", Source.gov_fund),
+         ("国有资本经营预算", Source.state_capital)), 1)]
+    left.append(("收入总计", inc["fiscal"], True))
+    t = f.fiscal
+    keys = ["total", *(s.value for s in FISCAL_SOURCES)]
+    right = [(f"{numeral(i)}、{r.name}", [r[k] for k in keys], False)
+             for i, r in enumerate(t.level(1), 1)]
+    right.append(("支出总计", [t[k] for k in keys], True))
+    item = H.of("项目", kind="text", width=14)
+    spec = (H.of("财政拨款收入", item, H.of("预算数")),
+            H.of("财政拨款支出", item, H.of("合计"), H.of("一般公共预算"), H.of("政府性基金预算"),
+                 H.of("国有资本经营预算")))
+    return spec, paired_rows(left, right, len(keys)), True
+
+
+def sh_three_public(f: Figures) -> tuple[Sequence[H], list[Row], bool]:
+    """“三公”经费 with 机关运行经费 in one row (always in 万元)."""
+    spec = (H.of("“三公”经费预算数", H.of("合计"), H.of("因公出国(境)费"), H.of("公务接待费"),
+                 H.of("公务用车购置及运行费", H.of("小计"), H.of("购置费"), H.of("运行费"))),
+            H.of("机关运行经费预算数"))
+    tp = f.three_public
+    rc = f.running_costs
+    values = [tp[k].amount for k in ("total", "abroad", "reception", "vehicle", "vehicle_purchase",
+                                      "vehicle_running")]
+    values.append(rc.amount if rc is not None else ZERO)
+    return spec, [Row(tuple(money(v) for v in values))], False
+
+
 BUILDERS: dict[str, Callable[[Figures], tuple[Sequence[H], list[Row], bool]]] = {
     "summary": summary, "income": income, "spending": spending, "fiscal": fiscal,
     "general": general, "basic_economic": basic_economic, "three_public": three_public,
     "gov_fund": fund_table("gov_fund"), "state_capital": fund_table("state_capital"),
     "transfers": transfers, "dept_performance": dept_performance,
     "project_performance": project_performance,
+    "sh_summary": sh_summary, "sh_income": sh_income,
+    "sh_spending": sh_function("支出预算", None), "sh_fiscal": sh_fiscal,
+    "sh_general": sh_function("一般公共预算支出", "general_budget"),
+    "sh_gov_fund": sh_function("政府性基金预算支出", "gov_fund"),
+    "sh_state_capital": sh_function("国有资本经营预算支出", "state_capital"),
+    "sh_economic": sh_economic, "sh_three_public": sh_three_public,
 }
 
 
@@ -387,7 +525,8 @@ def build_tables(f: Figures, region: Region) -> list[Table]:
             header, header_rows = (), 0
         note = None if rows else notes.get(key, s["empty_note"])
         tables.append(Table(
-            key=key, number=numeral(i), title=titles[key], prepared_by=f.prepared_by,
+            key=key, number=str(i) if s.get("table_numbering") == "arabic" else numeral(i),
+            title=titles[key], prepared_by=f.prepared_by,
             columns=columns, header=header, header_rows=header_rows, rows=tuple(rows),
             empty_note=note, landscape=landscape or sum(c.width for c in columns) > 90,
             display=region.table_display(key, f.cents, f.data_unit),

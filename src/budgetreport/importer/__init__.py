@@ -51,6 +51,14 @@ class Outcome:
     open_items: int = 0  # -o: problems `check` lists in the new file (texts to write)
 
 
+def reading_placeholders(year: int | None) -> dict[str, object]:
+    """Placeholders for reading a table's title back: titles as a 部门预算 prints them ({org}
+    → 部门; title matching reads 单位 as 部门 and drops years)."""
+    y = year or 2000
+    return {"year": y, "prior_year": y - 1, "name": "", "prepared_by": "", "org": "部门",
+            "org_head": "预算主管部门"}
+
+
 def read_workbook(workbook: Path, region: str, center: str | None, year: int | None
                   ) -> tuple[Imported, list[Problem]]:
     """Workbook (or a published PDF's tables) → imported figures, or BudgetError with every
@@ -61,9 +69,7 @@ def read_workbook(workbook: Path, region: str, center: str | None, year: int | N
     else:
         book = read_book(workbook)
     # titles as a 部门预算 prints them ({org} → 部门; title_key reads 单位 as 部门, drops years)
-    settings = load_region(region, center).filled(
-        {"year": year or 2000, "prior_year": (year or 2000) - 1, "name": "", "prepared_by": "",
-         "org": "部门", "org_head": "预算主管部门"})
+    settings = load_region(region, center).filled(reading_placeholders(year))
     tables, problems = recognise(book, settings)
     problems = book.problems + problems
     years = [t.year for t in tables if t.year]

@@ -43,6 +43,7 @@ def _with_data(doc: Document, data: Path) -> list[Finding]:
 
 def _alone(doc: Document, region: str | None) -> list[Finding]:
     from ..catalogue import load_catalogue
+    from ..importer import reading_placeholders
     from ..importer.checks import check_tables
     from ..importer.recognise import recognise
     from ..importer.sheets import Table
@@ -52,7 +53,7 @@ def _alone(doc: Document, region: str | None) -> list[Finding]:
     candidates = [region] if region else known_regions()
     best: tuple[list[Table], list[Problem]] = ([], [])
     for r in candidates:  # the region whose table set names the most of the PDF's tables
-        found = recognise(book, load_region(r).settings)
+        found = recognise(book, load_region(r).filled(reading_placeholders(doc.year)))
         if len(found[0]) > len(best[0]) or not best[0]:
             best = found
     tables, problems = best
