@@ -110,3 +110,34 @@ def test_base_skeleton_builds_when_filled(tmp_path: Path, monkeypatch: pytest.Mo
     skeleton = (tmp_path / "qingshan-2022.yaml").read_text(encoding="utf-8")
     assert "region: base" in skeleton
     assert check_file(tmp_path / "qingshan-2022.yaml").errors()  # blanks reported until filled
+
+
+def test_contents_keep_indent_and_leader_across_pages_and_lines(workspace: Path) -> None:
+    """Contents entries continued on the next contents page keep their indent; a long entry
+    that wraps keeps its dot leader and page number with its last line."""
+    long = "部门收入总表（按支出功能分类科目列示的本年收入预算及上年结转结余情况明细表）"
+    folder = workspace.parent / "long"
+    shutil.copytree(workspace, folder)
+    (folder / "templates" / "regions" / "base").mkdir(parents=True)
+    (folder / "templates" / "regions" / "base" / "region.yaml").write_text(
+        f"table_titles:\n  income: {long}\n", encoding="utf-8")
+    mp = pytest.MonkeyPatch()
+    mp.chdir(folder)
+    try:
+        pdf = folder / build(Path("data") / FILE, Path("out")).pdf
+    finally:
+        mp.undo()
+    box = subprocess.run(["pdftotext", "-f", "2", "-l", "3", "-bbox", str(pdf), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    pages = box.split("<page ")[1:]
+    words = [[(float(x), float(y), w) for x, y, w in re.findall(
+        r'xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>([^<]*)</word>', page)] for page in pages]
+    starts = {w[:2]: x for page in words for x, _, w in page if re.match(r"^[一二三四五六七八九十]、", w)}
+    lefts = [x for page in words for x, _, w in page if re.match(r"^[一二三四五六七八九十]、", w)]
+    assert len(pages) == 2 and len(set(lefts)) == 1, starts  # same indent on both pages
+    first = next(page for page in words if any(w.startswith("二、部门收入总表") for *_, w in page))
+    y0 = next(y for _, y, w in first if w.startswith("二、部门收入总表"))
+    after = sorted({round(y, 1) for _, y, _ in first if y > y0 + 1})
+    last_line = [w for _, y, w in first if round(y, 1) == after[0]]
+    assert "……" in "".join(last_line) or "..." in "".join(last_line).replace("…", "...")
+    assert last_line[-1].isdigit(), last_line  # the page number ends the entry's last line
