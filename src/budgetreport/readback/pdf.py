@@ -123,30 +123,41 @@ def _read_tables(page: Any, number_: int, book: str, tables: list[PdfSheet]) -> 
     above_limit = 0.0
     for t in found:
         x0, top, x1, bottom = t.bbox
-        above = [text for (y, text) in lines if above_limit <= y < top]
+        above = [line for line in lines if above_limit <= line[0] < top]
         above_limit = bottom
         grid, merges = _grid(t)
         if not grid:
             continue
-        meta = next((i for i, line in enumerate(above) if "单位：" in line or "单位:" in line), None)
+        meta = next((i for i, (_, _, line) in enumerate(above) if "单位：" in line or "单位:" in line), None)
         if meta is None or meta == 0:
             if tables:  # a continuation: its header rows repeat the first page's
                 _continue(tables[-1], grid, merges, number_)
             continue
-        title = above[meta - 1].strip()
-        tables.append(_sheet(book, title, above[meta], grid, merges, number_))
+        tables.append(_sheet(book, _title(above[:meta]), above[meta][2], grid, merges, number_))
 
 
-def _lines(page: Any) -> list[tuple[float, str]]:
-    """The words of a page grouped into lines, top to bottom, as (top, text)."""
-    words = page.extract_words(keep_blank_chars=True, use_text_flow=False)
+def _lines(page: Any) -> list[tuple[float, float, str]]:
+    """The words of a page grouped into lines, top to bottom, as (top, font size, text)."""
+    words = page.extract_words(keep_blank_chars=True, use_text_flow=False, extra_attrs=["size"])
     rows: list[tuple[float, list[Any]]] = []
     for w in sorted(words, key=lambda w: (round(w["top"]), w["x0"])):
         if rows and abs(rows[-1][0] - w["top"]) < 3:
             rows[-1][1].append(w)
         else:
             rows.append((w["top"], [w]))
-    return [(top, "  ".join(w["text"] for w in sorted(ws, key=lambda w: w["x0"]))) for top, ws in rows]
+    return [(top, max(w["size"] for w in ws), "  ".join(w["text"] for w in sorted(ws, key=lambda w: w["x0"])))
+            for top, ws in rows]
+
+
+def _title(above: list[tuple[float, float, str]]) -> str:
+    """The title printed over the 编制 line: its last line and the lines of the same size
+    just before it (a long title wraps)."""
+    parts = [above[-1]]
+    for line in reversed(above[:-1]):
+        if abs(line[1] - parts[0][1]) > 0.5 or parts[0][0] - line[0] > 2.2 * line[1]:
+            break
+        parts.insert(0, line)
+    return "".join("".join(p[2].split()) for p in parts)
 
 
 def _grid(table: Any) -> tuple[list[list[str | None]], list[tuple[int, int, int, int]]]:

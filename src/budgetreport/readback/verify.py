@@ -79,9 +79,10 @@ def expected_grid(t: Table, cell_text: Any) -> list[list[str | None]]:
         grid[h.row][h.col] = h.text
     for row in t.rows:
         grid.append([None if c is None else "" if c.value is None
-                     else cell_text(c.value) if c.kind == "money" else str(c.value) for c in row.cells])
-    if not t.rows and t.empty_note:
-        grid.append([t.empty_note] + [None] * (width - 1))
+                     else cell_text(c.value, t.display) if c.kind == "money" else str(c.value)
+                     for c in row.cells])
+    if not t.rows:  # one cell across the table: the note, or nothing when it is printed below
+        grid.append(["" if t.note_below else t.empty_note or ""] + [None] * (width - 1))
     return grid
 
 
@@ -230,14 +231,15 @@ def _years(doc: Document, year: int) -> list[Finding]:
         for y in re.findall(r"(20\d\d)年", sheet.name):
             if int(y) != year:
                 out.append(Finding(sheet.first_page, "E621", f"附表标题“{sheet.name}”的年份 {y} 不是预算年度 {year}"))
-    for n, text in enumerate(doc.pages, 1):
-        for line in text.splitlines():
-            for m in BUDGET_YEAR.finditer(line):
-                y = int(m.group(1))
-                if y == year or y == year - 1 and (COMPARED.search(line[: m.start()])
-                                                   or line[m.end():].startswith(("数", "执行数"))):
-                    continue
-                out.append(Finding(n, "E622", f"“{_short(line.strip(), 40)}”中的 {m.group(0)} 不是预算年度 {year}"))
+    prose, starts = _joined(doc)  # a sentence may run over a line or a page break
+    for m in BUDGET_YEAR.finditer(prose):
+        y = int(m.group(1))
+        if y == year or y == year - 1 and (COMPARED.search(prose[max(0, m.start() - 6): m.start()])
+                                           or prose[m.end():].startswith(("数", "执行数"))):
+            continue
+        context = prose[max(0, m.start() - 12): m.end() + 12]
+        out.append(Finding(doc.page_of(m.start(), starts), "E622",
+                           f"“…{context}…”中的 {m.group(0)} 不是预算年度 {year}"))
     return out
 
 
@@ -258,12 +260,16 @@ def _leader(line: str, mark: str) -> bool:
 
 
 def _empty_tables(doc: Document) -> list[Finding]:
+    """An empty table says why, inside it or in a note on its page ("注：本表无数据…")."""
     out = []
     for sheet in doc.tables:
         grid = sheet.grid()
         body = [r for r in grid if any(x and DIGITS.search(x) for x in r)]
-        note = any(x and EMPTY_NOTE.search(x) for r in grid for x in r)
-        if not body and not note:
+        inside = any(x and EMPTY_NOTE.search(x) for r in grid for x in r)
+        pages = set(sheet.pages.values())
+        below = any(EMPTY_NOTE.search(line) for n in pages for line in doc.pages[n - 1].splitlines()
+                    if line.strip().startswith("注"))
+        if not body and not inside and not below:
             out.append(Finding(sheet.first_page, "E624", f"附表“{sheet.name}”是空表，但没有说明（如“本表无数据”）"))
     return out
 
