@@ -27,12 +27,12 @@ def test_builtin_catalogue_covers_2022_to_2026_each_entry_marked_with_its_source
     assert "30221" not in load_catalogue(2024).economic
 
 
-def department(tmp_path: Path, *edits: tuple[str, str], names: str = '  "20406": 司法\n') -> Path:
-    """Xiamen's figures for a 公共安全 (204) department: one 项 moved to 2040601 行政运行, whose
-    款 20406 no catalogue entry names — the data does, in `names:`."""
+def department(tmp_path: Path, *edits: tuple[str, str], names: str = '  "20402": 公安\n') -> Path:
+    """Xiamen's figures for a 公共安全 (204) department: one 项 moved to 2040201 行政运行, whose
+    款 20402 no catalogue entry names — the data does, in `names:`."""
     text = (DATA / "xiamen-2022.yaml").read_text(encoding="utf-8")
     text = replace_once(text, '  - code: "2080501"\n    name: 行政单位离退休',
-                        '  - code: "2040601"\n    name: 行政运行')
+                        '  - code: "2040201"\n    name: 行政运行')
     text = replace_once(text, "\nspending:\n", f"\nnames:\n{names}\nspending:\n" if names else "\nspending:\n")
     for old, new in edits:
         text = replace_once(text, old, new)
@@ -45,30 +45,34 @@ def test_a_code_named_by_the_data_is_accepted_with_a_warning_and_printed(tmp_pat
     path = department(tmp_path)
     result = run_cli("check", path)
     assert result.exit_code == 0, result.output
-    [warning] = [r for r in reported(result.output) if r.names(path)]
-    assert (warning.line, warning.code, warning.warning) == (line_of(path, '"20406": 司法'), "R106", True)
-    assert "取自数据" in warning.message
+    # Both the 款 (from `names:`) and the 项 (its own `name`) are named by the data alone.
+    found = [r for r in reported(result.output) if r.names(path)]
+    assert {(w.line, w.code, w.warning) for w in found} == {
+        (line_of(path, '"20402": 公安'), "R106", True), (line_of(path, "name: 行政运行"), "R106", True)}
+    assert all("取自数据" in w.message for w in found)
     assert run_cli("check", "--strict", path).exit_code == 1
     text = text_of(path)
-    assert "司法" in text and "行政运行" in text
+    assert "公安" in text and "行政运行" in text
 
 
 def test_errors_remain_for_unnamed_contradicting_and_malformed_codes(tmp_path: Path) -> None:
     unnamed = department(tmp_path, names="")
     result = run_cli("check", unnamed)
     assert result.exit_code == 1
-    assert located(result.output, unnamed) == {(line_of(unnamed, '"2040601"'), "R102")}
-    assert "20406" in result.output and "names" in result.output
+    assert located(result.output, unnamed) == {(line_of(unnamed, '"2040201"'), "R102"),
+                                                (line_of(unnamed, "name: 行政运行"), "R106")}
+    assert "20402" in result.output and "names" in result.output
 
     (tmp_path / "a").mkdir()
-    wrong = department(tmp_path / "a", names='  "20406": 司法\n  "208": 社会保障支出\n  "2040": 司法\n'
+    wrong = department(tmp_path / "a", names='  "20402": 公安\n  "208": 社会保障支出\n  "2040": 公安\n'
                                             '  "21201": 城乡社区管理事务\n')
     result = run_cli("check", wrong)
     assert result.exit_code == 1
     assert located(result.output, wrong) == {
-        (line_of(wrong, '"20406": 司法'), "R106"),
+        (line_of(wrong, '"20402": 公安'), "R106"),
+        (line_of(wrong, "name: 行政运行"), "R106"),
         (line_of(wrong, '"208": 社会保障支出'), "R103"),  # the catalogue says 社会保障和就业支出
-        (line_of(wrong, '"2040": 司法'), "R101"),
+        (line_of(wrong, '"2040": 公安'), "R101"),
         (line_of(wrong, '"21201"'), "R107"),  # used nowhere in this file
     }
 
@@ -80,7 +84,7 @@ def test_catalogue_command_lists_data_names_and_a_workspace_entry_settles_them(
     path = department(tmp_path)
     listed = run_cli("catalogue", path)
     assert listed.exit_code == 0, listed.output
-    assert "20406 司法" in listed.output
+    assert "20402 公安" in listed.output
     snippet = listed.output.split("catalogue/2022.yaml", 1)[1].split("\n", 1)[1]
     assert snippet.startswith("function:\n")
     # The snippet, with its source filled in, becomes the workspace's catalogue entry.
@@ -100,7 +104,7 @@ def test_a_malformed_workspace_catalogue_is_refused_with_its_line(tmp_path: Path
     (tmp_path / "budgetreport.yaml").write_text("region: fujian\n", encoding="utf-8")
     bad = tmp_path / "catalogue" / "codes.yaml"
     bad.parent.mkdir()
-    bad.write_text('function:\n  "20406": {name: 司法}\n  "2040x": {name: 错}\nyear: 2022\n', encoding="utf-8")
+    bad.write_text('function:\n  "20402": {name: 公安}\n  "2040x": {name: 错}\nyear: 2022\n', encoding="utf-8")
     result = run_cli("check", DATA / "xiamen-2022.yaml")
     assert result.exit_code == 1 and "Traceback" not in result.output
     found = {(r.line, r.code) for r in reported(result.output)}

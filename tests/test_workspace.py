@@ -188,7 +188,7 @@ def test_readme_center_wording_and_catalogue_entry_work_as_shown(ws: Path) -> No
     sifa = ws / "data" / "sifa-2022.yaml"
     text = (DATA / "xiamen-2022.yaml").read_text(encoding="utf-8")
     text = replace_once(text, '  - code: "2080501"\n    name: 行政单位离退休',
-                        '  - code: "2040601"\n    name: 行政运行')
+                        '  - code: "2040201"\n    name: 行政运行')
     names = data_part.split("spending:")[0].split("\n", 1)[1]  # the names: map as README shows it
     sifa.write_text(replace_once(text, "\nspending:\n", f"\n{names}\nspending:\n"), encoding="utf-8")
     before = run_cli("check", "--strict", sifa)
