@@ -160,3 +160,13 @@ def test_import_of_a_pdf_writes_a_new_data_file_with_its_figures(pdfs: dict[str,
     # Every figure of the income table came back: import the same PDF into the new file.
     again = run_cli("import", pdfs["xiamen-2022.yaml"], "--into", out)
     assert again.exit_code == 0 and "未改动" in again.output, again.output
+
+
+def test_a_pdf_without_tables_says_so(tmp_path: Path) -> None:
+    import weasyprint
+
+    pdf = tmp_path / "plain.pdf"
+    weasyprint.HTML(string="<p>2022年部门预算</p><p>正文，没有表格。</p>").write_pdf(pdf)
+    result = run_cli("verify", pdf)
+    assert result.exit_code == 1 and "E625" in result.output and "找不到附表" in result.output
+    assert "工作表" not in result.output and "Traceback" not in result.output

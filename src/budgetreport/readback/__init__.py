@@ -49,6 +49,9 @@ def _alone(doc: Document, region: str | None) -> list[Finding]:
     from ..importer.sheets import Table
     from ..region import known_regions, load_region
 
+    if not doc.tables:
+        return [Finding(1, "E625", "PDF 中找不到附表（有边框的表格，表上有表题与“单位：”一行）；"
+                                   "扫描件或无边框的表格无法核对")] + self_consistency(doc, doc.year)
     book = doc.book()
     candidates = [region] if region else known_regions()
     best: tuple[list[Table], list[Problem]] = ([], [])
@@ -60,7 +63,8 @@ def _alone(doc: Document, region: str | None) -> list[Finding]:
     year = doc.year
     names = {c: e.name for c, e in load_catalogue(year or 2022).function.items()}
     facts = check_tables(tables, names)
-    kept = [p for p in problems if p.code not in ("E522", "W520")]  # the region's set is a guess
+    guessed = ("E522", "E524", "W520")  # the region's table set is a guess: missing/unknown tables say little
+    kept = [p for p in problems if p.code not in guessed]
     return table_findings([*kept, *facts.problems], doc) + self_consistency(doc, year)
 
 
