@@ -170,3 +170,12 @@ def test_a_pdf_without_tables_says_so(tmp_path: Path) -> None:
     result = run_cli("verify", pdf)
     assert result.exit_code == 1 and "E625" in result.output and "找不到附表" in result.output
     assert "工作表" not in result.output and "Traceback" not in result.output
+
+
+def test_a_named_region_is_checked_and_used(pdfs: dict[str, Path]) -> None:
+    unknown = run_cli("verify", pdfs["xiamen-2022.yaml"], "--region", "nosuch")
+    assert unknown.exit_code == 2 and "未知的地区“nosuch”" in unknown.output
+    # Told the wrong region, the tables it expects are missing: said, not passed over.
+    wrong = run_cli("verify", pdfs["xiamen-2022.yaml"], "--region", "shanghai")
+    assert wrong.exit_code == 1 and "E524" in wrong.output
+    assert run_cli("verify", pdfs["xiamen-2022.yaml"], "--region", "fujian").exit_code == 0

@@ -348,6 +348,11 @@ def verify(pdf: Path, data: Path | None, region: str | None, strict: bool) -> No
     for path, what in ((pdf, "PDF 文件"), (data, "数据文件")):
         if path is not None and not path.is_file():
             raise click.UsageError(f"找不到{what}：{path}")
+    if region is not None:
+        from .region import known_regions
+
+        if region not in known_regions():
+            raise click.UsageError(f"未知的地区“{region}”，可用：{'、'.join(known_regions())}")
     try:
         problems = verify_pdf(pdf, data, region)
     except BudgetError as exc:

@@ -63,7 +63,8 @@ def _alone(doc: Document, region: str | None) -> list[Finding]:
     year = doc.year
     names = {c: e.name for c, e in load_catalogue(year or 2022).function.items()}
     facts = check_tables(tables, names)
-    guessed = ("E522", "E524", "W520")  # the region's table set is a guess: missing/unknown tables say little
+    # When the region's table set is only a guess, its missing or unknown tables say little.
+    guessed = () if region else ("E522", "E524", "W520")
     kept = [p for p in problems if p.code not in guessed]
     return table_findings([*kept, *facts.problems], doc) + self_consistency(doc, year)
 

@@ -16,7 +16,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from pathlib import Path
 from typing import Any
 
 from ..problems import Problem, Severity
@@ -283,8 +282,3 @@ def table_findings(problems: Iterable[Problem], doc: Document) -> list[Finding]:
         out.append(Finding(page, p.code, f"{where}：{p.message}" if m else p.message, p.severity))
     return out
 
-
-def read(path: Path) -> Document:
-    from .pdf import read_pdf
-
-    return read_pdf(path)
