@@ -69,6 +69,18 @@ def test_a_figure_that_breaks_a_sum_is_rendered_with_its_problem(tmp_path: Path)
     assert all(isinstance(p, Problem) and p.loc for p in view.problems if p.code != "R201")
 
 
+def test_what_check_adds_beyond_the_data_is_shown_too(tmp_path: Path) -> None:
+    """An unknown font role is refused by `check` and `build`; the preview says so as well."""
+    folder = workspace(tmp_path, "xiamen-2022.yaml") / "data"
+    ws = Preview(folder, tmp_path / "output")
+    edit(folder / "xiamen-2022.yaml", "  name: 厦门市住房公积金中心\n",
+         "  name: 厦门市住房公积金中心\n  fonts:\n    marginalia: 宋体\n")
+    ws.apply([folder / "xiamen-2022.yaml"])
+    view = ws.views["xiamen-2022"]
+    assert [p.code for p in view.problems] == ["E801"] and "marginalia" in view.problems[0].message
+    assert view.status() == "1 个错误"
+
+
 # --- the server, as a process ----------------------------------------------------------
 
 

@@ -60,26 +60,33 @@ def prepare(checked: Checked, strict: bool = False) -> Prepared:
     data, the settings, the fonts named or a template is wrong."""
     if checked.errors(strict) or checked.budget is None or checked.region is None:
         raise BudgetError(checked.errors(strict))
-    source = checked.source
-    fonts = checked.budget.department.fonts
-    try:
-        css = font_css(fonts)
-    except ValueError as exc:
-        assert source is not None
-        raise BudgetError([source.problem("E801", str(exc), ("department", "fonts"))]) from None
     figures = compute(checked.budget, checked.region)
     tables = build_tables(figures, checked.region)
-    if unequal := [m for t in tables for m in mismatches(t)]:
-        assert source is not None
-        hint = ("：金额按表中单位四舍五入到两位小数后相加不一致，请调整其中一项的尾数，"
-                "使公开的表格自洽")
-        raise BudgetError([source.problem("R804", m + hint, ("unit",)) for m in unequal])
-    setting = checked.region.settings.get("tagged_pdf", False)
-    if not isinstance(setting, bool):
-        raise BudgetError([Problem(source.name if source else "", 0, 0, "E802",
-                                   f"地区设置 tagged_pdf 应为 true 或 false，而不是“{setting}”")])
+    if problems := document_problems(checked, tables):
+        raise BudgetError(problems)
+    css = font_css(checked.budget.department.fonts)
     html = render_html(figures, checked.region, tables, css=css)
     return Prepared(checked, figures, tables, html)
+
+
+def document_problems(checked: Checked, tables: list[Table]) -> list[Problem]:
+    """What the data's own check cannot see but the document would print wrongly: font
+    roles, tables that do not add up as printed, the region's PDF settings."""
+    assert checked.budget is not None and checked.region is not None
+    source = checked.source
+    assert source is not None
+    problems = []
+    try:
+        font_css(checked.budget.department.fonts)
+    except ValueError as exc:
+        problems.append(source.problem("E801", str(exc), ("department", "fonts")))
+    hint = "：金额按表中单位四舍五入到两位小数后相加不一致，请调整其中一项的尾数，使公开的表格自洽"
+    problems += [source.problem("R804", m + hint, ("unit",)) for t in tables for m in mismatches(t)]
+    setting = checked.region.settings.get("tagged_pdf", False)
+    if not isinstance(setting, bool):
+        problems.append(Problem(source.name, 0, 0, "E802",
+                                f"地区设置 tagged_pdf 应为 true 或 false，而不是“{setting}”"))
+    return problems
 
 
 def check_document(path: Path) -> Checked:

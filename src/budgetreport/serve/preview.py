@@ -16,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ..build import html_output, outputs
+from ..build import document_problems, html_output, outputs
 from ..figures import LINE_COLUMNS, compute
 from ..money import amount, table_amount
 from ..problems import BudgetError, Loc, Problem, Severity
@@ -149,9 +149,11 @@ class Preview:
         html = None
         if checked.budget is not None and checked.region is not None:
             try:
-                figures = compute(checked.budget)
-                html = render_html(figures, checked.region, build_tables(figures, checked.region),
-                                   medium="screen")
+                figures = compute(checked.budget, checked.region)
+                tables = build_tables(figures, checked.region)
+                html = render_html(figures, checked.region, tables, medium="screen")
+                if not checked.errors():  # what `check` adds to a file whose data holds
+                    problems.extend(document_problems(checked, tables))
             except BudgetError as exc:  # a template's error, with its file and line
                 problems.extend(exc.problems)
             except Exception as exc:  # noqa: BLE001 — whatever it is, the preview goes on
