@@ -9,6 +9,12 @@ are expanded are bounded, control characters are reported with line and column, 
 tag other than the plain YAML types (`!!python/…`, `!!omap`, `!custom`) is refused with its
 line. An integer written other than in plain decimal digits (`0xAAF`, `030101`) is kept as
 `NumberText`, so the model can refuse it as an amount or as a code that lost its zero.
+
+Two readers give the same result. The fast one (`_fast`) builds the plain data directly from
+libyaml's parse events (ruamel.yaml.clib), positions included; it takes only plain files —
+no anchors, aliases, tags, directives, merge keys, complex or repeated keys — and hands
+anything else, and every file with an error, to ruamel's round-trip loader, which says what
+is wrong in its well-tested words. `tests/test_load.py` holds the two to the same output.
 """
 
 from __future__ import annotations
@@ -24,6 +30,12 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.composer import Composer
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.resolver import VersionedResolver
+
+try:  # libyaml's parser; without it (PyPy, a wheel-less platform) every file goes the slow way
+    from ruamel.yaml.cyaml import CParser
+except ImportError:  # pragma: no cover
+    CParser = None
 
 from . import yaml_words
 from .problems import BudgetError, Loc, Problem, display_path, os_reason
@@ -68,20 +80,26 @@ class _DecimalConstructor(RoundTripConstructor):
     (2022-02-30) with its line instead of the YAML parser failing without one."""
 
     def construct_yaml_float(self, node: Any) -> Decimal | str:  # type: ignore[override]
-        text = str(node.value).replace("_", "")
-        try:
-            value = Decimal(text)
-        except ArithmeticError:
-            return text
-        return value if value.is_finite() else text  # .inf / .nan: not an amount
+        return _float(str(node.value))
 
     def construct_yaml_timestamp(self, node: Any, values: Any = None) -> str:  # type: ignore[override]
         return str(node.value)
 
     def construct_yaml_int(self, node: Any) -> int | str:  # type: ignore[override]
-        text = str(node.value)
-        return int(text) if DECIMAL_INT.fullmatch(text) and len(text) < 100 else NumberText(text)
+        return _int(str(node.value))
 
+
+def _float(text: str) -> Decimal | str:
+    text = text.replace("_", "")
+    try:
+        value = Decimal(text)
+    except ArithmeticError:
+        return text
+    return value if value.is_finite() else text  # .inf / .nan: not an amount
+
+
+def _int(text: str) -> int | str:
+    return int(text) if DECIMAL_INT.fullmatch(text) and len(text) < 100 else NumberText(text)
 
 _DecimalConstructor.add_constructor("tag:yaml.org,2002:float", _DecimalConstructor.construct_yaml_float)
 _DecimalConstructor.add_constructor("tag:yaml.org,2002:int", _DecimalConstructor.construct_yaml_int)
@@ -145,6 +163,9 @@ def read(path: Path, content: bytes | None = None, name: str | None = None) -> S
             found.append(Problem(name, line, column, "E007", f"第{line}行第{column}列有不可见的控制字符 "
                                  f"U+{ord(m.group(0)):04X}（多为复制粘贴带入），请删除"))
         raise BudgetError(found)
+    fast = _fast(text)
+    if fast is not None:
+        return Source(path, name, text, *fast)
     yaml = YAML(typ="rt")
     yaml.Composer = _CheckedComposer
     yaml.Constructor = _DecimalConstructor
@@ -210,3 +231,99 @@ def _plain(node: Any, loc: Loc, lines: dict[Loc, tuple[int, int]], budget: list[
     if isinstance(node, int):
         return int(node)
     return node
+
+
+# --- the fast reader: libyaml's events straight into plain data ------------------------------
+
+_TAG = "tag:yaml.org,2002:"
+# The plain-scalar rules of the round-trip loader (YAML 1.2), by first character.
+_IMPLICIT = {first: [(str(tag), regexp) for tag, regexp in rules]
+             for first, rules in VersionedResolver(version=(1, 2)).versioned_resolver.items()}
+
+
+class _Slow(Exception):
+    """The file needs the round-trip loader (something unusual, or an error to word)."""
+
+
+def _fast(text: str) -> tuple[Any, dict[Loc, tuple[int, int]]] | None:
+    """Plain data and positions read through libyaml, or None: use the round-trip loader."""
+    if CParser is None:
+        return None
+    parser = CParser(text)
+    lines: dict[Loc, tuple[int, int]] = {(): (1, 1)}
+    try:
+        parser.get_event()  # stream start
+        start = parser.get_event()
+        if type(start).__name__ != "DocumentStartEvent" or start.version or start.tags:
+            return None
+        first = parser.get_event()
+        if type(first).__name__ != "MappingStartEvent":
+            return None
+        data = _node(parser, first, (), lines)
+        if type(parser.get_event()).__name__ != "DocumentEndEvent":
+            return None
+        if type(parser.get_event()).__name__ != "StreamEndEvent":
+            return None
+    except (_Slow, YAMLError):
+        return None
+    finally:
+        parser.dispose()
+    return data, lines
+
+
+def _node(parser: Any, event: Any, loc: Loc, lines: dict[Loc, tuple[int, int]]) -> Any:
+    """The value that starts with `event` (its position already recorded by the caller)."""
+    if event.anchor is not None or event.tag is not None or len(loc) >= MAX_DEPTH - 2:
+        raise _Slow
+    kind = type(event).__name__
+    if kind == "ScalarEvent":
+        return _scalar(event)
+    if kind == "MappingStartEvent":
+        out: dict[str, Any] = {}
+        while type(key := parser.get_event()).__name__ != "MappingEndEvent":
+            if type(key).__name__ != "ScalarEvent" or key.anchor is not None or key.tag is not None:
+                raise _Slow
+            name = _scalar(key)
+            if name is _MERGE:
+                raise _Slow
+            name = str(name)
+            here = (*loc, name)
+            if name in out:
+                raise _Slow  # a repeated key: the round-trip loader refuses it
+            lines[here] = (key.start_mark.line + 1, key.start_mark.column + 1)
+            out[name] = _node(parser, parser.get_event(), here, lines)
+        return out
+    if kind == "SequenceStartEvent":
+        items: list[Any] = []
+        while type(item := parser.get_event()).__name__ != "SequenceEndEvent":
+            here = (*loc, len(items))
+            lines[here] = (item.start_mark.line + 1, item.start_mark.column + 1)
+            items.append(_node(parser, item, here, lines))
+        return items
+    raise _Slow  # an alias
+
+
+_MERGE = object()
+
+
+def _scalar(event: Any) -> Any:
+    """A scalar as the round-trip loader (with `_DecimalConstructor`) makes it."""
+    value = event.value
+    if not event.implicit[0]:  # quoted or block scalar
+        return value
+    tag = next((tag for tag, regexp in _IMPLICIT.get(value[:1], ()) if regexp.match(value)), None)
+    if tag is None:
+        return value
+    if tag == _TAG + "int":
+        return _int(value)
+    if tag == _TAG + "float":
+        return _float(value)
+    if tag == _TAG + "bool":
+        return value.lower() == "true"
+    if tag == _TAG + "null":
+        return None
+    if tag == _TAG + "timestamp":
+        return value
+    if tag == _TAG + "merge":
+        return _MERGE
+    raise _Slow  # "=" and the like
