@@ -53,16 +53,16 @@ def both(text: str) -> tuple[str, str]:
     """(fast result, round-trip result) for `text`: data and positions, or the problems."""
     results = []
     for fast in (True, False):
-        original = load._fast
+        original = load.fast_read
         if not fast:
-            load._fast = lambda _text: None  # type: ignore[assignment]
+            load.fast_read = lambda _text: None  # type: ignore[assignment]
         try:
             source = load.read(Path("x.yaml"), text.encode())
             results.append(repr((source.data, source.lines, _types(source.data))))
         except BudgetError as exc:
             results.append(repr([str(p) for p in exc.problems]))
         finally:
-            load._fast = original
+            load.fast_read = original
     return results[0], results[1]
 
 
@@ -77,27 +77,27 @@ def _types(value: Any) -> Any:
 @pytest.mark.parametrize("file", FILES, ids=lambda f: f.name)
 def test_samples_read_fast_and_the_same(file: Path) -> None:
     text = file.read_text(encoding="utf-8")
-    assert load._fast(text) is not None
+    assert load.fast_read(text) is not None
     fast, slow = both(text)
     assert fast == slow
 
 
 @pytest.mark.parametrize("name", PLAIN)
 def test_plain_forms_read_fast_and_the_same(name: str) -> None:
-    assert load._fast(PLAIN[name]) is not None
+    assert load.fast_read(PLAIN[name]) is not None
     fast, slow = both(PLAIN[name])
     assert fast == slow
 
 
 @pytest.mark.parametrize("name", UNUSUAL)
 def test_unusual_files_are_handed_over(name: str) -> None:
-    assert load._fast(UNUSUAL[name]) is None
+    assert load.fast_read(UNUSUAL[name]) is None
     fast, slow = both(UNUSUAL[name])
     assert fast == slow
 
 
 def test_scalar_types() -> None:
-    data, lines = load._fast(PLAIN["scalars"]) or ({}, {})
+    data, lines = load.fast_read(PLAIN["scalars"]) or ({}, {})
     assert data["a"] == 1 and type(data["a"]) is int
     assert data["d"] == NumberText("0xAAF") and data["e"] == NumberText("030101")
     assert data["h"] == Decimal("1.50") and str(data["h"]) == "1.50"

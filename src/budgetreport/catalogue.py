@@ -18,9 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from .problems import BudgetError, Problem, display_path
+from .problems import BudgetError, Loc, Problem, display_path
 from .resources import Workspace, builtin_catalogue, current, read_mapping
 
 if TYPE_CHECKING:
@@ -123,56 +122,53 @@ def _read(file: Path) -> tuple[set[int], list[_Item]]:
     """A catalogue file's covered years and entries, every problem located."""
     name = display_path(file)
     problems: list[Problem] = []
+    raw, lines = read_mapping(file, "科目目录", ("E040", "E041"))
 
-    def problem(node: Any, key: Any, code: str, message: str) -> None:
-        line = node.lc.key(key)[0] + 1 if isinstance(node, CommentedMap) and key in node else 0
-        problems.append(Problem(name, line, 0, code, message))
+    def problem(key: Loc, code: str, message: str) -> None:
+        problems.append(Problem(name, lines.get(key, (0, 0))[0], 0, code, message))
 
-    raw = read_mapping(file, "科目目录", ("E040", "E041"))
-    if not isinstance(raw, CommentedMap):
+    if not isinstance(raw, dict):
         raise BudgetError([Problem(name, 1, 0, "E042", "科目目录应为键值结构（years、function、economic）")])
     default_start = int(file.stem) if file.stem.isdigit() and len(file.stem) == 4 else 0
     years = {default_start} if default_start else set()
     found: list[_Item] = []
     for key, value in raw.items():
         if key == "years":
-            if isinstance(value, CommentedSeq) and all(isinstance(y, int) for y in value):
+            if isinstance(value, list) and all(type(y) is int for y in value):
                 years |= set(value)
             else:
-                problem(raw, key, "E043", "years 应为年度列表，如 [2022, 2023]")
+                problem((key,), "E043", "years 应为年度列表，如 [2022, 2023]")
         elif key in SECTIONS:
-            found += _entries(raw, key, value, default_start, problem, name)
+            found += _entries(key, value, default_start, problem, name)
         else:
-            problem(raw, key, "E044", f"科目目录中未知的键“{key}”：只能有 years、function（支出功能分类）、"
-                                      "economic（支出经济分类）")
+            problem((key,), "E044", f"科目目录中未知的键“{key}”：只能有 years、function（支出功能分类）、"
+                                    "economic（支出经济分类）")
     if problems:
         raise BudgetError(problems)
     return years, found
 
 
-def _entries(raw: CommentedMap, section: str, value: Any, default_start: int,
-             problem: Any, origin: str) -> Iterator[_Item]:
+def _entries(section: str, value: Any, default_start: int, problem: Any, origin: str) -> Iterator[_Item]:
     if value is None:
         return
-    if not isinstance(value, CommentedMap):
-        problem(raw, section, "E045", f"{section} 应为 编码: {{name: 名称}} 的映射")
+    if not isinstance(value, dict):
+        problem((section,), "E045", f"{section} 应为 编码: {{name: 名称}} 的映射")
         return
     for code, e in value.items():
-        code = str(code)
         if not code.isdigit() or len(code) not in LEVELS:
-            problem(value, code, "E046", f"科目编码“{code}”应为3、5或7位数字（类、款、项）")
+            problem((section, code), "E046", f"科目编码“{code}”应为3、5或7位数字（类、款、项）")
             continue
-        if not isinstance(e, CommentedMap) or not isinstance(e.get("name"), str) or not e["name"].strip():
-            problem(value, code, "E047", f"科目 {code} 应写成 {{name: 名称, source: 来源}}，名称不能为空")
+        if not isinstance(e, dict) or not isinstance(e.get("name"), str) or not e["name"].strip():
+            problem((section, code), "E047", f"科目 {code} 应写成 {{name: 名称, source: 来源}}，名称不能为空")
             continue
         unknown = [k for k in e if k not in ENTRY_KEYS]
         if unknown:
             known = "、".join(f"{k}（{v}）" for k, v in ENTRY_KEYS.items())
-            problem(e, unknown[0], "E048", f"科目 {code} 中未知的键“{unknown[0]}”：可用 {known}")
+            problem((section, code, unknown[0]), "E048", f"科目 {code} 中未知的键“{unknown[0]}”：可用 {known}")
             continue
         start, end = e.get("from", default_start), e.get("until", 9999)
-        if not isinstance(start, int) or not isinstance(end, int):
-            problem(value, code, "E049", f"科目 {code} 的 from、until 应为年度数字")
+        if type(start) is not int or type(end) is not int:
+            problem((section, code), "E049", f"科目 {code} 的 from、until 应为年度数字")
             continue
         text = {k: str(e[k]) if e.get(k) is not None else None for k in ("source", "description")}
         yield _Item(section, Entry(code, e["name"].strip(), text["source"], text["description"],

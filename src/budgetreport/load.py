@@ -10,7 +10,7 @@ tag other than the plain YAML types (`!!python/…`, `!!omap`, `!custom`) is ref
 line. An integer written other than in plain decimal digits (`0xAAF`, `030101`) is kept as
 `NumberText`, so the model can refuse it as an amount or as a code that lost its zero.
 
-Two readers give the same result. The fast one (`_fast`) builds the plain data directly from
+Two readers give the same result. The fast one (`fast_read`) builds the plain data directly from
 libyaml's parse events (ruamel.yaml.clib), positions included; it takes only plain files —
 no anchors, aliases, tags, directives, merge keys, complex or repeated keys — and hands
 anything else, and every file with an error, to ruamel's round-trip loader, which says what
@@ -163,7 +163,7 @@ def read(path: Path, content: bytes | None = None, name: str | None = None) -> S
             found.append(Problem(name, line, column, "E007", f"第{line}行第{column}列有不可见的控制字符 "
                                  f"U+{ord(m.group(0)):04X}（多为复制粘贴带入），请删除"))
         raise BudgetError(found)
-    fast = _fast(text)
+    fast = fast_read(text)
     if fast is not None:
         return Source(path, name, text, *fast)
     yaml = YAML(typ="rt")
@@ -185,12 +185,21 @@ def read(path: Path, content: bytes | None = None, name: str | None = None) -> S
         raise refuse("E004", f"YAML 格式无法读取：{yaml_words.reason(getattr(exc, 'problem', None))}") from None
     if not isinstance(tree, CommentedMap):
         raise refuse("E005", "文件内容应为键值结构（YAML 映射）", 1, 1)
-    lines: dict[Loc, tuple[int, int]] = {(): (1, 1)}
     try:
-        data = _plain(tree, (), lines, [MAX_VALUES])
+        data, lines = located(tree)
     except _Refused as exc:
         raise refuse("E010", exc.message, exc.line, exc.column) from None
     return Source(path, name, text, data, lines)
+
+
+Lines = dict[Loc, tuple[int, int]]  # data path → 1-based (line, column)
+
+
+def located(tree: Any) -> tuple[Any, Lines]:
+    """A round-trip tree as plain data and the position of every key and item. Raises
+    YAMLError if aliases expand it beyond `MAX_VALUES`."""
+    lines: Lines = {(): (1, 1)}
+    return _plain(tree, (), lines, [MAX_VALUES]), lines
 
 
 def _position(before: str) -> tuple[int, int]:
@@ -245,8 +254,9 @@ class _Slow(Exception):
     """The file needs the round-trip loader (something unusual, or an error to word)."""
 
 
-def _fast(text: str) -> tuple[Any, dict[Loc, tuple[int, int]]] | None:
-    """Plain data and positions read through libyaml, or None: use the round-trip loader."""
+def fast_read(text: str) -> tuple[Any, Lines] | None:
+    """Plain data and positions read through libyaml, or None: use the round-trip loader
+    (anything unusual, an error, or a top level that is not a mapping)."""
     if CParser is None:
         return None
     parser = CParser(text)

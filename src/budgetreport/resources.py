@@ -13,7 +13,6 @@ data and output folders. Outside a workspace only the built-in resources are use
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -21,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap
-from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+from .load import Lines, fast_read, located
 from .problems import BudgetError, Problem, display_path
 
 SETTINGS_FILE = "budgetreport.yaml"
@@ -112,11 +111,12 @@ def _load(root: Path, _mtime: int, _size: int) -> Workspace:
     file = root / SETTINGS_FILE
     name = display_path(file)
     problems: list[Problem] = []
-    raw = read_mapping(file, "工作区设置", ("E030", "E031"))
-    if not isinstance(raw, CommentedMap):
+    raw, lines = read_mapping(file, "工作区设置", ("E030", "E031"))
+    if not isinstance(raw, dict):
         raise BudgetError([Problem(name, 1, 1, "E032", "工作区设置应为键值结构（YAML 映射）")])
     values: dict[str, str] = {}
-    for key, value, line in _items(raw):
+    for key, value in raw.items():
+        line = lines[(key,)][0]
         if key not in SETTINGS_KEYS:
             known = "；".join(f"{k}：{v}" for k, v in SETTINGS_KEYS.items())
             problems.append(Problem(name, line, 1, "E033", f"未知的设置项“{key}”。可用的设置项——{known}"))
@@ -130,25 +130,25 @@ def _load(root: Path, _mtime: int, _size: int) -> Workspace:
                      root / values.get("output", "output"))
 
 
-def read_mapping(file: Path, what: str, codes: tuple[str, str]) -> Any:
-    """A user's YAML file (settings, catalogue) read round-trip, so keys keep their lines; an
-    empty file is an empty mapping. BudgetError (codes: unreadable, syntax) with the line."""
+def read_mapping(file: Path, what: str, codes: tuple[str, str]) -> tuple[Any, Lines]:
+    """A user's YAML file (settings, catalogue) as plain data and the position of every key
+    and item (`load.located`); an empty file is an empty mapping. BudgetError (codes:
+    unreadable, syntax) with the line."""
     name = display_path(file)
     try:
-        raw = YAML(typ="rt").load(file.read_text(encoding="utf-8"))
+        text = file.read_text(encoding="utf-8")
+        if fast := fast_read(text):
+            return fast
+        raw = YAML(typ="rt").load(text)
+        return located(raw if raw is not None else {})
     except (OSError, UnicodeDecodeError) as exc:
         raise BudgetError([Problem(name, 0, 0, codes[0], f"无法读取{what}：{exc}")]) from None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise BudgetError([Problem(name, mark.line + 1 if mark else 0, 0, codes[1],
                                    f"{what}的 YAML 语法错误：{exc.problem or exc.context}")]) from None
-    return raw if raw is not None else CommentedMap()
-
-
-def _items(raw: CommentedMap) -> Iterator[tuple[str, Any, int]]:
-    for key, value in raw.items():
-        line, _col = raw.lc.key(key)
-        yield str(key), value, line + 1
+    except YAMLError as exc:  # aliases expanding beyond the limit
+        raise BudgetError([Problem(name, 0, 0, codes[1], f"{what}的 YAML 无法读取：{exc}")]) from None
 
 
 SETTINGS_TEMPLATE = """\
