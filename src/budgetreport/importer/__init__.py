@@ -16,7 +16,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -63,7 +63,8 @@ def read_workbook(workbook: Path, region: str, center: str | None, year: int | N
                   ) -> tuple[Imported, list[Problem]]:
     """Workbook (or a published PDF's tables) → imported figures, or BudgetError with every
     problem found."""
-    if workbook.suffix.lower() == ".pdf":
+    published = workbook.suffix.lower() == ".pdf"
+    if published:
         from ..readback.pdf import read_pdf
         book = read_pdf(workbook).book()
     else:
@@ -75,7 +76,7 @@ def read_workbook(workbook: Path, region: str, center: str | None, year: int | N
     years = [t.year for t in tables if t.year]
     catalogue = load_catalogue(year or (max(years) if years else 2022))
     facts = check_tables(tables, {c: e.name for c, e in catalogue.function.items()})
-    problems += facts.problems
+    problems += [as_printed(p) for p in facts.problems] if published else facts.problems
     imp = to_data(tables, facts)
     imp.catalogued = set(catalogue.function) | set(catalogue.economic)
     if imp.year is None and (m := re.search(r"(\d{4})年", book.title)):
@@ -85,6 +86,15 @@ def read_workbook(workbook: Path, region: str, center: str | None, year: int | N
         problems.append(problem(book.name, "E523", f"工作簿是{imp.year}年的预算，数据文件是{year}年的"))
     _stop_on_errors(problems)
     return imp, problems
+
+
+def as_printed(p: Problem) -> Problem:
+    """A published document is what it is: a subtotal that misses its rows (amounts rounded
+    one by one, a typing slip) is told, and its rows are imported as printed."""
+    if p.code != "E531":
+        return p
+    return replace(p, severity=Severity.warning,
+                   message=p.message + "；已发布的文件如此印刷，按其下各行导入，请核对")
 
 
 def _stop_on_errors(problems: list[Problem]) -> None:

@@ -20,6 +20,9 @@ _WIDTH = str.maketrans({"(": "（", ")": "）", '"': "“", "'": "‘", ":": "�
                         "’": "‘", "【": "（", "】": "）"})
 _ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．](?!\d))")
 _CODE_PREFIX = re.compile(r"^\s*(?:[A-Za-z]*\d+(?:[.．-]\d+)*)[.．、\s]*")
+# A table's number before its title: "表1 ", "附表3：", "附件1 ", "表1-2 ", "公开01表 "
+NUMBERING = re.compile(r"^\s*(?:(?:附件|附表|表)\s*[\d一二三四五六七八九十]+(?:[-－.．]\d+)?|公开\d+表)"
+                       r"(?:[:：、.．]\s*|\s+)")
 _YEAR = re.compile(r"\d{4}年度?")
 
 
@@ -34,7 +37,7 @@ def norm(text: Any) -> str:
 def title_key(text: Any) -> str:
     """A sheet title or name as compared: code prefix ("3.15") and year ("2025年") out, and
     the 部门/单位 wording of 单位预算 ("预算单位", "单位") read as 部门."""
-    s = norm(_YEAR.sub("", _CODE_PREFIX.sub("", str(text or ""), count=1)))
+    s = norm(_YEAR.sub("", _CODE_PREFIX.sub("", NUMBERING.sub("", str(text or ""), count=1), count=1)))
     s = s.replace("预算单位", "部门").replace("预算部门", "部门").replace("单位", "部门")
     return s.removeprefix("附表").strip("：")
 

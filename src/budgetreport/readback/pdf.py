@@ -19,6 +19,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from ..importer.labels import NUMBERING
+from ..importer.sheets import PREPARED, UNIT
 from ..importer.workbook import Book, Ref, Sheet, number
 from ..problems import BudgetError, Problem, display_path
 
@@ -128,12 +130,15 @@ def _read_tables(page: Any, number_: int, book: str, tables: list[PdfSheet]) -> 
         grid, merges = _grid(t)
         if not grid:
             continue
-        meta = next((i for i, (_, _, line) in enumerate(above) if "单位：" in line or "单位:" in line), None)
-        if meta is None or meta == 0:
-            if tables:  # a continuation: its header rows repeat the first page's
+        # the 编制单位 and 单位 lines (one line, or two), the title above them
+        meta = [i for i, (_, _, line) in enumerate(above) if UNIT.search(line) or PREPARED.search(line)]
+        title = _title(above[:meta[0]]) if meta and meta[0] > 0 else ""
+        if not title or tables and title == tables[-1].name:
+            if tables:  # a continuation: its header rows (and title) repeat the first page's
                 _continue(tables[-1], grid, merges, number_)
             continue
-        tables.append(_sheet(book, _title(above[:meta]), above[meta][2], grid, merges, number_))
+        meta_line = "  ".join(above[i][2] for i in meta)
+        tables.append(_sheet(book, title, meta_line, grid, merges, number_))
 
 
 def _lines(page: Any) -> list[tuple[float, float, str]]:
@@ -157,6 +162,7 @@ def _title(above: list[tuple[float, float, str]]) -> str:
         if abs(line[1] - parts[0][1]) > 0.5 or parts[0][0] - line[0] > 2.2 * line[1]:
             break
         parts.insert(0, line)
+    parts[0] = (parts[0][0], parts[0][1], NUMBERING.sub("", parts[0][2], count=1))
     return "".join("".join(p[2].split()) for p in parts)
 
 

@@ -269,7 +269,9 @@ def _empty_tables(doc: Document) -> list[Finding]:
         below = any(EMPTY_NOTE.search(line) for n in pages for line in doc.pages[n - 1].splitlines()
                     if line.strip().startswith("注"))
         if not body and not inside and not below:
-            out.append(Finding(sheet.first_page, "E624", f"附表“{sheet.name}”是空表，但没有说明（如“本表无数据”）"))
+            # a warning: many publications say it in the text instead ("政府性基金拨款支出预算为0")
+            out.append(Finding(sheet.first_page, "E624", f"附表“{sheet.name}”是空表，但没有说明（如“本表无数据”）",
+                               Severity.warning))
     return out
 
 
