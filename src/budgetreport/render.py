@@ -9,11 +9,14 @@ Headings are numbered here, in document order, so numbering can neither skip nor
 
 from __future__ import annotations
 
+import marshal
 import os
+import pickle
 import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from types import CodeType
 from typing import Any
 
 from jinja2 import (
@@ -29,7 +32,7 @@ from jinja2 import (
     UndefinedError,
     select_autoescape,
 )
-from jinja2.bccache import Bucket
+from jinja2.bccache import Bucket, bc_magic
 from markupsafe import Markup, escape
 
 from . import money
@@ -134,9 +137,27 @@ def _environment(search: tuple[Path, ...],
 
 
 class _QuietCache(FileSystemBytecodeCache):
-    """Compiled templates kept between runs (a check compiles no template twice); keyed by
-    the template's source checksum, so an edited template is never served stale. A cache
-    that cannot be written is simply not used."""
+    """Compiled templates kept between runs (a check compiles no template twice), in the
+    user's cache folder. A file is used only if it starts with exactly what Jinja writes for
+    this Python and this template source (its magic and the source checksum), so an edited
+    template is never served stale, and a file that is truncated, corrupt or not Jinja's is
+    not unpickled but ignored and replaced; a cache that cannot be read or written is simply
+    not used."""
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        try:
+            data = Path(self._get_cache_filename(bucket)).read_bytes()
+        except OSError:
+            return
+        head = bc_magic + pickle.dumps(bucket.checksum, 2)
+        if not data.startswith(head):
+            return
+        try:
+            code = marshal.loads(data[len(head):])
+        except (EOFError, ValueError, TypeError):
+            return
+        if isinstance(code, CodeType):
+            bucket.code = code
 
     def dump_bytecode(self, bucket: Bucket) -> None:
         try:
@@ -146,10 +167,11 @@ class _QuietCache(FileSystemBytecodeCache):
 
 
 def _bytecode_cache() -> FileSystemBytecodeCache | None:
-    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "budgetreport" / "jinja"
     try:
+        base = os.environ.get("XDG_CACHE_HOME") or ""
+        folder = (Path(base) if os.path.isabs(base) else Path.home() / ".cache") / "budgetreport" / "jinja"
         folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
+    except (OSError, RuntimeError):  # RuntimeError: no home folder to be found
         return None
     return _QuietCache(str(folder))
 
