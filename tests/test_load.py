@@ -3,6 +3,7 @@ data, types and every position — or hands the file over to it."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -104,3 +105,11 @@ def test_scalar_types() -> None:
     assert data["k"] == ".inf" and data["m"] is True and data["o"] is None and data["q"] is None
     assert data["r"] == "2022-02-30" and data["t"] == "yes" and data["w"] == "12"
     assert lines[("y",)] == (25, 1)
+
+
+def test_refused_characters_are_yamls_non_printable_set_and_bidi_overrides() -> None:
+    printable = re.compile("[\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+    bidi = set(range(0x202A, 0x202F)) | set(range(0x2066, 0x206A))
+    every = "".join(map(chr, range(0x110000)))
+    refused = {m.start() for m in load.NON_PRINTABLE.finditer(every)}
+    assert refused == {c for c in range(0x110000) if not printable.match(chr(c)) or c in bidi}
