@@ -18,6 +18,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
+from .load import fast_read
 from .money import Display
 from .problems import BudgetError, Problem, display_path
 from .resources import Workspace, builtin_templates, current
@@ -106,7 +107,9 @@ def load_region(region: str, center: str | None = None, ws: Workspace | None = N
         file = folder / SETTINGS
         if file.is_file():
             tree = read_settings(file, folder)
-            problems += placeholder_problems(tree, display_path(file))
+            if list(placeholder_problems(tree, display_path(file))):  # again, located
+                rt = YAML(typ="rt").load(file.read_text(encoding="utf-8"))
+                problems += placeholder_problems(rt, display_path(file))
             new = _plain(tree)
             _merge(settings, new)
             origins |= dict.fromkeys(new, file)
@@ -114,8 +117,8 @@ def load_region(region: str, center: str | None = None, ws: Workspace | None = N
 
 
 def read_settings(file: Path, folder: Path) -> dict[str, Any]:
-    """One region.yaml as a mapping (round-trip: lines kept for messages); BudgetError naming
-    the file (and line) otherwise."""
+    """One region.yaml as a mapping (plain when `load.fast_read` takes it, else round-trip,
+    which keeps the lines of each text); BudgetError naming the file (and line) otherwise."""
     name = display_path(file)
 
     def fail(line: int, message: str) -> BudgetError:
@@ -125,7 +128,12 @@ def read_settings(file: Path, folder: Path) -> dict[str, Any]:
         raise fail(0, "设置文件指向所在文件夹之外（符号链接），已拒绝使用")
     try:
         text = file.read_text(encoding="utf-8")
-        loaded = YAML(typ="rt").load(text) if len(text) <= 1_000_000 else None
+        if len(text) > 1_000_000:
+            loaded = None
+        elif fast := fast_read(text):
+            loaded = fast[0]
+        else:
+            loaded = YAML(typ="rt").load(text)
     except UnicodeDecodeError:
         raise fail(0, "设置文件不是 UTF-8 编码的文本") from None
     except YAMLError as exc:
@@ -199,7 +207,7 @@ def placeholder_problems(tree: Any, file: str) -> Iterator[Problem]:
 
 
 def _texts(node: Any, line: int = 1, col: int = 1) -> Iterator[tuple[int, int, str]]:
-    """Each string of a round-trip YAML tree with its 1-based line and column."""
+    """Each string of a YAML tree with its 1-based line and column (a plain tree: line 1)."""
     if isinstance(node, CommentedMap):
         for key, value in node.items():
             kl, kc = node.lc.value(key) if isinstance(value, str) else node.lc.key(key)
@@ -208,6 +216,12 @@ def _texts(node: Any, line: int = 1, col: int = 1) -> Iterator[tuple[int, int, s
         for i, value in enumerate(node):
             il, ic = node.lc.item(i)
             yield from _texts(value, il + 1, ic + 1)
+    elif isinstance(node, dict):
+        for value in node.values():
+            yield from _texts(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _texts(value)
     elif isinstance(node, str):
         yield line, col, str(node)
 
