@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 import click
 
 from . import __version__
-from .batch import STATUS_NAMES, Outcome, build_many
 from .chinese_cli import Group
 from .columns import width
 from .errors import EXIT_PROBLEM, describe
@@ -18,9 +17,11 @@ from .problems import BudgetError, os_reason
 from .resources import SETTINGS_FILE, Workspace, create_workspace, current
 
 # The pipeline (pydantic, Jinja, WeasyPrint, openpyxl) is imported by the commands that use
-# it: `build` with every center unchanged, `--help` and `--version` start without it.
+# it: `build` with every center unchanged, `--help` and `--version` start without it; so is
+# `batch` (multiprocessing), which only `build` needs.
 
 if TYPE_CHECKING:
+    from .batch import Outcome
     from .validate import Checked
 
 PathArg = click.Path(path_type=Path)
@@ -111,6 +112,8 @@ def build(paths: tuple[Path, ...], out_dir: Path | None, strict: bool, pdf_varia
     """生成 PDF 文档与 Excel 附表（不给路径时生成工作区 data/ 中的全部文件）。
 
     输入（数据、模板、字体、程序版本）自上次成功生成以来未变化的单位会跳过。"""
+    from .batch import build_many
+
     ws = _workspace()
     if not paths and ws.root is None:
         raise click.UsageError(f"当前文件夹不在工作区中（找不到 {SETTINGS_FILE}）：请给出数据文件或文件夹，"
@@ -392,6 +395,8 @@ def _new_workbook(xlsx: Path, source: Path | None, region: str | None, name: str
 
 
 def summary_table(outcomes: list[Outcome], out_dir: Path) -> str:
+    from .batch import STATUS_NAMES
+
     rows = [("单位", "页数", "结果", "秒", "输出")]
     for o in outcomes:
         where = "" if o.status == "failed" else str(outputs(o.source, out_dir)[0].parent)
