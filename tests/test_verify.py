@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -21,8 +22,6 @@ from budgetreport.readback.pdf import read_pdf
 from budgetreport.validate import check_file
 from conftest import DATA, run_cli
 
-# Reading a PDF back does not know the Shanghai forms yet (类/款/项 in separate columns, titles
-# that wrap, 元 tables): a known gap, tested by tests/test_shanghai.py's own read-back instead.
 SAMPLES = sorted(p.name for p in DATA.glob("*.yaml"))
 XIAMEN = DATA / "xiamen-2022.yaml"
 
@@ -179,3 +178,31 @@ def test_a_named_region_is_checked_and_used(pdfs: dict[str, Path]) -> None:
     wrong = run_cli("verify", pdfs["xiamen-2022.yaml"], "--region", "shanghai")
     assert wrong.exit_code == 1 and "E524" in wrong.output
     assert run_cli("verify", pdfs["xiamen-2022.yaml"], "--region", "fujian").exit_code == 0
+
+
+def test_a_text_total_that_differs_from_the_tables_is_caught_without_data(tmp_path: Path) -> None:
+    pdf = render(XIAMEN, tmp_path / "x.pdf", ("", "公务接待费2.01万元", "公务接待费2.10万元"))
+    found = [p for p in verify(pdf) if p.code == "E627"]
+    assert len(found) == 1, found
+    assert "公务接待费2.10万元" in found[0].message and "2.01" in found[0].message
+    assert pages_of(found) == {page_with(pdf, "公务接待费2.10万元")}
+
+
+def test_a_source_whose_income_is_not_what_it_spends_is_caught() -> None:
+    from budgetreport.importer.checks import Facts
+    from budgetreport.importer.sheets import Amount
+    from budgetreport.readback.alone import sources_spent
+    from budgetreport.readback.pdf import PageRef
+
+    def amount(value: int, sheet: str, page: int) -> Amount:
+        return Amount(Decimal(value), "元", PageRef("x.pdf", sheet, 5, 2, page))
+
+    facts = Facts()
+    facts.add(("inc", "general_budget"), amount(1000, "收支总表", 8), "")
+    facts.add(("fn", "general_budget", "", "total"), amount(900, "一般公共预算支出表", 12), "")
+    found = sources_spent(facts)
+    assert [(f.code, f.page) for f in found] == [("E626", 12)]
+    assert "900" in found[0].message and "1,000" in found[0].message and "第8页" in found[0].message
+    # carried over from last year: the two need not agree
+    facts.add(("inc", "carryover"), amount(100, "收支总表", 8), "")
+    assert sources_spent(facts) == []

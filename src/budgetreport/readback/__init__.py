@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..problems import BudgetError, Problem
-from .verify import Finding, against_data, self_consistency, table_findings
+from .alone import self_consistency, sources_spent, table_findings, text_totals
+from .verify import Finding, against_data
 
 if TYPE_CHECKING:
     from .pdf import Document
@@ -66,7 +67,8 @@ def _alone(doc: Document, region: str | None) -> list[Finding]:
     # When the region's table set is only a guess, its missing or unknown tables say little.
     guessed = () if region else ("E522", "E524", "W520")
     kept = [p for p in problems if p.code not in guessed]
-    return table_findings([*kept, *facts.problems], doc) + self_consistency(doc, year)
+    return (table_findings([*kept, *facts.problems], doc) + sources_spent(facts)
+            + text_totals(doc, facts, year) + self_consistency(doc, year))
 
 
 __all__ = ["BudgetError", "verify"]

@@ -1,11 +1,8 @@
-"""Read back stage 2: does a published PDF say what its data says — or at least agree with itself?
+"""Read back stage 2: does a published PDF say what its data says?
 
-With the data file, the data is built as far as the HTML (`build.prepare`) and compared with
-what the PDF shows: every 附表 cell by position (tables matched by title), and every sentence of
-the text that states a figure. Without it, the document is checked against itself: each
-table adds up as printed and the same figure agrees across tables (the workbook importer's
-cross-checks, reading the PDF's tables), the year in titles and text is the budget year, no
-template text or placeholder is left, and an empty table carries its note.
+The data is built as far as the HTML (`build.prepare`) and compared with what the PDF shows:
+every 附表 cell by position (tables matched by title), and every sentence of the text that
+states a figure. (Without the data, `alone` checks the document against itself.)
 
 Every problem names the PDF and the page: `文件.pdf:第24页: …`.
 """
@@ -26,8 +23,6 @@ SENTENCE_END = re.compile(r"(?<=[。；！？])")
 DIGITS = re.compile(r"\d")
 FIGURE = re.compile(r"-?\d[\d,]*(?:\.\d+)?%?")
 PAGE_NUMBER = re.compile(r"—\d+—")
-PLACEHOLDERS = ("×", "XX", "ＸＸ", "xx", "（增加内容）", "{{", "}}", "{%", "……")
-EMPTY_NOTE = re.compile(r"无数据|空表|没有.*预算|无.*预算")
 
 
 @dataclass(frozen=True)
@@ -150,26 +145,26 @@ def paragraphs(html: str) -> list[str]:
 
 def _compare_text(doc: Document, expected: list[str]) -> list[Finding]:
     """Each sentence that states a figure must stand in the PDF as the data words it."""
-    joined, starts = _joined(doc)
+    text, starts = joined(doc)
     out: list[Finding] = []
     for para in expected:
-        if not DIGITS.search(para) or para in joined:
+        if not DIGITS.search(para) or para in text:
             continue
         for sentence in filter(None, SENTENCE_END.split(para)):
-            if not DIGITS.search(sentence) or sentence in joined:
+            if not DIGITS.search(sentence) or sentence in text:
                 continue
-            at, printed = _nearest(joined, sentence)
+            at, printed = _nearest(text, sentence)
             page = doc.page_of(at, starts) if at >= 0 else 0
             want = FIGURE.findall(sentence)
             got = FIGURE.findall(printed) if printed else []
             diff = [(g, w) for g, w in zip(got, want, strict=False) if g != w]
             what = "、".join(f"PDF 为 {g}，应为 {w}" for g, w in diff) if diff and len(got) == len(want) \
                 else f"PDF：“{printed}”" if printed else "PDF 中找不到这句话"
-            out.append(Finding(page, "E614", f"文中“{_short(sentence)}”与数据计算的不符：{what}"))
+            out.append(Finding(page, "E614", f"文中“{short(sentence)}”与数据计算的不符：{what}"))
     return out
 
 
-def _joined(doc: Document) -> tuple[str, list[int]]:
+def joined(doc: Document) -> tuple[str, list[int]]:
     parts, starts, at = [], [], 0
     for text in doc.pages:
         starts.append(at)
@@ -197,90 +192,5 @@ def _nearest(joined: str, sentence: str) -> tuple[int, str]:
     return at, ""
 
 
-def _short(text: str, n: int = 60) -> str:
+def short(text: str, n: int = 60) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
-
-
-# --- the document against itself -------------------------------------------------------
-
-
-def self_consistency(doc: Document, year: int | None) -> list[Finding]:
-    """Checks that need no data: years, leftover template text, empty tables' notes."""
-    out: list[Finding] = []
-    year = year or doc.year
-    if year is None:
-        out.append(Finding(1, "W620", "封面和首页找不到预算年度（如“2022年部门预算”），未核对文中年份",
-                           Severity.warning))
-    else:
-        out += _years(doc, year)
-    out += _placeholders(doc)
-    out += _empty_tables(doc)
-    return out
-
-
-BUDGET_YEAR = re.compile(r"(20\d\d)\s*年\s*度?\s*(?:部门|单位)?\s*(?:预算|收支|收入|支出)")
-COMPARED = re.compile(r"(?:比|较|与|同|上年|相比|对比)\s*$")
-
-
-def _years(doc: Document, year: int) -> list[Finding]:
-    """A table title names the budget year; in the text, a year attached to 预算/收支 is the
-    budget year, or last year where it is the base of a comparison ("比2021年预算数")."""
-    out: list[Finding] = []
-    for sheet in doc.tables:
-        for y in re.findall(r"(20\d\d)年", sheet.name):
-            if int(y) != year:
-                out.append(Finding(sheet.first_page, "E621", f"附表标题“{sheet.name}”的年份 {y} 不是预算年度 {year}"))
-    prose, starts = _joined(doc)  # a sentence may run over a line or a page break
-    for m in BUDGET_YEAR.finditer(prose):
-        y = int(m.group(1))
-        if y == year or y == year - 1 and (COMPARED.search(prose[max(0, m.start() - 6): m.start()])
-                                           or prose[m.end():].startswith(("数", "执行数"))):
-            continue
-        context = prose[max(0, m.start() - 12): m.end() + 12]
-        out.append(Finding(doc.page_of(m.start(), starts), "E622",
-                           f"“…{context}…”中的 {m.group(0)} 不是预算年度 {year}"))
-    return out
-
-
-def _placeholders(doc: Document) -> list[Finding]:
-    out: list[Finding] = []
-    for n, text in enumerate(doc.pages, 1):
-        for line in text.splitlines():
-            for mark in PLACEHOLDERS:
-                if mark in line and not _leader(line, mark):
-                    out.append(Finding(n, "E623", f"留有模板文字或占位符“{mark}”：{_short(line.strip(), 40)}"))
-                    break
-    return out
-
-
-def _leader(line: str, mark: str) -> bool:
-    """A contents line's dot leader ("……… 3") is no placeholder."""
-    return mark == "……" and bool(re.search(r"…{3,}\s*\d+\s*$|…{6,}", line))
-
-
-def _empty_tables(doc: Document) -> list[Finding]:
-    """An empty table says why, inside it or in a note on its page ("注：本表无数据…")."""
-    out = []
-    for sheet in doc.tables:
-        grid = sheet.grid()
-        body = [r for r in grid if any(x and DIGITS.search(x) for x in r)]
-        inside = any(x and EMPTY_NOTE.search(x) for r in grid for x in r)
-        pages = set(sheet.pages.values())
-        below = any(EMPTY_NOTE.search(line) for n in pages for line in doc.pages[n - 1].splitlines()
-                    if line.strip().startswith("注"))
-        if not body and not inside and not below:
-            # a warning: many publications say it in the text instead ("政府性基金拨款支出预算为0")
-            out.append(Finding(sheet.first_page, "E624", f"附表“{sheet.name}”是空表，但没有说明（如“本表无数据”）",
-                               Severity.warning))
-    return out
-
-
-def table_findings(problems: Iterable[Problem], doc: Document) -> list[Finding]:
-    """The importer's cross-check problems (located `文件.pdf:第N页!表!C12`) as findings."""
-    out = []
-    for p in problems:
-        m = re.match(r".*?:第(\d+)页!(.*)$", p.file)
-        page, where = (int(m.group(1)), m.group(2)) if m else (0, p.file)
-        out.append(Finding(page, p.code, f"{where}：{p.message}" if m else p.message, p.severity))
-    return out
-
