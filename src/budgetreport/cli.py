@@ -11,9 +11,9 @@ import click
 from . import __version__
 from .chinese_cli import Group
 from .columns import width
-from .errors import EXIT_PROBLEM, describe
+from .errors import EXIT_PROBLEM, describe, report
 from .names import OUTPUT, center_key, expand, outputs
-from .problems import BudgetError, os_reason
+from .problems import BudgetError, display_path, os_reason
 from .resources import SETTINGS_FILE, Workspace, create_workspace, current
 
 # The pipeline (pydantic, Jinja, WeasyPrint, openpyxl) is imported by the commands that use
@@ -58,8 +58,7 @@ def _workspace() -> Workspace:
     try:
         return current()
     except BudgetError as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
+        report(exc.problems)
         sys.exit(1)
 
 
@@ -77,16 +76,15 @@ def check(paths: tuple[Path, ...], strict: bool) -> None:
         try:
             checked = check_document(file)
         except Exception as exc:  # a folder run goes on after a failing file
-            lines, status = describe(exc, str(file))
+            lines, status = describe(exc, display_path(file))
             click.echo("\n".join(lines), err=True)
             failed += 1
             continue
-        for problem in checked.problems:
-            click.echo(str(problem), err=True)
+        report(checked.problems)
         if checked.errors(strict):
             failed += 1
         else:
-            click.echo(f"{file}：通过校验" + ("（有警告）" if checked.problems else ""))
+            click.echo(f"{display_path(file)}：通过校验" + ("（有警告）" if checked.problems else ""))
     if failed:
         click.echo(f"{failed} 个文件未通过校验。", err=True)
         sys.exit(max(status, EXIT_PROBLEM))
@@ -171,8 +169,7 @@ def _checked(center_file: Path) -> Checked:
 
     checked = check_file(center_file)
     if checked.region is None or checked.budget is None:
-        for problem in checked.problems:
-            click.echo(str(problem), err=True)
+        report(checked.problems)
         sys.exit(1)
     return checked
 
@@ -233,14 +230,13 @@ def diff(old: str, new: str, html_file: Path | None) -> None:
     from .diff import format_text, write_html
 
     try:
-        report = compare_versions(old, new)
+        changes = compare_versions(old, new)
     except BudgetError as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
+        report(exc.problems)
         sys.exit(1)
-    click.echo(format_text(report), nl=False)
+    click.echo(format_text(changes), nl=False)
     if html_file is not None:
-        write_html(html_file, report, old, new)
+        write_html(html_file, changes, old, new)
         click.echo(f"已写入 {html_file}")
 
 
@@ -275,8 +271,7 @@ def new(region: str | None, name: str | None, center: str | None, source: Path |
             raise click.UsageError("请给出 --from 文件，或 --region、--name 以及 --center 或 -o")
         write_new(out, text)
     except BudgetError as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
+        report(exc.problems)
         sys.exit(1)
     except (ValueError, FileExistsError) as exc:
         raise click.UsageError(str(exc)) from None
@@ -318,14 +313,12 @@ def import_(workbook: Path, data: Path | None, output: Path | None, region: str 
                                        "（或在工作区设置 budgetreport.yaml 中写明 region）")
             outcome = importer.new_file(workbook, output, region, name, year)
     except BudgetError as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
+        report(exc.problems)
         click.echo("工作簿有错误，未写入任何文件。", err=True)
         sys.exit(1)
     except (ValueError, FileExistsError) as exc:
         raise click.UsageError(str(exc)) from None
-    for problem in outcome.warnings:
-        click.echo(str(problem), err=True)
+    report(outcome.warnings)
     if data is not None:
         click.echo(outcome.report, nl=False)
         click.echo(f"已更新 {data}" if outcome.changed else f"{data} 中的数字与工作簿一致，未改动")
@@ -359,12 +352,10 @@ def verify(pdf: Path, data: Path | None, region: str | None, strict: bool) -> No
     try:
         problems = verify_pdf(pdf, data, region)
     except BudgetError as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
+        report(exc.problems)
         click.echo("无法核对：请先改正上面的问题。", err=True)
         sys.exit(EXIT_PROBLEM)
-    for problem in problems:
-        click.echo(str(problem))
+    report(problems, err=False)
     counted = [p for p in problems if p.severity is Severity.error or strict and p.severity is Severity.warning]
     against = f"与 {data} 的数据" if data else "自身"
     if counted:

@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from .problems import BudgetError, Problem, display_path, os_reason
+from .problems import BudgetError, Problem, display_path, os_reason, visible
 
 EXIT_PROBLEM = 1  # a file has an error (data, template, settings, file system)
 EXIT_USAGE = 2  # click's own status for a usage error
@@ -35,6 +35,29 @@ def os_problem(exc: OSError, fallback: str = "") -> Problem:
     return Problem(name, 0, 0, "E900", f"读写文件失败{other}：{os_reason(exc)}")
 
 
+MAX_SHOWN = 100  # problems listed per file; a generated file may hold tens of thousands
+
+
+def lines(problems: list[Problem]) -> list[str]:
+    """The lines that tell `problems`: at most MAX_SHOWN per file, then how many more."""
+    out: list[str] = []
+    shown: dict[str, int] = {}
+    for p in problems:
+        shown[p.file] = shown.get(p.file, 0) + 1
+        if shown[p.file] <= MAX_SHOWN:
+            out.append(str(p))
+    for file, count in shown.items():
+        if count > MAX_SHOWN:
+            out.append(f"{visible(file)}: 另有 {count - MAX_SHOWN:,} 个问题未列出（先改正以上问题再校验）")
+    return out
+
+
+def report(problems: list[Problem], err: bool = True) -> None:
+    """Print `problems` (to stderr unless `err` is False), as every command does."""
+    for line in lines(problems):
+        click.echo(line, err=err)
+
+
 def bug_report(exc: BaseException) -> str:
     return "".join(traceback.format_exception(exc)) + BUG_REQUEST
 
@@ -42,11 +65,11 @@ def bug_report(exc: BaseException) -> str:
 def describe(exc: Exception, name: str = "") -> tuple[list[str], int]:
     """The lines to print for `exc` and the exit status it calls for."""
     if isinstance(exc, BudgetError):
-        return [str(p) for p in exc.problems], EXIT_PROBLEM
+        return lines(exc.problems), EXIT_PROBLEM
     if isinstance(exc, OSError):
         return [str(os_problem(exc, name))], EXIT_PROBLEM
     if isinstance(exc, RecursionError | MemoryError):
-        return [f"{name}: 内容过于复杂（嵌套过深或过大），无法处理 [E901]"], EXIT_PROBLEM
+        return [f"{visible(name)}: 内容过于复杂（嵌套过深或过大），无法处理 [E901]"], EXIT_PROBLEM
     return [bug_report(exc)], EXIT_BUG
 
 

@@ -7,6 +7,7 @@ Every stage collects problems instead of stopping at the first, so one run of
 from __future__ import annotations
 
 import errno
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -76,7 +77,7 @@ class Problem:
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
         tag = "" if self.severity is Severity.error else f"{self.severity.value}："
-        return f"{where}: {tag}{self.message} [{self.code}]"
+        return visible(f"{where}: {tag}{self.message} [{self.code}]")
 
 
 class BudgetError(Exception):
@@ -138,9 +139,25 @@ def os_reason(exc: OSError) -> str:
     return f"操作系统错误（错误号 {exc.errno}）" if exc.errno else "操作系统错误"
 
 
+# Characters that would break a message line or hide in it: controls, format characters
+# (zero-width, bidirectional marks), line and paragraph separators, undecodable bytes.
+_HIDDEN = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp", "Co", "Cn"})
+
+
+def visible(text: str) -> str:
+    """`text` with every character a terminal would not show plainly written as \\uXXXX, so
+    one message stays one line and an invisible character in a name or value can be seen."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c == "\t" or unicodedata.category(c) not in _HIDDEN
+                   else f"\\u{ord(c):04x}" if ord(c) <= 0xFFFF else f"\\U{ord(c):08x}" for c in text)
+
+
 def display_path(path: Path) -> str:
-    """Paths in messages are relative to the working folder when possible."""
+    """Paths in messages are relative to the working folder when possible, with any hidden
+    character (a newline or a right-to-left mark in a file name) made visible."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+        shown = str(path.resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symbolic link loop
+        shown = str(path)
+    return visible(shown)
