@@ -190,7 +190,8 @@ def read(path: Path, content: bytes | None = None, name: str | None = None) -> S
     try:
         data, lines = located(tree)
     except _Refused as exc:
-        raise refuse("E010", exc.message, exc.line, exc.column) from None
+        code = "E010" if "别名" in exc.message else "E014"
+        raise refuse(code, exc.message, exc.line, exc.column) from None
     return Source(path, name, text, data, lines)
 
 
@@ -223,6 +224,9 @@ def _plain(node: Any, loc: Loc, lines: dict[Loc, tuple[int, int]], budget: list[
                 line, col = node.lc.key(key)
             except (KeyError, TypeError):  # a key brought in by a merge (<<: *anchor) has no
                 line, col = node.lc.line, node.lc.col  # own position
+            if not isinstance(key, str | int) or isinstance(key, bool):
+                raise _Refused(line + 1, col + 1, "键应为文字（字段名或科目编码），"
+                               "而不是列表、键值、日期、true/false 或空值")
             lines[loc + (str(key),)] = (line + 1, col + 1)
             out[str(key)] = _plain(value, loc + (str(key),), lines, budget)
         return out
