@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from .catalogue import LEVELS, Catalogue, Entry, standard_glossary
 from .labels import describe
+from .load import NON_PRINTABLE
 from .model import FISCAL_SOURCES, SOURCE_NAMES, THREE_PUBLIC, Budget, Source
 from .money import Change, number, round2, total
 from .problems import Finding, Loc, Severity, texts
@@ -336,7 +337,8 @@ def staff_counts_agree(b: Budget, _c: Catalogue, _r: Region) -> Iterator[Finding
 # --- free text -----------------------------------------------------------------------
 
 LEFTOVERS = re.compile(r"MERGEFIELD|\$\{|\{\{|\}\}|结合实际(进行)?(解释|填写)|由部门.{0,6}填写|×××|XXX|此处填写")
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# What the loader refuses when typed (load.NON_PRINTABLE), here written as escapes ("\\u202e").
+CONTROL = re.compile(NON_PRINTABLE.pattern + r"|[\x0b-\x0d]")
 MONEY = re.compile(r"\d[\d,]*(\.\d+)?\s*万?元")
 
 
