@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 import typing
 from collections.abc import Iterator
 from decimal import Decimal
@@ -103,7 +104,7 @@ def _problem(source: Source, error: Any) -> Problem:
         message = f"{where}有未知字段“{loc[-1]}”{hint}（{path_text(loc)}）"
         return source.problem("E100", message, loc)
     if kind in ("enum", "literal_error"):
-        what = f"取值应为 {error['ctx'].get('expected', '')}"
+        what = f"取值应为{_choices(str(error['ctx'].get('expected', '')))}"
     elif error.get("input", "") is None and kind != "missing":
         what = "未填写"
     elif kind == "budget":  # our own validators word their message in Chinese
@@ -114,6 +115,12 @@ def _problem(source: Source, error: Any) -> Problem:
     else:
         what = _MESSAGES.get(kind, "取值不符合要求")
     return source.problem("E100", f"{words}{what}（{path_text(loc)}）", loc)
+
+
+def _choices(expected: str) -> str:
+    """pydantic's "'a', 'b' or 'c'" as “a”、“b”或“c”."""
+    values = [f"“{v}”" for v in re.findall(r"'((?:[^'\\]|\\.)*)'", expected)]
+    return "、".join(values[:-1]) + "或" + values[-1] if len(values) > 1 else "".join(values)
 
 
 def json_schema() -> str:
