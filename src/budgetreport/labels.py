@@ -81,8 +81,8 @@ def _words(loc: Loc, data: Any) -> str:
 
 def _item(index: int, item: Any, list_name: str, catalogue: Catalogue | None) -> str:
     d = item if isinstance(item, dict) else {}
-    code = d.get("code")
-    name = d.get("name") or _code_name(code, list_name, catalogue)
+    code = _brief(d.get("code"), 12)
+    name = _brief(d.get("name"), 30) or _code_name(code, list_name, catalogue)
     if list_name in BY_CODE and code is not None:
         return f" {code}{' ' + name if name else ''} "
     if code is not None:
@@ -90,6 +90,15 @@ def _item(index: int, item: Any, list_name: str, catalogue: Catalogue | None) ->
     if isinstance(name, str) and name:
         return f"第{index + 1}项（{name}）"
     return f"第{index + 1}项"
+
+
+def _brief(value: Any, most: int) -> Any:
+    """A code or name from the data as a message may quote it: text or a number, cut short
+    (a name may be thousands of characters long); anything else is left out."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return None
+    text = str(value)
+    return text if len(text) <= most else text[:most] + "…"
 
 
 def _key(key: str, parent: object, catalogue: Catalogue | None) -> str:
