@@ -21,10 +21,12 @@ SHORT_FIELDS = frozenset({"name", "title", "term", "implementer", "department", 
                           "category", "funding_type", "level2", "value", "group", "region"})
 MAX_SHORT = 100
 MAX_TEXT = 3000
+MAX_COUNT = 10_000_000  # people, units, vehicles, items: no department comes near
 
 
 def limit_findings(b: Budget) -> Iterator[Finding]:
-    """Amounts below 10¹² 元 with at most two decimals in the file's unit; texts bounded."""
+    """Amounts below 10¹² 元 with at most two decimals in the file's unit; counts and texts
+    bounded."""
     ceiling = MAX_YUAN / UNIT_FACTOR["元"] * UNIT_FACTOR[b.unit]
     for loc, value in leaves(b.model_dump(mode="python")):
         if isinstance(value, Decimal):
@@ -35,8 +37,12 @@ def limit_findings(b: Budget) -> Iterator[Finding]:
             elif (places := -value.normalize().as_tuple().exponent) > DECIMALS:  # type: ignore[operator]
                 hint = ("；金额精确到元时请以元填写（文件开头写 unit: 元）" if b.unit == "万元"
                         else "（元以下只到分）")
-                yield Finding("R802", f"金额 {value:f} 有 {places} 位小数，{b.unit}金额最多两位小数"
+                shown = f"{value:f}" if places <= 20 else f"{value:.3E}"
+                yield Finding("R802", f"金额 {shown} 有 {places} 位小数，{b.unit}金额最多两位小数"
                               f"{hint}", loc)
+        elif isinstance(value, int) and not isinstance(value, bool) and value >= MAX_COUNT:
+            yield Finding("R805", f"数量 {value:,} 超出部门预算可能的范围（人数、机构数、车辆和设备数"
+                          f"应小于 {MAX_COUNT:,}）", loc)
         elif isinstance(value, str):
             key = next((p for p in reversed(loc) if isinstance(p, str)), "")
             most = MAX_SHORT if key in SHORT_FIELDS else MAX_TEXT
