@@ -13,7 +13,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from .load import NumberText
@@ -48,8 +48,15 @@ def _code(value: Any) -> Any:
 Amount = Annotated[Decimal, Field(ge=0, description="金额（按文件声明的单位）"), BeforeValidator(_amount),
                    WithJsonSchema({"type": "number", "minimum": 0, "description": "金额（按文件声明的单位）"})]
 Count = Annotated[int, Field(ge=0, strict=True)]  # strict: true is not 1 person, "3" is not 3
-Code = Annotated[str, Field(pattern=r"^\d{3,7}$", description="科目编码"), BeforeValidator(_code)]
-Text = Annotated[str, Field(min_length=1)]
+Code = Annotated[str, Field(pattern=r"^[0-9]{3,7}$", description="科目编码"), BeforeValidator(_code)]
+def _text(value: Any) -> Any:
+    """A text that shows something: blanks alone (spaces, full-width spaces) are no name."""
+    if isinstance(value, str) and value and not value.strip():
+        raise PydanticCustomError("budget", "只有空格，应填写文字")
+    return value
+
+
+Text = Annotated[str, Field(min_length=1), AfterValidator(_text)]
 
 
 class Strict(BaseModel):
