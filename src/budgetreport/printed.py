@@ -8,7 +8,10 @@ its 项. This checks every sum a reader can redo on the printed figures:
 
 - down a table: the 合计 row is the sum of the 类 rows, each 类 of its 款, each 款 of its 项;
 - across a table: a 合计 or 小计 column is the sum of its sibling columns (the header tree
-  says which: 合计 = 基本支出 + 项目支出, 小计 = 人员经费 + 公用经费, …).
+  says which: 合计 = 基本支出 + 项目支出, 小计 = 人员经费 + 公用经费, …);
+- any other sum a table declares in its rows (`tables.Sum`): both halves of a 收支总表
+  (本年收入合计 = the sources, 收入总计 = 本年收入合计 + 上年结转结余, 本年支出合计 = the 类
+  rows, …), and the Shanghai forms, whose 合计 comes last and whose rows carry no level.
 """
 
 from __future__ import annotations
@@ -68,6 +71,12 @@ def _money(row: Row, col: int) -> Decimal | None:
     return cell.value if cell is not None and isinstance(cell.value, Decimal) else None
 
 
+def _label_before(row: Row, col: int) -> str:
+    """The text nearest to the left of column `col` (the line's own label in a 收支总表)."""
+    cells = [c for c in row.cells[:col] if c is not None and c.kind == "text" and c.value]
+    return str(cells[-1].value) if cells else ""
+
+
 def mismatches(table: Table) -> Iterator[str]:
     """Each printed sum of `table` that the printed parts do not add up to, in words."""
     columns = [i for i, c in enumerate(table.columns) if c.kind == "money"]
@@ -84,13 +93,21 @@ def mismatches(table: Table) -> Iterator[str]:
     rows = table.rows
     for i, row in enumerate(rows):
         label = next((str(c.value) for c in row.cells if c is not None and c.kind == "text" and c.value), "")
+        for declared in row.sums:
+            for col in declared.columns:
+                shown, values = _money(row, col), [_money(rows[r], col) for r in declared.rows]
+                if shown is None or None in values:
+                    continue
+                added = sum((printed(v) for v in values if v is not None), Decimal(0))
+                if printed(shown) != added:
+                    yield say(f"“{_label_before(row, col)}”行", col, printed(shown), added, "所列各项")
         for total, parts in column_sums(table.spec):
             shown, values = _money(row, total), [_money(row, p) for p in parts]
             if shown is None or None in values:
                 continue
             added = sum((printed(v) for v in values if v is not None), Decimal(0))
             if printed(shown) != added:
-                yield say(f"“{label}”行", total, printed(shown), added, "各栏")
+                yield say(f"“{_label_before(row, total)}”行", total, printed(shown), added, "各栏")
         # Down: the rows right below at the next level are this row's parts.
         if not (row.total and i == 0) and _level(row) == 0:
             continue

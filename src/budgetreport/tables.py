@@ -8,7 +8,7 @@ region data (`region.yaml`: `tables`, `table_titles`, `empty_notes`, `header_lab
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Literal
@@ -43,10 +43,20 @@ COVERED = None  # a position covered by a merged cell above or to the left
 
 
 @dataclass(frozen=True)
+class Sum:
+    """A row's amounts in `columns` are the sums of the same columns in `rows` (indices into
+    the table's rows) — a sum a reader can redo, which `printed` checks as printed."""
+
+    columns: tuple[int, ...]
+    rows: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class Row:
     cells: tuple[Cell | None, ...]
     total: bool = False  # 合计 rows are emphasised
     heading: bool = False  # column labels inside the body (the 绩效指标 grid's own header)
+    sums: tuple[Sum, ...] = ()  # sums beyond what the rows' levels say (收支总表, 合计 last)
 
 
 @dataclass(frozen=True)
@@ -147,24 +157,36 @@ def tree_rows(t: Tree, keys: Sequence[str], total_label: str = "合计") -> list
     return rows
 
 
-def paired_rows(left: list[tuple[str, Decimal, bool]],
-                right: Sequence[tuple[str, Sequence[Decimal], bool]], width: int) -> list[Row]:
-    """Two halves side by side (收支总表): body lines top-aligned, total lines bottom-aligned."""
+Line = tuple[str, Sequence[Decimal], bool]  # label, amounts, a total line (bottom-aligned)
+
+
+Sums = Mapping[str, Sequence[str]]  # a line's label → the labels of the lines it adds up
+
+
+def paired_rows(left: Sequence[Line], right: Sequence[Line], width: int,
+                left_sums: Sums | None = None, right_sums: Sums | None = None) -> list[Row]:
+    """Two halves side by side (收支总表): body lines top-aligned, total lines bottom-aligned;
+    each half's sums declared by label."""
     lb = [x for x in left if not x[2]]
     lt = [x for x in left if x[2]]
-    rb: list[tuple[str, Sequence[Decimal], bool]] = [x for x in right if not x[2]]
+    rb = [x for x in right if not x[2]]
     rt = [x for x in right if x[2]]
     n = max(len(lb), len(rb))
-    lb += [("", ZERO, False)] * (n - len(lb))
+    lb += [("", (), False)] * (n - len(lb))
     rb += [("", (), False)] * (n - len(rb))
-    rows = []
-    for (ln, lv, _), (rn, rv, _) in zip(lb + lt, rb + rt, strict=True):
-        right_cells = [money(v) for v in rv] if rn else [Cell(None, "money")] * width
-        rows.append(Row((text(ln), money(lv) if ln else Cell(None, "money"),
-                         text(rn), *right_cells)))
-    for i in range(len(lb), len(rows)):
-        rows[i] = Row(rows[i].cells, total=True)
-    return rows
+    halves = ((lb + lt, 1, 1, left_sums or {}), (rb + rt, 3, width, right_sums or {}))
+    cells: list[list[Cell | None]] = [[] for _ in range(len(lb) + len(lt))]
+    found: dict[int, list[Sum]] = {}
+    for lines, first, count, sums in halves:  # first amount column, number of amounts
+        index = {label: i for i, (label, _, _) in enumerate(lines) if label}
+        for i, (label, values, _) in enumerate(lines):
+            cells[i] += [text(label), *([money(v) for v in values] if label else [Cell(None, "money")] * count)]
+        for label, parts in sums.items():
+            if label in index and all(p in index for p in parts):
+                found.setdefault(index[label], []).append(
+                    Sum(tuple(range(first, first + count)), tuple(index[p] for p in parts)))
+    return [Row(tuple(c), total=i >= len(lb), sums=tuple(found.get(i, ())))
+            for i, c in enumerate(cells)]
 
 
 def indicator_rows(indicators: Sequence[Indicator]) -> list[Row]:
@@ -206,17 +228,22 @@ INDICATOR_HEADER = (H.of("一级指标", kind="text", width=9), H.of("二级指�
 
 def summary(f: Figures) -> tuple[Sequence[H], list[Row], bool]:
     inc = f.income
-    left = [(f.source_names[s.value], inc[s.value], False) for s in Source if s is not Source.carryover]
-    left += [("本年收入合计", inc["this_year"], True), ("上年结转结余", inc["carryover"], True),
-             ("收入总计", inc["total"], True)]
+    left: list[Line] = [(f.source_names[s.value], [inc[s.value]], False)
+                        for s in Source if s is not Source.carryover]
+    sources = [label for label, _, _ in left]
+    left += [("本年收入合计", [inc["this_year"]], True), ("上年结转结余", [inc["carryover"]], True),
+             ("收入总计", [inc["total"]], True)]
     spent = f.spending["total"]
     carry = f.budget.carry_forward
-    right = [(r.name, [r["total"]], False) for r in f.spending.level(1)]
+    right: list[Line] = [(r.name, [r["total"]], False) for r in f.spending.level(1)]
+    classes = [label for label, _, _ in right]
     right += [("本年支出合计", [spent], True), ("结转下年", [carry], True),
               ("支出总计", [spent + carry], True)]
     spec = (H.of("收入", H.of("项目", kind="text", width=18), H.of("预算数")),
             H.of("支出", H.of("项目", kind="text", width=18), H.of("预算数")))
-    return spec, paired_rows(left, right, 1), False
+    return spec, paired_rows(
+        left, right, 1, {"本年收入合计": sources, "收入总计": ["本年收入合计", "上年结转结余"]},
+        {"本年支出合计": classes, "支出总计": ["本年支出合计", "结转下年"]}), False
 
 
 def income(f: Figures) -> tuple[Sequence[H], list[Row], bool]:
@@ -241,16 +268,19 @@ def spending(f: Figures) -> tuple[Sequence[H], list[Row], bool]:
 def fiscal(f: Figures) -> tuple[Sequence[H], list[Row], bool]:
     inc = f.income
     fiscal_keys = [s.value for s in FISCAL_SOURCES]
-    left = [(f.source_names[k].replace("收入", ""), inc[k], False) for k in fiscal_keys]
-    left += [("本年收入合计", inc["fiscal"], True), ("收入总计", inc["fiscal"], True)]
+    left: list[Line] = [(f.source_names[k].replace("收入", ""), [inc[k]], False) for k in fiscal_keys]
+    sources = [label for label, _, _ in left]
+    left += [("本年收入合计", [inc["fiscal"]], True), ("收入总计", [inc["fiscal"]], True)]
     t = f.fiscal
-    right = [(r.name, [r["total"], *(r[k] for k in fiscal_keys)], False) for r in t.level(1)]
+    right: list[Line] = [(r.name, [r["total"], *(r[k] for k in fiscal_keys)], False) for r in t.level(1)]
+    classes = [label for label, _, _ in right]
     totals = [t["total"], *(t[k] for k in fiscal_keys)]
     right += [("本年支出合计", totals, True), ("支出总计", totals, True)]
     spec = (H.of("收入", H.of("项目", kind="text", width=16), H.of("预算数")),
             H.of("支出", H.of("项目", kind="text", width=16), H.of("合计"), H.of("一般公共预算"),
                  H.of("政府性基金预算"), H.of("国有资本经营预算")))
-    return spec, paired_rows(left, right, 4), True
+    return spec, paired_rows(left, right, 4, {"本年收入合计": sources, "收入总计": ["本年收入合计"]},
+                             {"本年支出合计": classes, "支出总计": ["本年支出合计"]}), True
 
 
 def general(f: Figures) -> tuple[Sequence[H], list[Row], bool]:
@@ -350,12 +380,19 @@ def split_code(code: str, depth: int) -> list[Cell]:
 
 def coded_rows(t: Tree, columns: Sequence[Callable[[ClassRow | Tree], Decimal]],
                depth: int) -> list[Row]:
-    """类/款(/项) rows, each code in its own column, then 合计 (Shanghai prints it last)."""
-    rows = [Row((*split_code(r.code, depth), text(r.name), *(money(c(r)) for c in columns)))
+    """类/款(/项) rows, each code in its own column, then 合计 (Shanghai prints it last); each
+    row's sum of the rows one level below it is declared for `printed`."""
+    amounts = tuple(range(depth + 1, depth + 1 + len(columns)))
+
+    def below(code: str, level: int) -> tuple[int, ...]:
+        return tuple(i for i, r in enumerate(t.rows) if r.level == level + 1 and r.code.startswith(code))
+
+    rows = [Row((*split_code(r.code, depth), text(r.name), *(money(c(r)) for c in columns)),
+                sums=(Sum(amounts, parts),) if (parts := below(r.code, r.level)) else ())
             for r in t.rows]
     if rows:
         rows.append(Row((text("合计", colspan=depth + 1), *[COVERED] * depth,
-                         *(money(c(t)) for c in columns)), total=True))
+                         *(money(c(t)) for c in columns)), total=True, sums=(Sum(amounts, below("", 0)),)))
     return rows
 
 
@@ -404,13 +441,14 @@ def sh_summary(f: Figures) -> tuple[Sequence[H], list[Row], bool]:
     人员/公用 split (the 单位预算 form), the spending side shows 基本支出 and 项目支出 too."""
     inc = f.income
     rest = inc["this_year"] - inc["fiscal"] - inc["business"] - inc["operating"]
-    left = [(label, rest if k == "other" else inc[k], False) for label, k in SH_INCOME_LINES]
-    left.append(("收入总计", inc["this_year"], True))
+    left: list[Line] = [(label, [rest if k == "other" else inc[k]], False) for label, k in SH_INCOME_LINES]
+    left.append(("收入总计", [inc["this_year"]], True))
     t = f.spending
     split = all(_split(x) for x in f.budget.spending)
     keys = ["total", "personnel", "public", "project"] if split else ["total"]
-    right = [(f"{numeral(i)}、{r.name}", [r[k] for k in keys], False)
-             for i, r in enumerate(t.level(1), 1)]
+    right: list[Line] = [(f"{numeral(i)}、{r.name}", [r[k] for k in keys], False)
+                         for i, r in enumerate(t.level(1), 1)]
+    classes = [label for label, _, _ in right]
     right.append(("支出总计", [t[k] for k in keys], True))
     item = H.of("项目", kind="text", width=14)
     spend: tuple[H, ...] = (H.of("预算数"),)
@@ -418,7 +456,9 @@ def sh_summary(f: Figures) -> tuple[Sequence[H], list[Row], bool]:
         spend = (H.of("预算数", H.of("合计"),
                       H.of("基本支出", H.of("人员经费"), H.of("公用经费")), H.of("项目支出")),)
     spec = (H.of("本年收入", item, H.of("预算数")), H.of("本年支出", item, *spend))
-    return spec, paired_rows(left, right, len(keys)), split
+    labels = [label for label, _ in SH_INCOME_LINES]  # 一、 is 1.–3., 收入总计 is 一、–四、
+    income_sums = {labels[0]: labels[1:4], "收入总计": [labels[0], *labels[4:]]}
+    return spec, paired_rows(left, right, len(keys), income_sums, {"支出总计": classes}), split
 
 
 def _split(line: object) -> bool:
@@ -428,20 +468,22 @@ def _split(line: object) -> bool:
 
 def sh_fiscal(f: Figures) -> tuple[Sequence[H], list[Row], bool]:
     inc = f.income
-    left = [(f"{numeral(i)}、{label}", inc[s.value], False) for i, (label, s) in enumerate(
+    left: list[Line] = [(f"{numeral(i)}、{label}", [inc[s.value]], False) for i, (label, s) in enumerate(
         (("一般公共预算资金", Source.general_budget), ("政府性基金", Source.gov_fund),
          ("国有资本经营预算", Source.state_capital)), 1)]
-    left.append(("收入总计", inc["fiscal"], True))
+    sources = [label for label, _, _ in left]
+    left.append(("收入总计", [inc["fiscal"]], True))
     t = f.fiscal
     keys = ["total", *(s.value for s in FISCAL_SOURCES)]
-    right = [(f"{numeral(i)}、{r.name}", [r[k] for k in keys], False)
-             for i, r in enumerate(t.level(1), 1)]
+    right: list[Line] = [(f"{numeral(i)}、{r.name}", [r[k] for k in keys], False)
+                         for i, r in enumerate(t.level(1), 1)]
+    classes = [label for label, _, _ in right]
     right.append(("支出总计", [t[k] for k in keys], True))
     item = H.of("项目", kind="text", width=14)
     spec = (H.of("财政拨款收入", item, H.of("预算数")),
             H.of("财政拨款支出", item, H.of("合计"), H.of("一般公共预算"), H.of("政府性基金预算"),
                  H.of("国有资本经营预算")))
-    return spec, paired_rows(left, right, len(keys)), True
+    return spec, paired_rows(left, right, len(keys), {"收入总计": sources}, {"支出总计": classes}), True
 
 
 def sh_three_public(f: Figures) -> tuple[Sequence[H], list[Row], bool]:
