@@ -300,8 +300,8 @@ def _node(parser: Any, event: Any, loc: Loc, lines: dict[Loc, tuple[int, int]]) 
             if type(key).__name__ != "ScalarEvent" or key.anchor is not None or key.tag is not None:
                 raise _Slow
             name = _scalar(key)
-            if name is _MERGE:
-                raise _Slow
+            if name is _MERGE or not isinstance(name, str | int) or isinstance(name, bool):
+                raise _Slow  # the round-trip loader refuses a key that is not text (E014)
             name = str(name)
             here = (*loc, name)
             if name in out:
