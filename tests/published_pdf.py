@@ -47,6 +47,8 @@ class Style:
     repeat_title: bool = False  # a table carried over repeats its title rows, not only its header
     title_org: str = "预算单位"  # the word before the title ("2025年预算单位…")
     rows_per_page: int = 0  # force page breaks every N body rows (0: as LibreOffice fits them)
+    title_in_grid: bool = False  # title and 编制/单位 rows boxed with the table
+    orphan_title: bool = False  # a page break between the title and its table
 
 
 THIN = Side(style="thin", color="000000")
@@ -114,13 +116,13 @@ def _sheet(ws: Worksheet, s: Sheet, n: int, style: Style) -> None:
                 cell.value = v
                 cell.alignment = Alignment(vertical="center", wrap_text=True)
     end = body + len(s.rows) - 1
-    for rr in range(top, end + 1):
+    for rr in range(1 if style.title_in_grid else top, end + 1):
         for c in range(1, s.width + 1):
             cell = ws.cell(rr, c)
             cell.border = BOX
-            if cell.font.name != "宋体" or cell.font.size != 10:
+            if rr >= top and (cell.font.name != "宋体" or cell.font.size != 10):
                 cell.font = Font(name="宋体", size=10, bold=rr <= last_header)
-            if rr <= last_header:
+            if top <= rr <= last_header:
                 cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     for c in range(1, s.width + 1):
         ws.column_dimensions[chr(64 + c)].width = 8 if c <= 3 and "编码" in str(s.header) else 16
@@ -140,8 +142,10 @@ def _sheet(ws: Worksheet, s: Sheet, n: int, style: Style) -> None:
     ws.page_setup.fitToHeight = 0
     ws.oddHeader.right.text = "上海市2025年市级单位预算"
     ws.oddFooter.center.text = "第 &P 页"
+    from openpyxl.worksheet.pagebreak import Break
+    if style.orphan_title:
+        ws.row_breaks.append(Break(id=top - 1))
     if style.rows_per_page:
-        from openpyxl.worksheet.pagebreak import Break
         for k in range(body + style.rows_per_page - 1, end, style.rows_per_page):
             ws.row_breaks.append(Break(id=k))
 

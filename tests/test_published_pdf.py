@@ -20,12 +20,16 @@ from shanghai_export import ECONOMIC, LINES, NAME, PUBLISHED, THREE_PUBLIC, YEAR
 
 STYLES = {
     "as-exported": Style(),
-    # "-" for zero, 元 with two decimals, "表N" before each title, 编制单位 and 单位 on two lines
-    "dashes-decimals-numbered": Style(zero="-", decimals=True, numbering="表{n}", meta_rows=2),
+    # "-" for zero, 元 with two decimals, "表N" before each title, 编制单位 and 单位 on two
+    # lines, and each title left at the foot of a page, its table on the next
+    "dashes-decimals-numbered-orphans": Style(zero="-", decimals=True, numbering="表{n}", meta_rows=2,
+                                              orphan_title=True),
     # "附件N" on a line above each title, 部门 wording, zeros printed, short pages whose
     # continuation repeats title and header
     "attachments-split-pages": Style(numbering="附件{n}", title_org="部门", zero="0",
                                      repeat_title=True, rows_per_page=8),
+    # title and 编制/单位 rows boxed inside the table's borders
+    "boxed-title": Style(title_in_grid=True, decimals=True),
 }
 
 

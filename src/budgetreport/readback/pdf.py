@@ -106,21 +106,33 @@ def read_pdf(path: Path) -> Document:
             pages = [page.get_textpage().get_text_range() for page in doc]
         finally:
             doc.close()
-        tables: list[PdfSheet] = []
+        reading = _Reading(name)
         with pdfplumber.open(path) as pdf:
             for number_, (page, text) in enumerate(zip(pdf.pages, pages, strict=True), 1):
-                if "单位" not in text and not tables:
+                if "单位" not in text and not reading.tables:
                     continue  # no table can start here
-                _read_tables(page, number_, name, tables)
+                _read_tables(page, number_, text, reading)
     except (pypdfium2.PdfiumError, PDFSyntaxError, ValueError) as exc:
         raise BudgetError([Problem(name, 0, 0, "E602", f"无法读取 PDF：{exc}")]) from None
-    return Document(name, [p.replace("\r\n", "\n") for p in pages], tables)
+    return Document(name, [p.replace("\r\n", "\n") for p in pages], reading.tables)
 
 
-def _read_tables(page: Any, number_: int, book: str, tables: list[PdfSheet]) -> None:
+Line = tuple[float, float, str]  # top, font size, text
+
+
+@dataclass
+class _Reading:
+    book: str
+    tables: list[PdfSheet] = field(default_factory=list)
+    pending: tuple[str, str] | None = None  # a heading at the foot of a page, its table on the next
+
+
+def _read_tables(page: Any, number_: int, text: str, reading: _Reading) -> None:
     found = page.find_tables()
-    if not found:
+    if not found and not UNIT.search(text):
+        reading.pending = None
         return
+    tables = reading.tables
     lines = _lines(page)
     above_limit = 0.0
     for t in found:
@@ -130,18 +142,47 @@ def _read_tables(page: Any, number_: int, book: str, tables: list[PdfSheet]) -> 
         grid, merges = _grid(t)
         if not grid:
             continue
-        # the 编制单位 and 单位 lines (one line, or two), the title above them
-        meta = [i for i, (_, _, line) in enumerate(above) if UNIT.search(line) or PREPARED.search(line)]
-        title = _title(above[:meta[0]]) if meta and meta[0] > 0 else ""
-        if not title or tables and title == tables[-1].name:
+        heading = _heading(above) or reading.pending or _inside(grid, merges)
+        reading.pending = None
+        if heading is None or tables and heading[0] == tables[-1].name:
             if tables:  # a continuation: its header rows (and title) repeat the first page's
                 _continue(tables[-1], grid, merges, number_)
             continue
-        meta_line = "  ".join(above[i][2] for i in meta)
-        tables.append(_sheet(book, title, meta_line, grid, merges, number_))
+        tables.append(_sheet(reading.book, heading[0], heading[1], grid, merges, number_))
+    # a title and 编制/单位 line below the last table (or on a page without one): its table
+    # begins on the next page
+    reading.pending = _heading([line for line in lines if line[0] >= above_limit])
 
 
-def _lines(page: Any) -> list[tuple[float, float, str]]:
+def _heading(lines: list[Line]) -> tuple[str, str] | None:
+    """The title and the 编制单位/单位 line(s) under it, when `lines` end with them."""
+    meta = [i for i, (_, _, line) in enumerate(lines) if UNIT.search(line) or PREPARED.search(line)]
+    title = _title(lines[:meta[0]]) if meta and meta[0] > 0 else ""
+    return (title, "  ".join(lines[i][2] for i in meta)) if title else None
+
+
+def _inside(grid: list[list[str | None]], merges: list[tuple[int, int, int, int]]) -> tuple[str, str] | None:
+    """Title and 编制/单位 rows drawn inside the table's borders (a spreadsheet printed with
+    its title rows boxed): they are taken out of the grid."""
+    title, meta, k = "", [], 0
+    while k < min(len(grid), 3):
+        texts = [x for x in grid[k] if x]
+        if any(UNIT.search(x) or PREPARED.search(x) for x in texts) \
+                and not any(isinstance(number(x), Decimal) for x in texts):
+            meta += texts
+        elif k == 0 and len(texts) == 1 and texts[0].endswith("表"):
+            title = NUMBERING.sub("", texts[0], count=1)
+        else:
+            break
+        k += 1
+    if not title or not meta:
+        return None
+    del grid[:k]
+    merges[:] = [(a - k, b, c - k, d) for a, b, c, d in merges if a >= k]
+    return title, "  ".join(meta)
+
+
+def _lines(page: Any) -> list[Line]:
     """The words of a page grouped into lines, top to bottom, as (top, font size, text)."""
     words = page.extract_words(keep_blank_chars=True, use_text_flow=False, extra_attrs=["size"])
     rows: list[tuple[float, list[Any]]] = []
@@ -154,7 +195,7 @@ def _lines(page: Any) -> list[tuple[float, float, str]]:
             for top, ws in rows]
 
 
-def _title(above: list[tuple[float, float, str]]) -> str:
+def _title(above: list[Line]) -> str:
     """The title printed over the 编制 line: its last line and the lines of the same size
     just before it (a long title wraps)."""
     parts = [above[-1]]
