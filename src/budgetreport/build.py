@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .figures import Figures, compute
 from .files import publish
-from .fonts import DEFAULT_FAMILIES, FONT_DIRS, font_css
+from .fonts import DEFAULT_FAMILIES, FONT_DIRS, font_css, font_problems
 from .names import OUTPUT, html_output, outputs, record_path
 from .printed import mismatches
 from .problems import BudgetError, Problem
@@ -75,11 +75,8 @@ def document_problems(checked: Checked, tables: list[Table]) -> list[Problem]:
     assert checked.budget is not None and checked.region is not None
     source = checked.source
     assert source is not None
-    problems = []
-    try:
-        font_css(checked.budget.department.fonts)
-    except ValueError as exc:
-        problems.append(source.problem("E801", str(exc), ("department", "fonts")))
+    problems = [source.problem(code, message, ("department", "fonts", role))
+                for role, code, message in font_problems(checked.budget.department.fonts)]
     hint = "：金额按表中单位四舍五入到两位小数后相加不一致，请调整其中一项的尾数，使公开的表格自洽"
     problems += [source.problem("R804", m + hint, ("unit",)) for t in tables for m in mismatches(t)]
     setting = checked.region.settings.get("tagged_pdf", False)

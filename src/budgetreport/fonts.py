@@ -1,12 +1,17 @@
-"""Font roles and their default stacks, and the CSS naming a center's licensed fonts.
+"""Font roles and their default stacks, the CSS naming a center's licensed fonts, and
+whether a font is installed.
 
-Kept apart from `pdf` so that `check` can validate font roles without importing WeasyPrint.
+Kept apart from `pdf` so that `check` can validate font roles and names without importing
+WeasyPrint: fontconfig (the library Pango renders with) is asked through ctypes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import ctypes
+from collections.abc import Iterator, Mapping, Sequence
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 # Font roles of templates/base/style.css → open font stacks. Each ends with a Noto CJK
 # family so characters missing from a GB2312-only font (堃喆昇珺) still print.
@@ -29,6 +34,95 @@ FONT_DIRS: tuple[Path, ...] = (
     Path.home() / ".local/share/fonts",
     Path.home() / ".fonts",
 )
+
+
+def font_problems(fonts: Mapping[str, str]) -> Iterator[tuple[str, str, str]]:
+    """(role, code, message) for each font setting `build` could not honour: an unknown role
+    or a blank family name (E801), a family fontconfig does not have (E800)."""
+    named = {}
+    for role, family in fonts.items():
+        if role not in DEFAULT_FONTS:
+            yield role, "E801", f"未知的字体用途“{role}”；可用：{'、'.join(DEFAULT_FONTS)}"
+        elif not isinstance(family, str) or not family.strip():
+            yield role, "E801", f"字体用途“{role}”的字体名为空：请填写已安装字体的族名（如 仿宋_GB2312），或删去此行"
+        else:
+            named[role] = family
+    missing = dict(missing_families(list(named.values())))
+    for role, family in named.items():
+        if family in missing:
+            yield role, "E800", not_installed(family, missing[family])
+
+
+def not_installed(family: str, instead: str | None) -> str:
+    also = f"，系统会用“{instead}”代替" if instead else ""
+    return f"未安装字体“{family}”{also}：请安装该字体，或在字体设置中改用已安装的字体"
+
+
+def missing_families(families: Sequence[str]) -> list[tuple[str, str | None]]:
+    """(family, the family fontconfig would use instead) for each family not installed."""
+    if not families:
+        return []
+    fc = _fontconfig()
+    config = fc.FcInitLoadConfigAndFonts()
+    try:
+        missing = []
+        for family in dict.fromkeys(families):
+            matched = _matched_families(fc, config, family)
+            # fontconfig always answers with *some* font; it must carry the requested name.
+            if _fold(family) not in map(_fold, matched):
+                missing.append((family, matched[0] if matched else None))
+        return missing
+    finally:
+        fc.FcConfigDestroy(config)
+
+
+@cache
+def _fontconfig() -> Any:
+    fc = ctypes.CDLL("libfontconfig.so.1")
+    p = ctypes.c_void_p
+    for name, restype, argtypes in (
+            ("FcInitLoadConfigAndFonts", p, []), ("FcConfigDestroy", None, [p]),
+            ("FcPatternCreate", p, []), ("FcPatternDestroy", None, [p]),
+            ("FcPatternAddString", ctypes.c_int, [p, ctypes.c_char_p, ctypes.c_char_p]),
+            ("FcConfigSubstitute", ctypes.c_int, [p, p, ctypes.c_int]),
+            ("FcDefaultSubstitute", None, [p]),
+            ("FcFontMatch", p, [p, p, ctypes.POINTER(ctypes.c_int)]),
+            ("FcPatternGetString", ctypes.c_int, [p, ctypes.c_char_p, ctypes.c_int,
+                                                  ctypes.POINTER(ctypes.c_char_p)])):
+        function = getattr(fc, name)
+        function.restype, function.argtypes = restype, argtypes
+    return fc
+
+
+FC_MATCH_PATTERN = 0  # FcMatchKind
+FC_RESULT_MATCH = 0  # FcResult
+
+
+def _matched_families(fc: Any, config: int, family: str) -> list[str]:
+    """All family names (every language) of the font fontconfig picks for `family`."""
+    pattern = fc.FcPatternCreate()
+    try:
+        fc.FcPatternAddString(pattern, b"family", family.encode())
+        fc.FcConfigSubstitute(config, pattern, FC_MATCH_PATTERN)
+        fc.FcDefaultSubstitute(pattern)
+        match = fc.FcFontMatch(config, pattern, ctypes.byref(ctypes.c_int()))
+    finally:
+        fc.FcPatternDestroy(pattern)
+    if not match:
+        return []
+    try:
+        names: list[str] = []
+        value = ctypes.c_char_p()
+        while fc.FcPatternGetString(match, b"family", len(names), ctypes.byref(value)) == FC_RESULT_MATCH:
+            names.append((value.value or b"").decode("utf-8", "replace"))
+        return names
+    finally:
+        fc.FcPatternDestroy(match)
+
+
+def _fold(name: str) -> str:
+    """fontconfig compares family names ignoring case and blanks."""
+    return "".join(name.split()).casefold()
 
 
 def font_css(overrides: Mapping[str, str]) -> str:

@@ -15,13 +15,14 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 import weasyprint
 from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from .fonts import missing_families, not_installed
 
 # Variants that were rendered and checked for byte-identical output. PDF/X is left
 # out on purpose: WeasyPrint stamps it with the current time.
@@ -139,40 +140,6 @@ def check_environment(families: Sequence[str]) -> list[str]:
         problems.append(HARFBUZZ_MISSING)
     elif not wffi.harfbuzz.hb_version_atleast(4, 1, 0):
         problems.append(HARFBUZZ_TOO_OLD)
-
-    config = wffi.ffi.gc(
-        wffi.fontconfig.FcInitLoadConfigAndFonts(), wffi.fontconfig.FcConfigDestroy
-    )
-    for family in dict.fromkeys(families):
-        matched = _matched_families(wffi, config, family)
-        # fontconfig always answers with *some* font; it must carry the requested name.
-        if _fold(family) not in map(_fold, matched):
-            instead = f"，系统会用“{matched[0]}”代替" if matched else ""
-            problems.append(
-                f"未安装字体“{family}”{instead}：请安装该字体，或在字体设置中改用已安装的字体"
-            )
-    return problems
+    return problems + [not_installed(family, instead) for family, instead in missing_families(families)]
 
 
-def _matched_families(wffi: ModuleType, config: Any, family: str) -> list[str]:
-    """All family names (every language) of the font fontconfig picks for `family`."""
-    ffi, fc = wffi.ffi, wffi.fontconfig
-    pattern = ffi.gc(fc.FcPatternCreate(), fc.FcPatternDestroy)
-    fc.FcPatternAddString(pattern, b"family", family.encode())
-    fc.FcConfigSubstitute(config, pattern, fc.FcMatchPattern)
-    fc.FcDefaultSubstitute(pattern)
-    result = ffi.new("FcResult *")
-    match = fc.FcFontMatch(config, pattern, result)
-    if match == ffi.NULL:
-        return []
-    match = ffi.gc(match, fc.FcPatternDestroy)
-    names: list[str] = []
-    value = ffi.new("FcChar8 **")
-    while fc.FcPatternGetString(match, b"family", len(names), value) == fc.FcResultMatch:
-        names.append(ffi.string(value[0]).decode())
-    return names
-
-
-def _fold(name: str) -> str:
-    """fontconfig compares family names ignoring case and blanks."""
-    return "".join(name.split()).casefold()
