@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
+from typing import Any
 
 from .model import UNIT_FACTOR, Budget
-from .problems import Finding, leaves
+from .problems import Finding, Loc, leaves
 
 MAX_YUAN = Decimal(10) ** 12
 DECIMALS = 2
@@ -22,13 +23,26 @@ SHORT_FIELDS = frozenset({"name", "title", "term", "implementer", "department", 
 MAX_SHORT = 100
 MAX_TEXT = 3000
 MAX_COUNT = 10_000_000  # people, units, vehicles, items: no department comes near
+# Items in one list (or entries in one mapping): each becomes a table row or a paragraph,
+# and a table of tens of thousands of rows lays out for many minutes. Far above what the
+# largest published department needs (the samples: 33 项 lines, 33 经济分类 款, 22
+# paragraphs, 11 indicators), low enough that every table stays some hundred pages.
+MAX_ITEMS = {"spending": 1000, "economic": 300, "transfers": 500, "projects": 100,
+             "purposes": 1000, "names": 1000, "by_function": 1000, "by_economic": 300}
+MAX_LIST = 100  # any other: paragraphs, indicators, units, goals, terms, quarters…
 
 
 def limit_findings(b: Budget) -> Iterator[Finding]:
-    """Amounts below 10¹² 元 with at most two decimals in the file's unit; counts and texts
-    bounded."""
+    """Amounts below 10¹² 元 with at most two decimals in the file's unit; counts, texts and
+    the items of a list bounded."""
     ceiling = MAX_YUAN / UNIT_FACTOR["元"] * UNIT_FACTOR[b.unit]
-    for loc, value in leaves(b.model_dump(mode="python")):
+    data = b.model_dump(mode="python")
+    for loc, size in _sizes(data, ()):
+        key = next((p for p in reversed(loc) if isinstance(p, str)), "")
+        if size > (most := MAX_ITEMS.get(key, MAX_LIST)):
+            yield Finding("R806", f"此处列有 {size:,} 项，超过上限 {most:,} 项（项数过多会使表格和排版失控），"
+                          "请合并或删减", loc)
+    for loc, value in leaves(data):
         if isinstance(value, Decimal):
             if value >= ceiling:
                 shown = f"{value:f}" if value.adjusted() < 16 else f"{value:.3E}"
@@ -50,3 +64,12 @@ def limit_findings(b: Budget) -> Iterator[Finding]:
                 yield Finding("R803", f"文字有 {len(value)} 个字，超过此处上限 {most} 个字"
                               "（过长的名称或段落会使排版失控），请精简或分段", loc)
 
+
+
+def _sizes(value: Any, loc: Loc) -> Iterator[tuple[Loc, int]]:
+    """The number of items of every list and mapping inside `value`, with its data path."""
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    if isinstance(value, (dict, list)):
+        yield loc, len(value)
+    for k, v in items:
+        yield from _sizes(v, (*loc, k))
