@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 from conftest import DATA, replace_once, run_cli
@@ -69,3 +74,44 @@ def test_templates_lists_search_path_and_providers() -> None:
                 for line in lines if "←" in line}
     assert provider["parts/explanation.html.j2"].endswith("regions/jiangxi/parts/explanation.html.j2")
     assert provider["parts/glossary.html.j2"].endswith("base/parts/glossary.html.j2")
+
+
+def test_ctrl_c_stops_a_batch_and_leaves_every_center_whole(tmp_path: Path) -> None:
+    """Ctrl-C signals the whole process group (main, pool workers, the child building each
+    center). The run ends with 130 and no traceback, without building the centers that had
+    not started; every output folder holds either nothing or a matching set with its record;
+    the next build finishes the rest."""
+    data, out = tmp_path / "data", tmp_path / "out"
+    data.mkdir()
+    names = [f"{stem}{i}-2022.yaml" for i in range(4) for stem in ("xiamen", "shangrao")]
+    for name in names:
+        shutil.copy(DATA / ("xiamen-2022.yaml" if name.startswith("x") else "shangrao-2022.yaml"),
+                    data / name)
+    cli = Path(sys.executable).parent / "budgetreport"
+    build = subprocess.Popen([str(cli), "build", str(data), "-o", str(out), "-j", "2"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                           start_new_session=True)
+    deadline = time.monotonic() + 600
+    # Once a worker's first center is out, its later ones are built in forked children.
+    while len(list(out.glob("*/.inputs.sha256"))) < 2 and build.poll() is None:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    time.sleep(0.5)
+    os.killpg(build.pid, signal.SIGINT)
+    stdout, stderr = build.communicate(timeout=600)
+    assert build.returncode == 130, stderr
+    assert "已中断" in stderr and "Traceback" not in stderr + stdout
+    assert not list(out.rglob("*.tmp"))
+    recorded = list(out.glob("*/.inputs.sha256"))
+    # Two were built before, at most the two running then could have been finishing; the
+    # other four were dropped, not built after the interrupt.
+    assert len(recorded) <= 4
+    for record in recorded:
+        folder = record.parent
+        assert {p.name for p in folder.iterdir()} == {
+            record.name, f"{folder.name}.pdf", f"{folder.name}.xlsx"}
+
+    code, output = run("build", str(data), "-o", str(out), "-j", "2")
+    assert code == 0, output
+    assert output.count("未变化，跳过") == len(recorded)
+    assert output.count("已生成") == len(names) - len(recorded)

@@ -54,7 +54,7 @@ calls = []
 def replace(src, dst):
     calls.append(dst)
     if len(calls) == 2:  # the first output is in place, the second not yet
-        os.kill(os.getpid(), signal.SIGKILL)
+        os.killpg(0, signal.SIGKILL)  # the whole tool, whichever of its processes renames
     real(src, dst)
 files.os.replace = replace
 sys.exit(main(sys.argv[1:]))
@@ -66,7 +66,8 @@ def test_killed_between_renames_is_rebuilt_as_a_matching_pair(two_versions) -> N
     pdf, workbook, record = outputs(out)
     old_workbook = workbook.read_bytes()
     killed = subprocess.run([sys.executable, "-c", KILL_AFTER_FIRST_RENAME, "build", "-o", str(out),
-                             str(data)], capture_output=True, text=True, cwd=ROOT, check=False)
+                             str(data)], capture_output=True, text=True, cwd=ROOT, check=False,
+                            start_new_session=True)
     assert killed.returncode == -9, killed.stderr
     # The kill left a mixed set — new PDF, old workbook — but no record of a good build.
     assert pdf.read_bytes() == expected["xiamen-2022/xiamen-2022.pdf"]
@@ -136,7 +137,8 @@ def test_publish_without_record_data_only_invalidates(tmp_path: Path) -> None:
     assert not record.exists()
 
 
-TERMINATE_AFTER_FIRST_RENAME = KILL_AFTER_FIRST_RENAME.replace("signal.SIGKILL", "signal.SIGTERM")
+TERMINATE_AFTER_FIRST_RENAME = KILL_AFTER_FIRST_RENAME.replace(
+    "os.killpg(0, signal.SIGKILL)", "os.kill(os.getpid(), signal.SIGTERM)")
 
 
 def test_sigterm_between_renames_is_told_and_rebuilt(two_versions) -> None:

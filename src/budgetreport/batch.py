@@ -9,8 +9,10 @@ Throughput (a province is some 500 centers; `scripts/benchmark_batch.py --provin
 parent imports the pipeline once before the workers fork, so they start warm; the inputs
 every center shares are fingerprinted once per run; the garbage collector stays out of a
 build — WeasyPrint's box trees are large and cyclic, and collecting them again and again
-mid-build, through every imported module, cost a tenth of the run — and collects once after
-it; results passed back are small (`Outcome`).
+mid-build, through every imported module, cost a tenth of the run. A worker builds its first
+center itself (filling its caches) and collects once; every later center is built in a child
+forked from it (`forked`), which exits without collecting or freeing at all. Results passed
+back are small (`Outcome`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import hashlib
 import json
 import os
 import resource
+import signal
 import subprocess
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -29,7 +32,7 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from . import __version__
+from . import __version__, forked
 from .errors import describe
 from .fonts import DEFAULT_FAMILIES
 from .names import center_key, html_output, outputs, record_path
@@ -141,13 +144,47 @@ def last_build(path: Path, out_dir: Path, inputs: str | None, html: bool = False
 
 
 def build_center(path: Path, out_dir: Path, strict: bool, variant: str | None,
-                 inputs: str | None, html: bool = False, tagged: bool = False) -> Outcome:
-    """One center, in a worker process: never raises, reports instead (a defect of
-    budgetreport with its traceback and a request to report it).
-    `inputs` is the fingerprint taken before the build, recorded beside its outputs."""
+                 inputs: str | None, html: bool = False, tagged: bool = False, *,
+                 last: bool = False) -> Outcome:
+    """One center, in a worker process or the main one: never raises, reports instead (a
+    defect of budgetreport with its traceback and a request to report it); Ctrl-C raises
+    KeyboardInterrupt once the center's files are left as they were or complete.
+    `inputs` is the fingerprint taken before the build, recorded beside its outputs.
+
+    A process builds its first center itself, so that its caches — templates, catalogues,
+    fonts — are filled, then collects the garbage once; every later center is built in a
+    child forked for it (`forked`), which inherits those caches and exits without collecting.
+    `last`: no center follows in this process, so even the first needs no collecting."""
+    global _warm
+    if _stopped:  # this worker saw Ctrl-C: the run is ending, build nothing more
+        raise KeyboardInterrupt
+    args = (path, out_dir, strict, variant, inputs, html, tagged)
+    if not forked.AVAILABLE or not (_warm or last):
+        outcome = _build_here(*args, collect=True)
+        _warm = True
+        if _in_worker:  # what survives a worker's first build is its caches
+            gc.freeze()
+        return outcome
+    start, cpu = time.perf_counter(), time.process_time()
+    try:
+        child = forked.call(lambda: _build_here(*args, collect=False))
+    except forked.ChildDied as died:
+        return Outcome(path, "failed", messages=(
+            f"{display_path(path)}: 生成进程意外终止（{died.cause}），请重新运行 build [E902]",))
+    except KeyboardInterrupt:
+        _stop()
+        raise
+    # Its cost includes the fork, the child's exit and the wait; memory is the child's peak,
+    # pages shared with this process included.
+    return replace(child.value, seconds=time.perf_counter() - start,
+                   cpu=time.process_time() - cpu + child.cpu, worker=os.getpid(),
+                   peak_kib=max(child.peak_kib, child.value.peak_kib))
+
+
+def _build_here(path: Path, out_dir: Path, strict: bool, variant: str | None,
+                inputs: str | None, html: bool, tagged: bool, *, collect: bool) -> Outcome:
     from .build import build  # here, not above: a rerun with nothing to build never needs it
 
-    global _fresh_worker
     start, cpu = time.perf_counter(), time.process_time()
     collecting = gc.isenabled()
     gc.disable()  # see the module's docstring; collected below, before it is enabled again
@@ -161,30 +198,40 @@ def build_center(path: Path, out_dir: Path, strict: bool, variant: str | None,
         outcome = Outcome(path, "failed", 0, 0.0, tuple(lines))
     finally:
         before = time.process_time()
-        if collecting:
+        if collect:
             gc.collect()  # WeasyPrint's document: cyclic, so only a collection frees it
-            gc.enable()
+            if collecting:
+                gc.enable()
+        # Otherwise the process ends next, and the collector stays off: enabled, it would
+        # soon run through every object the build left.
         collect_cpu = time.process_time() - before
-    if _fresh_worker:  # what survives a worker's first build is its caches: fonts, templates
-        gc.freeze()
-        _fresh_worker = False
     return replace(outcome, seconds=time.perf_counter() - start, cpu=time.process_time() - cpu,
                    collect_cpu=collect_cpu, worker=os.getpid(),
                    peak_kib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 
-_fresh_worker = False
+_warm = False  # this process has built a center: its caches are filled
+_in_worker = False  # this process is a pool worker
+_stopped = False  # a pool worker that saw Ctrl-C
+
+
+def _stop() -> None:
+    global _stopped
+    _stopped = _in_worker  # the main process (or a test's) stays usable
 
 
 def _start_worker() -> None:
     """Once per worker process, before its first center. A forked worker holds the pipeline
     already, imported and frozen by the parent (`_load_pipeline`); a spawned one imported it
     to unpickle its first task. Either way, long-lived objects go to the permanent
-    generation, so that each collection looks at one build's objects only."""
-    global _fresh_worker
+    generation, so that each collection looks at one build's objects only.
+    Ctrl-C is for the main process, which cancels what has not started, and for the child
+    building a center (`forked`), which stops it: the worker only passes it on."""
+    global _in_worker
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     gc.collect()
     gc.freeze()
-    _fresh_worker = True
+    _in_worker = True
 
 
 def _load_pipeline() -> None:
@@ -218,8 +265,9 @@ def build_many(paths: Sequence[Path], out_dir: Path, *, strict: bool = False,
             todo[path] = inputs
     workers = min(jobs or os.cpu_count() or 1, len(todo))
     if workers <= 1:
-        for path, inputs in todo.items():
-            results[path] = build_center(path, out_dir, strict, variant, inputs, html, tagged)
+        for n, (path, inputs) in enumerate(todo.items(), 1):
+            results[path] = build_center(path, out_dir, strict, variant, inputs, html, tagged,
+                                         last=n == len(todo))
             done(results[path])
     else:
         _load_pipeline()
@@ -227,16 +275,20 @@ def build_many(paths: Sequence[Path], out_dir: Path, *, strict: bool = False,
             with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker) as pool:
                 futures = {pool.submit(build_center, p, out_dir, strict, variant, i, html, tagged): p
                            for p, i in todo.items()}
-                for future in as_completed(futures):
-                    try:
-                        outcome = future.result()
-                    except Exception as exc:  # the worker itself died (killed, out of memory)
-                        source = futures[future]
-                        outcome = Outcome(source, "failed", messages=(
-                            f"{display_path(source)}: 生成进程意外终止（{type(exc).__name__}），"
-                            "请重新运行 build [E902]",))
-                    results[futures[future]] = outcome
-                    done(outcome)
+                try:
+                    for future in as_completed(futures):
+                        try:
+                            outcome = future.result()
+                        except Exception as exc:  # the worker itself died (killed, out of memory)
+                            source = futures[future]
+                            outcome = Outcome(source, "failed", messages=(
+                                f"{display_path(source)}: 生成进程意外终止（{type(exc).__name__}），"
+                                "请重新运行 build [E902]",))
+                        results[futures[future]] = outcome
+                        done(outcome)
+                except KeyboardInterrupt:  # centers not yet started are dropped, not waited for
+                    pool.shutdown(wait=True, cancel_futures=True)
+                    raise
         finally:
             gc.unfreeze()
     return [results[p] for p in paths]
