@@ -23,7 +23,7 @@ PLAIN = {
                "j: 1e3\nk: .inf\nl: -.nan\nm: true\nn: False\no: null\np: ~\nq:\nr: 2022-02-30\n"
                "s: 2022-02-15T10:00:00\nt: yes\nu: 1:30\nv: 1.2.3\nw: '12'\nx: \"true\"\ny: 测试\n"
                "z: 00123.40\n",
-    "keys": "2022: a\n'2022x': b\ntrue: c\n1.50: d\n~: e\n? 明确的键\n: f\n\"带引号\": g\n",
+    "keys": "2022: a\n'2022x': b\n? 明确的键\n: f\n\"带引号\": g\n",
     "blocks": "a: |\n  第一行\n  第二行\nb: >-\n  折叠\n  的文字\nc: 多行\n  的纯文字\nd: |+\n  保留\n\n",
     "nesting": "a:\n  - x: 1\n    y: [1, 2, {z: 3}]\n  -\n    - 嵌套\n    - - 更深\n  - {}\n  - []\n"
                "b: {c: {d: {e: [f]}}}\n",
@@ -42,6 +42,7 @@ UNUSUAL = {
     "repeated key": "a: 1\na: 2\n",
     "int and text key": "1: a\n'1': b\n",
     "complex key": "? [a, b]\n: 1\n",
+    "true as key": "true: c\n", "number as key": "1.50: d\n", "null as key": "~: e\n",
     "two documents": "a: 1\n---\nb: 2\n",
     "list at top": "- 1\n",
     "empty": "",
@@ -113,3 +114,15 @@ def test_refused_characters_are_yamls_non_printable_set_and_bidi_overrides() -> 
     every = "".join(map(chr, range(0x110000)))
     refused = {m.start() for m in load.NON_PRINTABLE.finditer(every)}
     assert refused == {c for c in range(0x110000) if not printable.match(chr(c)) or c in bidi}
+
+
+def test_plain_stem_is_the_documented_pattern() -> None:
+    from budgetreport.names import plain_stem
+
+    pattern = re.compile(r"[0-9A-Za-z\u4e00-\u9fff][0-9A-Za-z_\-\u4e00-\u9fff]{0,63}")
+    every = [chr(c) for c in range(0x30000) if not 0xD800 <= c <= 0xDFFF]
+    for c in every:
+        for stem in (c, "a" + c, c + "a"):
+            assert plain_stem(stem) == bool(pattern.fullmatch(stem)), repr(stem)
+    for stem in ("", "a" * 64, "a" * 65, "厦" * 64 + "门", "..", "-a", "_a", "a-2022", "a b", "a/b"):
+        assert plain_stem(stem) == bool(pattern.fullmatch(stem)), stem

@@ -7,7 +7,6 @@ WeasyPrint: fontconfig (the library Pango renders with) is asked through ctypes.
 
 from __future__ import annotations
 
-import ctypes
 from collections.abc import Iterator, Mapping, Sequence
 from functools import cache
 from pathlib import Path
@@ -62,7 +61,10 @@ def missing_families(families: Sequence[str]) -> list[tuple[str, str | None]]:
     """(family, the family fontconfig would use instead) for each family not installed."""
     if not families:
         return []
-    fc = _fontconfig()
+    try:
+        fc = _fontconfig()
+    except OSError:  # no fontconfig: nothing could render anyway, WeasyPrint says so
+        return []
     config = fc.FcInitLoadConfigAndFonts()
     try:
         missing = []
@@ -78,6 +80,8 @@ def missing_families(families: Sequence[str]) -> list[tuple[str, str | None]]:
 
 @cache
 def _fontconfig() -> Any:
+    import ctypes  # here: most checks name no font, and ctypes takes milliseconds to import
+
     fc = ctypes.CDLL("libfontconfig.so.1")
     p = ctypes.c_void_p
     for name, restype, argtypes in (
@@ -100,6 +104,8 @@ FC_RESULT_MATCH = 0  # FcResult
 
 def _matched_families(fc: Any, config: int, family: str) -> list[str]:
     """All family names (every language) of the font fontconfig picks for `family`."""
+    import ctypes
+
     pattern = fc.FcPatternCreate()
     try:
         fc.FcPatternAddString(pattern, b"family", family.encode())
