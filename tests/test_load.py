@@ -126,3 +126,14 @@ def test_plain_stem_is_the_documented_pattern() -> None:
             assert plain_stem(stem) == bool(pattern.fullmatch(stem)), repr(stem)
     for stem in ("", "a" * 64, "a" * 65, "厦" * 64 + "门", "..", "-a", "_a", "a-2022", "a b", "a/b"):
         assert plain_stem(stem) == bool(pattern.fullmatch(stem)), stem
+
+
+def test_glossary_reads_the_same_through_either_reader(monkeypatch: pytest.MonkeyPatch) -> None:
+    from budgetreport import catalogue
+
+    catalogue._glossary.cache_clear()
+    fast = catalogue.standard_glossary()
+    catalogue._glossary.cache_clear()
+    monkeypatch.setattr(catalogue, "fast_read", lambda _text, top: None)
+    assert catalogue.standard_glossary() == fast and len(fast) > 10
+    catalogue._glossary.cache_clear()

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from ruamel.yaml import YAML
 
+from .load import fast_read
 from .problems import BudgetError, Loc, Problem, display_path
 from .resources import Workspace, builtin_catalogue, current, read_mapping
 
@@ -195,7 +196,9 @@ def standard_glossary(ws: Workspace | None = None) -> dict[str, GlossaryEntry]:
 def _glossary(files: tuple[tuple[Path, int], ...]) -> dict[str, GlossaryEntry]:
     terms: dict[str, GlossaryEntry] = {}
     for file, _mtime in files:
-        for e in YAML(typ="safe").load(file.read_text(encoding="utf-8")) or []:
+        text = file.read_text(encoding="utf-8")
+        fast = fast_read(text, top="Sequence")
+        for e in fast[0] if fast else YAML(typ="safe").load(text) or []:
             terms[e["term"]] = GlossaryEntry(e["term"], e["definition"], e.get("group"))
     return terms
 

@@ -260,9 +260,10 @@ class _Slow(Exception):
     """The file needs the round-trip loader (something unusual, or an error to word)."""
 
 
-def fast_read(text: str) -> tuple[Any, Lines] | None:
+def fast_read(text: str, top: str = "Mapping") -> tuple[Any, Lines] | None:
     """Plain data and positions read through libyaml, or None: use the round-trip loader
-    (anything unusual, an error, or a top level that is not a mapping)."""
+    (anything unusual, an error, or a top level that is not a mapping — or, with `top`
+    "Sequence", not a list)."""
     if CParser is None:
         return None
     parser = CParser(text)
@@ -273,7 +274,7 @@ def fast_read(text: str) -> tuple[Any, Lines] | None:
         if type(start).__name__ != "DocumentStartEvent" or start.version or start.tags:
             return None
         first = parser.get_event()
-        if type(first).__name__ != "MappingStartEvent":
+        if type(first).__name__ != f"{top}StartEvent":
             return None
         data = _node(parser, first, (), lines)
         if type(parser.get_event()).__name__ != "DocumentEndEvent":
