@@ -17,9 +17,6 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ruamel.yaml import YAML
-
-from .load import fast_read
 from .problems import BudgetError, Loc, Problem, display_path
 from .resources import Workspace, builtin_catalogue, current, read_mapping
 
@@ -194,12 +191,27 @@ def standard_glossary(ws: Workspace | None = None) -> dict[str, GlossaryEntry]:
 
 @cache
 def _glossary(files: tuple[tuple[Path, int], ...]) -> dict[str, GlossaryEntry]:
+    """The terms of each glossary file in turn; BudgetError (E050) naming the file and line
+    of an entry that is not `- {term: …, definition: …, group: …}`."""
     terms: dict[str, GlossaryEntry] = {}
     for file, _mtime in files:
-        text = file.read_text(encoding="utf-8")
-        fast = fast_read(text, top="Sequence")
-        for e in fast[0] if fast else YAML(typ="safe").load(text) or []:
-            terms[e["term"]] = GlossaryEntry(e["term"], e["definition"], e.get("group"))
+        entries, lines = read_mapping(file, "名词解释", ("E050", "E050"), top="Sequence")
+        name = display_path(file)
+        if entries == {}:
+            continue
+        if not isinstance(entries, list):
+            raise BudgetError([Problem(name, 1, 0, "E050", "名词解释应为列表，每项写作 "
+                                       "- {term: 名词, definition: 解释}")])
+        for i, e in enumerate(entries):
+            fields = e if isinstance(e, dict) else {}
+            term, definition, group = (fields.get(k) for k in ("term", "definition", "group"))
+            if not (isinstance(term, str) and term.strip() and isinstance(definition, str)
+                    and definition.strip() and isinstance(group, str | None)
+                    and set(fields) <= {"term", "definition", "group"}):
+                raise BudgetError([Problem(name, lines.get((i,), (0, 0))[0], 0, "E050",
+                                           f"名词解释第{i + 1}项应写作 - {{term: 名词, definition: 解释}}"
+                                           "（可加 group: 分组），三者都是文字，不能有别的键")])
+            terms[term] = GlossaryEntry(term, definition, group)
     return terms
 
 

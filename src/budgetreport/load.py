@@ -135,23 +135,44 @@ def read(path: Path, content: bytes | None = None, name: str | None = None) -> S
     """Load `path`, or `content` standing for it (e.g. a file from git history, shown in
     messages as `name`): the path still tells which center's templates apply."""
     name = name or display_path(path)
+    raw = content if content is not None else read_bytes(path, name)
+    text, _tree, data, lines = parse(raw, name)
+    if not isinstance(data, dict):
+        raise BudgetError([Problem(name, 1, 1, "E005", "文件内容应为键值结构（YAML 映射）")])
+    return Source(path, name, text, data, lines)
 
-    def refuse(code: str, message: str, line: int = 0, column: int = 0) -> BudgetError:
-        return BudgetError([Problem(name, line, column, code, message)])
+
+def read_bytes(path: Path, name: str, what: str = "数据文件") -> bytes:
+    """The bytes of a user's file, within MAX_BYTES; BudgetError (E001, E003, E006) otherwise."""
+    def refuse(code: str, message: str) -> BudgetError:
+        return BudgetError([Problem(name, 0, 0, code, message)])
 
     try:
-        if content is None and path.exists() and not path.is_file():
+        if path.exists() and not path.is_file():
             kind = "是一个文件夹" if path.is_dir() else "不是普通文件（是管道或设备）"
-            raise refuse("E003", f"{kind}，无法作为数据文件读取")
-        if content is None and path.exists() and path.stat().st_size > MAX_BYTES:
-            raise refuse("E006", f"文件有 {path.stat().st_size:,} 字节，超过数据文件的上限 {MAX_BYTES:,} 字节")
-        raw = path.read_bytes() if content is None else content
+            raise refuse("E003", f"{kind}，无法作为{what}读取")
+        if path.exists() and path.stat().st_size > MAX_BYTES:
+            raise refuse("E006", f"文件有 {path.stat().st_size:,} 字节，超过{what}的上限 {MAX_BYTES:,} 字节")
+        with path.open("rb") as f:
+            raw = f.read(MAX_BYTES + 1)
     except FileNotFoundError:
         raise refuse("E001", "文件不存在") from None
     except OSError as exc:
         raise refuse("E003", f"无法读取文件：{os_reason(exc)}") from None
     if len(raw) > MAX_BYTES:
-        raise refuse("E006", f"文件有 {len(raw):,} 字节，超过数据文件的上限 {MAX_BYTES:,} 字节")
+        raise refuse("E006", f"文件超过{what}的上限 {MAX_BYTES:,} 字节")
+    return raw
+
+
+def parse(raw: bytes, name: str, top: str = "Mapping") -> tuple[str, Any, Any, Lines]:
+    """A user's YAML (data, settings, catalogue, glossary) read as untrusted: text, the
+    round-trip tree (None when the fast reader took it), plain data and positions.
+    BudgetError (E002, E004, E006–E010, E014) with line and column where there is one."""
+    def refuse(code: str, message: str, line: int = 0, column: int = 0) -> BudgetError:
+        return BudgetError([Problem(name, line, column, code, message)])
+
+    if len(raw) > MAX_BYTES:
+        raise refuse("E006", f"文件有 {len(raw):,} 字节，超过上限 {MAX_BYTES:,} 字节")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -165,9 +186,9 @@ def read(path: Path, content: bytes | None = None, name: str | None = None) -> S
             found.append(Problem(name, line, column, "E007", f"第{line}行第{column}列有不可见的控制字符 "
                                  f"U+{ord(m.group(0)):04X}（多为复制粘贴带入），请删除"))
         raise BudgetError(found)
-    fast = fast_read(text)
+    fast = fast_read(text, top)
     if fast is not None:
-        return Source(path, name, text, *fast)
+        return (text, None, *fast)
     yaml = YAML(typ="rt")
     yaml.Composer = _CheckedComposer
     yaml.Constructor = _DecimalConstructor
@@ -185,14 +206,12 @@ def read(path: Path, content: bytes | None = None, name: str | None = None) -> S
                      line, col) from None
     except (YAMLError, ValueError, RecursionError) as exc:
         raise refuse("E004", f"YAML 格式无法读取：{yaml_words.reason(getattr(exc, 'problem', None))}") from None
-    if not isinstance(tree, CommentedMap):
-        raise refuse("E005", "文件内容应为键值结构（YAML 映射）", 1, 1)
     try:
         data, lines = located(tree)
     except _Refused as exc:
         code = "E010" if "别名" in exc.message else "E014"
         raise refuse(code, exc.message, exc.line, exc.column) from None
-    return Source(path, name, text, data, lines)
+    return text, tree, data, lines
 
 
 Lines = dict[Loc, tuple[int, int]]  # data path → 1-based (line, column)

@@ -10,17 +10,13 @@ from __future__ import annotations
 
 import string
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import YAMLError
-
-from .load import fast_read
+from .load import Lines, parse, read_bytes
 from .money import Display
-from .problems import BudgetError, Problem, display_path
+from .problems import BudgetError, Problem, display_path, texts
 from .resources import Workspace, builtin_templates, current
 
 SETTINGS = "region.yaml"
@@ -106,19 +102,17 @@ def load_region(region: str, center: str | None = None, ws: Workspace | None = N
     for folder in reversed(folders):
         file = folder / SETTINGS
         if file.is_file():
-            tree = read_settings(file, folder)
-            if list(placeholder_problems(tree, display_path(file))):  # again, located
-                rt = YAML(typ="rt").load(file.read_text(encoding="utf-8"))
-                problems += placeholder_problems(rt, display_path(file))
+            tree, lines = read_settings(file, folder)
+            problems += placeholder_problems(tree, lines, display_path(file))
             new = _plain(tree)
             _merge(settings, new)
             origins |= dict.fromkeys(new, file)
     return Region(region, folders, settings, origins, prefixes=prefixes, problems=tuple(problems))
 
 
-def read_settings(file: Path, folder: Path) -> dict[str, Any]:
-    """One region.yaml as a mapping (plain when `load.fast_read` takes it, else round-trip,
-    which keeps the lines of each text); BudgetError naming the file (and line) otherwise."""
+def read_settings(file: Path, folder: Path) -> tuple[dict[str, Any], Lines]:
+    """One region.yaml as a mapping with the position of every value, read as untrusted as
+    a data file (`load.parse`); BudgetError naming the file (and line) otherwise (E820)."""
     name = display_path(file)
 
     def fail(line: int, message: str) -> BudgetError:
@@ -127,26 +121,15 @@ def read_settings(file: Path, folder: Path) -> dict[str, Any]:
     if not file.resolve().is_relative_to(folder.resolve()):
         raise fail(0, "设置文件指向所在文件夹之外（符号链接），已拒绝使用")
     try:
-        text = file.read_text(encoding="utf-8")
-        if len(text) > 1_000_000:
-            loaded = None
-        elif fast := fast_read(text):
-            loaded = fast[0]
-        else:
-            loaded = YAML(typ="rt").load(text)
-    except UnicodeDecodeError:
-        raise fail(0, "设置文件不是 UTF-8 编码的文本") from None
-    except YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else 0
-        raise fail(line, f"设置文件 YAML 格式错误：{getattr(exc, 'problem', None) or exc}") from None
-    except RecursionError:
-        raise fail(0, "设置文件嵌套过深") from None
+        _text, _tree, loaded, lines = parse(read_bytes(file, name, "设置文件"), name)
+    except BudgetError as exc:
+        raise BudgetError([replace(p, code="E820", message=f"设置文件：{p.message}")
+                           for p in exc.problems]) from None
     if loaded is None:
-        return {}
-    if not isinstance(loaded, dict) or not all(isinstance(k, str) for k in loaded):
+        return {}, lines
+    if not isinstance(loaded, dict):
         raise fail(1, "设置文件应为键值结构（如 tables: […]）")
-    return loaded
+    return loaded, lines
 
 
 BASE = "base"  # the national structure on its own: the built-in base templates only
@@ -190,9 +173,10 @@ def fill(value: Any, values: Mapping[str, object]) -> Any:
     return value
 
 
-def placeholder_problems(tree: Any, file: str) -> Iterator[Problem]:
+def placeholder_problems(tree: Any, lines: Lines, file: str) -> Iterator[Problem]:
     """An unknown placeholder or a stray brace in any text of a region.yaml, with its line."""
-    for line, col, text in _texts(tree):
+    for loc, text in texts(tree):
+        line, col = lines.get(loc, (0, 0))
         try:
             names = [f for _, f, spec, conv in string.Formatter().parse(text) if f is not None]
         except ValueError:
@@ -204,26 +188,6 @@ def placeholder_problems(tree: Any, file: str) -> Iterator[Problem]:
                 known = "、".join("{" + k + "}" for k in PLACEHOLDERS)
                 yield Problem(file, line, col, "E820",
                               f"设置文字中有未知的占位符 {{{name}}}，可用：{known}")
-
-
-def _texts(node: Any, line: int = 1, col: int = 1) -> Iterator[tuple[int, int, str]]:
-    """Each string of a YAML tree with its 1-based line and column (a plain tree: line 1)."""
-    if isinstance(node, CommentedMap):
-        for key, value in node.items():
-            kl, kc = node.lc.value(key) if isinstance(value, str) else node.lc.key(key)
-            yield from _texts(value, kl + 1, kc + 1)
-    elif isinstance(node, CommentedSeq):
-        for i, value in enumerate(node):
-            il, ic = node.lc.item(i)
-            yield from _texts(value, il + 1, ic + 1)
-    elif isinstance(node, dict):
-        for value in node.values():
-            yield from _texts(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _texts(value)
-    elif isinstance(node, str):
-        yield line, col, str(node)
 
 
 def _plain(node: Any) -> Any:

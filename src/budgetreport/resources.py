@@ -13,16 +13,13 @@ data and output folders. Outside a workspace only the built-in resources are use
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
-from .load import Lines, fast_read, located
+from .load import Lines, parse, read_bytes
 from .problems import BudgetError, Problem, display_path
 
 SETTINGS_FILE = "budgetreport.yaml"
@@ -130,25 +127,20 @@ def _load(root: Path, _mtime: int, _size: int) -> Workspace:
                      root / values.get("output", "output"))
 
 
-def read_mapping(file: Path, what: str, codes: tuple[str, str]) -> tuple[Any, Lines]:
-    """A user's YAML file (settings, catalogue) as plain data and the position of every key
-    and item (`load.located`); an empty file is an empty mapping. BudgetError (codes:
-    unreadable, syntax) with the line."""
+def read_mapping(file: Path, what: str, codes: tuple[str, str], top: str = "Mapping") -> tuple[Any, Lines]:
+    """A user's YAML file (settings, catalogue, glossary) as plain data and the position of
+    every key and item, read as untrusted as a data file is (`load.parse`: size, control
+    characters, tags, depth, aliases; `top` "Sequence" for a list, read fast too); an empty
+    file is an empty mapping. BudgetError with
+    the line — `codes`: the file cannot be read, its content is not valid."""
     name = display_path(file)
     try:
-        text = file.read_text(encoding="utf-8")
-        if fast := fast_read(text):
-            return fast
-        raw = YAML(typ="rt").load(text)
-        return located(raw if raw is not None else {})
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BudgetError([Problem(name, 0, 0, codes[0], f"无法读取{what}：{exc}")]) from None
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        raise BudgetError([Problem(name, mark.line + 1 if mark else 0, 0, codes[1],
-                                   f"{what}的 YAML 语法错误：{exc.problem or exc.context}")]) from None
-    except YAMLError as exc:  # aliases expanding beyond the limit
-        raise BudgetError([Problem(name, 0, 0, codes[1], f"{what}的 YAML 无法读取：{exc}")]) from None
+        _text, _tree, data, lines = parse(read_bytes(file, name, what), name, top)
+    except BudgetError as exc:
+        unreadable = ("E001", "E003", "E006")
+        raise BudgetError([replace(p, code=codes[p.code not in unreadable],
+                                   message=f"{what}：{p.message}") for p in exc.problems]) from None
+    return (data if data is not None else {}), lines
 
 
 SETTINGS_TEMPLATE = """\
