@@ -8,7 +8,9 @@ the previous set, or a set without a record, which the next `build` rebuilds.
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -35,8 +37,36 @@ def _stage(path: Path, data: bytes) -> Path:
     return tmp
 
 
+def _kind(path: Path) -> int | None:
+    """The file type bits of what `path` names now (following links), None if nothing."""
+    try:
+        return stat.S_IFMT(os.stat(path).st_mode)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+
+
+def _refuse_special(path: Path) -> None:
+    """A rename would replace a folder, a device (as root even /dev/null) or a pipe with a
+    regular file: refuse instead, naming the path."""
+    kind = _kind(path)
+    if kind == stat.S_IFDIR:
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+    if kind not in (None, stat.S_IFREG):
+        raise OSError(errno.ESPIPE, os.strerror(errno.ESPIPE), str(path))
+
+
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside `path`, then rename it over `path`."""
+    """Write to a temporary file beside `path`, then rename it over `path`. A device or a
+    pipe (`/dev/stdout`) is written into as a stream; a folder is refused."""
+    if _kind(path) in (stat.S_IFCHR, stat.S_IFIFO):
+        try:
+            with open(path, "wb") as f:
+                f.write(data)
+        except OSError as exc:
+            exc.filename = exc.filename or str(path)
+            raise
+        return
+    _refuse_special(path)
     tmp = _stage(path, data)
     try:
         os.replace(tmp, path)
@@ -49,6 +79,8 @@ def publish(outputs: Mapping[Path, bytes], record: Path, record_data: bytes | No
     """Replace `outputs` as a set, then write `record` (its content says which inputs made
     the set). With `record_data` None the record is only removed: the next build redoes it."""
     staged: dict[Path, Path] = {}
+    for path in outputs:
+        _refuse_special(path)
     for path in outputs:  # left by a build that was killed (no cleanup runs then)
         for stale in path.parent.glob(f".{path.name}.*.tmp"):
             stale.unlink(missing_ok=True)
