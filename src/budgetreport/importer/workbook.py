@@ -17,6 +17,7 @@ from typing import Any
 
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
 
 from ..problems import BudgetError, Problem, Severity, display_path, os_reason
 
@@ -86,6 +87,17 @@ def problem(where: Ref | str, code: str, message: str,
     return Problem(str(where), 0, 0, code, message, severity)
 
 
+OLE = bytes.fromhex("d0cf11e0a1b11ae1")  # an encrypted .xlsx, or an old .xls, is an OLE file
+
+
+def _head(path: Path) -> bytes:
+    try:
+        with path.open("rb") as f:
+            return f.read(8)
+    except OSError:
+        return b""
+
+
 def read_book(path: Path) -> Book:
     """Every sheet's cached values; hidden sheets are only named. Raises BudgetError when the
     file cannot be read as a workbook."""
@@ -95,9 +107,15 @@ def read_book(path: Path) -> Book:
     try:
         formulas = _formula_cells(path)
         wb = load_workbook(path, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        detail = os_reason(exc) if isinstance(exc, OSError) and exc.errno else "不是 .xlsx 格式"
-        raise BudgetError([problem(name, "E502", f"无法读取工作簿：{detail}（请另存为 Excel 工作簿 .xlsx）")]) from None
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, InvalidFileException, SyntaxError) as exc:
+        # SyntaxError: the XML inside the file is broken (ElementTree's ParseError)
+        if isinstance(exc, OSError) and exc.errno:
+            detail = os_reason(exc)
+        elif _head(path) == OLE:
+            detail = "文件已加密（设了打开密码）或是旧的 .xls 格式（请取消密码，另存为 Excel 工作簿 .xlsx）"
+        else:
+            detail = "不是 .xlsx 格式，或文件已损坏（请另存为 Excel 工作簿 .xlsx）"
+        raise BudgetError([problem(name, "E502", f"无法读取工作簿：{detail}")]) from None
     sheets, hidden, problems = [], [], []
     for ws in wb.worksheets:
         if ws.sheet_state != "visible":

@@ -95,7 +95,7 @@ def read_pdf(path: Path) -> Document:
     """The PDF's page texts and tables; BudgetError when the file is no readable PDF."""
     import pdfplumber
     import pypdfium2
-    from pdfminer.pdfparser import PDFSyntaxError
+    from pdfminer.psexceptions import PSException  # every pdfminer parse error
 
     name = display_path(path)
     if not path.is_file():
@@ -112,8 +112,10 @@ def read_pdf(path: Path) -> Document:
                 if "单位" not in text and not reading.tables:
                     continue  # no table can start here
                 _read_tables(page, number_, text, reading)
-    except (pypdfium2.PdfiumError, PDFSyntaxError, ValueError) as exc:
-        raise BudgetError([Problem(name, 0, 0, "E602", f"无法读取 PDF：{exc}")]) from None
+    except (pypdfium2.PdfiumError, PSException, ValueError) as exc:
+        reason = ("文件已加密，需要密码才能打开；请用未加密的文件" if "password" in str(exc).lower()
+                  else "不是有效的 PDF 文件，或文件已损坏")
+        raise BudgetError([Problem(name, 0, 0, "E602", f"无法读取 PDF：{reason}")]) from None
     return Document(name, [p.replace("\r\n", "\n") for p in pages], reading.tables)
 
 
