@@ -257,6 +257,7 @@ def new(region: str | None, name: str | None, center: str | None, source: Path |
 
     ws = _workspace()
     region = region or ws.region
+    _check_name(name)
     if xlsx is not None:
         _new_workbook(xlsx, source, region, name, year)
         return
@@ -298,6 +299,7 @@ def import_(workbook: Path, data: Path | None, output: Path | None, region: str 
 
     if (data is None) == (output is None):
         raise click.UsageError("请给出 --into 数据文件，或 -o 新文件，二者选一")
+    _check_name(name)
     if not workbook.is_file():
         raise click.UsageError(f"找不到工作簿：{workbook}")
     if data is not None and not data.is_file():
@@ -362,6 +364,13 @@ def verify(pdf: Path, data: Path | None, region: str | None, strict: bool) -> No
         click.echo(f"{pdf}：{against}有 {len(counted)} 处不一致。", err=True)
         sys.exit(EXIT_PROBLEM)
     click.echo(f"{pdf}：{against}一致" + ("（有警告）" if problems else "") + "。")
+
+
+def _check_name(name: str | None) -> None:
+    from .limits import name_problem
+
+    if name is not None and (why := name_problem(name)):
+        raise click.UsageError(f"--name：{why}")
 
 
 def _new_workbook(xlsx: Path, source: Path | None, region: str | None, name: str | None,
@@ -455,8 +464,9 @@ def schema(output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=False)
     else:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
+        from .files import write_atomic
+
+        write_atomic(output, text.encode("utf-8"))
         click.echo(f"已写入 {output}")
 
 

@@ -65,7 +65,6 @@ def limit_findings(b: Budget) -> Iterator[Finding]:
                               "（过长的名称或段落会使排版失控），请精简或分段", loc)
 
 
-
 def _sizes(value: Any, loc: Loc) -> Iterator[tuple[Loc, int]]:
     """The number of items of every list and mapping inside `value`, with its data path."""
     items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
@@ -73,3 +72,15 @@ def _sizes(value: Any, loc: Loc) -> Iterator[tuple[Loc, int]]:
         yield loc, len(value)
     for k, v in items:
         yield from _sizes(v, (*loc, k))
+
+
+def name_problem(name: str) -> str | None:
+    """Why `name` (a department's name given on the command line) cannot be used, if it
+    cannot: blank, longer than a name may be, or holding a hidden character."""
+    if not name.strip():
+        return "名称不能为空"
+    if len(name) > MAX_SHORT:
+        return f"名称有 {len(name)} 个字，超过上限 {MAX_SHORT} 个字"
+    if not name.isprintable():
+        return "名称中有不可见的字符（换行、控制字符等），请删除"
+    return None
