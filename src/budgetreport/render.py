@@ -33,12 +33,14 @@ from jinja2 import (
     select_autoescape,
 )
 from jinja2.bccache import Bucket, bc_magic
+from jinja2.sandbox import MAX_RANGE, safe_range
 from markupsafe import Markup, escape
 
 from . import money
 from .figures import Figures
 from .problems import BudgetError, Problem, display_path
 from .region import Region
+from .resources import builtin_templates
 from .tables import Table, numeral
 
 # The names a template may use (checked by a test). Figures documents each field.
@@ -133,6 +135,7 @@ def _environment(search: tuple[Path, ...],
         cn_date=lambda d: f"{d.year}年{d.month}月{d.day}日",
         cn_month=lambda d: f"{d.year}年{d.month}月",
     )
+    env.globals["range"] = safe_range  # a loop in a user's template stops at 100,000 turns
     return env
 
 
@@ -202,7 +205,7 @@ def render_html(f: Figures, region: Region, tables: list[Table], css: str = "",
         return _render(f, region, tables, css, medium)
     except TemplateSyntaxError as exc:
         raise BudgetError([_template_problem(exc.filename, exc.lineno,
-                                             f"模板语法错误：{exc.message}")]) from None
+                                             f"模板语法错误：{_syntax(exc.message or '')}")]) from None
     except Exception as exc:
         where = _template_frame(exc)
         if where is None and not isinstance(exc, TemplateError):
@@ -213,15 +216,50 @@ def render_html(f: Figures, region: Region, tables: list[Table], css: str = "",
 
 def _template_frame(exc: BaseException) -> tuple[str, int] | None:
     """The innermost template file and line in `exc`'s traceback (Jinja maps template
-    frames to the template's own file and line)."""
-    found = None
+    frames to the template's own file and line) — the innermost of the user's own templates
+    if one is involved (a template including itself recurses down into the built-in ones)."""
+    frames = []
     tb = exc.__traceback__
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
         if filename.endswith(".j2"):
-            found = (filename, tb.tb_lineno)
+            frames.append((filename, tb.tb_lineno))
         tb = tb.tb_next
-    return found
+    builtin = builtin_templates().resolve()
+    own = [f for f in frames if not Path(f[0]).resolve().is_relative_to(builtin)]
+    return (own or frames)[-1] if frames else None
+
+
+# Jinja's syntax complaints, in Chinese (its English is never shown).
+_SYNTAX = [
+    (r"(?s)unexpected end of template.*", "模板在此结束，但前面的 {{% … %}} 或 {{{{ … }}}} 没有闭合"),
+    (r"(?s)Encountered unknown tag '(.+?)'.*", "未知的模板标签“{0}”（或它所属的块没有开始）"),
+    (r"expected token '(.+?)', got '(.+?)'", "此处应为“{0}”，却是“{1}”"),
+    (r"unexpected char (.+?) at \d+", "模板中有不能出现的字符 {0}"),
+    (r"unexpected '(.+?)'", "此处不应出现“{0}”"),
+    (r"tag name expected", "{{% 之后应为标签名"),
+    (r"(?:block|macro) '(.+?)' defined twice", "块“{0}”定义了两次"),
+    (r"expected name or number", "此处应为名称或数字"),
+    (r"Expected an expression, got '(.+?)'", "此处缺少表达式，却是“{0}”"),
+]
+
+
+_TOKENS = {"end of print statement": "}}", "begin of print statement": "{{",
+           "end of statement block": "%}", "begin of statement block": "{%", "name": "名称",
+           "end of template": "模板结尾", "string": "文字", "integer": "整数", "float": "数字"}
+
+
+def _syntax(message: str) -> str:
+    if m := re.search(r"The innermost block that needs to be closed is '(\w+)'", message):
+        return f"标签没有闭合：缺少 {{% end{m[1]} %}}"
+    if m := re.search(r"looking for the following tags: (.*?)\.", message):
+        tags = re.findall(r"'(\w+)'", m[1])
+        end = next((t for t in tags if t.startswith("end")), tags[-1] if tags else "end")
+        return f"模板在此结束，但前面的标签没有闭合：缺少 {{% {end} %}}"
+    for pattern, chinese in _SYNTAX:
+        if m := re.match(pattern, message):
+            return chinese.format(*(_TOKENS.get(g, g) for g in m.groups()))
+    return "请检查此行的 {{ }} 与 {% %} 是否成对、标签名和括号是否正确"
 
 
 def _explain(exc: BaseException) -> str:
@@ -235,10 +273,18 @@ def _explain(exc: BaseException) -> str:
                 r"(.+) object has no attribute '(.+)'", text):
             owner = m[1].removesuffix(" object").rsplit(".", 1)[-1]
             return f"模板中“{owner}”没有属性“{m[2]}”"
-        return f"模板中使用了未定义的值：{text}"
-    if isinstance(exc, TemplateError):
-        return f"模板错误：{text}"
-    return f"模板运行出错（{type(exc).__name__}）：{text}"
+        return "模板中使用了未定义的值"
+    if isinstance(exc, TemplateError) and re.search(r"[\u4e00-\u9fff]", text):
+        return f"模板错误：{text}"  # ours (e.g. a template outside its folder)
+    if isinstance(exc, RecursionError):
+        return "模板递归过深：模板包含、继承或调用了自身"
+    if isinstance(exc, MemoryError):
+        return "模板生成的内容过大"
+    if isinstance(exc, OverflowError) and "MAX_RANGE" in text:
+        return f"模板中的循环超过 {MAX_RANGE:,} 次"
+    if isinstance(exc, ZeroDivisionError):
+        return "模板中除以零"
+    return "模板中的表达式无法计算（取值或类型不对）"
 
 
 def _template_problem(file: str | None, line: int | None, message: str) -> Problem:
