@@ -229,6 +229,8 @@ def diff(old: str, new: str, html_file: Path | None) -> None:
     from .diff import diff as compare_versions
     from .diff import format_text, write_html
 
+    if html_file is not None and any(_same_file(html_file, Path(v)) for v in (old, new)):
+        raise click.UsageError(f"--html {html_file} 是要比较的文件之一，不能覆盖；请另给文件名")
     try:
         changes = compare_versions(old, new)
     except BudgetError as exc:
@@ -405,6 +407,13 @@ def summary_table(outcomes: list[Outcome], out_dir: Path) -> str:
     widths = [max(width(r[i]) for r in rows) for i in range(len(rows[0]))]
     return "\n".join("  ".join(c + " " * (w - width(c)) for c, w in zip(r, widths, strict=True)).rstrip()
                      for r in rows)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and a.samefile(b)
+    except OSError:
+        return False
 
 
 def _relative(path: Path) -> Path:
