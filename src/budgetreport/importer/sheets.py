@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
+from ..limits import MAX_YUAN
 from ..model import UNIT_FACTOR
 from ..problems import Problem, Severity
 from .labels import SOURCES, TOTAL_ROWS, column_key, norm, title_key
@@ -200,6 +201,9 @@ def _amount(table: Table, row: int, col: int, problems: list[Problem]) -> Amount
     v = number(sheet.shown(row, col) if m else sheet.raw(row, col))
     if isinstance(v, str):
         problems.append(problem(ref, "E512", f"应为数字，实为文字“{v}”"))
+        return None
+    if v is not None and abs(v) * UNIT_FACTOR["元"] / UNIT_FACTOR[table.unit] >= MAX_YUAN:
+        problems.append(problem(ref, "E517", f"金额 {v:.3E}{table.unit} 超出部门预算可能的范围（应小于 1 万亿元）"))
         return None
     return Amount((v or Decimal(0)) * UNIT_FACTOR["元"] / UNIT_FACTOR[table.unit], table.unit, ref,
                   blank=v is None)
