@@ -123,6 +123,9 @@ def write_blank(budget: Budget, out: Path) -> None:
         book = read_book(buffer)
         tables, _ = recognise(book, region.filled(figures.placeholders))
         wb = load_workbook(buffer)
+    except OSError as exc:
+        exc.filename = str(out)  # the user named `out`, not this scratch file beside it
+        raise
     finally:
         buffer.unlink(missing_ok=True)
     formulas = Formulas(tables)
