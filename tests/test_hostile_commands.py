@@ -1,0 +1,341 @@
+"""Hostile invocations of every command but `check` of a data file (tests/test_hostile_corpus.py
+does that): wrong arguments, broken workbooks and PDFs, broken workspace settings, catalogues,
+glossaries, center templates and region.yaml, outputs that are folders, devices or the inputs
+themselves. Each runs the installed command in a folder of its own (several at once), and is
+held to: no traceback, Chinese lines, the promised exit status, the file it concerns named,
+and the files it must not touch unchanged.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import zipfile
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from conftest import DATA
+from test_hostile_corpus import Run, chinese, run
+
+X = (DATA / "xiamen-2022.yaml").read_text(encoding="utf-8")
+NAME = "  name: 厦门市住房公积金中心\n"
+Setup = Callable[[Path], None]
+
+
+def files(**contents: str | bytes) -> Setup:
+    """Writes each file (keyword: its path with "__" for "/", "_dot_" for "." and "_" for "-")."""
+    def make(folder: Path) -> None:
+        for key, content in contents.items():
+            path = folder / key.replace("__", "/").replace("_dot_", ".").replace("_", "-")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(content, encoding="utf-8")
+    return make
+
+
+def both(*setups: Setup) -> Setup:
+    def make(folder: Path) -> None:
+        for setup in setups:
+            setup(folder)
+    return make
+
+
+def workspace(settings: str | bytes = "region: fujian\n", **more: str | bytes) -> Setup:
+    return files(budgetreport_dot_yaml=settings, data__xiamen_2022_dot_yaml=X, **more)
+
+
+def built_copy(*names: str) -> Setup:
+    """Copies of the Xiamen PDF and workbook built once (see `built`)."""
+    def make(folder: Path) -> None:
+        for name in names:
+            shutil.copy(BUILT / f"xiamen-2022{Path(name).suffix}", folder / name)
+    return make
+
+
+def workbook(change: Callable[..., None], name: str = "x.xlsx") -> Setup:
+    """The built workbook with `change(workbook)` applied."""
+    def make(folder: Path) -> None:
+        from openpyxl import load_workbook
+
+        book = load_workbook(BUILT / "xiamen-2022.xlsx")
+        change(book)
+        book.save(folder / name)
+    return make
+
+
+def _cell(row: int, col: int, value: object, sheet: int = 0) -> Callable[..., None]:
+    def change(book) -> None:  # type: ignore[no-untyped-def]
+        book.worksheets[sheet].cell(row, col).value = value
+    return change
+
+
+def _first_amount(book) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    ws = book.worksheets[0]
+    for row in ws.iter_rows():
+        for c in row:
+            if isinstance(c.value, int | float) and c.value > 100:
+                return c.row, c.column
+    raise AssertionError("no amount in the first sheet")
+
+
+def _amount_to(value: object) -> Callable[..., None]:
+    def change(book) -> None:  # type: ignore[no-untyped-def]
+        row, col = _first_amount(book)
+        book.worksheets[0].cell(row, col).value = value
+    return change
+
+
+def _zip(**members: str) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        for name, text in members.items():
+            z.writestr(name.replace("_dot_", "."), text)
+    return buffer.getvalue()
+
+
+def _device(name: str) -> Setup:
+    def make(folder: Path) -> None:
+        os.mknod(folder / name, 0o666 | stat.S_IFCHR, os.makedev(1, 3))  # a /dev/null of our own
+    return make
+
+
+def _fifo(name: str) -> Setup:
+    def make(folder: Path) -> None:
+        os.mkfifo(folder / name)
+    return make
+
+
+def _truncated_pdf(folder: Path) -> None:
+    data = (BUILT / "xiamen-2022.pdf").read_bytes()
+    (folder / "t.pdf").write_bytes(data[: len(data) // 3])
+
+
+def _zeroed_pdf(folder: Path) -> None:
+    data = bytearray((BUILT / "xiamen-2022.pdf").read_bytes())
+    data[len(data) // 2: len(data) // 2 + 4000] = bytes(4000)
+    (folder / "z.pdf").write_bytes(bytes(data))
+
+
+@dataclass(frozen=True)
+class Cmd:
+    id: str
+    args: tuple[str, ...]
+    status: int | tuple[int, ...]
+    words: tuple[str, ...] = ()  # each must appear in the output
+    setup: Setup | None = None
+    kept: tuple[str, ...] = ()  # files that must be byte for byte as before
+    named: str = ""  # the file the message must name (its location)
+    quoted: str = ""  # the user's own words a message may quote
+
+
+BOMB = "a0: &a0 [" + ", ".join("x" * 10) + "]\n" + "".join(
+    f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]\n" for i in range(1, 7))
+BAD = files(bad_2022_dot_yaml=X.replace(NAME, "  name: 厦门\x00\n"))
+DATA_X = files(xiamen_2022_dot_yaml=X)
+CMDS = [
+    # diff
+    Cmd("diff with /dev/null", ("diff", "xiamen-2022.yaml", "/dev/null"), 1, ("E003",), DATA_X, named="/dev/null"),
+    Cmd("diff with a folder", ("diff", "xiamen-2022.yaml", "."), (1, 2), setup=DATA_X),
+    Cmd("diff with a NUL byte", ("diff", "xiamen-2022.yaml", "bad-2022.yaml"), 1, ("E007",), both(DATA_X, BAD),
+        named="bad-2022.yaml"),
+    Cmd("diff --html over its own input", ("diff", "xiamen-2022.yaml", "y-2022.yaml", "--html", "y-2022.yaml"), 2,
+        setup=files(xiamen_2022_dot_yaml=X, y_2022_dot_yaml=X.replace(NAME, "  name: 厦门市公积金中心\n")),
+        kept=("y-2022.yaml", "xiamen-2022.yaml")),
+    Cmd("diff --html into a device", ("diff", "xiamen-2022.yaml", "xiamen-2022.yaml", "--html", "null"), 0,
+        setup=both(DATA_X, _device("null"))),
+    Cmd("diff --html into a folder", ("diff", "xiamen-2022.yaml", "xiamen-2022.yaml", "--html", "out"), 1,
+        ("文件夹",), both(DATA_X, files(out__keep="x")), kept=("out/keep",), named="out"),
+    Cmd("diff --html into /proc", ("diff", "xiamen-2022.yaml", "xiamen-2022.yaml", "--html", "/proc/x.html"), 1,
+        setup=DATA_X, named="/proc/x.html"),
+    Cmd("diff of an unknown revision", ("diff", "NOREV:xiamen-2022.yaml", "xiamen-2022.yaml"), 1, setup=DATA_X),
+    Cmd("diff of an alias bomb", ("diff", "xiamen-2022.yaml", "b-2022.yaml"), 1, ("E010",),
+        both(DATA_X, files(b_2022_dot_yaml=BOMB)),
+        named="b-2022.yaml"),
+    # new
+    Cmd("new over its source", ("new", "--from", "xiamen-2022.yaml", "--year", "2023", "-o", "xiamen-2022.yaml"), 2,
+        setup=DATA_X, kept=("xiamen-2022.yaml",)),
+    Cmd("new into a folder", ("new", "--from", "xiamen-2022.yaml", "--year", "2023", "-o", "out"), (1, 2),
+        setup=both(DATA_X, files(out__keep="x")), kept=("out/keep",)),
+    Cmd("new into /proc", ("new", "--from", "xiamen-2022.yaml", "--year", "2023", "-o", "/proc/x-2023.yaml"), 1,
+        setup=DATA_X, named="/proc/x-2023.yaml"),
+    Cmd("new from a NUL byte", ("new", "--from", "bad-2022.yaml", "--year", "2023", "-o", "b-2023.yaml"), 1,
+        ("E007",), BAD, named="bad-2022.yaml"),
+    Cmd("new --year abc", ("new", "--from", "xiamen-2022.yaml", "--year", "abc"), 2, setup=DATA_X),
+    Cmd("new --year far away", ("new", "--from", "xiamen-2022.yaml", "--year", "99999"), 2, setup=DATA_X),
+    Cmd("new --name with a newline", ("new", "--region", "fujian", "--name", "厦门\n中心", "--year", "2022",
+                                      "-o", "n-2022.yaml"), 2),
+    Cmd("new --name of blanks", ("new", "--region", "fujian", "--name", "　 ", "--year", "2022",
+                                 "-o", "n-2022.yaml"), 2),
+    Cmd("new --name too long", ("new", "--region", "fujian", "--name", "长" * 300, "--year", "2022",
+                                "-o", "n-2022.yaml"), 2),
+    Cmd("new --region a path", ("new", "--region", "../../etc", "--name", "中心", "--year", "2022",
+                                "-o", "n-2022.yaml"), 2),
+    Cmd("new --center a path", ("new", "--region", "fujian", "--name", "中心", "--year", "2022",
+                                "--center", "../evil"), 2),
+    Cmd("new --xlsx over its source", ("new", "--from", "xiamen-2022.yaml", "--year", "2023", "--xlsx",
+                                       "xiamen-2022.yaml"), 2, setup=DATA_X, kept=("xiamen-2022.yaml",)),
+    Cmd("new --xlsx into /proc", ("new", "--from", "xiamen-2022.yaml", "--year", "2023", "--xlsx", "/proc/x.xlsx"),
+        1, setup=DATA_X, named="/proc/x.xlsx"),
+    # templates and catalogue
+    Cmd("templates of a NUL byte", ("templates", "bad-2022.yaml"), 1, ("E007",), BAD, named="bad-2022.yaml"),
+    Cmd("templates of a device", ("templates", "/dev/zero"), 1, ("E003",), named="/dev/zero"),
+    Cmd("catalogue of a NUL byte", ("catalogue", "bad-2022.yaml"), 1, ("E007",), BAD, named="bad-2022.yaml"),
+    Cmd("catalogue of an empty file", ("catalogue", "e-2022.yaml"), 1, ("E005",), files(e_2022_dot_yaml=""),
+        named="e-2022.yaml"),
+    # schema and init
+    Cmd("schema into a folder", ("schema", "-o", "out"), 1, ("文件夹",), files(out__keep="x"), kept=("out/keep",),
+        named="out"),
+    Cmd("schema into a device", ("schema", "-o", "null"), 0, setup=_device("null")),
+    Cmd("schema into /proc", ("schema", "-o", "/proc/version"), 1, named="/proc/version"),
+    Cmd("schema into a full disk", ("schema", "-o", "/dev/full"), 1, ("磁盘空间不足",), named="/dev/full"),
+    Cmd("init over a workspace", ("init", "."), 2, setup=workspace(), kept=("budgetreport.yaml",)),
+    Cmd("init under a file", ("init", "f/w"), 1, setup=files(f="x"), kept=("f",), named="f"),
+    Cmd("init in /proc", ("init", "/proc/w"), 1, named="/proc/w"),
+    # import: workbooks
+    Cmd("import a YAML file", ("import", "xiamen-2022.yaml", "-o", "n-2022.yaml", "--region", "fujian"), 1,
+        ("E502",), DATA_X, named="xiamen-2022.yaml"),
+    Cmd("import an empty workbook", ("import", "e.xlsx", "--into", "xiamen-2022.yaml"), 1, ("E502",),
+        both(DATA_X, files(e_dot_xlsx=b"")), kept=("xiamen-2022.yaml",), named="e.xlsx"),
+    Cmd("import a zip without a workbook", ("import", "z.xlsx", "-o", "n-2022.yaml", "--region", "fujian"), 1,
+        ("E502",), files(z_dot_xlsx=_zip(hello_dot_txt="x")), named="z.xlsx"),
+    Cmd("import broken XML", ("import", "z.xlsx", "-o", "n-2022.yaml", "--region", "fujian"), 1, ("E502",),
+        files(z_dot_xlsx=_zip(**{"[Content_Types]_dot_xml": "<Types><broken"})), named="z.xlsx"),
+    Cmd("import an encrypted workbook", ("import", "p.xlsx", "-o", "n-2022.yaml", "--region", "fujian"), 1,
+        ("加密",), files(p_dot_xlsx=bytes.fromhex("d0cf11e0a1b11ae1") + bytes(4000)), named="p.xlsx"),
+    Cmd("import a folder", ("import", "d.xlsx", "-o", "n-2022.yaml", "--region", "fujian"), 2,
+        setup=files(d_dot_xlsx__keep="x")),
+    Cmd("import into a broken data file", ("import", "x.xlsx", "--into", "bad-2022.yaml"), 1, ("E007",),
+        both(BAD, built_copy("x.xlsx")), kept=("bad-2022.yaml",), named="bad-2022.yaml"),
+    Cmd("import into itself", ("import", "xiamen-2022.yaml", "--into", "xiamen-2022.yaml"), 1, setup=DATA_X,
+        kept=("xiamen-2022.yaml",)),
+    Cmd("import over an existing file", ("import", "x.xlsx", "-o", "xiamen-2022.yaml", "--region", "fujian"),
+        2, setup=both(DATA_X, built_copy("x.xlsx")), kept=("xiamen-2022.yaml",)),
+    Cmd("import text numbers", ("import", "x.xlsx", "--into", "xiamen-2022.yaml"), (0, 1),
+        setup=both(DATA_X, workbook(_amount_to("1,234.56"))), kept=("xiamen-2022.yaml",)),
+    Cmd("import a date as an amount", ("import", "x.xlsx", "--into", "xiamen-2022.yaml"), 1,
+        setup=both(DATA_X, workbook(_amount_to(__import__("datetime").datetime(2022, 1, 1)))),
+        kept=("xiamen-2022.yaml",), named="x.xlsx"),
+    Cmd("import a formula without its value", ("import", "x.xlsx", "--into", "xiamen-2022.yaml"), (0, 1),
+        setup=both(DATA_X, workbook(_amount_to("=SUM(A1:A2)"))), kept=("xiamen-2022.yaml",)),
+    Cmd("import a negative amount", ("import", "x.xlsx", "--into", "xiamen-2022.yaml"), 1,
+        setup=both(DATA_X, workbook(_amount_to(-5))), kept=("xiamen-2022.yaml",), named="x.xlsx"),
+    Cmd("import a huge amount", ("import", "x.xlsx", "--into", "xiamen-2022.yaml"), 1,
+        setup=both(DATA_X, workbook(_amount_to(1e300))), kept=("xiamen-2022.yaml",), named="x.xlsx"),
+    Cmd("import emptied sheets", ("import", "x.xlsx", "-o", "n-2022.yaml", "--region", "fujian"), 1,
+        setup=workbook(lambda b: [b.remove(ws) for ws in b.worksheets[1:]] and None), named="x.xlsx"),
+    Cmd("import a merged header", ("import", "x.xlsx", "--into", "xiamen-2022.yaml"), (0, 1),
+        setup=both(DATA_X, workbook(lambda b: b.worksheets[0].merge_cells("A1:H8"))), kept=("xiamen-2022.yaml",)),
+    # import and verify: PDFs
+    Cmd("verify garbage", ("verify", "g.pdf"), 1, ("E602",), files(g_dot_pdf=b"%PDF-1.4\n" + bytes(range(256))),
+        named="g.pdf"),
+    Cmd("verify an empty PDF", ("verify", "e.pdf", "xiamen-2022.yaml"), 1, ("E602",),
+        both(DATA_X, files(e_dot_pdf=b"")), named="e.pdf"),
+    Cmd("verify a truncated PDF", ("verify", "t.pdf"), 1, setup=_truncated_pdf, named="t.pdf"),
+    Cmd("verify a PDF with a hole", ("verify", "z.pdf"), (0, 1), setup=_zeroed_pdf),
+    Cmd("verify a YAML file as PDF", ("verify", "xiamen-2022.yaml"), 1, ("E602",), DATA_X, named="xiamen-2022.yaml"),
+    Cmd("verify against a broken data file", ("verify", "x.pdf", "bad-2022.yaml"), 1, ("E007",),
+        both(BAD, built_copy("x.pdf")), named="bad-2022.yaml"),
+    Cmd("verify a folder", ("verify", "."), 2),
+    Cmd("verify --region unknown", ("verify", "x.pdf", "--region", "mars"), 2, setup=built_copy("x.pdf")),
+    Cmd("import a truncated PDF", ("import", "t.pdf", "-o", "n-2022.yaml", "--region", "fujian"), 1,
+        setup=_truncated_pdf, named="t.pdf"),
+    Cmd("import garbage as PDF", ("import", "g.pdf", "--into", "xiamen-2022.yaml"), 1, ("E602",),
+        both(DATA_X, files(g_dot_pdf=b"%PDF-1.7\n%%EOF\n")), kept=("xiamen-2022.yaml",), named="g.pdf"),
+    # build options
+    Cmd("build -j 0", ("build", "-j", "0", "xiamen-2022.yaml"), 2, setup=DATA_X),
+    Cmd("build -j -1", ("build", "-j", "-1", "xiamen-2022.yaml"), 2, setup=DATA_X),
+    Cmd("build --year abc", ("build", "--year", "abc", "xiamen-2022.yaml"), 2, setup=DATA_X),
+    Cmd("build -o a file", ("build", "-o", "f", "bad-2022.yaml"), 1, setup=both(BAD, files(f="x")), kept=("f",)),
+    Cmd("build -o /proc", ("build", "-o", "/proc/out", "bad-2022.yaml"), 1, setup=BAD),
+    Cmd("build a folder without data", ("build", "empty"), 2, setup=files(empty__note_dot_txt="x")),
+    Cmd("build a missing file", ("build", "missing-2022.yaml"), 2),
+    Cmd("build with no workspace and no path", ("build",), 2),
+    # broken workspace settings: every command stops at once, naming the settings file
+    *(Cmd(f"settings {label}", ("check", "data"), 1, setup=workspace(text), named="budgetreport.yaml")
+      for label, text in {
+          "a list": "- region\n", "region a number": "region: 5\n", "region a list": "region: [fujian]\n",
+          "data a mapping": "data: {a: 1}\n", "unknown key": "regoin: fujian\n", "NUL byte": "region: fu\x00jian\n",
+          "GBK": "region: 福建\n".encode("gbk"), "UTF-16": "region: fujian\n".encode("utf-16"),
+          "duplicate key": "region: fujian\nregion: jiangxi\n", "python tag": "region: !!python/object:os.system x\n",
+          "syntax error": "region: [fujian\n", "deep nesting": "a: " + "[" * 100 + "]" * 100 + "\n",
+          "alias bomb": BOMB,
+          "binary": bytes(range(256)), "null key": "~: fujian\n", "huge": "# " + "x" * 2_100_000 + "\n",
+      }.items()),
+    Cmd("settings: data folder missing", ("build",), 2, setup=workspace("region: fujian\ndata: nowhere\n"),
+        quoted="nowhere"),
+    Cmd("settings: output is a file", ("build", "data/bad-2022.yaml"), 1,
+        setup=both(workspace("region: fujian\noutput: out\n"), files(out="x", data__bad_2022_dot_yaml="a: [")),
+        kept=("out",)),
+    # workspace catalogue and glossary
+    *(Cmd(f"catalogue {label}", ("check", "data"), 1, setup=workspace(catalogue__2022_dot_yaml=text),
+          named="catalogue/2022.yaml")
+      for label, text in {
+          "a list": "- 1\n", "syntax error": "function: {\n", "NUL byte": "function:\x00\n",
+          "code of letters": "function:\n  abc: {name: x, source: y}\n",
+          "entry a number": "function:\n  \"2210201\": 5\n", "python tag": "function: !!python/name:os.system\n",
+      }.items()),
+    *(Cmd(f"glossary {label}", ("check", "data"), 1, setup=workspace(catalogue__glossary_dot_yaml=text),
+          named="catalogue/glossary.yaml")
+      for label, text in {
+          "entry without definition": "- term: 基本支出\n", "a list of numbers": "- 5\n",
+          "a mapping": "term: x\n", "syntax error": "- [\n", "GBK": "- term: 名词\n".encode("gbk"),
+          "group a list": "- {term: a, definition: b, group: [1]}\n",
+      }.items()),
+]
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Run, dict[str, bytes], dict[str, bytes]]]:
+    home = tmp_path_factory.mktemp("commands")
+    global BUILT
+    BUILT = home / "built"
+    done = run("build", "-o", home / "out", DATA / "xiamen-2022.yaml", cwd=home)
+    assert done.status == 0, done.stderr
+    shutil.copytree(home / "out" / "xiamen-2022", BUILT)
+
+    def one(index: int, case: Cmd) -> tuple[str, tuple[Run, dict[str, bytes], dict[str, bytes]]]:
+        folder = home / f"c{index:03d}"
+        folder.mkdir()
+        if case.setup:
+            case.setup(folder)
+        before = {k: (folder / k).read_bytes() for k in case.kept}
+        result = run(*case.args, cwd=folder, env={"XDG_CACHE_HOME": str(home / "cache")})
+        after = {k: (folder / k).read_bytes() for k in case.kept if (folder / k).is_file()}
+        return case.id, (result, before, after)
+
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        return dict(pool.map(lambda pair: one(*pair), enumerate(CMDS)))
+
+
+BUILT = Path()
+# Keys a user types in settings, catalogue and glossary files, which messages quote.
+KEYS = " region data output years function economic name source term definition group xls "
+
+
+@pytest.mark.parametrize("case", CMDS, ids=[c.id for c in CMDS])
+def test_command(results, case: Cmd) -> None:  # type: ignore[no-untyped-def]
+    result, before, after = results[case.id]
+    output = result.stdout + result.stderr
+    assert "Traceback" not in output, output[-3000:]
+    statuses = case.status if isinstance(case.status, tuple) else (case.status,)
+    assert result.status in statuses, (result.status, output[-2000:])
+    for word in case.words:
+        assert word in output, (word, output[-2000:])
+    allowed = " ".join(case.args) + KEYS + case.quoted
+    bad = [(line, words) for line in output.splitlines() if (words := chinese(line, allowed))]
+    assert not bad, bad
+    if case.named:
+        assert any(line.startswith(case.named) or f" {case.named}" in line or f"“{case.named}" in line
+                   for line in result.stderr.splitlines()), result.stderr[-2000:]
+    if result.status == 1:
+        assert result.stderr.strip(), "a failure says why"
+    assert after == before, "a file it must not touch changed"
