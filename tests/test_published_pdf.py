@@ -14,7 +14,7 @@ import pytest
 from budgetreport.load import read
 from budgetreport.readback import verify
 from budgetreport.readback.pdf import read_pdf
-from conftest import run_cli
+from conftest import DATA, run_cli
 from published_pdf import PUBLISHED_PROPERTY_FEE, Style, publication
 from shanghai_export import ECONOMIC, LINES, NAME, PUBLISHED, THREE_PUBLIC, YEAR
 
@@ -70,6 +70,12 @@ def test_import_holds_the_publications_figures(published: Path, tmp_path: Path) 
         if code == "30209":
             public = PUBLISHED_PROPERTY_FEE  # as printed
         assert (economic[code].get("personnel", 0), economic[code].get("public", 0)) == (personnel, public), code
+    # the texts it can place, as the publication has them (the sample was typed from it)
+    sample = read(DATA / "shanghai-czj-2025.yaml").data
+    for key in ("duties", "internal_divisions", "divisions"):
+        assert data["overview"][key] == sample["overview"][key], key
+    assert data["department"]["scope"] == "单位预算"
+    assert "W560" in result.output and out.read_text(encoding="utf-8").count("请核对后删去本行") == 4
     wan = Decimal(10000)
     assert [data["three_public"][k]["amount"] for k in ("abroad", "reception", "vehicle_purchase",
                                                         "vehicle_running")] == [v * wan for v in THREE_PUBLIC]

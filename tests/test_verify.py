@@ -206,3 +206,36 @@ def test_a_source_whose_income_is_not_what_it_spends_is_caught() -> None:
     # carried over from last year: the two need not agree
     facts.add(("inc", "carryover"), amount(100, "收支总表", 8), "")
     assert sources_spent(facts) == []
+
+
+# Texts placed by `import X.pdf -o`, against the sample they were built from (fields the
+# sample gives; the 上饶 template joins its duties into one sentence, so it is left out).
+TEXT_SAMPLES = [n for n in SAMPLES if not n.startswith("shangrao")]
+
+
+@pytest.mark.parametrize("name", TEXT_SAMPLES)
+def test_texts_found_in_its_pdf_are_the_samples(pdfs: dict[str, Path], name: str) -> None:
+    from budgetreport.load import read
+    from budgetreport.readback.texts import placed_texts
+
+    data = read(DATA / name).data
+    placed = {t.path: t.value for t in placed_texts(read_pdf(pdfs[name]))}
+    assert ("overview", "duties") in placed, placed
+    compared = [p for p in placed if p[1] in data[p[0]]]
+    assert compared
+    for path in compared:
+        assert placed[path] == data[path[0]][path[1]], path
+
+
+def test_import_places_the_texts_marked_for_review(pdfs: dict[str, Path], tmp_path: Path) -> None:
+    out = tmp_path / "wanli-2025.yaml"
+    result = run_cli("import", pdfs["shanghai-putuo-wanli-2025.yaml"], "-o", out, "--region", "shanghai")
+    assert result.exit_code == 0, result.output
+    assert "W560" in result.output and "主要职责 11 段" in result.output and "单位 6 个" in result.output
+    assert "数字取自PDF" in result.output and "工作簿" not in result.output
+    text = out.read_text(encoding="utf-8")
+    assert text.count("请核对后删去本行") == 4  # duties, units, unit kinds, subordinate units
+    from budgetreport.load import read
+    new, sample = read(out).data["overview"], read(DATA / "shanghai-putuo-wanli-2025.yaml").data["overview"]
+    for key in ("duties", "units", "unit_kinds", "subordinate_units"):
+        assert new[key] == sample[key], key

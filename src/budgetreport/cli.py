@@ -303,7 +303,7 @@ def import_(workbook: Path, data: Path | None, output: Path | None, region: str 
         raise click.UsageError("请给出 --into 数据文件，或 -o 新文件，二者选一")
     _check_name(name)
     if not workbook.is_file():
-        raise click.UsageError(f"找不到工作簿：{workbook}")
+        raise click.UsageError(f"找不到{importer.source_word(workbook)}：{workbook}")
     if data is not None and not data.is_file():
         raise click.UsageError(f"找不到数据文件：{data}")
     try:
@@ -318,16 +318,17 @@ def import_(workbook: Path, data: Path | None, output: Path | None, region: str 
             outcome = importer.new_file(workbook, output, region, name, year)
     except BudgetError as exc:
         report(exc.problems)
-        click.echo("工作簿有错误，未写入任何文件。", err=True)
+        click.echo(f"{importer.source_word(workbook)}有错误，未写入任何文件。", err=True)
         sys.exit(1)
     except (ValueError, FileExistsError) as exc:
         raise click.UsageError(str(exc)) from None
     report(outcome.warnings)
+    source = importer.source_word(workbook)
     if data is not None:
         click.echo(outcome.report, nl=False)
-        click.echo(f"已更新 {data}" if outcome.changed else f"{data} 中的数字与工作簿一致，未改动")
+        click.echo(f"已更新 {data}" if outcome.changed else f"{data} 中的数字与{source}一致，未改动")
     else:
-        click.echo(f"已写入 {outcome.target}：数字取自工作簿；文字等待填写的共 {outcome.open_items} 处，"
+        click.echo(f"已写入 {outcome.target}：数字取自{source}；文字等待填写的共 {outcome.open_items} 处，"
                    f"运行 budgetreport check {outcome.target} 逐条列出")
 
 

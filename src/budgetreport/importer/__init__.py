@@ -35,7 +35,7 @@ from ..problems import BudgetError, Problem, Severity, display_path
 from ..region import known_regions, load_region
 from ..scaffold import rt_yaml, skeleton, write_new
 from ..validate import center_key, check_file
-from .apply import Writer, write_figures
+from .apply import Writer, place_texts, write_figures
 from .checks import check_tables
 from .mapping import Imported, to_data
 from .recognise import recognise
@@ -51,6 +51,11 @@ class Outcome:
     open_items: int = 0  # -o: problems `check` lists in the new file (texts to write)
 
 
+def source_word(path: Path) -> str:
+    """What the figures come from, in messages: a 工作簿 or a published PDF."""
+    return "PDF" if path.suffix.lower() == ".pdf" else "工作簿"
+
+
 def reading_placeholders(year: int | None) -> dict[str, object]:
     """Placeholders for reading a table's title back: titles as a 部门预算 prints them ({org}
     → 部门; title matching reads 单位 as 部门 and drops years)."""
@@ -64,9 +69,12 @@ def read_workbook(workbook: Path, region: str, center: str | None, year: int | N
     """Workbook (or a published PDF's tables) → imported figures, or BudgetError with every
     problem found."""
     published = workbook.suffix.lower() == ".pdf"
+    texts: list[Any] = []
     if published:
         from ..readback.pdf import read_pdf
-        book = read_pdf(workbook).book()
+        from ..readback.texts import placed_texts
+        doc = read_pdf(workbook)
+        book, texts = doc.book(), placed_texts(doc)
     else:
         book = read_book(workbook)
     # titles as a 部门预算 prints them ({org} → 部门; title_key reads 单位 as 部门, drops years)
@@ -78,12 +86,14 @@ def read_workbook(workbook: Path, region: str, center: str | None, year: int | N
     facts = check_tables(tables, {c: e.name for c, e in catalogue.function.items()})
     problems += [as_printed(p) for p in facts.problems] if published else facts.problems
     imp = to_data(tables, facts)
+    imp.texts = texts
     imp.catalogued = set(catalogue.function) | set(catalogue.economic)
     if imp.year is None and (m := re.search(r"(\d{4})年", book.title)):
         imp.year = int(m.group(1))
     problems += imp.problems
     if year and imp.year and imp.year != year:
-        problems.append(problem(book.name, "E523", f"工作簿是{imp.year}年的预算，数据文件是{year}年的"))
+        problems.append(problem(book.name, "E523",
+                                f"{source_word(workbook)}是{imp.year}年的预算，数据文件是{year}年的"))
     _stop_on_errors(problems)
     return imp, problems
 
@@ -137,6 +147,8 @@ def _write_tree(text: str, unit: str | None, imp: Imported, name: str,
         root["unit"] = unit = imp.unit
     w = Writer(root, unit, name, line_of, fresh=fresh, catalogued=imp.catalogued)
     write_figures(w, imp)
+    if fresh and imp.texts:  # a published PDF's texts, into a new file only
+        warnings.append(place_texts(root, imp.texts))
     _stop_on_errors(w.problems)
     warnings += [p for p in w.problems if p.severity is not Severity.error]
     out = io.StringIO()
@@ -199,7 +211,7 @@ def new_file(workbook: Path, out: Path, region: str, name: str | None = None,
     imp, warnings = read_workbook(workbook, region, None, year)
     name, year = name or imp.name, year or imp.year
     if not name or not year:
-        raise ValueError("工作簿中找不到" + ("编制单位" if not name else "预算年度")
+        raise ValueError(f"{source_word(workbook)}中找不到" + ("编制单位" if not name else "预算年度")
                          + "，请用 " + ("--name" if not name else "--year") + " 给出")
     text = _write_tree(skeleton(region, name, year), None, imp, display_path(out), lambda loc: 0,
                        warnings, fresh=True)

@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from ..model import FISCAL_SOURCES, THREE_PUBLIC, Source
 from ..problems import Problem
@@ -47,6 +48,7 @@ class Imported:
     names: dict[str, str] = field(default_factory=dict)
     catalogued: set[str] = field(default_factory=set)  # codes the year's catalogue names
     problems: list[Problem] = field(default_factory=list)
+    texts: list[Any] = field(default_factory=list)  # a published PDF's texts (readback.texts.Placed)
 
 
 def _zero(like: Amount) -> Amount:

@@ -1,0 +1,139 @@
+"""Read back: the texts of a published disclosure that a data file holds — 主要职责, 机构
+设置 (units, their kinds, internal divisions) — found by their headings, for `import X.pdf -o`
+to place in the new file, marked for review.
+
+The page texts are cut into lines without page numbers and running headers; a section runs
+from its heading (a short line without a full stop: "一、部门主要职能", "上海市财政局（单位）
+机构设置") to the next heading, and is taken from the heading with the most text under it (a
+contents page names the same headings with nothing under them). Lines are joined into
+paragraphs: a paragraph ends with "。" or "：" on a line shorter than the section's full
+lines, before an item marker ("（一）", "一、", "1."), or before a line of its own ending "：".
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from .pdf import Document
+
+Line = tuple[int, str]  # page, text
+PAGE_NUMBER = re.compile(r"^[-—–\s]*\d+[-—–\s]*$|^第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?$")
+ITEM = re.compile(r"^(?:[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+、|\d+[.．、])")
+DUTIES = ("主要职能", "主要职责", "部门职责", "单位职责", "职能职责")
+LEAD = re.compile(r"^.{0,40}?(?:的)?主要职[责能](?:是|为|包括)[：:]")
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A text found in the PDF, for the data file: where it goes, what it is, its page."""
+
+    path: tuple[str, ...]
+    value: Any
+    pdf: str
+    page: int
+    words: str  # what it is, for the review list ("主要职责 16 段")
+
+
+def placed_texts(doc: Document) -> list[Placed]:
+    lines = _lines(doc)
+    out: list[Placed] = []
+    duties = _section(lines, DUTIES)
+    if duties:
+        page, paras = duties
+        if len(paras) == 1 and (m := LEAD.match(paras[0])):  # "X的主要职责是：……。"
+            paras = [paras[0][m.end():]]
+        out.append(Placed(("overview", "duties"), paras, doc.name, page, f"主要职责 {len(paras)} 段"))
+    units = _section(lines, ("机构设置",))
+    if units:
+        out += _units(doc.name, *units)
+    if re.search(r"单位预算|预算单位[：:]", "".join("".join(p.split()) for p in doc.pages[:1])):
+        out.append(Placed(("department", "scope"), "单位预算", doc.name, 1, "预算类别：单位预算"))
+    return out
+
+
+def _lines(doc: Document) -> list[Line]:
+    """Every line of text, page numbers and lines repeated on three pages or more (running
+    headers and footers) left out."""
+    pages = [[ln.strip() for ln in text.splitlines() if ln.strip()] for text in doc.pages]
+    seen = Counter(ln for page in pages for ln in set(page))
+    return [(n, ln) for n, page in enumerate(pages, 1) for ln in page
+            if not PAGE_NUMBER.match(ln) and seen[ln] < 3]
+
+
+def _full(lines: list[Line]) -> int:
+    """The width of a full line of prose: the median of lines wrapped mid-sentence."""
+    wrapped = sorted(_width(t) for _, t in lines if len(t) > 20 and not t.endswith(("。", "：", "；", ":")))
+    return wrapped[len(wrapped) // 2] if wrapped else 60
+
+
+def _heading(lines: list[Line], i: int, full: int) -> bool:
+    """A line short of the full width, without a stop or a comma, that starts a paragraph
+    (the line before ended one, is a heading, or is on the page before)."""
+    text = ITEM.sub("", lines[i][1], count=1)
+    if len(text) > 30 or _width(lines[i][1]) >= 0.85 * full or re.search(r"[。；：:，,、]", text) \
+            or "…" in text or re.search(r"\.{4,}|\s\d+$", text):
+        return False
+    return i == 0 or lines[i - 1][0] != lines[i][0] or lines[i - 1][1].endswith(("。", "：", ":", "；")) \
+        or _heading(lines, i - 1, full)
+
+
+def _section(lines: list[Line], words: tuple[str, ...]) -> tuple[int, list[str]] | None:
+    """The paragraphs under the heading naming one of `words` that has the most text."""
+    best: tuple[int, list[str]] | None = None
+    full = _full(lines)
+    for i, (_, text) in enumerate(lines):
+        if not (any(w in text for w in words) and _heading(lines, i, full)):
+            continue
+        end = next((j for j in range(i + 1, len(lines)) if _heading(lines, j, full)), len(lines))
+        body = lines[i + 1:end]
+        paras = _paragraphs([t for _, t in body])
+        if paras and (best is None or sum(map(len, paras)) > sum(map(len, best[1]))):
+            best = (body[0][0], paras)
+    return best
+
+
+def _width(text: str) -> int:
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+def _paragraphs(lines: list[str]) -> list[str]:
+    full = max((_width(t) for t in lines), default=0)
+    out: list[str] = []
+    for n, text in enumerate(lines):
+        before = lines[n - 1] if n else ""
+        starts = n == 0 or ITEM.match(text) or (before.endswith(("。", "：", ":")) and _width(before) < 0.9 * full) \
+            or before.endswith("。") and text.endswith(("：", ":")) and _width(text) < 0.9 * full  # "…包括："
+        if starts or not out:
+            out.append(text)
+        else:
+            out[-1] += text
+    return out
+
+
+KINDS = re.compile(r"(行政单位|参公单位|事业单位|其他单位)\s*(\d+)\s*家")
+SUBORDINATE = re.compile(r"下属\s*(\d+)\s*家")
+DIVISIONS = re.compile(r"设\s*(\d+)\s*个内设机构[^：:]*[：:](.+?)。")
+NUMBERED = re.compile(r"^\d+[.．、]\s*(.+?)。?$")
+
+
+def _units(pdf: str, page: int, paras: list[str]) -> list[Placed]:
+    """Shanghai's 机构设置: the units of a 部门预算 listed "1. …。", their count by kind and the
+    number under the department; or a 单位预算's internal divisions ("设22个内设机构，包括：…")."""
+    text = "".join(paras)
+    out: list[Placed] = []
+    names = [m.group(1) for p in paras if (m := NUMBERED.match(p))]
+    if names:
+        out.append(Placed(("overview", "units"), [{"name": n} for n in names], pdf, page, f"单位 {len(names)} 个"))
+    kinds = {k: int(n) for k, n in KINDS.findall(text)}
+    if kinds:
+        out.append(Placed(("overview", "unit_kinds"), kinds, pdf, page, "单位类型与家数"))
+    if m := SUBORDINATE.search(text):
+        out.append(Placed(("overview", "subordinate_units"), int(m.group(1)), pdf, page, "下属单位数"))
+    if m := DIVISIONS.search(text):
+        divisions = [d for d in re.split(r"[、，]", m.group(2)) if d]
+        out.append(Placed(("overview", "internal_divisions"), int(m.group(1)), pdf, page, "内设机构数"))
+        out.append(Placed(("overview", "divisions"), divisions, pdf, page, f"内设机构 {len(divisions)} 个"))
+    return out
