@@ -296,3 +296,15 @@ def test_phrases():
     assert Change(D("90"), D("100")).pct_phrase("上年") == "较上年下降10.00%"
     assert Change(D("5"), D("0")).pct_phrase("上年") == "较上年新增"
     assert Change(D("5"), D("5")).pct_phrase("上年") == "与上年持平"
+
+
+def test_a_definition_without_placeholders_reads_as_jinja_would_render_it():
+    """Definitions without placeholders skip compiling a template; they must come out the same."""
+    from budgetreport.catalogue import standard_glossary
+    from budgetreport.figures import _DEFINITIONS, _filled
+
+    cases = ["abc", "a\nb", "a\r\nb\r\n", "a\n", "a\n\n", "a\rb", "", "\n", "a\u2028b", "a\x85b",
+             "末尾\r", "{{ year }}年", "{{ year - 1 }}年", "a {b}", "\r\n\r\n"]
+    cases += [e.definition for e in standard_glossary().values()]
+    for text in cases:
+        assert _filled(text, 2022) == _DEFINITIONS.from_string(text).render(year=2022), repr(text)

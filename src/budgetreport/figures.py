@@ -8,6 +8,7 @@ it). Amounts stay exact; `money` rounds them when they are shown.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -329,6 +330,7 @@ def _staffing(b: Budget) -> dict[str, int] | None:
 
 
 _DEFINITIONS = Environment(undefined=StrictUndefined, autoescape=False)
+NEWLINE = re.compile(r"\r\n|\r|\n")  # Jinja's own (jinja2.lexer.newline_re)
 
 
 @cache
@@ -337,10 +339,20 @@ def _definition(text: str) -> Template:
     return _DEFINITIONS.from_string(text)
 
 
+def _filled(text: str, year: int) -> str:
+    """A standard definition with its year placeholders filled. Most have none: they are
+    given back as Jinja would render them (newlines normalised, one trailing newline
+    dropped) without compiling a template for each."""
+    if "{" not in text:
+        lines = NEWLINE.split(text)
+        return "\n".join(lines[:-1] if lines[-1] == "" else lines)
+    return _definition(text).render(year=year)
+
+
 def _glossary(b: Budget) -> tuple[GlossaryEntry, ...]:
     """Standard entries (their year placeholders filled) followed by the center's own."""
     std = standard_glossary()
     year = b.department.year
-    terms = [GlossaryEntry(t, _definition(std[t].definition).render(year=year), std[t].group)
+    terms = [GlossaryEntry(t, _filled(std[t].definition, year), std[t].group)
              for t in b.glossary.standard if t in std]
     return tuple(terms) + tuple(GlossaryEntry(t.term, t.definition, t.group) for t in b.glossary.own)
