@@ -75,6 +75,24 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+def write_new(path: Path, data: bytes) -> None:
+    """Write a file that must not exist yet (FileExistsError if it does), whole or not at all:
+    staged beside it, then linked into place, which fails rather than replace a file."""
+    tmp = _stage(path, data)
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        raise
+    except OSError as exc:  # a file system without hard links: create exclusively instead
+        if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.EMLINK):
+            exc.filename = str(path)
+            raise
+        with open(path, "xb") as f:
+            f.write(data)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def publish(outputs: Mapping[Path, bytes], record: Path, record_data: bytes | None) -> None:
     """Replace `outputs` as a set, then write `record` (its content says which inputs made
     the set). With `record_data` None the record is only removed: the next build redoes it."""

@@ -19,6 +19,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from .files import write_atomic
 from .load import Lines, parse, read_bytes
 from .problems import BudgetError, Problem, display_path
 
@@ -174,9 +175,10 @@ def create_workspace(folder: Path, region: str = EXAMPLE_REGION) -> list[Path]:
               folder / "schema" / "budget.schema.json": builtin_schema()}
     for target, source in copies.items():
         if not target.exists():
-            target.write_bytes(source.read_bytes())
+            write_atomic(target, source.read_bytes())
             written.append(target)
-    settings.write_text(SETTINGS_TEMPLATE.format(region=region), encoding="utf-8")
+    write_atomic(settings, SETTINGS_TEMPLATE.format(region=region).encode("utf-8"))  # last: a
+    # workspace whose files could not all be written is not one yet
     return [settings, *written]
 
 

@@ -27,6 +27,7 @@ from ruamel.yaml.error import YAMLError
 from ruamel.yaml.representer import RoundTripRepresenter
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString as Quoted
 
+from . import files
 from .figures import Figures, compute
 from .model import FISCAL_SOURCES, THREE_PUBLIC, Budget
 from .money import UNIT_FACTOR, round2
@@ -350,9 +351,7 @@ def default_path(data_dir: Path, center: str, year: int) -> Path:
 
 def write_new(path: Path, text: str) -> None:
     """Write a new data file; never overwrite one (FileExistsError, message in Chinese)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        with path.open("x", encoding="utf-8") as f:
-            f.write(text)
+        files.write_new(path, text.encode("utf-8"))
     except FileExistsError:
         raise FileExistsError(f"{display_path(path)} 已存在，不覆盖；请另给文件名（-o）") from None
