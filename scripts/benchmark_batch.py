@@ -17,10 +17,13 @@ Province mode (a finance bureau rebuilding every department after a template cha
    department name.
 2. Builds them all as `budgetreport build` does (`batch.build_many`, a pool sized to the
    cores) and prints wall and CPU time, the CPU time per center split into WeasyPrint
-   (HTML parsing, layout, PDF writing), the garbage collection after each build, and
-   everything else (loading, validation, HTML, workbook, fingerprints, publishing, process
-   start-up, result passing), the peak memory (ru_maxrss) of each worker, and the ratio of
-   the whole to the WeasyPrint share.
+   (HTML parsing, layout, PDF writing), the garbage collection after a worker's first build
+   (every later center is built in a forked child that exits without collecting), and
+   everything else (loading, validation, HTML, workbook, publishing, forking and ending the
+   child; fingerprints, process start-up, result passing), the peak memory (ru_maxrss) of
+   each worker or its children (pages shared with the worker included), and the ratio of
+   the whole to the WeasyPrint share. With fewer centers than 500 the parent's fixed cost
+   (importing the pipeline, ~1 s of CPU) weighs more per center than it would in 500.
 3. Runs the command `budgetreport build DATA -o OUT` from outside, as a user would: again
    with nothing changed, then with one file edited.
 4. Builds a few centers alone (`budgetreport build FILE`) and compares their PDF and
@@ -214,8 +217,8 @@ def report_full(cost: Cost, outcomes: list[Outcome], cores: int) -> dict[str, bo
     print(f"  per center, CPU ms{'':30}{'mean':>8}{'median':>8}{'share':>8}")
     rows = [
         ("WeasyPrint: parse, layout, PDF", [o.typeset_cpu for o in built]),
-        ("collecting WeasyPrint's garbage", [o.collect_cpu for o in built]),
-        ("ours: load, check, HTML, workbook, publish",
+        ("collecting garbage (a worker's first center)", [o.collect_cpu for o in built]),
+        ("ours: load, check, HTML, workbook, publish, fork",
          [o.cpu - o.typeset_cpu - o.collect_cpu for o in built]),
     ]
     for label, values in rows:
