@@ -21,7 +21,7 @@ from ..importer.sheets import Amount
 from ..model import FISCAL_SOURCES, SOURCE_NAMES, Source
 from ..money import round_to
 from ..problems import Problem, Severity
-from .pdf import Document
+from .pdf import Document, PageRef
 from .verify import DIGITS, Finding, joined, short
 
 PLACEHOLDERS = ("×", "XX", "ＸＸ", "xx", "（增加内容）", "{{", "}}", "{%", "……")
@@ -103,9 +103,8 @@ def table_findings(problems: Iterable[Problem], doc: Document) -> list[Finding]:
     """The importer's cross-check problems (located `文件.pdf:第N页!表!C12`) as findings."""
     out = []
     for p in problems:
-        m = re.match(r".*?:第(\d+)页!(.*)$", p.file)
-        page, where = (int(m.group(1)), m.group(2)) if m else (0, p.file)
-        out.append(Finding(page, p.code, f"{where}：{p.message}" if m else p.message, p.severity))
+        page, where = PageRef.split(p.file)
+        out.append(Finding(page, p.code, f"{where}：{p.message}" if page else p.message, p.severity))
     return out
 
 

@@ -36,6 +36,14 @@ class PageRef(Ref):
     def __str__(self) -> str:
         return f"{self.book}:第{self.page}页!{self.sheet}!{self.cell}"
 
+    @staticmethod
+    def split(where: str) -> tuple[int, str]:
+        """A location as `__str__` writes it (a problem's file) → (page, table title): a
+        reader of the PDF has no cell names; (0, where) for any other."""
+        book, sep, rest = where.partition(":第")
+        page, sep2, cell = rest.partition("页!")
+        return (int(page), cell.rpartition("!")[0] or cell) if sep and sep2 and page.isdigit() else (0, where)
+
 
 @dataclass
 class PdfSheet(Sheet):
@@ -104,14 +112,18 @@ def read_pdf(path: Path) -> Document:
         doc = pypdfium2.PdfDocument(str(path))
         try:
             pages = [page.get_textpage().get_text_range() for page in doc]
+            # pages that draw no line or rectangle hold no ruled table: pdfplumber (the slow
+            # part) never parses them
+            ruled = [any(o.type == pypdfium2.raw.FPDF_PAGEOBJ_PATH for o in page.get_objects(max_depth=2))
+                     for page in doc]
         finally:
             doc.close()
         reading = _Reading(name)
         with pdfplumber.open(path) as pdf:
-            for number_, (page, text) in enumerate(zip(pdf.pages, pages, strict=True), 1):
+            for number_, (page, text, drawn) in enumerate(zip(pdf.pages, pages, ruled, strict=True), 1):
                 if "单位" not in text and not reading.tables:
                     continue  # no table can start here
-                _read_tables(page, number_, text, reading)
+                _read_tables(page, number_, text, drawn, reading)
     except (pypdfium2.PdfiumError, PSException, ValueError) as exc:
         reason = ("文件已加密，需要密码才能打开；请用未加密的文件" if "password" in str(exc).lower()
                   else "不是有效的 PDF 文件，或文件已损坏")
@@ -129,8 +141,8 @@ class _Reading:
     pending: tuple[str, str] | None = None  # a heading at the foot of a page, its table on the next
 
 
-def _read_tables(page: Any, number_: int, text: str, reading: _Reading) -> None:
-    found = page.find_tables()
+def _read_tables(page: Any, number_: int, text: str, drawn: bool, reading: _Reading) -> None:
+    found = page.find_tables() if drawn else []
     if not found and not UNIT.search(text):
         reading.pending = None
         return
