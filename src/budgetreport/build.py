@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -80,9 +80,9 @@ def document_problems(checked: Checked, tables: list[Table]) -> list[Problem]:
     hint = "：金额按表中单位四舍五入到两位小数后相加不一致，请调整其中一项的尾数，使公开的表格自洽"
     problems += [source.problem("R804", m + hint, ("unit",)) for t in tables for m in mismatches(t)]
     setting = checked.region.settings.get("tagged_pdf", False)
-    if not isinstance(setting, bool):
-        problems.append(Problem(source.name, 0, 0, "E802",
-                                f"地区设置 tagged_pdf 应为 true 或 false，而不是“{setting}”"))
+    if not isinstance(setting, bool):  # named by the region.yaml (and line) that set it
+        problems.append(replace(checked.region.problem("tagged_pdf", f"地区设置 tagged_pdf 应为 true 或 false，"
+                                                       f"而不是“{setting}”"), code="E802"))
     return problems
 
 

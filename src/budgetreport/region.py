@@ -28,6 +28,7 @@ class Region:
     folders: tuple[Path, ...]  # most specific first: center, region(s), base
     settings: dict[str, Any]
     origins: dict[str, Path] = field(default_factory=dict)  # top-level key → file that set it
+    key_lines: dict[str, int] = field(default_factory=dict)  # top-level key → its line there
     problems: tuple[Problem, ...] = ()  # e.g. an unknown placeholder, with its line
 
     # Template name prefixes: "base/…" the built-in base, "region/…" the region as a center
@@ -38,7 +39,8 @@ class Region:
     def problem(self, key: str, message: str) -> Problem:
         """A settings problem, named after the region.yaml that set `key`."""
         file = self.origins.get(key)
-        return Problem(display_path(file) if file else "region.yaml", 0, 0, "E820", message)
+        line = self.key_lines.get(key, 0)
+        return Problem(display_path(file) if file else "region.yaml", line, 0, "E820", message)
 
     @property
     def requires_prior(self) -> list[str]:
@@ -98,6 +100,7 @@ def load_region(region: str, center: str | None = None, ws: Workspace | None = N
                 ("builtin", _existing([own_region, base])))
     settings: dict[str, Any] = {}
     origins: dict[str, Path] = {}
+    key_lines: dict[str, int] = {}
     problems: list[Problem] = []
     for folder in reversed(folders):
         file = folder / SETTINGS
@@ -107,7 +110,9 @@ def load_region(region: str, center: str | None = None, ws: Workspace | None = N
             new = _plain(tree)
             _merge(settings, new)
             origins |= dict.fromkeys(new, file)
-    return Region(region, folders, settings, origins, prefixes=prefixes, problems=tuple(problems))
+            key_lines |= {k: lines.get((k,), (0, 0))[0] for k in new}
+    return Region(region, folders, settings, origins, key_lines, prefixes=prefixes,
+                  problems=tuple(problems))
 
 
 def read_settings(file: Path, folder: Path) -> tuple[dict[str, Any], Lines]:

@@ -15,7 +15,7 @@ from typing import Literal
 
 from .figures import ClassRow, Figures, Tree
 from .model import FISCAL_SOURCES, Indicator, Source
-from .money import WAN, ZERO, Display, total
+from .money import UNIT_FACTOR, WAN, ZERO, Display, total
 from .problems import BudgetError, Problem
 from .region import Region
 
@@ -545,7 +545,27 @@ def settings_problems(region: Region) -> list[Problem]:
             if isinstance(value, dict) else None
         if texts is None or not all(isinstance(t, str) for t in texts):
             found.append(region.problem(setting, f"{setting} 的取值应为文字"))
-    return found  # placeholders in any text: region.placeholder_problems, with their lines
+    return found + _display_problems(region)  # placeholders: region.placeholder_problems
+
+
+def _display_problems(region: Region) -> list[Problem]:
+    """Units, decimals and switches of the region settings have values the tool can use."""
+    s, found = region.settings, []
+    units = "、".join(UNIT_FACTOR)
+    for key in ("text_unit", "table_unit"):
+        if key in s and s[key] not in UNIT_FACTOR:
+            found.append(region.problem(key, f"{key} 应为 {units} 之一，而不是“{s[key]}”"))
+    per_table = s.get("table_units", {})
+    if not isinstance(per_table, dict) or not all(v in UNIT_FACTOR for v in per_table.values()):
+        found.append(region.problem("table_units", f"table_units 应为键值结构：附表键: {units}"))
+    for key in ("text_places", "explanation_text_places"):
+        places = s.get(key, 2)
+        if isinstance(places, bool) or not isinstance(places, int) or not 0 <= places <= 4:
+            found.append(region.problem(key, f"{key} 应为 0 到 4 的整数（小数位数），而不是“{places}”"))
+    for key in ("changes_from_shown", "line_changes"):
+        if not isinstance(s.get(key, False), bool):
+            found.append(region.problem(key, f"{key} 应为 true 或 false，而不是“{s[key]}”"))
+    return found
 
 
 def build_tables(f: Figures, region: Region) -> list[Table]:
