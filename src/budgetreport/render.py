@@ -188,7 +188,13 @@ class _ContainedLoader(FileSystemLoader):
         self.root = folder.resolve()
 
     def get_source(self, environment: Environment, template: str) -> Any:
-        source, filename, uptodate = super().get_source(environment, template)
+        try:
+            source, filename, uptodate = super().get_source(environment, template)
+        except UnicodeDecodeError as exc:
+            path = next((Path(p) / template for p in self.searchpath if (Path(p) / template).is_file()),
+                        Path(template))
+            raise BudgetError([_template_problem(str(path), 0, "模板文件不是 UTF-8 编码的文本"
+                                                 f"（第{exc.start + 1}个字节无法识别；请用 UTF-8 另存）")]) from None
         if not Path(filename).resolve().is_relative_to(self.root):
             raise TemplateError(f"模板文件 {filename} 指向模板文件夹之外（符号链接），已拒绝使用")
         return source, filename, uptodate
@@ -203,6 +209,8 @@ def render_html(f: Figures, region: Region, tables: list[Table], css: str = "",
         raise ValueError(f"unknown medium {medium!r}")
     try:
         return _render(f, region, tables, css, medium)
+    except BudgetError:
+        raise  # already located (a template file that cannot be read)
     except TemplateSyntaxError as exc:
         raise BudgetError([_template_problem(exc.filename, exc.lineno,
                                              f"模板语法错误：{_syntax(exc.message or '')}")]) from None
@@ -240,6 +248,8 @@ _SYNTAX = [
     (r"tag name expected", "{{% 之后应为标签名"),
     (r"(?:block|macro) '(.+?)' defined twice", "块“{0}”定义了两次"),
     (r"expected name or number", "此处应为名称或数字"),
+    (r"No filter named '(.+?)'", "没有名为“{0}”的过滤器（可用的见 render.FILTERS）"),
+    (r"No test named '(.+?)'", "没有名为“{0}”的测试"),
     (r"Expected an expression, got '(.+?)'", "此处缺少表达式，却是“{0}”"),
 ]
 
