@@ -339,3 +339,84 @@ def test_command(results, case: Cmd) -> None:  # type: ignore[no-untyped-def]
     if result.status == 1:
         assert result.stderr.strip(), "a failure says why"
     assert after == before, "a file it must not touch changed"
+
+
+# --- a workspace whose centers' templates and region.yaml are broken, checked in one run ------
+
+OVERRIDE = '{% extends "region/parts/explanation.html.j2" %}\n{% block procurement %}\n'
+PART = "parts/explanation.html.j2"
+
+
+def _override(body: str) -> str:
+    return OVERRIDE + body + "\n{% endblock %}\n"
+
+
+# center → (files in templates/centers/<center>/, the file the problem must name, its line or None)
+CENTERS: dict[str, tuple[dict[str, str | bytes], str, int | None]] = {
+    "t01": ({PART: _override("{{ f.year + }}")}, PART, 3),
+    "t02": ({PART: _override("{% if f.year %}")}, PART, None),
+    "t03": ({PART: _override("{% for i in range(10**9) %}x{% endfor %}")}, PART, 3),
+    "t04": ({PART: _override('{% include "' + PART + '" %}')}, PART, None),
+    "t05": ({PART: _override('{% include "../../../../../etc/passwd" %}')}, PART, 3),
+    "t06": ({PART: _override('{% include "nothing.html.j2" %}')}, PART, 3),
+    "t07": ({PART: _override("{{ 1 / 0 }}")}, PART, 3),
+    "t08": ({PART: _override("{{ f.no_such_figure }}")}, PART, 3),
+    "t09": ({PART: _override("{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}")}, PART, None),
+    "t10": ({PART: _override("{{ f.year | no_such_filter }}")}, PART, 3),
+    "t11": ({PART: OVERRIDE.encode("gbk") + "{{ '年' }}{% endblock %}".encode("gbk")}, PART, None),
+    "t12": ({PART: b"\x00\x01\x02" + bytes(range(256))}, PART, None),
+    "t13": ({PART: '{% extends "' + PART + '" %}\n'}, PART, None),
+    "t15": ({"region.yaml": "tables: 5\n"}, "region.yaml", 1),
+    "t16": ({"region.yaml": "text_places: abc\n"}, "region.yaml", 1),
+    "t17": ({"region.yaml": "text_places: -1\n"}, "region.yaml", 1),
+    "t18": ({"region.yaml": "table_unit: 美元\n"}, "region.yaml", 1),
+    "t19": ({"region.yaml": "tagged_pdf: 'yes'\n"}, "region.yaml", 1),
+    "t20": ({"region.yaml": BOMB}, "region.yaml", None),
+    "t21": ({"region.yaml": "empty_notes: {summary: \"无\x00\"}\n"}, "region.yaml", 1),
+    "t22": ({"region.yaml": "a: " + "[" * 100 + "]" * 100 + "\n"}, "region.yaml", 1),
+    "t23": ({"region.yaml": "tables: [summary]\ntables: [summary]\n"}, "region.yaml", 2),
+    "t24": ({"region.yaml": "tables: !!python/object/apply:os.system ['true']\n"}, "region.yaml", 1),
+    "t25": ({"region.yaml": "empty_notes: {summary: '{month}年'}\n"}, "region.yaml", 1),
+    "t27": ({"region.yaml": "table_titles: {summary: [1, 2]}\n"}, "region.yaml", None),
+    "t28": ({"region.yaml": "- tables\n"}, "region.yaml", 1),
+    "t29": ({"region.yaml": "text_places: 99999\n"}, "region.yaml", 1),
+    "t30": ({"region.yaml": "table_units: {summary: 美元}\n"}, "region.yaml", 1),
+    "t32": ({"region.yaml": "line_changes: 'no'\n"}, "region.yaml", 1),
+}
+
+
+def _centers(folder: Path) -> None:
+    (folder / "budgetreport.yaml").write_text("region: fujian\n", encoding="utf-8")
+    for center, (contents, _, _) in CENTERS.items():
+        (folder / "data").mkdir(exist_ok=True)
+        (folder / "data" / f"{center}-2022.yaml").write_text(X, encoding="utf-8")
+        for name, content in contents.items():
+            path = folder / "templates" / "centers" / center / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    (folder / "templates" / "centers" / "t31").mkdir(parents=True)
+    (folder / "templates" / "centers" / "t31" / "region.yaml").mkdir()  # a folder named region.yaml
+    (folder / "data" / "t31-2022.yaml").write_text(X, encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def centers(tmp_path_factory: pytest.TempPathFactory) -> Run:
+    folder = tmp_path_factory.mktemp("centers")
+    _centers(folder)
+    return run("check", "data", cwd=folder, env={"XDG_CACHE_HOME": str(folder / ".cache")}, timeout=300)
+
+
+def test_broken_center_templates_and_settings_are_each_located(centers: Run) -> None:
+    output = centers.stdout + centers.stderr
+    assert "Traceback" not in output, output[-3000:]
+    assert centers.status == 1
+    settings_words = (" tables text places unit units tagged pdf notes summary titles month line changes"
+                      " true false render FILTERS CONTEXT no such filter income table ")  # keys and values to type
+    assert not [(line, w) for line in output.splitlines() if (w := chinese(line, KEYS + settings_words))]
+    for center, (_, named, line) in CENTERS.items():
+        own = f"templates/centers/{center}/{named}"
+        mine = [r for r in output.splitlines() if r.startswith(own + ":")]
+        assert mine, f"{center}: no problem names {own}\n{output[-3000:]}"
+        if line is not None:
+            assert any(r.startswith(f"{own}:{line}:") for r in mine), (center, mine)
+    assert "data/t31-2022.yaml：通过校验" in output  # a folder named region.yaml is no settings file

@@ -49,8 +49,8 @@ def shown(name: str) -> str:
 
 
 # What a message may quote besides Chinese: a value to type (“general_budget”), a hidden
-# character written out (\u202e, U+FFFE).
-QUOTED = re.compile(r"“[\w./\\-]*”|\\u[0-9a-f]{4}|\\U[0-9a-f]{8}|U\+[0-9A-F]{4,6}")
+# character written out (\u202e, U+FFFE), a template tag ({% endif %}) or placeholder ({year}).
+QUOTED = re.compile(r"“[\w./\\-]*”|\\u[0-9a-f]{4}|\\U[0-9a-f]{8}|U\+[0-9A-F]{4,6}|\{%[^%]*%\}|\{\w+\}")
 
 
 def chinese(line: str, allowed: str = "") -> list[str]:
