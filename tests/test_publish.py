@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import errno
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from budgetreport import files
+from budgetreport import files, forked
 from conftest import ROOT, replace_once, run_cli
 
 NAME = "厦门市住房公积金中心"
@@ -149,6 +150,33 @@ def test_sigterm_between_renames_is_told_and_rebuilt(two_versions) -> None:
     assert stopped.returncode == 130, stopped.stderr
     assert "已中断" in stopped.stderr and "Traceback" not in stopped.stderr
     assert not outputs(out)[2].exists() and not list(out.rglob("*.tmp"))
+    again = run_cli("build", "-o", out, data)
+    assert again.exit_code == 0 and "已生成" in again.output, again.output
+    assert {k: v for k, v in snapshot(out).items() if not k.endswith(".sha256")} == expected
+
+
+def test_a_killed_center_build_fails_alone_and_is_rebuilt(two_versions, monkeypatch) -> None:
+    """Only the process building the center is killed (out of memory, say): budgetreport
+    itself reports it (E902, exit 1) without a traceback, and the next build redoes it."""
+    if not forked.AVAILABLE:
+        pytest.skip("centers are built in forked children on Linux only")
+    data, out, expected = two_versions
+    real = os.replace
+    calls: list[object] = []
+
+    def replace(src: object, dst: object) -> None:
+        calls.append(dst)
+        if len(calls) == 2:
+            os.kill(os.getpid(), signal.SIGKILL)  # the child that builds the center
+        real(src, dst)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(files.os, "replace", replace)
+    result = run_cli("build", "-o", out, data)
+    monkeypatch.undo()
+    assert result.exit_code == 1, result.output
+    assert "E902" in result.output and "SIGKILL" in result.output
+    assert "Traceback" not in result.output
+    assert not outputs(out)[2].exists()
     again = run_cli("build", "-o", out, data)
     assert again.exit_code == 0 and "已生成" in again.output, again.output
     assert {k: v for k, v in snapshot(out).items() if not k.endswith(".sha256")} == expected
