@@ -9,9 +9,11 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 
 from budgetreport import files, forked
 from conftest import ROOT, replace_once, run_cli
@@ -83,20 +85,31 @@ def test_killed_between_renames_is_rebuilt_as_a_matching_pair(two_versions) -> N
     assert "未变化" in run_cli("build", "-o", out, data).output  # and now it is up to date
 
 
-def test_interrupt_between_renames_is_reported_and_rebuilt(two_versions, monkeypatch) -> None:
-    data, out, expected = two_versions
+def build_with_fault_at_second_rename(out: Path, data: Path, monkeypatch,
+                                      fault: Callable[[], None]) -> Result:
+    """`build` in this process, `fault()` called when the second output is renamed."""
     real = os.replace
     calls: list[object] = []
 
     def replace(src: object, dst: object) -> None:
         calls.append(dst)
         if len(calls) == 2:
-            raise KeyboardInterrupt
+            fault()
         real(src, dst)  # type: ignore[arg-type]
 
     monkeypatch.setattr(files.os, "replace", replace)
     result = run_cli("build", "-o", out, data)
     monkeypatch.undo()
+    return result
+
+
+def interrupt() -> None:
+    raise KeyboardInterrupt
+
+
+def test_interrupt_between_renames_is_reported_and_rebuilt(two_versions, monkeypatch) -> None:
+    data, out, expected = two_versions
+    result = build_with_fault_at_second_rename(out, data, monkeypatch, interrupt)
     assert result.exit_code == 130
     assert "已中断" in result.output and "Traceback" not in result.output
     assert not outputs(out)[2].exists()
@@ -161,18 +174,8 @@ def test_a_killed_center_build_fails_alone_and_is_rebuilt(two_versions, monkeypa
     if not forked.AVAILABLE:
         pytest.skip("centers are built in forked children on Linux only")
     data, out, expected = two_versions
-    real = os.replace
-    calls: list[object] = []
-
-    def replace(src: object, dst: object) -> None:
-        calls.append(dst)
-        if len(calls) == 2:
-            os.kill(os.getpid(), signal.SIGKILL)  # the child that builds the center
-        real(src, dst)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(files.os, "replace", replace)
-    result = run_cli("build", "-o", out, data)
-    monkeypatch.undo()
+    result = build_with_fault_at_second_rename(  # kills the child that builds the center
+        out, data, monkeypatch, lambda: os.kill(os.getpid(), signal.SIGKILL))
     assert result.exit_code == 1, result.output
     assert "E902" in result.output and "SIGKILL" in result.output
     assert "Traceback" not in result.output
