@@ -255,6 +255,8 @@ def place_texts(root: CommentedMap, texts: list[Any]) -> Problem:
         node = root
         for key in t.path[:-1]:
             node = node.setdefault(key, CommentedMap())
+        if node.get(t.path[-1]) in ([], {}):  # "projects: []" and its commented template
+            node.ca.items.pop(t.path[-1], None)
         node[t.path[-1]] = _tree(t.value)
         node.yaml_set_comment_before_after_key(
             t.path[-1], before=f"取自 {t.pdf} 第{t.page}页，请核对后删去本行", indent=2 * (len(t.path) - 1))

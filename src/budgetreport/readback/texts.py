@@ -49,6 +49,10 @@ def placed_texts(doc: Document) -> list[Placed]:
     units = _section(lines, ("机构设置",))
     if units:
         out += _units(doc.name, *units)
+    projects = _projects(lines)
+    if projects:
+        page, found = projects
+        out.append(Placed(("projects",), found, doc.name, page, f"项目经费情况说明 {len(found)} 个项目的文字"))
     if re.search(r"单位预算|预算单位[：:]", "".join("".join(p.split()) for p in doc.pages[:1])):
         out.append(Placed(("department", "scope"), "单位预算", doc.name, 1, "预算类别：单位预算"))
     return out
@@ -137,3 +141,39 @@ def _units(pdf: str, page: int, paras: list[str]) -> list[Placed]:
         out.append(Placed(("overview", "internal_divisions"), int(m.group(1)), pdf, page, "内设机构数"))
         out.append(Placed(("overview", "divisions"), divisions, pdf, page, f"内设机构 {len(divisions)} 个"))
     return out
+
+
+# 项目经费情况说明 (Shanghai): each project's parts under their headings; name, amount and
+# 实施主体's name are not stated apart, and are left empty for `check` to list.
+PROJECT_PARTS = (("项目概述", "summary"), ("项目概况", "summary"), ("立项依据", "basis"),
+                 ("实施主体", "implementation"), ("实施方案", "plan"), ("实施周期", "period"),
+                 ("绩效目标", "goal"))
+
+
+def _projects(lines: list[Line]) -> tuple[int, list[dict[str, Any]]] | None:
+    full = _full(lines)
+    starts = [i for i, (_, t) in enumerate(lines) if "项目经费情况说明" in t and _heading(lines, i, full)]
+    if not starts:
+        return None
+    projects: list[dict[str, Any]] = []
+    part = ""
+    body: list[str] = []
+
+    def close() -> None:
+        if part and projects and body:
+            paras = _paragraphs(body)
+            projects[-1][part] = "".join(paras) if part == "goal" else paras
+        body.clear()
+
+    for i in range(starts[-1] + 1, len(lines)):
+        text = lines[i][1]
+        if not (_heading(lines, i, full) and any(w in text for w, _ in (*PROJECT_PARTS, ("年度预算安排", "")))):
+            body.append(text)
+            continue
+        close()
+        found = next((key for word, key in PROJECT_PARTS if word in text), None)
+        if found == "summary" or found and not projects:
+            projects.append({"name": None, "amount": None, "implementer": None})
+        part = found or ""  # another heading (年度预算安排: its amounts are the user's to enter)
+    close()
+    return (lines[starts[-1]][0], projects) if projects else None
