@@ -420,3 +420,16 @@ def test_broken_center_templates_and_settings_are_each_located(centers: Run) -> 
         if line is not None:
             assert any(r.startswith(f"{own}:{line}:") for r in mine), (center, mine)
     assert "data/t31-2022.yaml：通过校验" in output  # a folder named region.yaml is no settings file
+
+
+def test_large_yuan_amounts_fit_their_cells_and_the_tables_add_up(tmp_path: Path) -> None:
+    """A department in 元 with 分 and amounts of tens of millions: every amount column is wide
+    enough for its longest figure (they ran into the next cell, and the PDF read back as
+    12,987,654.3310,411,111.12…), so the published tables add up as a reader sees them."""
+    sample = DATA.parent / "tests" / "samples" / "sifa" / "data" / "qingshan-sifa-2022.yaml"
+    shutil.copy(sample, tmp_path / sample.name)
+    built = run("build", "-o", "out", sample.name, cwd=tmp_path)
+    assert built.status == 0, built.stderr
+    checked = run("verify", f"out/{sample.stem}/{sample.stem}.pdf", cwd=tmp_path)
+    assert "Traceback" not in checked.stderr
+    assert checked.status == 0 and "自身一致" in checked.stdout, checked.stdout + checked.stderr

@@ -8,6 +8,7 @@ region data (`region.yaml`: `tables`, `table_titles`, `empty_notes`, `header_lab
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -15,7 +16,7 @@ from typing import Literal
 
 from .figures import ClassRow, Figures, Tree
 from .model import FISCAL_SOURCES, Indicator, Source
-from .money import UNIT_FACTOR, WAN, ZERO, Display, total
+from .money import UNIT_FACTOR, WAN, ZERO, Display, table_amount, total
 from .problems import BudgetError, Problem
 from .region import Region
 
@@ -568,6 +569,56 @@ def _display_problems(region: Region) -> list[Problem]:
     return found
 
 
+# The text block in wide characters of the table font (5号, 10.5 pt): 156 mm portrait, 225 mm
+# landscape (style.css). A digit takes about 0.55 of a wide character (bold included), a
+# comma or point 0.3, a cell's padding 0.6.
+PAGE_CHARS = {False: 42, True: 60}
+DIGIT, MARK, PADDING = 0.55, 0.3, 0.6
+TEXT_MIN = 5.0  # a name column keeps room for five characters a line
+
+
+def _printed_width(text: str) -> float:
+    marks = sum(c in ",." for c in text)
+    return (len(text) - marks) * DIGIT + marks * MARK + PADDING
+
+
+def fitted(columns: tuple[Column, ...], rows: Sequence[Row], display: Display,
+           landscape: bool) -> tuple[tuple[Column, ...], bool]:
+    """Columns wide enough for their longest amount as printed (large 元 amounts with 分 ran
+    into the next cell): the table turns landscape if that is enough, else its amount and
+    code columns take what they need and the text columns share the rest."""
+    if display.unit != "元":
+        return columns, landscape  # 万元 amounts are short: the declared widths hold them
+    need = [TEXT_MIN if c.kind == "text" else 0.0 for c in columns]
+    for row in rows:
+        for j, cell in enumerate(row.cells):
+            if cell is None or j >= len(need) or cell.colspan > 1:
+                continue
+            if isinstance(cell.value, Decimal):
+                need[j] = max(need[j], _printed_width(table_amount(cell.value, display)))
+            elif cell.kind == "code" and isinstance(cell.value, str):
+                need[j] = max(need[j], _printed_width(cell.value))
+    if sum(need) > PAGE_CHARS[True]:
+        return columns, landscape or sum(c.width for c in columns) > 90  # cannot fit at all
+
+    def fits(cols: tuple[Column, ...], wide: bool) -> bool:
+        total = sum(c.width for c in cols)
+        return all(c.width / total * PAGE_CHARS[wide] >= n for c, n in zip(cols, need, strict=True))
+
+    if fits(columns, landscape):
+        return columns, landscape
+    if fits(columns, True):
+        return columns, True
+    # Amount and code columns get just what they need; text columns share the rest.
+    widths = [c.width for c in columns]
+    for _ in range(10):  # each column's share depends on the total: settle it
+        total = sum(widths)
+        widths = [c.width if c.kind == "text" else max(1, math.ceil(n * total / PAGE_CHARS[True]))
+                  for c, n in zip(columns, need, strict=True)]
+        widths = [max(w, math.ceil(n * total / PAGE_CHARS[True])) for w, n in zip(widths, need, strict=True)]
+    return tuple(replace(c, width=w) for c, w in zip(columns, widths, strict=True)), True
+
+
 def build_tables(f: Figures, region: Region) -> list[Table]:
     if trouble := settings_problems(region):
         raise BudgetError(trouble)
@@ -586,12 +637,14 @@ def build_tables(f: Figures, region: Region) -> list[Table]:
         if key in BODY_LABELLED:
             header, header_rows = (), 0
         note = None if rows else notes.get(key, s["empty_note"])
+        display = region.table_display(key, f.cents, f.data_unit)
+        columns, landscape = fitted(columns, rows, display, landscape or sum(c.width for c in columns) > 90)
         tables.append(Table(
             key=key, number=str(i) if s.get("table_numbering") == "arabic" else numeral(i),
             title=titles[key], prepared_by=f.prepared_by,
             columns=columns, header=header, header_rows=header_rows, rows=tuple(rows),
-            empty_note=note, landscape=landscape or sum(c.width for c in columns) > 90,
-            display=region.table_display(key, f.cents, f.data_unit),
+            empty_note=note, landscape=landscape,
+            display=display,
             prepared_label=s.get("prepared_label", "编制单位"),
             note_below=s.get("empty_note_position") == "below", spec=tuple(spec)))
     return tables
