@@ -115,3 +115,30 @@ def test_ctrl_c_stops_a_batch_and_leaves_every_center_whole(tmp_path: Path) -> N
     assert code == 0, output
     assert output.count("未变化，跳过") == len(recorded)
     assert output.count("已生成") == len(names) - len(recorded)
+
+
+def test_workers_end_with_a_killed_main_process(tmp_path: Path) -> None:
+    """The pool's workers ignore Ctrl-C (the main process handles it); if the main process is
+    killed outright (SIGKILL, as `subprocess.run` does on Ctrl-C), they must not live on."""
+    data, out = tmp_path / "data", tmp_path / "out"
+    data.mkdir()
+    for i in range(4):
+        shutil.copy(DATA / "shangrao-2022.yaml", data / f"shangrao{i}-2022.yaml")
+    cli = Path(sys.executable).parent / "budgetreport"
+    build = subprocess.Popen([str(cli), "build", str(data), "-o", str(out), "-j", "2"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             start_new_session=True)
+    deadline = time.monotonic() + 600
+    while not list(out.glob("*/.inputs.sha256")):  # the workers are running
+        assert build.poll() is None and time.monotonic() < deadline
+        time.sleep(0.05)
+    build.kill()
+    build.wait()
+    # A child building a center may finish it; then nothing of the group is left.
+    while True:
+        try:
+            os.killpg(build.pid, 0)
+        except ProcessLookupError:
+            break
+        assert time.monotonic() < deadline, "processes of the killed build live on"
+        time.sleep(0.2)

@@ -220,15 +220,17 @@ def _stop() -> None:
     _stopped = _in_worker  # the main process (or a test's) stays usable
 
 
-def _start_worker() -> None:
+def _start_worker(parent: int) -> None:
     """Once per worker process, before its first center. A forked worker holds the pipeline
     already, imported and frozen by the parent (`_load_pipeline`); a spawned one imported it
     to unpickle its first task. Either way, long-lived objects go to the permanent
     generation, so that each collection looks at one build's objects only.
     Ctrl-C is for the main process, which cancels what has not started, and for the child
-    building a center (`forked`), which stops it: the worker only passes it on."""
+    building a center (`forked`), which stops it: the worker only passes it on — and ends
+    with the main process if that is killed."""
     global _in_worker
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    forked.die_with(parent)
     gc.collect()
     gc.freeze()
     _in_worker = True
@@ -272,7 +274,8 @@ def build_many(paths: Sequence[Path], out_dir: Path, *, strict: bool = False,
     else:
         _load_pipeline()
         try:
-            with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker) as pool:
+            with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker,
+                                     initargs=(os.getpid(),)) as pool:
                 futures = {pool.submit(build_center, p, out_dir, strict, variant, i, html, tagged): p
                            for p, i in todo.items()}
                 try:

@@ -113,3 +113,16 @@ def _picklable(exc: BaseException) -> bool:
     except Exception:  # noqa: BLE001
         return False
     return True
+
+
+def die_with(parent: int) -> None:
+    """Have the kernel kill this process when `parent` ends (Linux: PR_SET_PDEATHSIG), or end
+    it now if `parent` is already gone. For pool workers, which ignore Ctrl-C: if the main
+    process is killed outright, nothing would ever tell them to stop."""
+    if AVAILABLE:
+        import ctypes
+
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # it ended before the request was made
+        os._exit(1)
