@@ -92,8 +92,11 @@ def workspace(root: Path, *samples: str) -> Path:
 
 def start(folder: Path, *args: str) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    # Ctrl-C as in a terminal: a test run started in the background (`pytest &` in a script)
+    # ignores SIGINT, a child inherits that, and `serve` would never stop.
     return subprocess.Popen([str(EXE), "serve", "--port", "0", *args], cwd=folder, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 def wait_for_address(process: subprocess.Popen[str], seconds: float = 120) -> str:
