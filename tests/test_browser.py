@@ -68,7 +68,9 @@ def shot(driver: WebDriver, name: str) -> None:
 
 
 def wait(driver: WebDriver, check: Callable[[WebDriver], Any], what: str) -> Any:
-    return WebDriverWait(driver, WAIT, poll_frequency=0.1).until(check, f"页面没有{what}")
+    # The live page replaces elements as updates arrive: one read of a replaced element is retried.
+    return WebDriverWait(driver, WAIT, poll_frequency=0.1,
+                         ignored_exceptions=[StaleElementReferenceException]).until(check, f"页面没有{what}")
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -89,7 +91,8 @@ def test_a_finance_officer_round(browser: WebDriver, served: Served) -> None:
     rows = wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#centers tbody tr"), "单位列表")
     assert len(rows) == 2
     wait(driver, lambda d: "实时更新中" in d.find_element(By.ID, "live").text, "实时连接")
-    texts = [r.text for r in driver.find_elements(By.CSS_SELECTOR, "#centers tbody tr")]
+    texts = wait(driver, lambda d: [r.text for r in d.find_elements(By.CSS_SELECTOR, "#centers tbody tr")],
+                 "单位列表")
     assert "厦门市住房公积金中心" in texts[1] and "fujian" in texts[1] and "通过" in texts[1]
     shot(driver, "1-index")
 

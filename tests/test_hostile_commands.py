@@ -371,6 +371,11 @@ CENTERS: dict[str, tuple[dict[str, str | bytes], str, int | None]] = {
     "t11": ({PART: OVERRIDE.encode("gbk") + "{{ '年' }}{% endblock %}".encode("gbk")}, PART, None),
     "t12": ({PART: b"\x00\x01\x02" + bytes(range(256))}, PART, None),
     "t13": ({PART: '{% extends "' + PART + '" %}\n'}, PART, None),
+    # the sandbox: no Python internals, no changing the data, no runaway repetition or power
+    "t33": ({PART: _override("{{ f.__class__.__mro__ }}")}, PART, 3),
+    "t34": ({PART: _override("{{ b.spending.append(1) }}")}, PART, 3),
+    "t35": ({PART: _override("{{ 'x' * 10**10 }}")}, PART, 3),
+    "t36": ({PART: _override("{{ 2 ** 100000000 }}")}, PART, 3),
     "t15": ({"region.yaml": "tables: 5\n"}, "region.yaml", 1),
     "t16": ({"region.yaml": "text_places: abc\n"}, "region.yaml", 1),
     "t17": ({"region.yaml": "text_places: -1\n"}, "region.yaml", 1),

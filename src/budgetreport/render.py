@@ -33,7 +33,7 @@ from jinja2 import (
     select_autoescape,
 )
 from jinja2.bccache import Bucket, bc_magic
-from jinja2.sandbox import MAX_RANGE, safe_range
+from jinja2.sandbox import MAX_RANGE, ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup, escape
 
 from . import money
@@ -123,7 +123,7 @@ def _environment(search: tuple[Path, ...],
     template once (Jinja still reloads a template whose file changed)."""
     prefixes: dict[str, Any] = {
         name: ChoiceLoader([_ContainedLoader(p) for p in paths]) for name, paths in prefixed if paths}
-    env = Environment(
+    env = _Sandbox(
         loader=ChoiceLoader([*map(_ContainedLoader, search), PrefixLoader(prefixes)]),
         bytecode_cache=_bytecode_cache(),
         undefined=StrictUndefined,
@@ -135,8 +135,29 @@ def _environment(search: tuple[Path, ...],
         cn_date=lambda d: f"{d.year}年{d.month}月{d.day}日",
         cn_month=lambda d: f"{d.year}年{d.month}月",
     )
-    env.globals["range"] = safe_range  # a loop in a user's template stops at 100,000 turns
     return env
+
+
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """Templates come from a workspace, which may be shared: Jinja's sandbox keeps them off
+    Python's internals (`f.__class__`) and off changing the data; its `range` stops at
+    100,000 turns, and a repetition (`'x' * 10**10`) is held to a size a document can hold."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        sized = (str, list, tuple)
+        if operator == "*" and (isinstance(left, sized) and isinstance(right, int)
+                                and len(left) * right > MAX_OUTPUT
+                                or isinstance(right, sized) and isinstance(left, int)
+                                and len(right) * left > MAX_OUTPUT):
+            raise SecurityError(f"模板中的重复结果超过 {MAX_OUTPUT:,} 个字符")
+        if operator == "**" and isinstance(right, int) and abs(right) > 100:
+            raise SecurityError("模板中的乘方指数过大（超过 100）")
+        return super().call_binop(context, operator, left, right)
+
+
+MAX_OUTPUT = 1_000_000  # characters (or items) one repetition in a template may make
 
 
 class _QuietCache(FileSystemBytecodeCache):
@@ -286,6 +307,8 @@ def _explain(exc: BaseException) -> str:
         return "模板中使用了未定义的值"
     if isinstance(exc, TemplateError) and re.search(r"[\u4e00-\u9fff]", text):
         return f"模板错误：{text}"  # ours (e.g. a template outside its folder)
+    if isinstance(exc, SecurityError):
+        return "模板访问了不允许使用的内部属性或方法（模板只能读取数据和调用过滤器）"
     if isinstance(exc, RecursionError):
         return "模板递归过深：模板包含、继承或调用了自身"
     if isinstance(exc, MemoryError):
