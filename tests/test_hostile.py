@@ -102,6 +102,17 @@ CASES = [
 ]
 
 
+def test_a_year_out_of_range_is_told_once_not_again_in_every_text(tmp_path: Path) -> None:
+    """The texts name 2022; with the year refused, judging them against 99999999999999999999
+    only buried the one real problem under a warning per text."""
+    path = tmp_path / "xiamen-2022.yaml"
+    path.write_text(edit("  year: 2022\n", "  year: 99999999999999999999\n"), encoding="utf-8")
+    result = run_cli("check", path)
+    _no_traceback(result)
+    assert result.exit_code == 1
+    assert [r.code for r in reported(result.output)] == ["E100"], result.output
+
+
 def _no_traceback(result) -> None:  # type: ignore[no-untyped-def]
     assert "Traceback" not in result.output, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception

@@ -98,10 +98,13 @@ FISCAL_SOURCES = (Source.general_budget, Source.gov_fund, Source.state_capital)
 # --- identity -------------------------------------------------------------------------
 
 
+YEARS = range(2000, 2101)  # budget years a file may state
+
+
 class Department(Strict):
     name: Text = Field(description="部门（单位）全称，如“厦门市住房公积金中心”")
     region: Text = Field(description="模板地区，对应 templates/regions/<地区>/，如 fujian、jiangxi")
-    year: int = Field(ge=2000, le=2100, strict=True, description="预算年度")
+    year: int = Field(ge=YEARS.start, le=YEARS.stop - 1, strict=True, description="预算年度")
     scope: Literal["部门预算", "单位预算"] = Field(
         "部门预算", description="部门预算（部门及所属单位）或单位预算（一个单位）；决定全文与附表中"
         "“部门/单位”“编制部门/编制单位”“预算主管部门/预算单位”的用语")

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from .model import YEARS
 from .problems import Finding, Severity, texts
 
 YEAR = re.compile(r"(?<![\d〔\[（(])((?:19|20)\d{2})(?=\s*年)")
@@ -26,8 +27,8 @@ def year_findings(data: Any, rolled: bool) -> Iterator[Finding]:
     its amounts emptied) is already told which texts name the wrong year."""
     department = data.get("department") if isinstance(data, dict) else None
     year = department.get("year") if isinstance(department, dict) else None
-    if not isinstance(year, int) or isinstance(year, bool):
-        return
+    if not isinstance(year, int) or isinstance(year, bool) or year not in YEARS:
+        return  # the year itself is refused (E100): texts are judged against a valid one
     for loc, text in texts(data):
         cited = [m.span() for m in CITED.finditer(text)]
         timing = any(part in TIMING_FIELDS for part in loc if isinstance(part, str))
