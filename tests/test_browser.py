@@ -11,6 +11,8 @@ scripts/test), so it never downloads a driver or a browser.
 
 from __future__ import annotations
 
+import base64
+import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,7 @@ from selenium import webdriver
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.print_page_options import PrintOptions
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -93,7 +96,7 @@ def test_a_finance_officer_round(browser: WebDriver, served: Served) -> None:
     wait(driver, lambda d: "实时更新中" in d.find_element(By.ID, "live").text, "实时连接")
     texts = wait(driver, lambda d: [r.text for r in d.find_elements(By.CSS_SELECTOR, "#centers tbody tr")],
                  "单位列表")
-    assert "厦门市住房公积金中心" in texts[1] and "fujian" in texts[1] and "通过" in texts[1]
+    assert "厦门市住房公积金中心" in texts[1] and "福建省（厦门市）" in texts[1] and "通过" in texts[1]
     shot(driver, "1-index")
 
     # A center: the document beside its (no) problems.
@@ -158,6 +161,37 @@ def test_build_and_files_from_the_page(browser: WebDriver, served: Served) -> No
     assert [a.text for a in links] == ["PDF", "Excel"]
     assert (served.folder / "output" / "shangrao-2022" / "shangrao-2022.pdf").exists()
     shot(driver, "6-built")
+
+
+def test_center_page_on_a_narrow_window_and_in_print(browser: WebDriver, served: Served) -> None:
+    driver = browser
+    driver.set_window_size(900, 1000)
+    try:
+        driver.get(served.url + "c/xiamen-2022")
+        wait(driver, lambda d: in_document(d, "return doc && doc.querySelectorAll('caption').length"),
+             "文档")
+        frame = driver.find_element(By.ID, "document")
+        assert frame.size["height"] > 600 and frame.size["width"] > 700  # one column, a usable frame
+        # Keyboard order: the problems (and their buttons) before the document.
+        order = driver.execute_script(
+            "const p = document.querySelector('.problems'), f = document.getElementById('document');"
+            "return p.compareDocumentPosition(f) & Node.DOCUMENT_POSITION_FOLLOWING")
+        assert order
+        shot(driver, "8-narrow")
+        # Printed: the whole document, none of the buttons.
+        pdf = base64.b64decode(driver.print_page(PrintOptions()))
+        path = SHOTS / "9-printed.pdf"
+        path.write_bytes(pdf)
+        text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                              text=True, check=True).stdout
+        assert "生成 PDF 与 Excel" not in text and "校验问题" not in text and "实时更新" not in text
+        assert "部门预算" in text.split("\f")[0]  # the document from the first page on
+        last_caption = in_document(driver, "const c = doc.querySelectorAll('caption');"
+                                           "return c[c.length - 1].querySelector('.table-title').textContent")
+        squashed = "".join(text.split())
+        assert "第一部分" in squashed and "".join(last_caption.split()) in squashed
+    finally:
+        driver.set_window_size(1400, 1000)
 
 
 def test_nothing_outside_the_workspace_in_the_browser(browser: WebDriver, served: Served) -> None:

@@ -103,6 +103,11 @@ def test_index_lists_every_center_with_its_status(served) -> None:  # type: igno
     assert [(c["key"], c["region"], c["status"]) for c in centers] == [
         ("shangrao-2022", "jiangxi", "通过"), ("xiamen-2022", "fujian", "通过")]
     assert centers[1]["name"] == "厦门市住房公积金中心"
+    # The list is in the HTML the server sends (no script needed), with the regions' own names.
+    rows = re.findall(r"<tr data-key=.*?</tr>", page.body, re.S)
+    assert len(rows) == 2 and "江西省" in rows[0] and "福建省（厦门市）" in rows[1]
+    assert ">厦门市住房公积金中心</a>" in rows[1] and "通过" in rows[1] and "尚未生成" in rows[1]
+    assert 'id="empty" hidden' in page.body
 
 
 def test_center_page_and_its_document(served) -> None:  # type: ignore[no-untyped-def]
@@ -203,10 +208,17 @@ def test_build_offers_the_files_and_diff_compares_with_git(tmp_path: Path) -> No
         assert "attachment" in pdf.headers["content-disposition"]
         assert (root / "output" / "xiamen-2022" / "xiamen-2022.pdf").read_bytes()[:5] == b"%PDF-"
         assert s.get("/state").json()[0]["built"]
+        assert s.state("xiamen-2022")["outdated"] == "" and "已过时" not in s.get("/").body
 
         assert "无变化" in s.get("/c/xiamen-2022/diff").body
         edit(root / "data" / "xiamen-2022.yaml", "    - 配合市住房保障", "    - 协助市住房保障")
-        s.until("xiamen-2022", lambda st: st["version"] > 1)
+        changed = s.until("xiamen-2022", lambda st: st["version"] > 1)
+        # The PDF and workbook on offer are now older than the data: marked, with the time.
+        assert changed["outdated"] and changed["outdated"] >= changed["built"]
+        for page in (s.get("/").body, s.get("/c/xiamen-2022").body):
+            assert f"已过时：数据文件于 {changed['outdated']} 修改" in page and "PDF（已过时）" in page
+        again = s.request("POST", "/c/xiamen-2022/build", {"Origin": s.url.rstrip("/")}).json()
+        assert again["status"] == "built" and s.state("xiamen-2022")["outdated"] == ""
         report = s.get("/c/xiamen-2022/diff").body
         assert "<mark>配合</mark>市住房保障" in report and "<mark>协助</mark>市住房保障" in report
 

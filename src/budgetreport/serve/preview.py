@@ -45,6 +45,7 @@ class View:
     name: str = ""
     year: str = ""
     region: str = ""
+    region_name: str = ""  # the region's own name ("上海市"), from its settings
     mtime: int = 0  # of the file as last read
 
     @property
@@ -134,10 +135,14 @@ class Preview:
         return found
 
     def built_at(self, view: View) -> str:
-        pdf = outputs(view.path, self.out_dir)[0]
-        if not pdf.is_file():
-            return ""
-        return dt.datetime.fromtimestamp(pdf.stat().st_mtime).strftime("%Y-%m-%d %H:%M:%S")
+        built = _mtime(outputs(view.path, self.out_dir)[0])
+        return _clock(built) if built else ""
+
+    def outdated(self, view: View) -> str:
+        """When the data file changed after the outputs were built (its time, shown to the
+        officer), or "" when the outputs are current or there are none."""
+        built = _mtime(outputs(view.path, self.out_dir)[0])
+        return _clock(view.mtime) if built and view.mtime > built else ""
 
     # --- changing --------------------------------------------------------------------
 
@@ -169,6 +174,8 @@ class Preview:
             if checked.budget is not None:
                 dept = checked.budget.department
                 view.name, view.year, view.region = dept.name, str(dept.year), dept.region
+                view.region_name = str(checked.region.settings.get("name") or dept.region) \
+                    if checked.region is not None else dept.region
             if html is not None:
                 view.html, view.rendered, view.stale = html, view.version, False
             else:
@@ -232,6 +239,10 @@ def _mtime(path: Path) -> int:
         return path.stat().st_mtime_ns
     except OSError:
         return 0
+
+
+def _clock(ns: int) -> str:
+    return dt.datetime.fromtimestamp(ns / 1e9).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _reason(exc: Exception) -> str:

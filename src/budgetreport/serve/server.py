@@ -129,7 +129,7 @@ class Handler(BaseHTTPRequestHandler):
     def _route(self, method: str, segments: list[str]) -> Reply:
         ws = self.server.preview
         if method == "GET" and segments in ([""], []):
-            return html(page("index.html.j2").render())
+            return html(page("index.html.j2").render(centers=[summary(ws, v) for v in ws.all()]))
         if method == "GET" and segments == ["state"]:
             return as_json([summary(ws, v) for v in ws.all()])
         if method == "GET" and len(segments) == 2 and segments[0] == "static":
@@ -144,7 +144,7 @@ class Handler(BaseHTTPRequestHandler):
             return self._build(view) if rest == ["build"] else not_found()
         if rest == []:
             return html(page("center.html.j2").render(key=view.key, name=view.name or view.key,
-                                                       year=view.year))
+                                                       year=view.year, c=summary(ws, view)))
         if rest == ["state"]:
             return as_json(state(ws, view))
         if rest == ["document"]:
@@ -192,6 +192,9 @@ class Handler(BaseHTTPRequestHandler):
         ws = self.server.preview
         with ws.build_lock:  # one build at a time: they share the output folder
             outcome = build_many([view.path], ws.out_dir, jobs=1)[0]
+            if outcome.status == "skipped":  # the files are the data's: no longer outdated
+                for found in ws.output_files(view).values():
+                    found.touch()
         ws.touched()
         return as_json({"status": outcome.status, "result": STATUS_NAMES[outcome.status],
                         "messages": list(outcome.messages), "files": files(ws, view)})
@@ -257,8 +260,10 @@ def files(ws: Preview, view: View) -> dict[str, str]:
 def summary(ws: Preview, view: View) -> dict[str, Any]:
     errors, warnings = view.counts()
     return {"key": view.key, "name": view.name or view.key, "year": view.year,
-            "region": view.region, "status": view.status(), "errors": errors,
-            "warnings": warnings, "built": ws.built_at(view), "files": files(ws, view)}
+            "region": view.region, "region_name": view.region_name or view.region,
+            "status": view.status(), "severity": "bad" if errors else "warn" if warnings else "ok",
+            "errors": errors, "warnings": warnings, "built": ws.built_at(view),
+            "outdated": ws.outdated(view), "files": files(ws, view)}
 
 
 def state(ws: Preview, view: View) -> dict[str, Any]:

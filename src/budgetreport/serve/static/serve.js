@@ -17,20 +17,20 @@ async function getJSON(url, options) {
   return response.json();
 }
 
-function fileLinks(files) {
-  const span = el("span", null, "file-links");
+// The same markup as the pages' file_links macro (pages/macros.html.j2).
+function fileLinks(item) {
+  const span = el("span", null, item.outdated ? "file-links outdated" : "file-links");
   for (const kind of ["pdf", "xlsx", "html"]) {
-    if (!files[kind]) continue;
-    const a = el("a", FILE_NAMES[kind]);
-    a.href = files[kind];
+    if (!item.files[kind]) continue;
+    const a = el("a", FILE_NAMES[kind] + (item.outdated ? "（已过时）" : ""));
+    a.href = item.files[kind];
     if (kind === "html") a.target = "_blank";
     span.append(a, " ");
   }
+  if (item.outdated) {
+    span.append(el("span", `已过时：数据文件于 ${item.outdated} 修改，请重新生成`, "outdated-note"));
+  }
   return span;
-}
-
-function statusClass(item) {
-  return item.errors ? "bad" : item.warnings ? "warn" : "ok";
 }
 
 // --- live connection ---------------------------------------------------------------
@@ -45,23 +45,13 @@ function follow(refresh) {
 
 // --- the index -----------------------------------------------------------------------
 
+// The server renders the list (it shows without JavaScript); an update takes its rows anew.
 async function refreshIndex() {
-  const centers = await getJSON("/state");
-  const body = document.querySelector("#centers tbody");
-  body.replaceChildren();
-  for (const c of centers) {
-    const row = el("tr");
-    const name = el("td");
-    const link = el("a", c.name);
-    link.href = `/c/${encodeURIComponent(c.key)}`;
-    name.append(link, el("span", ` ${c.key}.yaml`, "file"));
-    const files = el("td");
-    files.append(fileLinks(c.files));
-    row.append(name, el("td", c.year), el("td", c.region),
-      el("td", c.status, `status ${statusClass(c)}`), el("td", c.built || "尚未生成"), files);
-    body.append(row);
-  }
-  document.getElementById("empty").hidden = centers.length > 0;
+  const response = await fetch("/", { cache: "no-store" });
+  if (!response.ok) throw new Error(`/: ${response.status}`);
+  const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
+  document.querySelector("#centers tbody").replaceWith(fresh.querySelector("#centers tbody"));
+  document.getElementById("empty").hidden = fresh.getElementById("empty").hidden;
 }
 
 // --- a center's page ---------------------------------------------------------------
@@ -150,11 +140,11 @@ async function refreshCenter() {
   const s = await getJSON(`/c/${encodeURIComponent(key)}/state`);
   const status = document.getElementById("status");
   status.textContent = s.status;
-  status.className = `status ${statusClass(s)}`;
+  status.className = `status ${s.severity}`;
   document.getElementById("stale").hidden = !s.stale;
   document.querySelector(".preview").classList.toggle("stale", s.stale);
   const files = document.getElementById("files");
-  files.replaceChildren(fileLinks(s.files));
+  files.replaceChildren(fileLinks(s));
   if (s.version !== shown.version) {
     const list = document.getElementById("problems");
     list.replaceChildren(...s.problems.map(problemItem));
@@ -180,7 +170,7 @@ async function build() {
       for (const m of r.messages) list.append(el("li", m));
       out.append(list);
     }
-    if (r.status !== "failed") out.append(fileLinks(r.files));
+    if (r.status !== "failed") out.append(fileLinks({ files: r.files, outdated: "" }));
   } catch (e) {
     out.replaceChildren(el("p", `生成失败：${e.message}`, "bad"));
   } finally {
@@ -188,11 +178,22 @@ async function build() {
   }
 }
 
+// Printing the page prints the document: the frame is as tall as what it shows
+// (serve.css hides the buttons and the problems in print).
+function fitFrameForPrint() {
+  const frame = document.getElementById("document");
+  const doc = frame.contentDocument;
+  if (doc && doc.documentElement) frame.style.height = `${doc.documentElement.scrollHeight}px`;
+}
+
 if (document.body.classList.contains("index")) {
-  refreshIndex();
   follow(refreshIndex);
 } else if (document.body.classList.contains("center")) {
   document.getElementById("build").addEventListener("click", build);
+  document.getElementById("print").addEventListener("click",
+    () => document.getElementById("document").contentWindow.print());
+  window.addEventListener("beforeprint", fitFrameForPrint);
+  window.addEventListener("afterprint", () => { document.getElementById("document").style.height = ""; });
   refreshCenter();
   follow(refreshCenter);
 }
