@@ -37,24 +37,24 @@ from typing import Any, TypeVar
 
 import weasyprint
 
-from budgetreport.build import build, outputs
-from budgetreport.catalogue import load_catalogue
-from budgetreport.excel import write_workbook
-from budgetreport.figures import compute
-from budgetreport.files import write_atomic
-from budgetreport.fonts import FONT_DIRS, font_css
-from budgetreport.load import read
+from budgetreport.checks.rules import RULES
+from budgetreport.checks.schema import parse
+from budgetreport.checks.validate import center_key, check_file
+from budgetreport.common.files import write_atomic
+from budgetreport.compute.figures import compute
+from budgetreport.inputs.catalogue import load_catalogue
+from budgetreport.inputs.load import read
+from budgetreport.inputs.region import load_region
+from budgetreport.inputs.resources import builtin_samples
+from budgetreport.layout.fonts import FONT_DIRS, font_css
+from budgetreport.layout.render import render_html
+from budgetreport.layout.tables import build_tables
+from budgetreport.publish.build import build, outputs
+from budgetreport.publish.excel import write_workbook
 
 # Private helpers on purpose: the layout and write stages must be timed exactly as
 # pdf.render_pdf runs them (same fetcher, same warning capture), only split in two.
-from budgetreport.pdf import _collect_weasyprint_warnings, _LocalFetcher
-from budgetreport.region import load_region
-from budgetreport.render import render_html
-from budgetreport.resources import builtin_samples
-from budgetreport.rules import RULES
-from budgetreport.schema import parse
-from budgetreport.tables import build_tables
-from budgetreport.validate import center_key, check_file
+from budgetreport.publish.pdf import _collect_weasyprint_warnings, _LocalFetcher
 
 TARGET = 1.15
 STAGES = ("load", "validate", "compute", "tables", "render HTML", "layout", "write PDF",

@@ -52,7 +52,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from budgetreport.batch import Outcome, build_many
+from budgetreport.publish.batch import Outcome, build_many
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = [ROOT / "data" / "xiamen-2022.yaml", ROOT / "data" / "shangrao-2022.yaml"]

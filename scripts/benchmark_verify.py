@@ -19,7 +19,7 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from budgetreport.build import build
+from budgetreport.publish.build import build
 from budgetreport.readback import verify
 from budgetreport.readback.pdf import read_pdf
 

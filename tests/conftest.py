@@ -19,12 +19,12 @@ import pytest
 from click.testing import CliRunner, Result
 from ruamel.yaml import YAML
 
-from budgetreport.catalogue import load_catalogue
-from budgetreport.load import Source, read
-from budgetreport.model import Budget
-from budgetreport.region import load_region
-from budgetreport.schema import parse
-from budgetreport.validate import center_key
+from budgetreport.checks.schema import parse
+from budgetreport.checks.validate import center_key
+from budgetreport.inputs.catalogue import load_catalogue
+from budgetreport.inputs.load import Source, read
+from budgetreport.inputs.model import Budget
+from budgetreport.inputs.region import load_region
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
@@ -114,7 +114,7 @@ def located(output: str, path: Path) -> set[tuple[int, str]]:
 
 
 def run_cli(*args: str | Path) -> Result:
-    from budgetreport.cli import main  # imported here: a broken CLI fails only the CLI tests
+    from budgetreport.commands.cli import main  # imported here: a broken CLI fails only the CLI tests
 
     return CliRunner().invoke(main, [str(a) for a in args])
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from budgetreport.build import build
-from budgetreport.load import read
-from budgetreport.validate import check_file
+from budgetreport.checks.validate import check_file
+from budgetreport.inputs.load import read
+from budgetreport.publish.build import build
 from conftest import ROOT, run_cli
 
 SAMPLE = ROOT / "tests" / "samples" / "sifa"

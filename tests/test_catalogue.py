@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from budgetreport.catalogue import load_catalogue
+from budgetreport.inputs.catalogue import load_catalogue
 from conftest import DATA, line_of, located, replace_once, reported, run_cli
 from test_templates import text_of
 

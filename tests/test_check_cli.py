@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from budgetreport.figures import compute
-from budgetreport.load import read
-from budgetreport.money import table_amount
-from budgetreport.schema import json_schema, parse
-from budgetreport.validate import check_file
+from budgetreport.checks.schema import json_schema, parse
+from budgetreport.checks.validate import check_file
+from budgetreport.common.money import table_amount
+from budgetreport.compute.figures import compute
+from budgetreport.inputs.load import read
 from conftest import DATA, ROOT, SAMPLES, in_yuan, line_of, located, reported, run_cli
 
 EXE = ROOT / ".venv" / "bin" / "budgetreport"

@@ -15,10 +15,10 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from budgetreport.chinese_cli import CLICK_MESSAGES, translate
-from budgetreport.cli import EXAMPLES, main
-from budgetreport.columns import width, wrap
-from budgetreport.region import known_regions
+from budgetreport.commands.chinese_cli import CLICK_MESSAGES, translate
+from budgetreport.commands.cli import EXAMPLES, main
+from budgetreport.common.columns import width, wrap
+from budgetreport.inputs.region import known_regions
 from conftest import DATA, ROOT
 
 # Words that are names, not English sentences: formats, products, the program itself.
@@ -208,7 +208,7 @@ def test_help_examples_come_from_the_readme():
 
 
 def test_every_yaml_explanation_formats_and_is_chinese():
-    from budgetreport.yaml_words import _PROBLEMS, reason
+    from budgetreport.inputs.yaml_words import _PROBLEMS, reason
 
     for pattern, chinese in _PROBLEMS:
         text = chinese.format(*["x"] * re.compile(pattern).groups)

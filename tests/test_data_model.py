@@ -15,13 +15,13 @@ import pytest
 from openpyxl import load_workbook
 from ruamel.yaml import YAML
 
-from budgetreport.excel import write_workbook
-from budgetreport.figures import Figures, compute
-from budgetreport.load import read
-from budgetreport.problems import Severity
-from budgetreport.render import render_html
-from budgetreport.tables import Table, build_tables
-from budgetreport.validate import check_file
+from budgetreport.checks.validate import check_file
+from budgetreport.common.problems import Severity
+from budgetreport.compute.figures import Figures, compute
+from budgetreport.inputs.load import read
+from budgetreport.layout.render import render_html
+from budgetreport.layout.tables import Table, build_tables
+from budgetreport.publish.excel import write_workbook
 from conftest import DATA, in_yuan, line_of
 
 D = Decimal

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from budgetreport.diff import Changed, Report, diff, format_html, format_text, load_side, write_html
-from budgetreport.problems import BudgetError
+from budgetreport.commands.diff import Changed, Report, diff, format_html, format_text, load_side, write_html
+from budgetreport.common.problems import BudgetError
 from conftest import DATA, ROOT, line_of, replace_once
 
 SAMPLE = "xiamen-2022.yaml"
@@ -164,8 +164,8 @@ def test_rates_of_change_carry_the_sign_of_the_amount(edited) -> None:  # type: 
 def test_a_rise_and_a_fall_are_signed_alike() -> None:
     from decimal import Decimal
 
-    from budgetreport.diff import _change
-    from budgetreport.money import Change
+    from budgetreport.commands.diff import _change
+    from budgetreport.common.money import Change
 
     out: dict[str, str] = {}
     _change(out, "升", Change(Decimal("110"), Decimal("100")))

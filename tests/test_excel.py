@@ -25,12 +25,12 @@ from openpyxl import load_workbook
 from openpyxl.cell.cell import MergedCell
 from openpyxl.worksheet.worksheet import Worksheet
 
-from budgetreport.excel import TOP, column_widths, display_width, sheet_names, write_workbook
-from budgetreport.figures import compute
-from budgetreport.model import TransferItem
-from budgetreport.money import TABLE_FORMAT, round2, table_amount
-from budgetreport.tables import Table, build_tables
-from budgetreport.validate import check_file
+from budgetreport.checks.validate import check_file
+from budgetreport.common.money import TABLE_FORMAT, round2, table_amount
+from budgetreport.compute.figures import compute
+from budgetreport.inputs.model import TransferItem
+from budgetreport.layout.tables import Table, build_tables
+from budgetreport.publish.excel import TOP, column_widths, display_width, sheet_names, write_workbook
 from conftest import DATA
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"

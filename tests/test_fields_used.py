@@ -17,11 +17,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from budgetreport.build import prepare
-from budgetreport.load import read
-from budgetreport.model import Budget
-from budgetreport.problems import BudgetError
-from budgetreport.validate import check_file
+from budgetreport.checks.validate import check_file
+from budgetreport.common.problems import BudgetError
+from budgetreport.inputs.load import read
+from budgetreport.inputs.model import Budget
+from budgetreport.publish.build import prepare
 from conftest import DATA, SAMPLES, SHANGHAI
 
 MARKER = "标记文字甲乙丙"

@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from budgetreport.figures import Figures, Tree, compute
-from budgetreport.load import read
-from budgetreport.money import Change, Direction, amount, number, percent, round2, table_amount
-from budgetreport.schema import parse
+from budgetreport.checks.schema import parse
+from budgetreport.common.money import Change, Direction, amount, number, percent, round2, table_amount
+from budgetreport.compute.figures import Figures, Tree, compute
+from budgetreport.inputs.load import read
 from conftest import DATA, growth
 
 D = Decimal
@@ -300,8 +300,8 @@ def test_phrases():
 
 def test_a_definition_without_placeholders_reads_as_jinja_would_render_it():
     """Definitions without placeholders skip compiling a template; they must come out the same."""
-    from budgetreport.catalogue import standard_glossary
-    from budgetreport.figures import _DEFINITIONS, _filled
+    from budgetreport.compute.figures import _DEFINITIONS, _filled
+    from budgetreport.inputs.catalogue import standard_glossary
 
     cases = ["abc", "a\nb", "a\r\nb\r\n", "a\n", "a\n\n", "a\rb", "", "\n", "a\u2028b", "a\x85b",
              "末尾\r", "{{ year }}年", "{{ year - 1 }}年", "a {b}", "\r\n\r\n"]

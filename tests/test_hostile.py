@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from budgetreport import files
+from budgetreport.common import files
 from conftest import DATA, ROOT, reported, run_cli
 
 X = (DATA / "xiamen-2022.yaml").read_text(encoding="utf-8")
@@ -296,7 +296,7 @@ def test_symlinked_template_outside_is_refused(workspace: Path, tmp_path_factory
 
 
 def test_check_imports_neither_weasyprint_nor_openpyxl() -> None:
-    probe = ("import sys\nfrom click.testing import CliRunner\nfrom budgetreport.cli import main\n"
+    probe = ("import sys\nfrom click.testing import CliRunner\nfrom budgetreport.commands.cli import main\n"
              f"r = CliRunner().invoke(main, ['check', {str(DATA / 'xiamen-2022.yaml')!r}])\n"
              "assert r.exit_code == 0, r.output\n"
              "print(sorted(m for m in ('weasyprint', 'openpyxl') if m in sys.modules))\n")
@@ -306,7 +306,7 @@ def test_check_imports_neither_weasyprint_nor_openpyxl() -> None:
 
 
 def test_internal_defect_shows_traceback_and_asks_for_a_report(monkeypatch) -> None:
-    from budgetreport import build
+    from budgetreport.publish import build
 
     def broken(*args: object, **kwargs: object) -> None:
         raise ZeroDivisionError("division by zero")
@@ -350,7 +350,7 @@ def test_tables_must_add_up_as_printed(tmp_path: Path) -> None:
 def test_fingerprint_reads_through_symlinked_folders(workspace: Path) -> None:
     """Files reached through a symbolic link to a folder count in the fingerprint (rglob
     alone skipped them), and a link back up does not loop."""
-    from budgetreport.batch import _tree
+    from budgetreport.publish.batch import _tree
 
     center = workspace / "templates" / "centers" / "zz"
     common = workspace / "common"

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from budgetreport.problems import visible
+from budgetreport.common.problems import visible
 from conftest import Reported, reported
 from hostile_corpus import DataCase, data_cases
 from test_chinese_cli import english_words

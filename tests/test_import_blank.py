@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from budgetreport.load import read
+from budgetreport.inputs.load import read
 from conftest import DATA, run_cli
 from test_import_roundtrip import workbook_of
 

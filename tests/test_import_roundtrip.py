@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from budgetreport.excel import write_workbook
-from budgetreport.figures import compute
-from budgetreport.tables import build_tables
-from budgetreport.validate import check_file
+from budgetreport.checks.validate import check_file
+from budgetreport.compute.figures import compute
+from budgetreport.layout.tables import build_tables
+from budgetreport.publish.excel import write_workbook
 from conftest import DATA, run_cli
 
 SAMPLE_FILES = sorted(p.name for p in DATA.glob("*.yaml"))
@@ -94,7 +94,7 @@ def figures_of(data: dict) -> dict:  # type: ignore[type-arg]
 def test_new_file_from_own_workbook_has_every_figure(sample: str, tmp_path: Path) -> None:
     """`-o`: the region's skeleton with the workbook's figures — the sample's figures — and
     the texts left for `check` to list."""
-    from budgetreport.load import read
+    from budgetreport.inputs.load import read
     book = workbook_of(DATA / sample, tmp_path)
     original = read(DATA / sample).data
     out = tmp_path / "new.yaml"
@@ -125,7 +125,7 @@ def test_two_non_fiscal_sources_of_one_item(tmp_path: Path) -> None:
     """A 项 paid from 事业收入 and 其他收入, each with 基本 and 项目: the workbook gives each
     source's total but not how each splits. Into the file that has the split: nothing
     changes. As a new file: those lines are written with the split left to fill in."""
-    from budgetreport.load import read
+    from budgetreport.inputs.load import read
     from conftest import replace_once
     text = (DATA / "xiamen-2022.yaml").read_text(encoding="utf-8")
     for old, new in TWO_OTHER_SOURCES:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from budgetreport.load import read
+from budgetreport.inputs.load import read
 from conftest import reported, run_cli
 from shanghai_export import (
     CLASS_SPLIT,

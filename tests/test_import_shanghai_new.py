@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from budgetreport.load import read
+from budgetreport.inputs.load import read
 from conftest import reported, run_cli
 from shanghai_export import ECONOMIC, LINES, NAME, PUBLISHED, RUNNING_COSTS, THREE_PUBLIC, YEAR, shanghai_czj
 from test_import_shanghai import run_import, workspace  # noqa: F401  (autouse fixture)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from budgetreport.labels import describe, label
-from budgetreport.load import read
+from budgetreport.checks.labels import describe, label
+from budgetreport.inputs.load import read
 from conftest import DATA, line_of, reported, run_cli
 
 SHANGRAO = read(DATA / "shangrao-2022.yaml").data

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from budgetreport.limits import MAX_ITEMS, MAX_LIST
+from budgetreport.checks.limits import MAX_ITEMS, MAX_LIST
 from conftest import line_of, reported, run_cli
 
 DUTY = "    - 配合市住房保障和房屋管理局承担住房公积金的归集、使用、保值、归还等方面事务性工作。\n"

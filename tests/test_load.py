@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from budgetreport import load
-from budgetreport.load import NumberText
-from budgetreport.problems import BudgetError
+from budgetreport.common.problems import BudgetError
+from budgetreport.inputs import load
+from budgetreport.inputs.load import NumberText
 
 ROOT = Path(__file__).resolve().parents[1]
 FILES = sorted((ROOT / "data").glob("*.yaml")) + sorted((ROOT / "tests" / "samples").rglob("*.yaml"))
@@ -117,7 +117,7 @@ def test_refused_characters_are_yamls_non_printable_set_and_bidi_overrides() -> 
 
 
 def test_plain_stem_is_the_documented_pattern() -> None:
-    from budgetreport.names import plain_stem
+    from budgetreport.common.names import plain_stem
 
     pattern = re.compile(r"[0-9A-Za-z\u4e00-\u9fff][0-9A-Za-z_\-\u4e00-\u9fff]{0,63}")
     every = [chr(c) for c in range(0x30000) if not 0xD800 <= c <= 0xDFFF]
@@ -129,7 +129,7 @@ def test_plain_stem_is_the_documented_pattern() -> None:
 
 
 def test_glossary_reads_the_same_through_either_reader(monkeypatch: pytest.MonkeyPatch) -> None:
-    from budgetreport import catalogue
+    from budgetreport.inputs import catalogue
 
     catalogue._glossary.cache_clear()
     fast = catalogue.standard_glossary()

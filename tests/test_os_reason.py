@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from budgetreport.load import read
-from budgetreport.problems import BudgetError, os_reason
+from budgetreport.common.problems import BudgetError, os_reason
+from budgetreport.inputs.load import read
 
 
 def _raised(action) -> OSError:

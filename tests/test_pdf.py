@@ -28,13 +28,13 @@ import weasyprint
 from pypdf import PdfReader
 from pypdf.generic import ContentStream, IndirectObject, NameObject
 
-from budgetreport.build import Built, build
-from budgetreport.figures import Figures, compute
-from budgetreport.fonts import DEFAULT_FONTS
-from budgetreport.money import TABLE_FORMAT, table_amount
-from budgetreport.region import Region
-from budgetreport.tables import Table, build_tables, numeral
-from budgetreport.validate import check_file
+from budgetreport.checks.validate import check_file
+from budgetreport.common.money import TABLE_FORMAT, table_amount
+from budgetreport.compute.figures import Figures, compute
+from budgetreport.inputs.region import Region
+from budgetreport.layout.fonts import DEFAULT_FONTS
+from budgetreport.layout.tables import Table, build_tables, numeral
+from budgetreport.publish.build import Built, build
 from conftest import DATA, RECEPTION_PRIOR, ROOT, growth, replace_once
 
 XIAMEN, SHANGRAO = "xiamen-2022.yaml", "shangrao-2022.yaml"
@@ -182,7 +182,7 @@ class Library:
     def rebuilt_elsewhere(self, name: str) -> bytes:
         """The same sample built again in a fresh interpreter with another hash seed."""
         out = self.root / "again"
-        code = ("import sys; from pathlib import Path; from budgetreport.build import build; "
+        code = ("import sys; from pathlib import Path; from budgetreport.publish.build import build; "
                 "print(build(Path(sys.argv[1]), Path(sys.argv[2])).pdf)")
         env = {**os.environ, "PYTHONHASHSEED": "12345"}
         done = subprocess.run([sys.executable, "-c", code, str(DATA / name), str(out)],

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
-from budgetreport import files, forked
+from budgetreport.common import files
+from budgetreport.publish import forked
 from conftest import ROOT, replace_once, run_cli
 
 NAME = "厦门市住房公积金中心"
@@ -50,8 +51,8 @@ def two_versions(tmp_path: Path, edited) -> tuple[Path, Path, dict[str, bytes]]:
 
 KILL_AFTER_FIRST_RENAME = """
 import os, signal, sys
-from budgetreport import files
-from budgetreport.cli import main
+from budgetreport.common import files
+from budgetreport.commands.cli import main
 real = os.replace
 calls = []
 def replace(src, dst):

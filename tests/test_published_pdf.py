@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from budgetreport.load import read
+from budgetreport.inputs.load import read
 from budgetreport.readback import verify
 from budgetreport.readback.pdf import read_pdf
 from conftest import DATA, run_cli

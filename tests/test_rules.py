@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from budgetreport import rules
-from budgetreport.problems import Severity
-from budgetreport.validate import check_file
+from budgetreport.checks import rules
+from budgetreport.checks.validate import check_file
+from budgetreport.common.problems import Severity
 from conftest import DATA, SAMPLES, load_sample, run_rule
 
 D = Decimal

@@ -18,13 +18,8 @@ from pydantic import BaseModel
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from budgetreport.figures import compute
-from budgetreport.load import read
-from budgetreport.model import Budget
-from budgetreport.money import Change, Direction
-from budgetreport.problems import BudgetError, Severity
-from budgetreport.region import known_regions
-from budgetreport.scaffold import (
+from budgetreport.checks.validate import center_key, check_file
+from budgetreport.commands.scaffold import (
     SCHEMA_LINE,
     default_path,
     kind_of,
@@ -33,7 +28,12 @@ from budgetreport.scaffold import (
     skeleton,
     write_new,
 )
-from budgetreport.validate import center_key, check_file
+from budgetreport.common.money import Change, Direction
+from budgetreport.common.problems import BudgetError, Severity
+from budgetreport.compute.figures import compute
+from budgetreport.inputs.load import read
+from budgetreport.inputs.model import Budget
+from budgetreport.inputs.region import known_regions
 from conftest import DATA, in_yuan
 
 D = Decimal

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from budgetreport.problems import Problem
+from budgetreport.common.problems import Problem
 from budgetreport.serve.preview import Preview, target
 from conftest import replace_once
 from serving import serving, start, wait_for_address, workspace
@@ -264,7 +264,7 @@ def test_a_port_in_use_is_reported_in_chinese(tmp_path: Path) -> None:
 
 
 def test_a_template_change_refreshes_every_center(tmp_path: Path) -> None:
-    from budgetreport.resources import builtin_templates
+    from budgetreport.inputs.resources import builtin_templates
 
     folder = workspace(tmp_path) / "data"
     ws = Preview(folder, tmp_path / "output")

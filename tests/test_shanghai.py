@@ -22,9 +22,9 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from budgetreport.build import Built, build
-from budgetreport.figures import Figures, compute
-from budgetreport.validate import check_file
+from budgetreport.checks.validate import check_file
+from budgetreport.compute.figures import Figures, compute
+from budgetreport.publish.build import Built, build
 from conftest import DATA
 
 REFS = Path(__file__).parent / "references"

@@ -14,7 +14,7 @@ import pytest
 from jinja2 import DictLoader, Environment
 from jinja2.bccache import Bucket, bc_magic
 
-from budgetreport import render
+from budgetreport.layout import render
 from conftest import DATA
 
 ROOT = Path(__file__).resolve().parents[1]

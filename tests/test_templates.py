@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from jinja2 import meta, nodes
 
-from budgetreport.figures import compute
-from budgetreport.problems import BudgetError
-from budgetreport.region import load_region
-from budgetreport.render import CONTEXT, environment, render_html
-from budgetreport.tables import build_tables
-from budgetreport.validate import check_file
+from budgetreport.checks.validate import check_file
+from budgetreport.common.problems import BudgetError
+from budgetreport.compute.figures import compute
+from budgetreport.inputs.region import load_region
+from budgetreport.layout.render import CONTEXT, environment, render_html
+from budgetreport.layout.tables import build_tables
 from conftest import DATA
 
 

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from budgetreport.build import Prepared, prepare
-from budgetreport.fonts import FONT_DIRS
-from budgetreport.pdf import render_pdf
+from budgetreport.checks.validate import check_file
+from budgetreport.layout.fonts import FONT_DIRS
+from budgetreport.publish.build import Prepared, prepare
+from budgetreport.publish.pdf import render_pdf
 from budgetreport.readback import verify
 from budgetreport.readback.pdf import read_pdf
-from budgetreport.validate import check_file
 from conftest import DATA, run_cli
 
 SAMPLES = sorted(p.name for p in DATA.glob("*.yaml"))
@@ -215,7 +215,7 @@ TEXT_SAMPLES = [n for n in SAMPLES if not n.startswith("shangrao")]
 
 @pytest.mark.parametrize("name", TEXT_SAMPLES)
 def test_texts_found_in_its_pdf_are_the_samples(pdfs: dict[str, Path], name: str) -> None:
-    from budgetreport.load import read
+    from budgetreport.inputs.load import read
     from budgetreport.readback.texts import placed_texts
 
     data = read(DATA / name).data
@@ -245,7 +245,7 @@ def test_import_places_the_texts_marked_for_review(pdfs: dict[str, Path], tmp_pa
     assert "数字取自PDF" in result.output and "工作簿" not in result.output
     text = out.read_text(encoding="utf-8")
     assert text.count("请核对后删去本行") == 5  # duties, units, unit kinds, subordinate units, projects
-    from budgetreport.load import read
+    from budgetreport.inputs.load import read
     new, sample = read(out).data["overview"], read(DATA / "shanghai-putuo-wanli-2025.yaml").data["overview"]
     for key in ("duties", "units", "unit_kinds", "subordinate_units"):
         assert new[key] == sample[key], key

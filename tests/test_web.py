@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from budgetreport.build import Built, build, html_output
-from budgetreport.problems import BudgetError
+from budgetreport.common.problems import BudgetError
+from budgetreport.publish.build import Built, build, html_output
 from conftest import DATA, SAMPLES, run_cli
 
 AMOUNT = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})*\.\d\d(?![\d])|(?<![\d.,])\d+\.\d\d(?![\d])")
@@ -277,7 +277,7 @@ def test_a_workspace_setting_asks_for_a_tagged_pdf(monkeypatch: pytest.MonkeyPat
 
 
 def test_tagged_combines_with_an_archival_variant(tmp_path: Path) -> None:
-    from budgetreport.pdf import render_pdf
+    from budgetreport.publish.pdf import render_pdf
 
     page = ('<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>标题</title>'
             "</head><body><h1>第一部分</h1><table><caption>表一</caption><thead><tr>"

@@ -5,8 +5,8 @@ PYTHONPATH: BUDGETREPORT_FAULT="<what>:<where>:<n>" makes the n-th call of <wher
          sigterm (SIGTERM to the process making the call), sigterm-main (to the main process,
          as a service manager stops a program), kill (SIGKILL to the process making the call)
          enospc / erofs / eacces / eio (that OSError, naming the path the call was given)
-<where>: module.attribute (e.g. budgetreport.render.render_html), "rename" (os.replace of a
-         file staged by budgetreport.files), or "write" (a file opened for writing: half the data is
+<where>: module.attribute (e.g. budgetreport.layout.render.render_html), "rename" (os.replace of a
+         file staged by budgetreport.common.files), or "write" (a file opened for writing: half the data is
          written, then the error, as a disk filling up does).
 Signals are sent when the call is made, before it runs; an error replaces the call.
 Nothing here runs unless the variable is set.

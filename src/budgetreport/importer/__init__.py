@@ -25,16 +25,16 @@ from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.representer import RoundTripRepresenter
 from ruamel.yaml.util import load_yaml_guess_indent
 
-from ..catalogue import load_catalogue
-from ..diff import Report, compare, format_text, input_changes
-from ..figures import compute
-from ..files import write_atomic
-from ..load import Source, read
-from ..money import round_to
-from ..problems import BudgetError, Problem, Severity, display_path
-from ..region import known_regions, load_region
-from ..scaffold import rt_yaml, skeleton, write_new
-from ..validate import center_key, check_file
+from ..checks.validate import center_key, check_file
+from ..commands.diff import Report, compare, format_text, input_changes
+from ..commands.scaffold import rt_yaml, skeleton, write_new
+from ..common.files import write_atomic
+from ..common.money import round_to
+from ..common.problems import BudgetError, Problem, Severity, display_path
+from ..compute.figures import compute
+from ..inputs.catalogue import load_catalogue
+from ..inputs.load import Source, read
+from ..inputs.region import known_regions, load_region
 from .apply import Writer, place_texts, write_figures
 from .checks import check_tables
 from .mapping import Imported, to_data
@@ -190,7 +190,7 @@ def _report(path: Path, old: Source, text: str, imp: Imported, warnings: list[Pr
 
 def _running_costs(budget: object, imp: Imported, warnings: list[Problem]) -> None:
     """机关运行经费 is computed from the economic lines; the workbook's figure must agree."""
-    from ..model import Budget
+    from ..inputs.model import Budget
     a = imp.running_costs
     if a is None or not isinstance(budget, Budget):
         return

@@ -17,9 +17,9 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString as Quoted
 
-from ..model import UNIT_FACTOR
-from ..money import round_to
-from ..problems import Problem, Severity
+from ..common.money import round_to
+from ..common.problems import Problem, Severity
+from ..inputs.model import UNIT_FACTOR
 from .mapping import Imported, Line
 from .sheets import Amount
 from .workbook import problem
@@ -218,7 +218,7 @@ def _parts(f: str) -> tuple[str, ...]:
 
 
 def _source_words(source: str) -> str:
-    from ..model import SOURCE_NAMES, Source
+    from ..inputs.model import SOURCE_NAMES, Source
     return f"（{SOURCE_NAMES[Source(source)]}）" if source else ""
 
 

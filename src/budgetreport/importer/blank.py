@@ -22,16 +22,16 @@ from typing import Any, Literal
 from openpyxl import load_workbook
 from pydantic import BaseModel
 
-from ..catalogue import load_catalogue
-from ..excel import write_workbook
-from ..figures import compute
-from ..files import write_atomic
-from ..model import Budget
-from ..problems import BudgetError
-from ..region import known_regions, load_region
-from ..scaffold import _strip, kind_of
-from ..tables import build_tables
-from ..validate import check_file
+from ..checks.validate import check_file
+from ..commands.scaffold import _strip, kind_of
+from ..common.files import write_atomic
+from ..common.problems import BudgetError
+from ..compute.figures import compute
+from ..inputs.catalogue import load_catalogue
+from ..inputs.model import Budget
+from ..inputs.region import known_regions, load_region
+from ..layout.tables import build_tables
+from ..publish.excel import write_workbook
 from .checks import SOURCE_KEYS
 from .labels import INCOME_ROWS, SOURCES, SPENDING_ROWS
 from .recognise import recognise

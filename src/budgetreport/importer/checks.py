@@ -13,9 +13,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ..model import FISCAL_SOURCES, SOURCE_NAMES, Source
-from ..money import round_to
-from ..problems import Problem
+from ..common.money import round_to
+from ..common.problems import Problem
+from ..inputs.model import FISCAL_SOURCES, SOURCE_NAMES, Source
 from .labels import INCOME_ROWS, SOURCES, SPENDING_ROWS
 from .sheets import Amount, Row, Table
 from .workbook import problem

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..model import Source
+from ..inputs.model import Source
 
 _WIDTH = str.maketrans({"(": "（", ")": "）", '"': "“", "'": "‘", ":": "：", " ": None,
                         "\u3000": None, "\n": None, "\t": None, "\r": None, "”": "“",

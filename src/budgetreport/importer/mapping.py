@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from ..model import FISCAL_SOURCES, THREE_PUBLIC, Source
-from ..problems import Problem
+from ..common.problems import Problem
+from ..inputs.model import FISCAL_SOURCES, THREE_PUBLIC, Source
 from .checks import SOURCE_KEYS, Facts
 from .sheets import Amount, Table
 from .workbook import problem

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..problems import Problem, Severity
+from ..common.problems import Problem, Severity
 from .labels import inverse_labels, loose, title_key, titles_by_key
 from .sheets import KINDS, Table, heading, read_table
 from .workbook import Book, problem

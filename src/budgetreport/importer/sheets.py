@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
-from ..limits import MAX_YUAN
-from ..model import UNIT_FACTOR
-from ..problems import Problem, Severity
+from ..checks.limits import MAX_YUAN
+from ..common.problems import Problem, Severity
+from ..inputs.model import UNIT_FACTOR
 from .labels import SOURCES, TOTAL_ROWS, column_key, norm, title_key
 from .workbook import Ref, Sheet, number, problem
 

@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
-from ..problems import BudgetError, Problem, Severity, display_path, os_reason
+from ..common.problems import BudgetError, Problem, Severity, display_path, os_reason
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..problems import BudgetError, Problem
+from ..common.problems import BudgetError, Problem
 from .alone import self_consistency, sources_spent, table_findings, text_totals
 from .verify import Finding, against_data
 
@@ -31,9 +31,9 @@ def verify(pdf: Path, data: Path | None = None, region: str | None = None) -> li
 
 
 def _with_data(doc: Document, data: Path) -> list[Finding]:
-    from ..build import prepare
-    from ..render import environment
-    from ..validate import check_file
+    from ..checks.validate import check_file
+    from ..layout.render import environment
+    from ..publish.build import prepare
 
     checked = check_file(data)
     prepared = prepare(checked)  # BudgetError: the data itself has errors
@@ -43,12 +43,12 @@ def _with_data(doc: Document, data: Path) -> list[Finding]:
 
 
 def _alone(doc: Document, region: str | None) -> list[Finding]:
-    from ..catalogue import load_catalogue
     from ..importer import reading_placeholders
     from ..importer.checks import check_tables
     from ..importer.recognise import recognise
     from ..importer.sheets import Table
-    from ..region import known_regions, load_region
+    from ..inputs.catalogue import load_catalogue
+    from ..inputs.region import known_regions, load_region
 
     if not doc.tables:
         return [Finding(1, "E625", "PDF 中找不到附表（有边框的表格，表上有表题与“单位：”一行）；"

@@ -16,11 +16,11 @@ import re
 from collections.abc import Iterable
 from decimal import Decimal
 
+from ..common.money import round_to
+from ..common.problems import Problem, Severity
 from ..importer.checks import Facts, same
 from ..importer.sheets import Amount
-from ..model import FISCAL_SOURCES, SOURCE_NAMES, Source
-from ..money import round_to
-from ..problems import Problem, Severity
+from ..inputs.model import FISCAL_SOURCES, SOURCE_NAMES, Source
 from .pdf import Document, PageRef
 from .verify import DIGITS, Finding, joined, short
 

@@ -19,10 +19,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from ..common.problems import BudgetError, Problem, display_path
 from ..importer.labels import NUMBERING
 from ..importer.sheets import PREPARED, UNIT
 from ..importer.workbook import Book, Ref, Sheet, number
-from ..problems import BudgetError, Problem, display_path
 
 BUDGET_TITLE = re.compile(r"(20\d\d)\s*年\s*度?\s*[^\n]{0,12}?(?:部门|单位)\s*预算")
 

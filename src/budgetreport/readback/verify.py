@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any
 
-from ..problems import Problem, Severity
-from ..tables import Table
+from ..common.problems import Problem, Severity
+from ..layout.tables import Table
 from .pdf import Document, PdfSheet
 
 SENTENCE_END = re.compile(r"(?<=[。；！？])")

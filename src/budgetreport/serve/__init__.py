@@ -6,8 +6,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..names import OUTPUT
-from ..resources import current, find_root
+from ..common.names import OUTPUT
+from ..inputs.resources import current, find_root
 
 
 def folders(path: Path | None, out_dir: Path | None) -> tuple[Path, Path]:

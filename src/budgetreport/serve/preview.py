@@ -16,14 +16,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ..build import document_problems, html_output, outputs
-from ..figures import LINE_COLUMNS, compute
-from ..money import amount, table_amount
-from ..problems import BudgetError, Loc, Problem, Severity
-from ..render import render_html
-from ..resources import shared_folders
-from ..tables import build_tables
-from ..validate import check_file, expand
+from ..checks.validate import check_file, expand
+from ..common.money import amount, table_amount
+from ..common.problems import BudgetError, Loc, Problem, Severity
+from ..compute.figures import LINE_COLUMNS, compute
+from ..inputs.resources import shared_folders
+from ..layout.render import render_html
+from ..layout.tables import build_tables
+from ..publish.build import document_problems, html_output, outputs
 
 # A problem about a whole section points at the table that shows it.
 SECTION_TABLES = {"income": "table-summary", "spending": "table-spending",

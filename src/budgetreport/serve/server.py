@@ -22,10 +22,10 @@ from urllib.parse import unquote, urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 
-from ..batch import STATUS_NAMES, build_many
-from ..diff import diff, format_html
-from ..labels import describe
-from ..problems import BudgetError
+from ..checks.labels import describe
+from ..commands.diff import diff, format_html
+from ..common.problems import BudgetError
+from ..publish.batch import STATUS_NAMES, build_many
 from .preview import Preview, View, target
 
 STATIC = {"serve.js": "text/javascript; charset=utf-8", "serve.css": "text/css; charset=utf-8"}

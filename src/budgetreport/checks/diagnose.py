@@ -14,11 +14,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .catalogue import Catalogue
+from ..common.problems import Finding, Loc, Severity, path_text
+from ..inputs.catalogue import Catalogue
+from ..inputs.model import Budget
+from ..inputs.region import Region
 from .labels import describe
-from .model import Budget
-from .problems import Finding, Loc, Severity, path_text
-from .region import Region
 from .rules import RULES, show
 
 MAX_SUSPECTS = 6

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 
-from .money import Display
+from ..common.money import Display
 from .tables import H, Row, Table
 
 TOTAL_LABELS = ("合计", "小计")

@@ -14,15 +14,15 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
-from .figures import Figures, compute
-from .files import publish
-from .fonts import DEFAULT_FAMILIES, FONT_DIRS, font_css, font_problems
-from .names import OUTPUT, html_output, outputs, record_path
-from .printed import mismatches
-from .problems import BudgetError, Problem
-from .render import render_html
-from .tables import Table, build_tables
-from .validate import Checked, check_file
+from ..checks.validate import Checked, check_file
+from ..common.files import publish
+from ..common.names import OUTPUT, html_output, outputs, record_path
+from ..common.problems import BudgetError, Problem
+from ..compute.figures import Figures, compute
+from ..layout.fonts import DEFAULT_FAMILIES, FONT_DIRS, font_css, font_problems
+from ..layout.printed import mismatches
+from ..layout.render import render_html
+from ..layout.tables import Table, build_tables
 
 
 @dataclass(frozen=True)

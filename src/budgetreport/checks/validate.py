@@ -10,16 +10,16 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .catalogue import load_catalogue
+from ..common.names import center_key, stem_problem
+from ..common.names import expand as expand
+from ..common.problems import BudgetError, Problem, Severity
+from ..inputs.catalogue import load_catalogue
+from ..inputs.load import Source, read
+from ..inputs.model import Budget
+from ..inputs.region import Region, known_regions, load_region
+from ..inputs.resources import current
 from .diagnose import suspects
 from .limits import limit_findings
-from .load import Source, read
-from .model import Budget
-from .names import center_key, stem_problem
-from .names import expand as expand
-from .problems import BudgetError, Problem, Severity
-from .region import Region, known_regions, load_region
-from .resources import current
 from .rules import RULES
 from .schema import parse
 from .years import ROLLED_MARK, year_findings

@@ -29,8 +29,8 @@ from typing import IO, Any
 
 import click
 
-from .columns import join_lines, width, wrap
-from .errors import GuardedGroup
+from ..common.columns import join_lines, width, wrap
+from ..common.errors import GuardedGroup
 
 # click's message ids (the strings it passes to gettext) → Chinese. Placeholders keep their
 # names; `{x!r}` in an id matches a quoted value, shown in “” in Chinese.

@@ -14,11 +14,11 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Literal
 
-from .figures import ClassRow, Figures, Tree
-from .model import FISCAL_SOURCES, Indicator, Source
-from .money import UNIT_FACTOR, WAN, ZERO, Display, table_amount, total
-from .problems import BudgetError, Problem
-from .region import Region
+from ..common.money import UNIT_FACTOR, WAN, ZERO, Display, table_amount, total
+from ..common.problems import BudgetError, Problem
+from ..compute.figures import ClassRow, Figures, Tree
+from ..inputs.model import FISCAL_SOURCES, Indicator, Source
+from ..inputs.region import Region
 
 Kind = Literal["text", "code", "money"]
 NUMERALS = "一二三四五六七八九十"

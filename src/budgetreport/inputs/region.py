@@ -14,9 +14,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from ..common.money import Display
+from ..common.problems import BudgetError, Problem, display_path, texts
 from .load import Lines, parse, read_bytes
-from .money import Display
-from .problems import BudgetError, Problem, display_path, texts
 from .resources import Workspace, builtin_templates, current
 
 SETTINGS = "region.yaml"

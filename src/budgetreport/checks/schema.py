@@ -15,10 +15,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from ..common.problems import BudgetError, Loc, Problem, path_text
+from ..inputs.load import Source
+from ..inputs.model import Budget
 from .labels import describe, field_at, label
-from .load import Source
-from .model import Budget
-from .problems import BudgetError, Loc, Problem, path_text
 
 
 def parse(source: Source) -> Budget:

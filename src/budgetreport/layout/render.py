@@ -36,11 +36,11 @@ from jinja2.bccache import Bucket, bc_magic
 from jinja2.sandbox import MAX_RANGE, ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup, escape
 
-from . import money
-from .figures import Figures
-from .problems import BudgetError, Problem, display_path
-from .region import Region
-from .resources import builtin_templates
+from ..common import money
+from ..common.problems import BudgetError, Problem, display_path
+from ..compute.figures import Figures
+from ..inputs.region import Region
+from ..inputs.resources import builtin_templates
 from .tables import Table, numeral
 
 # The names a template may use (checked by a test). Figures documents each field.

@@ -19,9 +19,9 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from .files import write_atomic
+from ..common.files import write_atomic
+from ..common.problems import BudgetError, Problem, display_path
 from .load import Lines, parse, read_bytes
-from .problems import BudgetError, Problem, display_path
 
 SETTINGS_FILE = "budgetreport.yaml"
 
@@ -36,7 +36,7 @@ SETTINGS_KEYS: dict[str, str] = {
 @cache
 def builtin_root() -> Path:
     """The folder of the installed package's resources (symlinks resolved)."""
-    root = files(__package__ or "budgetreport")
+    root = files("budgetreport")
     if not isinstance(root, Path):  # e.g. imported from a zip file: templates need real files
         raise RuntimeError("budgetreport must be installed as files, not as a zip archive")
     return root.resolve()

@@ -18,8 +18,8 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from ..common.money import UNIT_FACTOR
 from .load import NumberText
-from .money import UNIT_FACTOR
 
 
 def _amount(value: Any) -> Any:

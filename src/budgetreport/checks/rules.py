@@ -10,13 +10,13 @@ import re
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 
-from .catalogue import LEVELS, Catalogue, Entry, standard_glossary
+from ..common.money import Change, number, round2, total
+from ..common.problems import Finding, Loc, Severity, texts
+from ..inputs.catalogue import LEVELS, Catalogue, Entry, standard_glossary
+from ..inputs.load import NON_PRINTABLE
+from ..inputs.model import FISCAL_SOURCES, SOURCE_NAMES, THREE_PUBLIC, Budget, Source
+from ..inputs.region import Region
 from .labels import describe
-from .load import NON_PRINTABLE
-from .model import FISCAL_SOURCES, SOURCE_NAMES, THREE_PUBLIC, Budget, Source
-from .money import Change, number, round2, total
-from .problems import Finding, Loc, Severity, texts
-from .region import Region
 
 Rule = Callable[[Budget, Catalogue, Region], Iterator[Finding]]
 RULES: list[Rule] = []

@@ -19,15 +19,15 @@ from typing import Any
 
 from jinja2 import Environment, StrictUndefined, Template
 
-from .figures import LINE_COLUMNS, Figures, Tree, compute
-from .files import write_atomic
-from .labels import describe, label
-from .load import Source
-from .money import Change, number
-from .problems import BudgetError, Loc, Problem
-from .render import render_html
-from .tables import build_tables
-from .validate import Checked, check_file
+from ..checks.labels import describe, label
+from ..checks.validate import Checked, check_file
+from ..common.files import write_atomic
+from ..common.money import Change, number
+from ..common.problems import BudgetError, Loc, Problem
+from ..compute.figures import LINE_COLUMNS, Figures, Tree, compute
+from ..inputs.load import Source
+from ..layout.render import render_html
+from ..layout.tables import build_tables
 
 NONE = "（无）"
 

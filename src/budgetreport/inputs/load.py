@@ -44,8 +44,8 @@ try:  # libyaml's parser; without it (PyPy, a wheel-less platform) every file go
 except ImportError:  # pragma: no cover
     CParser = None
 
+from ..common.problems import BudgetError, Loc, Problem, display_path, os_reason
 from . import yaml_words
-from .problems import BudgetError, Loc, Problem, display_path, os_reason
 
 MAX_BYTES = 2_000_000  # the samples are ~25 kB
 MAX_DEPTH = 40  # nesting of mappings and lists (the model needs about 10)

@@ -17,10 +17,10 @@ from functools import cache
 from jinja2 import Environment, StrictUndefined, Template
 from pydantic import BaseModel
 
-from .catalogue import Catalogue, Entry, GlossaryEntry, data_names, load_catalogue, standard_glossary
-from .model import FISCAL_SOURCES, SOURCE_NAMES, THREE_PUBLIC, Budget, Project, Source, SpendingLine
-from .money import ZERO, Change, total, whole_yuan
-from .region import Region, load_region
+from ..common.money import ZERO, Change, total, whole_yuan
+from ..inputs.catalogue import Catalogue, Entry, GlossaryEntry, data_names, load_catalogue, standard_glossary
+from ..inputs.model import FISCAL_SOURCES, SOURCE_NAMES, THREE_PUBLIC, Budget, Project, Source, SpendingLine
+from ..inputs.region import Region, load_region
 
 Amounts = dict[str, Decimal]
 LINE_COLUMNS = ("total", "basic", "personnel", "public", "project")

@@ -35,9 +35,9 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
-from .files import write_atomic
-from .money import WAN, Display, table_amount
-from .tables import Cell, Table
+from ..common.files import write_atomic
+from ..common.money import WAN, Display, table_amount
+from ..layout.tables import Cell, Table
 
 FONT = "宋体"
 SIZE = 10  # pt, header and body

@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-from .model import UNIT_FACTOR, Budget
-from .problems import Finding, Loc, leaves
+from ..common.problems import Finding, Loc, leaves
+from ..inputs.model import UNIT_FACTOR, Budget
 
 MAX_YUAN = Decimal(10) ** 12
 DECIMALS = 2

@@ -13,8 +13,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from .model import YEARS
-from .problems import Finding, Severity, texts
+from ..common.problems import Finding, Severity, texts
+from ..inputs.model import YEARS
 
 YEAR = re.compile(r"(?<![\d〔\[（(])((?:19|20)\d{2})(?=\s*年)")
 CITED = re.compile(r"《[^》]*》|截至\s*(?:19|20)\d{2}")

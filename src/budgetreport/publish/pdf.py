@@ -22,7 +22,7 @@ from urllib.request import url2pathname
 import weasyprint
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from .fonts import missing_families, not_installed
+from ..layout.fonts import missing_families, not_installed
 
 # Variants that were rendered and checked for byte-identical output. PDF/X is left
 # out on purpose: WeasyPrint stamps it with the current time.

@@ -32,14 +32,15 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from . import __version__, forked
-from .errors import describe
-from .fonts import DEFAULT_FAMILIES
-from .names import center_key, html_output, outputs, record_path
-from .problems import BudgetError, display_path
-from .resources import Workspace, builtin_catalogue, builtin_templates, current
+from .. import __version__
+from ..common.errors import describe
+from ..common.names import center_key, html_output, outputs, record_path
+from ..common.problems import BudgetError, display_path
+from ..inputs.resources import Workspace, builtin_catalogue, builtin_templates, current
+from ..layout.fonts import DEFAULT_FAMILIES
+from . import forked
 
-PACKAGE = Path(__file__).resolve().parent
+PACKAGE = Path(__file__).resolve().parent.parent  # the whole package: its code is an input of every build
 
 Status = Literal["built", "skipped", "failed"]
 STATUS_NAMES: dict[Status, str] = {"built": "已生成", "skipped": "未变化，跳过", "failed": "失败"}
@@ -103,7 +104,7 @@ def shared_fingerprint(options: str, ws: Workspace) -> str:
     workspace's settings, region templates and catalogues, fonts and options (a region's
     change rebuilds other regions' centers too: cheap and safe)."""
     digest = hashlib.sha256(f"{__version__}\n{options}\n".encode())
-    _hash_files((p for p in PACKAGE.glob("*.py")), digest)
+    _hash_files(sorted([*PACKAGE.glob("*.py"), *PACKAGE.glob("*/*.py")]), digest)
     _hash_files(_tree(builtin_templates()) + _tree(builtin_catalogue()), digest)
     if ws.root is not None:
         assert ws.settings_file is not None and ws.templates is not None

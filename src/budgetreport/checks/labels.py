@@ -21,9 +21,9 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from .catalogue import Catalogue, load_catalogue
-from .model import Budget
-from .problems import Loc, path_text
+from ..common.problems import Loc, path_text
+from ..inputs.catalogue import Catalogue, load_catalogue
+from ..inputs.model import Budget
 
 # Top-level sections by the names the document and the 附表 give them.
 SECTIONS = {

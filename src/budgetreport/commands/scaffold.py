@@ -27,13 +27,13 @@ from ruamel.yaml.error import YAMLError
 from ruamel.yaml.representer import RoundTripRepresenter
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString as Quoted
 
-from . import files
-from .figures import Figures, compute
-from .model import FISCAL_SOURCES, THREE_PUBLIC, Budget
-from .money import UNIT_FACTOR, round2
-from .problems import BudgetError, Loc, display_path
-from .region import Region, known_regions, load_region
-from .validate import check_file
+from ..checks.validate import check_file
+from ..common import files
+from ..common.money import UNIT_FACTOR, round2
+from ..common.problems import BudgetError, Loc, display_path
+from ..compute.figures import Figures, compute
+from ..inputs.model import FISCAL_SOURCES, THREE_PUBLIC, Budget
+from ..inputs.region import Region, known_regions, load_region
 
 SCHEMA_LINE = "# yaml-language-server: $schema=../schema/budget.schema.json"
 Kind = Literal["amount", "scalar", "model", "models", "list", "dict"]

@@ -17,7 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .problems import BudgetError, Loc, Problem, display_path
+from ..common.problems import BudgetError, Loc, Problem, display_path
 from .resources import Workspace, builtin_catalogue, current, read_mapping
 
 if TYPE_CHECKING:

@@ -8,21 +8,21 @@ from typing import TYPE_CHECKING
 
 import click
 
-from . import __version__
+from .. import __version__
+from ..common.columns import width
+from ..common.errors import EXIT_PROBLEM, describe, report
+from ..common.names import OUTPUT, center_key, expand, outputs
+from ..common.problems import BudgetError, display_path, os_reason
+from ..inputs.resources import SETTINGS_FILE, Workspace, create_workspace, current
 from .chinese_cli import Group
-from .columns import width
-from .errors import EXIT_PROBLEM, describe, report
-from .names import OUTPUT, center_key, expand, outputs
-from .problems import BudgetError, display_path, os_reason
-from .resources import SETTINGS_FILE, Workspace, create_workspace, current
 
 # The pipeline (pydantic, Jinja, WeasyPrint, openpyxl) is imported by the commands that use
 # it: `build` with every center unchanged, `--help` and `--version` start without it; so is
 # `batch` (multiprocessing), which only `build` needs.
 
 if TYPE_CHECKING:
-    from .batch import Outcome
-    from .validate import Checked
+    from ..checks.validate import Checked
+    from ..publish.batch import Outcome
 
 PathArg = click.Path(path_type=Path)
 
@@ -67,7 +67,7 @@ def _workspace() -> Workspace:
 @click.option("--strict", is_flag=True, help="把警告也当作错误。")
 def check(paths: tuple[Path, ...], strict: bool) -> None:
     """校验预算数据文件（可给文件或文件夹）。"""
-    from .build import check_document
+    from ..publish.build import check_document
 
     files = _files(paths)
     failed = 0
@@ -110,7 +110,7 @@ def build(paths: tuple[Path, ...], out_dir: Path | None, strict: bool, pdf_varia
     """生成 PDF 文档与 Excel 附表（不给路径时生成工作区 data/ 中的全部文件）。
 
     输入（数据、模板、字体、程序版本）自上次成功生成以来未变化的单位会跳过。"""
-    from .batch import build_many
+    from ..publish.batch import build_many
 
     ws = _workspace()
     if not paths and ws.root is None:
@@ -137,8 +137,8 @@ def build(paths: tuple[Path, ...], out_dir: Path | None, strict: bool, pdf_varia
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def templates(center_file: Path) -> None:
     """列出某个单位的模板搜索路径，以及每个模板由哪个文件提供。"""
-    from .catalogue import glossary_files, load_catalogue
-    from .render import template_sources
+    from ..inputs.catalogue import glossary_files, load_catalogue
+    from ..layout.render import template_sources
 
     checked = _checked(center_file)
     assert checked.region is not None
@@ -165,7 +165,7 @@ def templates(center_file: Path) -> None:
 
 def _checked(center_file: Path) -> Checked:
     """The file checked as far as its region: its problems and exit 1 if it is not."""
-    from .validate import check_file
+    from ..checks.validate import check_file
 
     checked = check_file(center_file)
     if checked.region is None or checked.budget is None:
@@ -179,7 +179,7 @@ def _checked(center_file: Path) -> Checked:
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def catalogue_codes(center_file: Path) -> None:
     """列出数据文件用到、科目目录中却没有的科目（名称取自数据），以便核实后补入 catalogue/。"""
-    from .catalogue import LEVELS, SECTIONS, data_names, load_catalogue
+    from ..inputs.catalogue import LEVELS, SECTIONS, data_names, load_catalogue
 
     checked = _checked(center_file)
     assert checked.budget is not None
@@ -297,7 +297,7 @@ def import_(workbook: Path, data: Path | None, output: Path | None, region: str 
     PDF（如上一年度的预算公开文件），从其附表读取数字。
 
     先核对工作簿本身（合计、小计、类款项、各表之间的同一数字），有问题时什么也不写。"""
-    from . import importer  # openpyxl: imported by the commands that need it, keeping check fast
+    from .. import importer  # openpyxl: imported by the commands that need it, keeping check fast
 
     if (data is None) == (output is None):
         raise click.UsageError("请给出 --into 数据文件，或 -o 新文件，二者选一")
@@ -343,14 +343,14 @@ def verify(pdf: Path, data: Path | None, region: str | None, strict: bool) -> No
     不给时，核对文档自身（表内合计、各表同一数字、年份、遗留的模板文字、空表说明）。
 
     全部一致时退出状态为 0，有不一致时为 1。"""
-    from .problems import Severity
-    from .readback import verify as verify_pdf
+    from ..common.problems import Severity
+    from ..readback import verify as verify_pdf
 
     for path, what in ((pdf, "PDF 文件"), (data, "数据文件")):
         if path is not None and not path.is_file():
             raise click.UsageError(f"找不到{what}：{path}")
     if region is not None:
-        from .region import known_regions
+        from ..inputs.region import known_regions
 
         if region not in known_regions():
             raise click.UsageError(f"未知的地区“{region}”，可用：{'、'.join(known_regions())}")
@@ -370,7 +370,7 @@ def verify(pdf: Path, data: Path | None, region: str | None, strict: bool) -> No
 
 
 def _check_name(name: str | None) -> None:
-    from .limits import name_problem
+    from ..checks.limits import name_problem
 
     if name is not None and (why := name_problem(name)):
         raise click.UsageError(f"--name：{why}")
@@ -378,7 +378,7 @@ def _check_name(name: str | None) -> None:
 
 def _new_workbook(xlsx: Path, source: Path | None, region: str | None, name: str | None,
                   year: int) -> None:
-    from .importer.blank import from_catalogue, from_data, write_blank
+    from ..importer.blank import from_catalogue, from_data, write_blank
     try:
         if xlsx.exists():
             raise FileExistsError(f"{xlsx} 已存在，不覆盖；请另给文件名")
@@ -398,7 +398,7 @@ def _new_workbook(xlsx: Path, source: Path | None, region: str | None, name: str
 
 
 def summary_table(outcomes: list[Outcome], out_dir: Path) -> str:
-    from .batch import STATUS_NAMES
+    from ..publish.batch import STATUS_NAMES
 
     rows = [("单位", "页数", "结果", "秒", "输出")]
     for o in outcomes:
@@ -438,9 +438,9 @@ def serve(path: Path | None, port: int, host: str | None, out_dir: Path | None) 
 
     文件夹可以是工作区（含 budgetreport.yaml 的文件夹，预览其中的 data/），也可以是任意数据文件夹；
     缺省为当前所在的工作区，不在工作区中时为当前文件夹下的 data/（没有则为当前文件夹）。按 Ctrl+C 停止。"""
-    from .serve import folders
-    from .serve.preview import Preview
-    from .serve.server import LOOPBACK, run
+    from ..serve import folders
+    from ..serve.preview import Preview
+    from ..serve.server import LOOPBACK, run
 
     if path is not None and not path.is_dir():
         raise click.UsageError(f"找不到文件夹：{path}")
@@ -468,13 +468,13 @@ def serve(path: Path | None, port: int, host: str | None, out_dir: Path | None) 
               help="写入的文件；缺省输出到屏幕。")
 def schema(output: Path | None) -> None:
     """输出数据格式的 JSON Schema（供编辑器补全与检查）。"""
-    from .schema import json_schema
+    from ..checks.schema import json_schema
 
     text = json_schema()
     if output is None:
         click.echo(text, nl=False)
     else:
-        from .files import write_atomic
+        from ..common.files import write_atomic
 
         write_atomic(output, text.encode("utf-8"))
         click.echo(f"已写入 {output}")

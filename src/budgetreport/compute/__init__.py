@@ -1,0 +1,1 @@
+"""Stage 3, computing: every figure the document shows, from a validated budget."""
