@@ -376,6 +376,28 @@ CENTERS: dict[str, tuple[dict[str, str | bytes], str, int | None]] = {
     "t34": ({PART: _override("{{ b.spending.append(1) }}")}, PART, 3),
     "t35": ({PART: _override("{{ 'x' * 10**10 }}")}, PART, 3),
     "t36": ({PART: _override("{{ 2 ** 100000000 }}")}, PART, 3),
+    # sizes measured before they are allocated, and a render's time limit (issue 25)
+    "t37": ({PART: _override("{{ (((10**100)**100)**100)**100 }}")}, PART, 3),
+    "t38": ({PART: _override("{{ 'x'.center(10**9) }}")}, PART, 3),
+    "t39": ({PART: _override("{{ '%0999999999d' % 1 }}")}, PART, 3),
+    "t40": ({PART: _override("{{ '{:>999999999}'.format(1) }}")}, PART, 3),
+    "t41": ({PART: _override("{{ 'x'|indent(10**9) }}")}, PART, 3),
+    "t42": ({PART: _override("{{ b.model_dump_json(indent=10**8) }}")}, PART, 3),
+    "t43": ({PART: _override("{{ [1]|batch(10**9, 0)|list }}")}, PART, 3),
+    "t44": ({PART: _override("{% macro m(s, n) %}{% if n %}{{ m(s ~ s, n - 1) }}{% endif %}{% endmacro %}"
+                             "{{ m('x', 40) }}")}, PART, 3),
+    "t45": ({PART: _override("{% set ns = namespace(s='x') %}{% for i in range(40) %}"
+                             "{% set ns.s = ns.s + ns.s %}{% endfor %}{{ ns.s|length }}")}, PART, 3),
+    "t46": ({PART: _override("{{ ('x' * 1000000)|replace('x', 'yy') }}")}, PART, 3),
+    "t47": ({PART: _override("{{ ['x' * 100000] * 1000 }}")}, PART, 3),
+    "t48": ({PART: _override("{{ lipsum(10**9) }}")}, PART, 3),
+    "t49": ({PART: _override("{{ '{:{w}}'.format(1, w=10**9) }}")}, PART, 3),
+    "t50": ({PART: _override("{{ '%*d'|format(10**9, 1) }}")}, PART, 3),
+    "t51": ({PART: _override("{{ ('x' * 1000)|wordwrap(1, wrapstring='y' * 100000) }}")}, PART, 3),
+    "t52": ({PART: _override("{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}"
+                             "{% endfor %}")}, PART, 3),
+    "t53": ({"region.yaml": "empty_notes: {summary: '{year:>999999999}年'}\n"}, "region.yaml", 1),
+    "t54": ({PART: _override("{{ ([[0] * 1000000] * 1000)|string }}")}, PART, 3),
     "t15": ({"region.yaml": "tables: 5\n"}, "region.yaml", 1),
     "t16": ({"region.yaml": "text_places: abc\n"}, "region.yaml", 1),
     "t17": ({"region.yaml": "text_places: -1\n"}, "region.yaml", 1),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import resource
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -33,11 +34,19 @@ class Run:
     stderr: str
 
 
+MEMORY = 2 * 1024**3  # address space: an input that would take more must be refused first
+
+
+def _limited() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))
+
+
 def run(*args: str | Path, cwd: Path, env: dict[str, str] | None = None, timeout: float = 120) -> Run:
     """The installed command in a process of its own (its own session, so a signal sent to
-    its process group reaches no one else)."""
+    its process group reaches no one else), with at most `MEMORY` of address space."""
     done = subprocess.run([str(CLI), *map(str, args)], cwd=cwd, capture_output=True, timeout=timeout,
-                          env={**os.environ, **(env or {})}, start_new_session=True, check=False)
+                          env={**os.environ, **(env or {})}, start_new_session=True, check=False,
+                          preexec_fn=_limited)
     return Run(done.returncode, done.stdout.decode("utf-8", "backslashreplace"),
                done.stderr.decode("utf-8", "backslashreplace"))
 

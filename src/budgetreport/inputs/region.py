@@ -170,7 +170,10 @@ PLACEHOLDERS = {
 def fill(value: Any, values: Mapping[str, object]) -> Any:
     """Every string in `value` (nested dicts and lists too) with its placeholders filled."""
     if isinstance(value, str):
-        return value.format_map(values)
+        # by hand, not str.format: a width ("{year:>999999999}") or an attribute is never
+        # applied, whatever reached here unchecked
+        return "".join(literal + (str(values[name]) if name is not None else "")
+                       for literal, name, _, _ in string.Formatter().parse(value))
     if isinstance(value, dict):
         return {k: fill(v, values) for k, v in value.items()}
     if isinstance(value, list):
@@ -183,13 +186,18 @@ def placeholder_problems(tree: Any, lines: Lines, file: str) -> Iterator[Problem
     for loc, text in texts(tree):
         line, col = lines.get(loc, (0, 0))
         try:
-            names = [f for _, f, spec, conv in string.Formatter().parse(text) if f is not None]
+            fields = [(f, spec, conv) for _, f, spec, conv in string.Formatter().parse(text)
+                      if f is not None]
         except ValueError:
             yield Problem(file, line, col, "E820", f"设置文字“{text}”中的花括号不成对"
                           "（占位符写作 {year}，字面花括号写作 {{ 或 }}）")
             continue
-        for name in names:
-            if name not in PLACEHOLDERS:
+        for name, spec, conv in fields:
+            if spec or conv:
+                yield Problem(file, line, col, "E820", f"设置文字中的占位符 {{{name}}} 不能带格式或转换"
+                              f"（“{':' + spec[:20] if spec else ''}{'!' + conv if conv else ''}”），"
+                              f"请只写 {{{name}}}")
+            elif name not in PLACEHOLDERS:
                 known = "、".join("{" + k + "}" for k in PLACEHOLDERS)
                 yield Problem(file, line, col, "E820",
                               f"设置文字中有未知的占位符 {{{name}}}，可用：{known}")

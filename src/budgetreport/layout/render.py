@@ -33,14 +33,16 @@ from jinja2 import (
     select_autoescape,
 )
 from jinja2.bccache import Bucket, bc_magic
-from jinja2.sandbox import MAX_RANGE, ImmutableSandboxedEnvironment, SecurityError
+from jinja2.sandbox import MAX_RANGE, SecurityError
 from markupsafe import Markup, escape
 
 from ..common import money
+from ..common.bounds import RENDER_SECONDS, RenderTimeout, deadline
 from ..common.problems import BudgetError, Problem, display_path
 from ..compute.figures import Figures
 from ..inputs.region import Region
 from ..inputs.resources import builtin_templates
+from .sandbox import Sandbox
 from .tables import Table, numeral
 
 # The names a template may use (checked by a test). Figures documents each field.
@@ -123,7 +125,7 @@ def _environment(search: tuple[Path, ...],
     template once (Jinja still reloads a template whose file changed)."""
     prefixes: dict[str, Any] = {
         name: ChoiceLoader([_ContainedLoader(p) for p in paths]) for name, paths in prefixed if paths}
-    env = _Sandbox(
+    env = Sandbox(
         loader=ChoiceLoader([*map(_ContainedLoader, search), PrefixLoader(prefixes)]),
         bytecode_cache=_bytecode_cache(),
         undefined=StrictUndefined,
@@ -136,28 +138,6 @@ def _environment(search: tuple[Path, ...],
         cn_month=lambda d: f"{d.year}年{d.month}月",
     )
     return env
-
-
-class _Sandbox(ImmutableSandboxedEnvironment):
-    """Templates come from a workspace, which may be shared: Jinja's sandbox keeps them off
-    Python's internals (`f.__class__`) and off changing the data; its `range` stops at
-    100,000 turns, and a repetition (`'x' * 10**10`) is held to a size a document can hold."""
-
-    intercepted_binops = frozenset({"*", "**"})
-
-    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        sized = (str, list, tuple)
-        if operator == "*" and (isinstance(left, sized) and isinstance(right, int)
-                                and len(left) * right > MAX_OUTPUT
-                                or isinstance(right, sized) and isinstance(left, int)
-                                and len(right) * left > MAX_OUTPUT):
-            raise SecurityError(f"模板中的重复结果超过 {MAX_OUTPUT:,} 个字符")
-        if operator == "**" and isinstance(right, int) and abs(right) > 100:
-            raise SecurityError("模板中的乘方指数过大（超过 100）")
-        return super().call_binop(context, operator, left, right)
-
-
-MAX_OUTPUT = 1_000_000  # characters (or items) one repetition in a template may make
 
 
 class _QuietCache(FileSystemBytecodeCache):
@@ -229,7 +209,12 @@ def render_html(f: Figures, region: Region, tables: list[Table], css: str = "",
     if medium not in MEDIA:
         raise ValueError(f"unknown medium {medium!r}")
     try:
-        return _render(f, region, tables, css, medium)
+        with deadline(RENDER_SECONDS):
+            return _render(f, region, tables, css, medium)
+    except RenderTimeout as exc:
+        file, line = _template_frame(exc) or (None, 0)
+        raise BudgetError([_template_problem(file, line, f"模板渲染超过 {RENDER_SECONDS:g} 秒，已停止"
+                                             "（循环过多或无尽的循环？）")]) from None
     except BudgetError:
         raise  # already located (a template file that cannot be read)
     except TemplateSyntaxError as exc:
@@ -252,7 +237,11 @@ def _template_frame(exc: BaseException) -> tuple[str, int] | None:
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
         if filename.endswith(".j2"):
-            frames.append((filename, tb.tb_lineno))
+            # a frame Jinja did not rewrite (an exception it does not catch, the time limit's)
+            # is still the compiled code's: its template says which line that is
+            compiled = tb.tb_frame.f_globals.get("__jinja_template__")
+            line = compiled.get_corresponding_lineno(tb.tb_lineno) if compiled else tb.tb_lineno
+            frames.append((filename, line))
         tb = tb.tb_next
     builtin = builtin_templates().resolve()
     own = [f for f in frames if not Path(f[0]).resolve().is_relative_to(builtin)]
