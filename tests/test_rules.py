@@ -134,6 +134,10 @@ CASES: list[tuple[str, str, Callable[[Data], None], str, Severity, tuple[str, ..
      "R205", Severity.error, ("财政拨款",)),
     ("glossary_terms_known", X, lambda d: d["glossary"]["standard"].append("三公经费"),
      "R701", Severity.error, ("三公经费",)),
+    ("printed_texts_given", X, lambda d: d["glossary"].update(own=[], standard=[]),
+     "R215", Severity.warning, ("名词解释", "glossary.own")),
+    ("printed_texts_given", X, lambda d: _spending(d, "2080501").pop("purpose"),
+     "R215", Severity.warning, ("2080501", "用途")),
 ]
 
 

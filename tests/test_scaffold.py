@@ -118,6 +118,16 @@ def test_skeleton_fails_check_at_every_placeholder(tmp_path: Path, region: str):
         assert text.split("  #")[0].rstrip().endswith((":", "-")), text
 
 
+def test_each_blank_is_told_once(tmp_path: Path):
+    """An empty amount was reported twice ("…未填写" and "…未填写：填写金额…")."""
+    path = tmp_path / "new-2022.yaml"
+    path.write_text(skeleton("shanghai", "某某中心", 2022), encoding="utf-8")
+    lines = [p.line for p in check_file(path).errors()]
+    assert len(lines) > 10 and len(lines) == len(set(lines))
+    messages = {p.message for p in check_file(path).errors()}
+    assert any("procurement.goods" in m and "填写金额" in m for m in messages)
+
+
 def _fill_skeleton(tree: CommentedMap) -> None:
     """A small consistent budget: 100 of 一般公共预算, 60 人员 + 30 公用 + 10 项目."""
     tree["department"]["published"] = dt.date(2022, 2, 15)
@@ -138,6 +148,15 @@ def _fill_skeleton(tree: CommentedMap) -> None:
     tree.setdefault("running_costs", CommentedMap())["prior"] = D(25)
     tree["procurement"].update(goods=D(0), works=D(0), services=D(0))
     tree["assets"]["as_of"] = dt.date(2021, 12, 31)
+    # the texts a region's document prints (each region's asks_for; R215 otherwise)
+    tree["glossary"]["standard"] = ["基本支出"]
+    tree["spending"][0]["purpose"] = "住房公积金管理"
+    tree["reasons"] = CommentedMap(general_budget="业务量增加")
+    for item in ("abroad", "reception", "vehicle_purchase", "vehicle_running"):
+        tree["three_public"][item]["reason"] = "保持不变"
+    tree["performance_summary"] = CommentedMap(count=0, amount=D(0))
+    tree["assets"].update(vehicles_by_kind={}, planned_vehicles_by_kind={})
+    tree["procurement"].update(sme_reserved=D(0), sme_small_micro=D(0))
 
 
 @pytest.mark.parametrize("region", known_regions())

@@ -394,3 +394,47 @@ def procurement_reserved_within(b: Budget, _c: Catalogue, _r: Region) -> Iterato
     if pr.sme_small_micro is not None and pr.sme_small_micro > (pr.sme_reserved or Decimal(0)):
         yield Finding("R503", f"预留给小型和微型企业的 {show(pr.sme_small_micro)} 超过面向中小企业预留 "
                       f"{show(pr.sme_reserved or Decimal(0))}", ("procurement", "sme_small_micro"))
+
+
+# --- what the region's text prints ------------------------------------------------------
+
+
+@rule
+def printed_texts_given(b: Budget, _c: Catalogue, region: Region) -> Iterator[Finding]:
+    """Whatever the region's document prints from the data is filled in (warning): the
+    region's `asks_for` names those data paths ("a | b": a, unless b is given instead), less
+    the region's or center's `optional`. `[]` stands for every item of a list; of `spending`,
+    the lines funded by 财政拨款 (those the explanation lists one by one)."""
+    data = b.model_dump(mode="python")
+    for entry in region.asks_for:
+        first, *instead = (p.strip() for p in entry.split("|"))
+        if any(not _empty(value) and value != {} for path in instead for _, value in _places(data, path)):
+            continue
+        for loc, value in _places(data, first):
+            if _empty(value):
+                yield Finding("R215", f"{describe(loc, data)}尚未填写：{region.settings.get('name', region.key)}的文档"
+                              f'印出此项（不适用时在单位的 region.yaml 中写 optional: ["{first}"]）',
+                              loc, Severity.warning)
+
+
+def _places(data: object, path: str) -> Iterator[tuple[Loc, object]]:
+    """(data path, value) of every place `path` ("spending[].purpose") names in `data`."""
+    places: list[tuple[Loc, object]] = [((), data)]
+    for part in path.split("."):
+        many = part.endswith("[]")
+        key = part.removesuffix("[]")
+        found: list[tuple[Loc, object]] = []
+        for loc, node in places:
+            value = node.get(key) if isinstance(node, dict) else None
+            if not many:
+                found.append(((*loc, key), value))
+            elif isinstance(value, list):
+                found += [((*loc, key, i), item) for i, item in enumerate(value)
+                          if key != "spending" or item.get("source") in FISCAL_SOURCES]
+        places = found
+    return iter(places)
+
+
+def _empty(value: object) -> bool:
+    """Not given: nothing, blank text, an empty list (an empty mapping is a count of none)."""
+    return value is None or (isinstance(value, str) and not value.strip()) or value == []

@@ -23,12 +23,16 @@ from .labels import describe, field_at, label
 
 def parse(source: Source) -> Budget:
     """Validate the plain data against `Budget`; every error becomes a located Problem."""
+    blank = list(_blank_amounts(source.data, ()))
     blanks = [source.problem("E100", f"{describe(loc, source.data)}未填写：填写金额，不适用时删去此行"
-                             f"（{path_text(loc)}）", loc) for loc in _blank_amounts(source.data, ())]
+                             f"（{path_text(loc)}）", loc) for loc in blank]
     try:
         budget = Budget.model_validate(source.data)
     except ValidationError as exc:
-        raise BudgetError(sorted({*blanks, *(_problem(source, e) for e in exc.errors())})) from None
+        # a blank amount is told once, by the message above that says how to fill it in
+        told = {tuple(loc) for loc in blank}
+        errors = [e for e in exc.errors() if tuple(e["loc"]) not in told]
+        raise BudgetError(sorted({*blanks, *(_problem(source, e) for e in errors)})) from None
     if blanks:
         raise BudgetError(sorted(blanks))
     return budget

@@ -47,6 +47,12 @@ class Region:
         return list(self.settings.get("requires_prior", []))
 
     @property
+    def asks_for(self) -> list[str]:
+        """The data paths the region's document prints, less those declared `optional`."""
+        optional = set(self.settings.get("optional", []))
+        return [p for p in self.settings.get("asks_for", []) if p.split("|")[0].strip() not in optional]
+
+    @property
     def settings_files(self) -> list[Path]:
         """The region.yaml files merged into `settings`, most specific first."""
         return [f / SETTINGS for f in self.folders if (f / SETTINGS).is_file()]
