@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 
-from budgetreport.validate import check_file
+from budgetreport.checks.validate import check_file
 from conftest import DATA
 
 WANLI = "shanghai-putuo-wanli-2025.yaml"
