@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from conftest import DATA, in_yuan, reported, run_cli
+from conftest import DATA, in_yuan, line_of, reported, run_cli
 
 
 def workspace(folder: Path, region: str, center: str, settings: str) -> None:
@@ -32,7 +32,8 @@ def two_sources(path: Path, second: str) -> None:
     line["personnel"] = Decimal(str(line["personnel"])) + 50
     next(e for e in data["economic"] if e["code"] == "30110")["personnel"] = Decimal(str(line["personnel"]))
     data["income"]["general_budget"] = Decimal(str(data["income"]["general_budget"])) + 50
-    data["spending"].append({"code": "2210302", "source": second, "project": Decimal(10050)})
+    data["spending"].append({"code": "2210302", "source": second, "project": Decimal(10050),
+                             "purpose": "住房公积金管理"})
     data["income"][second] = Decimal(10050)  # 1.005 万元
     with path.open("w", encoding="utf-8") as fh:
         yaml.dump(data, fh)
@@ -49,7 +50,7 @@ def test_income_side_of_the_summary_tables_adds_up_as_printed(
     result = run_cli("check", "xiamen-2022.yaml")
     problems = reported(result.output)
     assert result.exit_code == 1 and {p.code for p in problems} == {"R804"}, result.output
-    income = [p.message for p in problems if "“本年收入合计”行预算数打印为 2,736.84" in p.message]
+    income = [p.message for p in problems if "“本年收入合计”行收入·预算数一栏打印为 2,736.84" in p.message]
     assert [t for t in tables if any(t in m and "所列各项相加为 2,736.85" in m for m in income)] == tables
     assert any("“本年支出合计”行" in p.message for p in problems)
 
@@ -74,5 +75,25 @@ def test_shanghai_forms_add_up_downwards_with_their_total_last(
     result = run_cli("check", sample)
     down = [p.message for p in reported(result.output)
             if p.code == "R804" and "所列各项" in p.message and "支出预算总表" in p.message]
-    assert any("“行政事业单位养老支出”行合计打印为 758.95" in m and "相加为 758.96" in m for m in down), \
+    assert any("“行政事业单位养老支出”行支出预算·合计一栏打印为 758.95" in m and "相加为 758.96" in m for m in down), \
         result.output
+
+
+def test_a_sum_across_names_its_column_and_the_figure_to_adjust_at_its_line(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The 三公 row (no row name) printed 购置费 14.99 + 运行费 21.56 ≠ 小计 36.55: the message
+    named the row “” and pointed at `unit:`; it names the column by its header path and
+    points at the 购置费 (rounded up most) in the data."""
+    sample = "shanghai-putuo-wanli-2025.yaml"
+    monkeypatch.chdir(tmp_path)
+    text = (DATA / sample).read_text(encoding="utf-8")
+    text = text.replace("vehicle_purchase: {amount: 150000,", "vehicle_purchase: {amount: 149950,")
+    text = text.replace("vehicle_running: {amount: 215600,", "vehicle_running: {amount: 215550,")
+    (tmp_path / sample).write_text(text, encoding="utf-8")
+    result = run_cli("check", sample)
+    [problem] = [p for p in reported(result.output) if p.code == "R804"]
+    assert problem.line == line_of(tmp_path / sample, "vehicle_purchase: {amount: 149950,")
+    assert "公务用车购置及运行费·小计一栏打印为 36.55" in problem.message
+    assert "购置费、运行费" in problem.message and "36.56" in problem.message
+    assert "公务用车购置费" in problem.message and "149,950" in problem.message
+    assert "“”" not in problem.message

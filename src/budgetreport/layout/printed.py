@@ -17,9 +17,10 @@ its 项. This checks every sum a reader can redo on the printed figures:
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
-from ..common.money import Display
+from ..common.money import UNIT_FACTOR, Display
 from .tables import H, Row, Table
 
 TOTAL_LABELS = ("合计", "小计")
@@ -77,18 +78,45 @@ def _label_before(row: Row, col: int) -> str:
     return str(cells[-1].value) if cells else ""
 
 
-def mismatches(table: Table) -> Iterator[str]:
+@dataclass(frozen=True)
+class Mismatch:
+    """A printed sum its printed parts miss: in words, and the part whose rounding most
+    likely made the difference (its exact amount in 万元), the figure to adjust."""
+
+    message: str
+    adjust: Decimal | None = None
+    adjust_words: str = ""
+
+
+def column_words(table: Table, col: int) -> str:
+    """A column by its header path: "“三公”经费预算数·公务用车购置及运行费·小计"."""
+    cells = sorted((h for h in table.header if h.col <= col < h.col + h.colspan), key=lambda h: h.row)
+    return "·".join(h.text for h in cells if h.text)
+
+
+def mismatches(table: Table) -> Iterator[Mismatch]:
     """Each printed sum of `table` that the printed parts do not add up to, in words."""
     columns = [i for i, c in enumerate(table.columns) if c.kind == "money"]
     headers = {h.col: h.text for h in table.header if h.row + h.rowspan == table.header_rows}
     where = f"附表{table.number}“{table.title}”"
     shown_as: Display = table.display
     printed = shown_as.value  # the figure as the table prints it, in the table's unit
+    factor = UNIT_FACTOR[shown_as.unit]
+    single = len(table.rows) == 1
 
-    def say(row_label: str, col: int, shown: Decimal, parts: Decimal, what: str) -> str:
+    def say(row_label: str, col: int, shown: Decimal, parts: list[tuple[Decimal, str]],
+            what: str) -> Mismatch:
         fmt = f",.{shown_as.places}f"
-        return (f"{where}{row_label}{headers.get(col, '')}打印为 {shown:{fmt}}，而打印的{what}"
-                f"相加为 {parts:{fmt}}（单位：{table.unit}）")
+        added = sum((printed(v) for v, _ in parts), Decimal(0))
+        row = f"“{row_label}”行" if row_label else "" if single else "无名称的一行"
+        # the part rounded furthest in the direction of the difference
+        sign = 1 if added > shown else -1
+        value, words = max(parts, key=lambda p: sign * (printed(p[0]) - p[0] * factor))
+        return Mismatch(f"{where}中，{row}{column_words(table, col)}一栏打印为 {shown:{fmt}}，而打印的{what}"
+                        f"相加为 {added:{fmt}}（单位：{table.unit}）", value, words)
+
+    def differs(shown: Decimal, values: list[Decimal]) -> bool:
+        return printed(shown) != sum((printed(v) for v in values), Decimal(0))
 
     rows = table.rows
     for i, row in enumerate(rows):
@@ -98,16 +126,18 @@ def mismatches(table: Table) -> Iterator[str]:
                 shown, values = _money(row, col), [_money(rows[r], col) for r in declared.rows]
                 if shown is None or None in values:
                     continue
-                added = sum((printed(v) for v in values if v is not None), Decimal(0))
-                if printed(shown) != added:
-                    yield say(f"“{_label_before(row, col)}”行", col, printed(shown), added, "所列各项")
-        for total, parts in column_sums(table.spec):
-            shown, values = _money(row, total), [_money(row, p) for p in parts]
+                parts = [(v, f"“{_label_before(rows[r], col)}”行") for r, v in zip(declared.rows, values, strict=True)
+                         if v is not None]
+                if differs(shown, [v for v, _ in parts]):
+                    yield say(_label_before(row, col), col, printed(shown), parts, "所列各项")
+        for total, cols in column_sums(table.spec):
+            shown, values = _money(row, total), [_money(row, p) for p in cols]
             if shown is None or None in values:
                 continue
-            added = sum((printed(v) for v in values if v is not None), Decimal(0))
-            if printed(shown) != added:
-                yield say(f"“{_label_before(row, total)}”行", total, printed(shown), added, "各栏")
+            parts = [(v, f"{column_words(table, c)}一栏") for c, v in zip(cols, values, strict=True) if v is not None]
+            if differs(shown, [v for v, _ in parts]):
+                names = "、".join(headers.get(c, "") for c in cols)
+                yield say(_label_before(row, total), total, printed(shown), parts, f"各栏（{names}）")
         # Down: the rows right below at the next level are this row's parts.
         if not (row.total and i == 0) and _level(row) == 0:
             continue
@@ -126,6 +156,7 @@ def mismatches(table: Table) -> Iterator[str]:
             values = [_money(r, col) for r in children]
             if shown is None or None in values:
                 continue
-            added = sum((printed(v) for v in values if v is not None), Decimal(0))
-            if printed(shown) != added:
-                yield say(f"“{label}”行", col, printed(shown), added, "下级各行")
+            parts = [(v, f"“{_label_before(r, col)}”行") for r, v in zip(children, values, strict=True)
+                     if v is not None]
+            if differs(shown, [v for v, _ in parts]):
+                yield say(label, col, printed(shown), parts, "下级各行")

@@ -11,11 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
+from ..checks.labels import describe
 from ..checks.validate import Checked, check_file
 from ..common.files import publish
+from ..common.money import UNIT_FACTOR
 from ..common.names import OUTPUT, html_output, outputs, record_path
 from ..common.problems import BudgetError, Problem
 from ..compute.figures import Figures, compute
@@ -77,13 +80,51 @@ def document_problems(checked: Checked, tables: list[Table]) -> list[Problem]:
     assert source is not None
     problems = [source.problem(code, message, ("department", "fonts", role))
                 for role, code, message in font_problems(checked.budget.department.fonts)]
-    hint = "：金额按表中单位四舍五入到两位小数后相加不一致，请调整其中一项的尾数，使公开的表格自洽"
-    problems += [source.problem("R804", m + hint, ("unit",)) for t in tables for m in mismatches(t)]
+    for t in tables:
+        for m in mismatches(t):
+            unit = str(source.data.get("unit", "万元")) if isinstance(source.data, dict) else "万元"
+            loc = _figure_at(source.data, m.adjust * UNIT_FACTOR.get(unit, Decimal(1))) \
+                if m.adjust is not None else None
+            which = (f"，如{describe(loc, source.data)}（{_figure(_get(source.data, loc))}，即本行）" if loc
+                     else f"，如{m.adjust_words}" if m.adjust_words else "")
+            problems.append(source.problem(
+                "R804", f"{m.message}：金额按表中单位四舍五入后相加不一致，请调整其中一项的尾数{which}，"
+                "使公开的表格自洽", loc or ("unit",)))
     setting = checked.region.settings.get("tagged_pdf", False)
     if not isinstance(setting, bool):  # named by the region.yaml (and line) that set it
         problems.append(replace(checked.region.problem("tagged_pdf", f"地区设置 tagged_pdf 应为 true 或 false，"
                                                        f"而不是“{setting}”"), code="E802"))
     return problems
+
+
+def _figure_at(data: object, amount: Decimal, loc: tuple[str | int, ...] = ()) -> tuple[str | int, ...] | None:
+    """The data path of the only amount in `data` equal to `amount` (in the file's unit),
+    None when there is none or more than one: the figure a table's cell shows alone."""
+    found: list[tuple[str | int, ...]] = []
+
+    def walk(node: object, here: tuple[str | int, ...]) -> None:
+        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        for key, value in items:
+            if isinstance(value, bool):
+                continue
+            if isinstance(value, (int, Decimal)) and value == amount:
+                found.append((*here, key))
+            else:
+                walk(value, (*here, key))
+
+    walk(data, loc)
+    return found[0] if len(found) == 1 else None
+
+
+def _get(data: object, loc: tuple[str | int, ...]) -> object:
+    for key in loc:
+        data = data[key]  # type: ignore[index]
+    return data
+
+
+def _figure(value: object) -> str:
+    """An amount as a document prints it: "149,950", "1,234.5"."""
+    return f"{value:,}" if isinstance(value, int) else f"{Decimal(str(value)).normalize():,f}"
 
 
 def check_document(path: Path) -> Checked:
