@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import subprocess
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,9 @@ import pytest
 from selenium import webdriver
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.common.print_page_options import PrintOptions
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
@@ -149,6 +152,67 @@ def test_a_finance_officer_round(browser: WebDriver, served: Served) -> None:
     wait(driver, lambda d: not d.find_element(By.ID, "stale").is_displayed(), "去掉“已过时”")
     assert not driver.find_elements(By.CSS_SELECTOR, "#problems li")
     shot(driver, "5-mended")
+
+
+def goto(driver: WebDriver, *needles: str) -> Callable[[WebDriver], bool]:
+    """Click 在文档中查看 of the problem whose text holds every needle (a waiting condition)."""
+    def click(d: WebDriver) -> bool:
+        try:  # the list is redrawn whenever the state changes: look it up afresh
+            for li in d.find_elements(By.CSS_SELECTOR, "#problems li.has-target"):
+                if all(n in li.text for n in needles):
+                    d.execute_script("arguments[0].scrollIntoView()", li)
+                    li.find_element(By.CSS_SELECTOR, "button.goto").click()
+                    return True
+        except StaleElementReferenceException:
+            pass
+        return False
+    return click
+
+
+FLASHED = "const e = doc.querySelector('[data-flash]');"
+
+
+def test_view_in_document_finds_the_problems_own_place(browser: WebDriver, tmp_path: Path) -> None:
+    """A Shanghai document (its own table keys, 类/款/项 code columns, amounts in 元): each
+    problem leads to its own cell or table — not to another cell showing the same amount
+    (公务接待费 9,500 equals economic row 30217)."""
+    driver, name = browser, "shanghai-putuo-czj-2025"
+    with serving(workspace(tmp_path, f"{name}.yaml")) as s:
+        data = s.data / f"{name}.yaml"
+        edit(data, "reception: {amount: 9500, prior: 9500", "reception: {amount: 9600, prior: 9500")
+        edit(data, "    project: 138514.80\n", "    project: 138515.80\n")
+        s.until(name, lambda st: {"R303", "R201"} <= {p["code"] for p in st["problems"]})
+        driver.get(s.url + f"c/{name}")
+        wait(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#problems li.has-target")) >= 4, "问题")
+        wait(driver, lambda d: in_document(d, "return doc && doc.querySelectorAll('caption').length"), "文档")
+
+        # 三公: the cell of the figure itself, in the 三公 table, with the keyboard focus there.
+        wait(driver, goto(driver, "R303"), "R303")
+        place = wait(driver, lambda d: in_document(d, FLASHED + "return e && [e.outerHTML, "
+                                                   "e.closest('section').id, doc.activeElement === e]"),
+                     "标出公务接待费")
+        assert 'data-key="three_public.reception.amount"' in place[0] and place[1] == "table-sh_three_public"
+        assert place[2], "the keyboard focus moves to the place shown"
+
+        # A spending line: its row (found by its whole code, printed in 类/款/项 columns), the
+        # cell of the changed field, the amount as the page prints it.
+        wait(driver, goto(driver, "R200", "138515.80"), "R200")
+        place = wait(driver, lambda d: in_document(d, FLASHED + "return e && e.dataset.key === 'project' && "
+                                                   "[e.textContent, e.parentElement.dataset.code]"), "标出项目支出")
+        assert place == ["138,515.80", "2010601"]
+
+        # A whole table (R201 is about the totals): shown from its caption, marked until the next key.
+        wait(driver, goto(driver, "R201"), "R201")
+        shown = wait(driver, lambda d: in_document(d, FLASHED + "return e && e.tagName === 'TABLE' && "
+                                                   "e.closest('section').id"), "标出收支总表")
+        assert shown == "table-sh_summary"
+        assert in_document(driver, "const r = doc.querySelector('[data-flash] caption').getBoundingClientRect();"
+                                   "return r.top >= 0 && r.bottom <= doc.defaultView.innerHeight")
+        time.sleep(3)  # no timer takes the mark away
+        assert in_document(driver, "return doc.querySelectorAll('[data-flash]').length") == 1
+        ActionChains(driver).send_keys(Keys.ARROW_DOWN).perform()
+        wait(driver, lambda d: in_document(d, "return !doc.querySelector('[data-flash]')"), "在下一次操作时去掉标记")
+        shot(driver, "10-shanghai-goto")
 
 
 def test_build_and_files_from_the_page(browser: WebDriver, served: Served) -> None:

@@ -31,12 +31,25 @@ def edit(path: Path, old: str, new: str) -> None:
 def test_targets_point_at_rows_cells_sentences_and_tables() -> None:
     data = {"spending": [{"code": "2080501", "personnel": Decimal("23.67")}],
             "overview": {"duties": ["配合市住房保障和房屋管理局承担住房公积金的归集"]},
-            "income": {"general_budget": Decimal("2735.83")}}
-    assert target(("spending", 0, "personnel"), data) == {"code": "2080501", "key": "personnel"}
-    assert target(("spending", 0, "purpose"), data) == {"code": "2080501", "key": ""}
+            "income": {"general_budget": Decimal("2735.83")},
+            "three_public": {"reception": {"amount": Decimal("0.95"), "prior": Decimal("0.95")}},
+            "procurement": {"goods": Decimal("12.00")}}
+    base = ("summary", "income", "spending", "basic_economic", "three_public")
+    shanghai = ("sh_summary", "sh_income", "sh_spending", "sh_economic", "sh_three_public")
+    assert target(("spending", 0, "personnel"), data, base) == {
+        "anchor": "table-spending", "code": "2080501", "key": "personnel"}
+    assert target(("spending", 0, "purpose"), data, shanghai) == {
+        "anchor": "table-sh_spending", "code": "2080501", "key": ""}
     assert target(("overview", "duties", 0), data) == {"text": data["overview"]["duties"][0]}
-    assert target(("income", "general_budget"), data) == {"amount": "2,735.83", "text": "2735.83"}
-    assert target(("income",), data) == {"anchor": "table-summary"}
+    # A figure with a cell of its own: that cell, by its data path, in the region's own table.
+    for tables, anchor in ((base, "table-three_public"), (shanghai, "table-sh_three_public")):
+        assert target(("three_public", "reception", "amount"), data, tables) == {
+            "anchor": anchor, "path": "three_public.reception.amount"}
+    # A figure without one: its table, never a cell that merely shows the same amount.
+    assert target(("income", "general_budget"), data, base) == {"anchor": "table-summary"}
+    assert target(("income", "general_budget"), data, shanghai) == {"anchor": "table-sh_summary"}
+    assert target(("economic",), data, shanghai) == {"anchor": "table-sh_economic"}
+    assert target(("procurement", "goods"), data, base) is None
     assert target((), data) is None
 
 

@@ -17,7 +17,7 @@ from typing import Literal
 from ..common.money import UNIT_FACTOR, WAN, ZERO, Display, table_amount, total
 from ..common.problems import BudgetError, Problem
 from ..compute.figures import ClassRow, Figures, Tree
-from ..inputs.model import FISCAL_SOURCES, Indicator, Source
+from ..inputs.model import FISCAL_SOURCES, THREE_PUBLIC, Indicator, Source
 from ..inputs.region import Region
 
 Kind = Literal["text", "code", "money"]
@@ -37,7 +37,9 @@ class Cell:
     colspan: int = 1
     rowspan: int = 1
     level: int = 0  # indentation level of a 类/款/项 name (1–3), 0 for none
-    key: str = ""  # the data field an amount sums (personnel, project…): ties a cell to its data
+    # Ties a cell to its data (serve's 在文档中查看): the field of a 科目 line an amount sums
+    # (personnel, project…), or the data path of a figure shown as given ("three_public.reception.amount").
+    key: str = ""
 
 
 COVERED = None  # a position covered by a merged cell above or to the left
@@ -58,6 +60,7 @@ class Row:
     total: bool = False  # 合计 rows are emphasised
     heading: bool = False  # column labels inside the body (the 绩效指标 grid's own header)
     sums: tuple[Sum, ...] = ()  # sums beyond what the rows' levels say (收支总表, 合计 last)
+    code: str = ""  # the 科目 code a row shows (printed whole or split into 类/款/项 columns)
 
 
 @dataclass(frozen=True)
@@ -154,7 +157,7 @@ def tree_rows(t: Tree, keys: Sequence[str], total_label: str = "合计") -> list
     rows = [Row((text(total_label, colspan=2), COVERED, *(money(t[k], k) for k in keys)), total=True)]
     for r in t.rows:
         rows.append(Row((Cell(r.code, "code"), Cell(r.name, level=r.level),
-                         *(money(r[k], k) for k in keys))))
+                         *(money(r[k], k) for k in keys)), code=r.code))
     return rows
 
 
@@ -310,8 +313,9 @@ def three_public(f: Figures) -> tuple[Sequence[H], list[Row], bool]:
     tp = f.three_public
     prior = [c.prior if (c := tp[k].change) else None for k in keys]
     current = [tp[k].amount for k in keys]
-    rows = [Row((text(label), *(Cell(v, "money") for v in values)))
-            for label, values in ((f"{f.prior_year}年预算数", prior), (f"{f.year}年预算数", current))]
+    rows = [Row((text(label), *(Cell(v, "money", key=_given(k, field)) for k, v in zip(keys, values, strict=True))))
+            for label, values, field in ((f"{f.prior_year}年预算数", prior, "prior"),
+                                         (f"{f.year}年预算数", current, "amount"))]
     return spec, rows, False
 
 
@@ -388,8 +392,9 @@ def coded_rows(t: Tree, columns: Sequence[Callable[[ClassRow | Tree], Decimal]],
     def below(code: str, level: int) -> tuple[int, ...]:
         return tuple(i for i, r in enumerate(t.rows) if r.level == level + 1 and r.code.startswith(code))
 
-    rows = [Row((*split_code(r.code, depth), text(r.name), *(money(c(r)) for c in columns)),
-                sums=(Sum(amounts, parts),) if (parts := below(r.code, r.level)) else ())
+    rows = [Row((*split_code(r.code, depth), text(r.name),
+                 *(money(c(r), getattr(c, "field", "")) for c in columns)),
+                sums=(Sum(amounts, parts),) if (parts := below(r.code, r.level)) else (), code=r.code)
             for r in t.rows]
     if rows:
         rows.append(Row((text("合计", colspan=depth + 1), *[COVERED] * depth,
@@ -398,7 +403,16 @@ def coded_rows(t: Tree, columns: Sequence[Callable[[ClassRow | Tree], Decimal]],
 
 
 def key(name: str) -> Callable[[ClassRow | Tree], Decimal]:
-    return lambda r: r[name]
+    """A column of one field; the field's name ties its cells to the data."""
+    def column(r: ClassRow | Tree) -> Decimal:
+        return r[name]
+    column.field = name  # type: ignore[attr-defined]
+    return column
+
+
+def _given(item: str, field: str) -> str:
+    """The data path of a “三公” figure the data gives (its totals are computed: no path)."""
+    return f"three_public.{item}.{field}" if item in THREE_PUBLIC else ""
 
 
 def fiscal_of(r: ClassRow | Tree) -> Decimal:
@@ -494,10 +508,10 @@ def sh_three_public(f: Figures) -> tuple[Sequence[H], list[Row], bool]:
             H.of("机关运行经费预算数"))
     tp = f.three_public
     rc = f.running_costs
-    values = [tp[k].amount for k in ("total", "abroad", "reception", "vehicle", "vehicle_purchase",
-                                      "vehicle_running")]
-    values.append(rc.amount if rc is not None else ZERO)
-    return spec, [Row(tuple(money(v) for v in values))], False
+    items = ("total", "abroad", "reception", "vehicle", "vehicle_purchase", "vehicle_running")
+    cells = [money(tp[k].amount, _given(k, "amount")) for k in items]
+    cells.append(money(rc.amount if rc is not None else ZERO, "running_costs.amount"))
+    return spec, [Row(tuple(cells))], False
 
 
 BUILDERS: dict[str, Callable[[Figures], tuple[Sequence[H], list[Row], bool]]] = {

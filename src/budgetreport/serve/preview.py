@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from ..checks.validate import check_file, expand
-from ..common.money import amount, table_amount
 from ..common.problems import BudgetError, Loc, Problem, Severity
 from ..compute.figures import LINE_COLUMNS, compute
 from ..inputs.resources import shared_folders
@@ -25,10 +23,21 @@ from ..layout.render import render_html
 from ..layout.tables import build_tables
 from ..publish.build import document_problems, html_output, outputs
 
-# A problem about a whole section points at the table that shows it.
-SECTION_TABLES = {"income": "table-summary", "spending": "table-spending",
-                  "economic": "table-basic_economic", "three_public": "table-three_public",
-                  "transfers": "table-transfers", "performance": "table-dept_performance"}
+# The 附表 that shows a data section, by table key (tables.BUILDERS), the first of them the
+# document has: a problem about the section, or about a figure with no cell of its own, shows
+# there — never at another cell that happens to hold the same amount.
+SECTION_TABLES: dict[str, tuple[str, ...]] = {
+    "income": ("summary", "sh_summary", "income", "sh_income"),
+    "spending": ("spending", "sh_spending"),
+    "economic": ("basic_economic", "sh_economic"),
+    "three_public": ("three_public", "sh_three_public"),
+    "running_costs": ("sh_three_public",),
+    "transfers": ("transfers",),
+    "performance": ("dept_performance",),
+    "projects": ("project_performance",),
+}
+# Sections whose figures are table cells keyed by their data path (tables.Cell.key).
+KEYED = ("three_public", "running_costs")
 
 
 @dataclass
@@ -46,6 +55,7 @@ class View:
     year: str = ""
     region: str = ""
     region_name: str = ""  # the region's own name ("上海市"), from its settings
+    tables: tuple[str, ...] = ()  # the keys of the 附表 in the last good rendering
     mtime: int = 0  # of the file as last read
 
     @property
@@ -63,26 +73,27 @@ class View:
         return f"{warnings} 个警告" if warnings else "通过"
 
 
-def target(loc: Loc, data: Any) -> dict[str, str] | None:
+def target(loc: Loc, data: Any, tables: Sequence[str] = ()) -> dict[str, str] | None:
     """Where in the rendered document a problem at `loc` shows, as the page script finds it:
-    a table row by its code (and the cell of the amount), a sentence by its text, a cell by
-    its amount, or a whole table."""
+    a 科目 line's row by its code (and the cell of the field), a figure's cell by its data
+    path, a text's sentence, or else the 附表 of the section (`tables`: the table keys the
+    document has). None when the document has no place of its own for it."""
     if not loc:
         return None
-    if loc[0] in ("spending", "economic") and len(loc) >= 2 and isinstance(loc[1], int):
+    section = loc[0] if isinstance(loc[0], str) else ""
+    anchor = next((f"table-{t}" for t in SECTION_TABLES.get(section, ()) if t in tables), "")
+    found: dict[str, str] = {"anchor": anchor} if anchor else {}
+    if section in ("spending", "economic") and len(loc) >= 2 and isinstance(loc[1], int):
         line = _at(data, loc[:2])
         if isinstance(line, dict) and line.get("code"):
             key = str(loc[2]) if len(loc) > 2 and loc[2] in LINE_COLUMNS else ""
-            return {"code": str(line["code"]), "key": key}
+            return {**found, "code": str(line["code"]), "key": key}
     value = _at(data, loc)
     if isinstance(value, str) and value.strip():
         return {"text": value.strip()[:40]}
-    if isinstance(value, (Decimal, int)) and not isinstance(value, bool):
-        number = Decimal(value)
-        return {"amount": table_amount(number), "text": amount(number).removesuffix("万元")}
-    if isinstance(loc[0], str) and loc[0] in SECTION_TABLES:
-        return {"anchor": SECTION_TABLES[loc[0]]}
-    return None
+    if section in KEYED and len(loc) >= 2:
+        return {**found, "path": ".".join(str(part) for part in loc)}
+    return found or None
 
 
 def _at(data: Any, loc: Loc) -> Any:
@@ -151,12 +162,14 @@ class Preview:
         mtime = _mtime(path)
         checked = check_file(path)
         problems = list(checked.problems)
-        html = None
+        html: str | None = None
+        keys: tuple[str, ...] = ()
         if checked.budget is not None and checked.region is not None:
             try:
                 figures = compute(checked.budget, checked.region)
                 tables = build_tables(figures, checked.region)
                 html = render_html(figures, checked.region, tables, medium="screen")
+                keys = tuple(t.key for t in tables)
                 if not checked.errors():  # what `check` adds to a file whose data holds
                     problems.extend(document_problems(checked, tables))
             except BudgetError as exc:  # a template's error, with its file and line
@@ -177,7 +190,7 @@ class Preview:
                 view.region_name = str(checked.region.settings.get("name") or dept.region) \
                     if checked.region is not None else dept.region
             if html is not None:
-                view.html, view.rendered, view.stale = html, view.version, False
+                view.html, view.rendered, view.stale, view.tables = html, view.version, False, keys
             else:
                 view.stale = view.html is not None
             self._bump()

@@ -270,7 +270,7 @@ def state(ws: Preview, view: View) -> dict[str, Any]:
     problems = [{"severity": p.severity.value, "code": p.code, "line": p.line,
                  "message": p.message,
                  "field": describe(p.loc, view.data, raw=True) if p.loc else "",
-                 "target": target(p.loc, view.data)} for p in view.problems]
+                 "target": target(p.loc, view.data, view.tables)} for p in view.problems]
     return {**summary(ws, view), "version": view.version, "rendered": view.rendered,
             "stale": view.stale, "problems": problems}
 

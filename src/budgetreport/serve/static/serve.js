@@ -73,36 +73,75 @@ function textElement(doc, text) {
   return null;
 }
 
-// Where a problem shows in the document (see workspace.target).
+// Where a problem shows in the document (see preview.target): only a place that is the
+// problem's own — its line's row or cell, its figure's cell, its sentence — else its table;
+// never another cell that merely holds the same amount.
 function locate(doc, t) {
   if (!doc || !doc.body || !t) return null;
   if (t.code) {
     // The first table that has the field's own column, else the first row with the code.
-    const rows = [...doc.querySelectorAll("td.code")]
-      .filter((td) => td.textContent.trim() === t.code).map((td) => td.parentElement);
+    const rows = [...doc.querySelectorAll(`tr[data-code="${CSS.escape(t.code)}"]`)];
     const selector = t.key ? `td[data-key="${CSS.escape(t.key)}"]` : null;
     const cell = selector && rows.map((row) => row.querySelector(selector)).find(Boolean);
     if (cell || rows.length) return cell || rows[0];
   }
-  if (t.amount) {
-    const cell = [...doc.querySelectorAll("td.money")].find((td) => td.textContent.trim() === t.amount);
-    if (cell) return cell;
+  if (t.path) {
+    const cells = [...doc.querySelectorAll("td[data-key]")].filter(
+      (td) => td.dataset.key === t.path || td.dataset.key.startsWith(`${t.path}.`));
+    if (cells.length) return cells.find((td) => td.dataset.key === t.path) || cells[0];
   }
   const sentence = textElement(doc, t.text);
   if (sentence) return sentence;
   return t.anchor ? doc.getElementById(t.anchor) : null;
 }
 
+// The place shown stays marked, and holds the keyboard focus, until the next click or key.
+let marked = null;
+
+function unmark() {
+  if (!marked) return;
+  const { node, shown, before, listening } = marked;
+  listening.abort();
+  [shown.style.outline, shown.style.backgroundColor] = before;
+  shown.removeAttribute("data-flash");
+  if (node.dataset.tabindexAdded) {
+    node.removeAttribute("tabindex");
+    delete node.dataset.tabindexAdded;
+  }
+  marked = null;
+}
+
 function flash(node) {
-  node.scrollIntoView({ block: "center" });
-  const before = [node.style.outline, node.style.backgroundColor];
-  node.style.outline = "3px solid #c0392b";
-  node.style.backgroundColor = "#fff3b0";
-  node.setAttribute("data-flash", "");
-  setTimeout(() => {
-    [node.style.outline, node.style.backgroundColor] = before;
-    node.removeAttribute("data-flash");
-  }, 2500);
+  unmark();
+  const doc = node.ownerDocument;
+  const whole = node.tagName === "SECTION";  // a whole table: shown from its caption
+  const shown = whole ? node.querySelector("table") || node : node;
+  const table = whole ? shown : node.closest("table");
+  const view = doc.defaultView.innerHeight;
+  if (table && (whole || table.getBoundingClientRect().height < view * 0.9)) {
+    table.scrollIntoView({ block: "start" });  // the caption above the place, in sight
+    doc.defaultView.scrollBy(0, -16);
+  } else {
+    node.scrollIntoView({ block: "center" });
+  }
+  const listening = new AbortController();
+  marked = { node, shown, before: [shown.style.outline, shown.style.backgroundColor], listening };
+  shown.style.outline = "3px solid #c0392b";
+  if (!whole) shown.style.backgroundColor = "#fff3b0";
+  shown.setAttribute("data-flash", "");
+  if (!node.hasAttribute("tabindex")) {
+    node.setAttribute("tabindex", "-1");
+    node.dataset.tabindexAdded = "1";
+  }
+  node.focus({ preventScroll: true });
+  setTimeout(() => {  // after the click that asked for it
+    if (listening.signal.aborted) return;
+    for (const target of [document, doc]) {
+      for (const kind of ["pointerdown", "keydown"]) {
+        target.addEventListener(kind, unmark, { capture: true, signal: listening.signal });
+      }
+    }
+  }, 0);
 }
 
 function problemItem(p) {
