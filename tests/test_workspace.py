@@ -196,3 +196,25 @@ def test_readme_center_wording_and_catalogue_entry_work_as_shown(ws: Path) -> No
     write(ws / "catalogue" / "2022.yaml", catalogue_part)
     after = run_cli("check", "--strict", sifa)
     assert after.exit_code == 0, after.output
+
+
+def test_templates_lists_a_skeleton_not_filled_in_yet(ws: Path) -> None:
+    """`templates` needs only the region and center: a file from `new` (every figure still
+    empty) was refused with its E100 list."""
+    write(ws / "templates" / "centers" / "mou" / "region.yaml", "text_places: 1\n")
+    made = run_cli("new", "--region", "shanghai", "--name", "某某中心", "--year", "2025",
+                   "--center", "mou", "-o", "data/mou-2025.yaml")
+    assert made.exit_code == 0, made.output
+    result = run_cli("templates", "data/mou-2025.yaml")
+    assert result.exit_code == 0, result.output
+    assert "E100" not in result.output
+    assert "templates/centers/mou/region.yaml" in result.output
+    assert "regions/shanghai/parts/other.html.j2" in result.output
+    assert "2025年科目目录" in result.output
+
+
+def test_templates_names_an_unknown_region_at_its_line(ws: Path) -> None:
+    path = write(ws / "data" / "zz-2025.yaml", "department:\n  name: 某\n  region: shanghia\n")
+    result = run_cli("templates", path)
+    assert result.exit_code == 1
+    assert f"zz-2025.yaml:{line_of(path, 'shanghia')}" in result.output and "E201" in result.output

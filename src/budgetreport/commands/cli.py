@@ -22,6 +22,7 @@ from .chinese_cli import Group
 
 if TYPE_CHECKING:
     from ..checks.validate import Checked
+    from ..inputs.region import Region
     from ..publish.batch import Outcome
 
 PathArg = click.Path(path_type=Path)
@@ -140,9 +141,7 @@ def templates(center_file: Path) -> None:
     from ..inputs.catalogue import glossary_files, load_catalogue
     from ..layout.render import template_sources
 
-    checked = _checked(center_file)
-    assert checked.region is not None
-    region = checked.region
+    region, year = _region_of(center_file)
     click.echo("搜索路径（先找到的优先）：")
     for folder in region.folders:
         click.echo(f"  {_relative(folder)}")
@@ -154,13 +153,40 @@ def templates(center_file: Path) -> None:
     click.echo("设置 region.yaml（逐项合并，先列出的优先）：")
     for path in region.settings_files:
         click.echo(f"  {_relative(path)}")
-    year = checked.budget.department.year if checked.budget else 0
     click.echo(f"{year}年科目目录（后列出的补充、更正先列出的）：")
     for path in load_catalogue(year).files:
         click.echo(f"  {_relative(path)}")
     click.echo("标准名词解释（后列出的补充、更正先列出的）：")
     for path in glossary_files():
         click.echo(f"  {_relative(path)}")
+
+
+def _region_of(center_file: Path) -> tuple[Region, int]:
+    """The region (with the center's folder) and year a data file names — all `templates`
+    needs, so a skeleton from `new` that is not filled in yet is enough; exit 1 if the
+    file cannot be read or names no known region."""
+    from ..inputs.load import read
+    from ..inputs.region import known_regions, load_region
+
+    try:
+        source = read(center_file)
+        ws = current()
+        dept = source.data.get("department") if isinstance(source.data, dict) else None
+        dept = dept if isinstance(dept, dict) else {}
+        name, year = dept.get("region"), dept.get("year")
+        if not isinstance(name, str) or name not in known_regions(ws):
+            loc = ("department", "region") if "region" in dept else ("department",) if dept else ()
+            raise BudgetError([source.problem(
+                "E201", f"未知的地区模板“{name or ''}”，可用：{'、'.join(known_regions(ws))}", loc)])
+        region = load_region(name, center_key(center_file), ws)
+    except BudgetError as exc:
+        report(exc.problems)
+        sys.exit(1)
+    if not isinstance(year, int) or isinstance(year, bool):  # not filled in yet: this year's
+        import datetime as dt
+
+        year = dt.date.today().year
+    return region, year
 
 
 def _checked(center_file: Path) -> Checked:
