@@ -168,6 +168,21 @@ def test_broken_yaml_names_line_and_column(edited):
     assert f"第{line}行第{column}列" in result.output
 
 
+@pytest.mark.parametrize(("old", "new", "needle"), [
+    ("transfers: []\n", "transfers: [a, b\n\n# 注释\n", "transfers: [a, b"),
+    ("transfers: []\n", "transfers: [a,\n  b\n", "  b"),
+    ("transfers: []\n", "transfers: {a: 1\n", "transfers: {a: 1"),
+])
+def test_unclosed_bracket_is_told_at_its_own_line(edited, old, new, needle):
+    """The parser notices a missing "]" only at the next token (line 41 for a bracket on 40)."""
+    path = edited("xiamen-2022.yaml", (old, new))
+    result = run_cli("check", path)
+    line = line_of(path, needle, exact=True)
+    assert located(result.output, path) == {(line, "E004")}, result.output
+    end = len(path.read_text(encoding="utf-8").splitlines()[line - 1]) + 1
+    assert f"第{line}行第{end}列" in result.output
+
+
 def test_negative_amount_is_located(edited):
     path = edited("xiamen-2022.yaml",
                   ("  gov_fund: 0\n  state_capital", "  gov_fund: -1\n  state_capital"))

@@ -138,6 +138,17 @@ class Source:
         return Problem(self.name, line, col, code, message, loc=loc, **kw)
 
 
+def _unclosed_at(text: str, opened: int, found: int) -> tuple[int, int]:
+    """Where a bracket opened on line `opened` should have closed, the parser noticing only at
+    line `found`: the end of the last line with content before `found` (not before `opened`)."""
+    lines = text.splitlines()
+    for n in range(min(found, len(lines) + 1) - 1, opened - 1, -1):
+        content = lines[n - 1].split(" #")[0].rstrip()
+        if content and not content.lstrip().startswith("#"):
+            return n, len(content) + 1
+    return found, 1
+
+
 def read(path: Path, content: bytes | None = None, name: str | None = None) -> Source:
     """Load `path`, or `content` standing for it (e.g. a file from git history, shown in
     messages as `name`): the path still tells which center's templates apply."""
@@ -209,6 +220,9 @@ def parse(raw: bytes, name: str, top: str = "Mapping") -> tuple[str, Any, Any, L
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         if "maximum depth" in str(exc.problem):
             raise refuse("E009", f"嵌套超过 {MAX_DEPTH} 层（第{line}行）", line, col) from None
+        if re.match(r"expected ',' or '[\]}]'", str(exc.problem)) and exc.context_mark and mark \
+                and mark.line > exc.context_mark.line:
+            line, col = _unclosed_at(text, exc.context_mark.line + 1, line)
         raise refuse("E004", f"YAML 语法错误（第{line}行第{col}列）：{yaml_words.reason(exc.problem)}",
                      line, col) from None
     except (YAMLError, ValueError, RecursionError) as exc:
