@@ -223,5 +223,13 @@ def test_unknown_year_falls_back_with_a_warning(edited):
     checked = check_file(path)
     # (R604: the texts now name years long past — rightly flagged, not the point here.)
     assert [p.code for p in checked.problems if p.code != "R604"] == ["W202"]
-    assert "暂按2026年目录" in next(p.message for p in checked.problems if p.code == "W202")
+    assert "暂按最近的前一年度（2026年）的目录" in next(p.message for p in checked.problems if p.code == "W202")
     assert checked.errors() == [] and [p.code for p in checked.errors(strict=True) if p.code != "R604"] == ["W202"]
+
+
+def test_a_year_before_every_catalogue_says_the_first_is_used(edited):
+    """W202 said "暂按2022年目录" for 2018 while README promised the nearest earlier year:
+    there is none, and the message says the first is used."""
+    path = edited(X, ("  year: 2022", "  year: 2018"), name="xiamen-2018.yaml")
+    [warning] = [p for p in check_file(path).problems if p.code == "W202"]
+    assert "2018年及以前" in warning.message and "最早的2022年目录" in warning.message

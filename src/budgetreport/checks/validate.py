@@ -73,7 +73,9 @@ def check_file(path: Path, content: bytes | None = None, name: str | None = None
     problems += region.problems
     if catalogue.year != dept.year:
         problems.append(source.problem(
-            "W202", f"没有{dept.year}年的科目目录，暂按{catalogue.year}年目录核对科目",
+            "W202", f"没有{dept.year}年的科目目录，暂按最近的前一年度（{catalogue.year}年）的目录核对科目"
+            if catalogue.year < dept.year else
+            f"没有{dept.year}年及以前的科目目录，暂按最早的{catalogue.year}年目录核对科目",
             ("department", "year"), severity=Severity.warning))
     # Out-of-bounds figures would make the rules' arithmetic and the layout misbehave.
     findings = list(limit_findings(budget))
