@@ -218,3 +218,20 @@ def test_templates_names_an_unknown_region_at_its_line(ws: Path) -> None:
     result = run_cli("templates", path)
     assert result.exit_code == 1
     assert f"zz-2025.yaml:{line_of(path, 'shanghia')}" in result.output and "E201" in result.output
+
+
+def test_init_prints_a_next_command_that_works_off_path(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Installed in a venv that is not activated, "cd 我的预算 && budgetreport build" fails:
+    the next command names the program by its path unless PATH finds this very program."""
+    program = write(tmp_path / "venv" / "bin" / "budgetreport", "#!/bin/sh\n")
+    program.chmod(0o755)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("sys.argv", [str(program)])
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    result = run_cli("init", "我的预算")
+    assert result.exit_code == 0, result.output
+    assert f"cd 我的预算 && {program} build" in result.output
+    monkeypatch.setenv("PATH", f"{program.parent}:/usr/bin")
+    result = run_cli("init", "第二 工作区")
+    assert "cd '第二 工作区' && budgetreport build" in result.output

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import shlex
+import shutil
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -161,6 +164,24 @@ def templates(center_file: Path) -> None:
         click.echo(f"  {_relative(path)}")
 
 
+def invocation() -> str:
+    """How to run this tool again, as a command to copy: `budgetreport` when that name on
+    PATH is the program running, else the program's absolute path (installed in a venv that
+    is not activated, `budgetreport` alone would not be found)."""
+    running = Path(sys.argv[0])
+    if running.name != "budgetreport" or not running.is_file():  # in-process (tests), python -c
+        return "budgetreport"
+    found = shutil.which("budgetreport")
+    if found and Path(found).resolve() == running.resolve():
+        return "budgetreport"
+    return shell_word(str(running.absolute()))
+
+
+def shell_word(text: str) -> str:
+    """`text` as one shell word: quoted only when it holds a space or a shell character."""
+    return shlex.quote(text) if re.search(r"[\s'\"$`\\!*?;&|<>()\[\]{}#~]", text) else text
+
+
 def _region_of(center_file: Path) -> tuple[Region, int]:
     """The region (with the center's folder) and year a data file names — all `templates`
     needs, so a skeleton from `new` that is not filled in yet is enough; exit 1 if the
@@ -240,7 +261,7 @@ def init(folder: Path, region: str | None) -> None:
         raise click.UsageError(f"{folder / SETTINGS_FILE} 已存在：这里已经是工作区") from None
     for path in written:
         click.echo(f"已写入 {_relative(path)}")
-    click.echo(f"工作区已就绪：cd {folder} && budgetreport build")
+    click.echo(f"工作区已就绪：cd {shell_word(str(folder))} && {invocation()} build")
 
 
 @main.command()
@@ -304,7 +325,7 @@ def new(region: str | None, name: str | None, center: str | None, source: Path |
         sys.exit(1)
     except (ValueError, FileExistsError) as exc:
         raise click.UsageError(str(exc)) from None
-    click.echo(f"已写入 {out}：请填写其中的空项后运行 budgetreport check {out}")
+    click.echo(f"已写入 {out}：请填写其中的空项后运行 {invocation()} check {shell_word(str(out))}")
 
 
 @main.command("import")
@@ -355,7 +376,7 @@ def import_(workbook: Path, data: Path | None, output: Path | None, region: str 
         click.echo(f"已更新 {data}" if outcome.changed else f"{data} 中的数字与{source}一致，未改动")
     else:
         click.echo(f"已写入 {outcome.target}：数字取自{source}；文字等待填写的共 {outcome.open_items} 处，"
-                   f"运行 budgetreport check {outcome.target} 逐条列出")
+                   f"运行 {invocation()} check {shell_word(str(outcome.target))} 逐条列出")
 
 
 @main.command()
