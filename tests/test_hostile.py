@@ -274,7 +274,7 @@ def test_check_reports_template_errors_at_the_template_line(workspace: Path, cas
 
 
 @pytest.mark.parametrize(("settings", "line", "words"), [
-    ("tables: [summary, nonsense]\n", 1, "nonsense"), ("tables: [summary\n", 2, "YAML"),
+    ("tables: [summary, nonsense]\n", 1, "nonsense"), ("tables: [summary\n", 1, "YAML"),
     ("- just a list\n", 1, "键值"), ("empty_notes: {summary: '{month}'}\n", 1, "{month}")])
 def test_check_reports_broken_center_settings(workspace: Path, settings: str, line: int, words: str) -> None:
     region = workspace / "templates" / "centers" / "zz" / "region.yaml"

@@ -235,3 +235,16 @@ def test_init_prints_a_next_command_that_works_off_path(tmp_path: Path,
     monkeypatch.setenv("PATH", f"{program.parent}:/usr/bin")
     result = run_cli("init", "第二 工作区")
     assert "cd '第二 工作区' && budgetreport build" in result.output
+
+
+@pytest.mark.parametrize(("setting", "word"), [
+    ("parts: [overview, explanation,\n        glosary, tables]\n", "glosary"),
+    ("explanation_sections: [totals, genral_budget]\n", "genral_budget")])
+def test_a_misspelt_setting_is_told_at_its_line(ws: Path, setting: str, word: str) -> None:
+    """A center's region.yaml naming a part or section no template has was reported at the
+    template's line (base/body.html.j2:3), where the user has nothing to change."""
+    settings = write(ws / "templates" / "centers" / "xiamen" / "region.yaml", "# 厦门\n" + setting)
+    result = run_cli("check", "data/xiamen-2022.yaml")
+    assert result.exit_code == 1
+    assert f"templates/centers/xiamen/region.yaml:{line_of(settings, word)}: " in result.output
+    assert f"“{word}”" in result.output and "E820" in result.output

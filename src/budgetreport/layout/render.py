@@ -40,7 +40,7 @@ from ..common import money
 from ..common.bounds import RENDER_SECONDS, RenderTimeout, deadline
 from ..common.problems import BudgetError, Problem, display_path
 from ..compute.figures import Figures
-from ..inputs.region import Region
+from ..inputs.region import Region, read_settings
 from ..inputs.resources import builtin_templates
 from .sandbox import Sandbox
 from .tables import Table, numeral
@@ -225,7 +225,37 @@ def render_html(f: Figures, region: Region, tables: list[Table], css: str = "",
         if where is None and not isinstance(exc, TemplateError):
             raise  # not a template's fault: a defect of budgetreport
         file, line = where or (None, 0)
-        raise BudgetError([_template_problem(file, line, _explain(exc))]) from None
+        problem = _template_problem(file, line, _explain(exc))
+        raise BudgetError([_setting_behind(region, exc, problem) or problem]) from None
+
+
+def _setting_behind(region: Region, exc: BaseException, problem: Problem) -> Problem | None:
+    """A template error caused by a word of a region.yaml — a part (`parts: [glosary]`) or a
+    section (`explanation_sections`) no template has, often a misspelling — told at that
+    setting's line, the template's place following in words."""
+    if isinstance(exc, TemplateNotFound):
+        word = Path(str(exc.name)).name.split(".")[0]
+    elif m := re.fullmatch(r".*has no attribute '(.+)'", str(exc)):
+        word = m[1]
+    else:
+        return None
+    for path in region.settings_files:  # most specific first
+        try:
+            tree, lines = read_settings(path, path.parent)
+        except BudgetError:
+            continue
+        for key, value in tree.items():
+            values = value if isinstance(value, list) else []
+            for i, item in enumerate(values):
+                if item == word:
+                    line, col = lines.get((key, i), (0, 0))
+                    where = f"{problem.file} 第{problem.line}行" if problem.line else problem.file
+                    parts = [Path(n).name.split(".")[0] for n in template_sources(region) if n.startswith("parts/")]
+                    known = f"；可用：{'、'.join(parts)}" if key == "parts" else ""
+                    return Problem(display_path(path), line, col, "E820",
+                                   f"设置 {key} 中的“{word}”没有对应的模板内容（{problem.message}，"
+                                   f"见 {where}）：是否拼错？{known}")
+    return None
 
 
 def _template_frame(exc: BaseException) -> tuple[str, int] | None:
