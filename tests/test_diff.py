@@ -9,7 +9,7 @@ import pytest
 
 from budgetreport.commands.diff import Changed, Report, diff, format_html, format_text, load_side, write_html
 from budgetreport.common.problems import BudgetError
-from conftest import DATA, ROOT, line_of, replace_once
+from conftest import DATA, ROOT, line_of, replace_once, run_cli
 
 SAMPLE = "xiamen-2022.yaml"
 # +0.01 on one personnel figure, with the income and economic figures that keep the file valid
@@ -115,12 +115,41 @@ def test_git_errors_are_clear(spec: str, code: str, words: str,
     assert (problem.file, problem.code) == (spec, code) and words in problem.message
 
 
-def test_invalid_side_raises_its_problems(edited) -> None:  # type: ignore[no-untyped-def]
+def test_a_side_that_breaks_the_rules_still_shows_its_changes(edited) -> None:  # type: ignore[no-untyped-def]
+    """diff refused a file with errors — exactly when a reviewer needs it."""
     bad = edited(SAMPLE, ("general_budget: 2735.83", "general_budget: 2735.84"))
-    with pytest.raises(BudgetError) as caught:
-        diff(str(DATA / SAMPLE), str(bad))
-    assert "R202" in {p.code for p in caught.value.problems}
-    assert all(p.file.endswith(bad.name) for p in caught.value.problems)
+    report = diff(str(DATA / SAMPLE), str(bad))
+    assert "R202" in {p.code for p in report.problems}
+    assert all(p.file.endswith(bad.name) for p in report.problems)
+    assert ("收入·一般公共预算拨款收入", "2735.83", "2735.84") in triples(report.inputs)
+    assert report.computed and ("收入总计", "2735.83", "2735.84") in triples(report.totals)
+    assert any(s.new and "2735.84万元" in s.new for s in report.sentences)
+    result = run_cli("diff", DATA / SAMPLE, bad)
+    assert result.exit_code == 1
+    assert "收入·一般公共预算拨款收入（income.general_budget）：2735.83 → 2735.84" in result.stdout
+    assert "[R202]" in result.stderr
+
+
+def test_a_side_that_fails_the_model_shows_its_inputs_and_says_why_not_more(edited) -> None:  # type: ignore[no-untyped-def]
+    bad = edited(SAMPLE, ("personnel: 1734.38", "personnel: 一千"))
+    report = diff(str(DATA / SAMPLE), str(bad))
+    assert not report.computed and not report.worded and [p.code for p in report.problems] == ["E100"]
+    assert any(c.old == "1734.38" and c.new == "一千" for c in report.inputs)
+    text = format_text(report)
+    assert text.count("有 1 个错误，无法得出") == 2 and "无变化" not in text
+    page = format_html(report, "old", "new")
+    assert "有 1 个错误，无法得出" in page and "E100" in page
+
+
+def test_changed_texts_are_input_changes(edited) -> None:  # type: ignore[no-untyped-def]
+    """A changed purpose showed only as a changed sentence, 输入数据的变化 saying 无变化."""
+    new = edited(SAMPLE, ("purpose: 单位退休人员支出", "purpose: 单位退休人员的支出"))
+    report = diff(str(DATA / SAMPLE), str(new))
+    [changed] = report.inputs
+    assert (changed.old, changed.new) == ("单位退休人员支出", "单位退休人员的支出")
+    assert changed.path == "spending[2080501/general_budget].purpose" and "2080501" in changed.name
+    assert changed.line == line_of(new, "purpose: 单位退休人员的支出")
+    assert "无变化" not in format_text(report).split("计算结果的变化")[0]
 
 
 def test_html_escapes_data_text(edited) -> None:  # type: ignore[no-untyped-def]

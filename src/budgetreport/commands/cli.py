@@ -287,6 +287,10 @@ def diff(old: str, new: str, html_file: Path | None) -> None:
     if html_file is not None:
         write_html(html_file, changes, old, new)
         click.echo(f"已写入 {html_file}")
+    if changes.problems:  # the changes are shown; the errors too, and the status says so
+        click.echo("\n未通过校验的问题：", err=True)
+        report(changes.problems)
+        sys.exit(1)
 
 
 @main.command()

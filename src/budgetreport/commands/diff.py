@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import subprocess
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from difflib import SequenceMatcher
 from functools import cache
@@ -25,7 +25,7 @@ from ..common.files import write_atomic
 from ..common.money import Change, number
 from ..common.problems import BudgetError, Loc, Problem
 from ..compute.figures import LINE_COLUMNS, Figures, Tree, compute
-from ..inputs.load import Source
+from ..inputs.load import Source, read
 from ..layout.render import render_html
 from ..layout.tables import build_tables
 
@@ -56,17 +56,31 @@ class Report:
     inputs: list[Changed] = field(default_factory=list)
     totals: list[Changed] = field(default_factory=list)
     sentences: list[Sentence] = field(default_factory=list)
+    # A side that does not pass `check` still shows its inputs; what could not be computed
+    # from it is said (`problems` are its errors).
+    problems: list[Problem] = field(default_factory=list)
+    computed: bool = True  # the totals could be computed
+    worded: bool = True  # the sentences could be rendered
 
 
 # --- reading a side: a file, or a file as it was in a git revision ---------------------
 
 
 def load_side(spec: str) -> Checked:
-    """Read and validate `spec`: a data file, or "REV:path" taken from git."""
+    """Read and validate `spec`: a data file, or "REV:path" taken from git. A file that
+    fails the model keeps its plain data (`source`), whose changes can still be shown."""
     rev, sep, path = spec.partition(":")
     if Path(spec).exists() or not (sep and rev and path):
-        return check_file(Path(spec))
-    return check_file(Path(path), _git_show(rev, path, spec), name=spec)
+        file, content, name = Path(spec), None, None
+    else:
+        file, content, name = Path(path), _git_show(rev, path, spec), spec
+    checked = check_file(file, content, name)
+    if checked.source is None:
+        try:
+            checked = replace(checked, source=read(file, content, name))
+        except BudgetError:
+            pass  # not readable at all: its problems say why
+    return checked
 
 
 def _git_show(rev: str, path: str, spec: str) -> bytes:
@@ -105,12 +119,30 @@ def diff(old_spec: str, new_spec: str) -> Report:
 
 
 def compare(old: Checked, new: Checked) -> Report:
-    """The three views; raises BudgetError if either side does not pass validation."""
+    """The three views. A side with errors still shows the changed inputs — a reviewer needs
+    them most then — and the totals and sentences where they can still be computed (the
+    data read as the model, the region known); raises BudgetError only if a side cannot be
+    read at all."""
     errors = old.errors() + new.errors()
-    if errors:
+    if old.source is None or new.source is None:
         raise BudgetError(errors)
-    assert old.source and new.source and old.budget and new.budget and old.region and new.region
-    report = Report(inputs=input_changes(old.source, new.source))
+    report = Report(inputs=input_changes(old.source, new.source), problems=errors)
+    if not (old.budget and new.budget and old.region and new.region):
+        report.computed = report.worded = False
+        return report
+    try:
+        _computed(report, old, new)
+    except BudgetError:
+        report.worded = False  # a template or table the inconsistent data trips
+    except Exception:  # noqa: BLE001 — figures of data that breaks the rules may not compute
+        if not errors:
+            raise  # valid data that does not compute is a defect: shown as one
+        report.totals, report.computed, report.worded = [], False, False
+    return report
+
+
+def _computed(report: Report, old: Checked, new: Checked) -> None:
+    assert old.budget and new.budget and old.region and new.region
     f_old, f_new = compute(old.budget, old.region), compute(new.budget, new.region)
     a, b = _figures(f_old), _figures(f_new)
     changed = {k: (a.get(k, NONE), b.get(k, NONE)) for k in [*b, *(k for k in a if k not in b)]
@@ -120,7 +152,6 @@ def compare(old: Checked, new: Checked) -> Report:
     report.totals = [Changed(k, *v) for k, v in changed.items()
                      if "：" not in k or changed.get(k.split("：", 1)[1]) != v]
     report.sentences = _sentences(_text(f_old, old), _text(f_new, new))
-    return report
 
 
 def input_changes(old: Source, new: Source) -> list[Changed]:
@@ -136,7 +167,7 @@ def _is_number(v: Any) -> bool:
 
 
 def _show(v: Any) -> str:
-    return NONE if v is None else str(v)
+    return NONE if v is None else ("是" if v else "否") if isinstance(v, bool) else str(v)
 
 
 @dataclass
@@ -162,6 +193,9 @@ def _inputs(old: Any, new: Any, path: str, oloc: Loc | None, nloc: Loc | None, a
     (list items by code or name), `oloc`/`nloc` locate it in each tree."""
     if _is_number(old) or _is_number(new):
         if not (_is_number(old) and _is_number(new) and old == new):
+            walk.add(path, _show(old), _show(new), oloc, nloc, anchor)
+    elif not isinstance(old, (dict, list)) and not isinstance(new, (dict, list)):
+        if old != new:  # a text (purpose, reason, name), a date, a choice
             walk.add(path, _show(old), _show(new), oloc, nloc, anchor)
     elif isinstance(old, dict) or isinstance(new, dict):
         o, n = (x if isinstance(x, dict) else {} for x in (old, new))
@@ -331,7 +365,7 @@ def format_text(report: Report, *, inputs_only: bool = False) -> str:
     totals and sentences cannot be computed."""
     def figure(c: Changed) -> str:
         path = f"（{c.path}）" if c.path else ""
-        return f"  {f'第{c.line}行  ' if c.line else ''}{c.name}{path}：{c.old} → {c.new}"
+        return f"  {f'第{c.line}行  ' if c.line else ''}{c.name}{path}：{_clip(c.old)} → {_clip(c.new)}"
 
     def sentence(s: Sentence) -> str:
         if s.old and s.new:
@@ -340,9 +374,22 @@ def format_text(report: Report, *, inputs_only: bool = False) -> str:
 
     sections = (map(figure, report.inputs), map(figure, report.totals),
                 map(sentence, report.sentences))
-    shown = zip(HEADINGS[:1] if inputs_only else HEADINGS, map(list, sections), strict=False)
-    return "\n\n".join(heading + "\n" + ("\n".join(lines) or "  无变化")
-                       for heading, lines in shown) + "\n"
+    missing = ("", "" if report.computed else not_computed(report),
+               "" if report.worded else not_computed(report))
+    shown = zip(HEADINGS[:1] if inputs_only else HEADINGS, map(list, sections), missing, strict=False)
+    return "\n\n".join(heading + "\n" + ("\n".join(lines) or f"  {why or '无变化'}")
+                       for heading, lines, why in shown) + "\n"
+
+
+def not_computed(report: Report) -> str:
+    """Why a view is missing: the side(s) whose errors stop it."""
+    files = list(dict.fromkeys(p.file for p in report.problems))
+    which = "、".join(files) if files else "数据"
+    return f"（{which} 有 {len(report.problems)} 个错误，无法得出；请先运行 check 改正）"
+
+
+def _clip(text: str, size: int = 60) -> str:
+    return text if len(text) <= size else text[:size] + "…"
 
 
 def format_html(report: Report, old_label: str, new_label: str) -> str:
@@ -350,7 +397,8 @@ def format_html(report: Report, old_label: str, new_label: str) -> str:
                  ([(s.old, False)] if s.old else [], [(s.new, False)] if s.new else [])
                  for s in report.sentences]
     return _page().render(r=report, sentences=sentences, headings=HEADINGS,
-                                         old_label=old_label, new_label=new_label)
+                          old_label=old_label, new_label=new_label,
+                          missing="" if report.computed and report.worded else not_computed(report))
 
 
 @cache
@@ -410,14 +458,20 @@ code.path { color: #777; font-size: .85em; }
 <section id="inputs"><h2>一、{{ headings[0] }}</h2>
 {{ figures(r.inputs, true) }}</section>
 <section id="totals"><h2>二、{{ headings[1] }}</h2>
-{{ figures(r.totals, false) }}</section>
+{% if r.computed %}{{ figures(r.totals, false) }}{% else %}<p class="none">{{ missing }}</p>{% endif %}
+</section>
 <section id="sentences"><h2>三、{{ headings[2] }}</h2>
 {% for old, new in sentences %}
 <div class="sentence">{{ runs("old", old) }}{{ runs("new", new) }}</div>
 {% else %}
-<p class="none">无变化</p>
+<p class="none">{{ "无变化" if r.worded else missing }}</p>
 {% endfor %}
 </section>
+{% if r.problems %}<section id="problems"><h2>未通过校验的问题</h2>
+<ul>{% for p in r.problems %}
+<li>{{ p.file }}{% if p.line %}:{{ p.line }}{% endif %}：{{ p.message }} [{{ p.code }}]</li>
+{% endfor %}</ul>
+</section>{% endif %}
 </body>
 </html>
 """
