@@ -39,7 +39,7 @@ def test_wheel_installs_outside_the_repository_and_builds_a_new_workspace(tmp_pa
         assert f"budgetreport/{resource}" in names, resource
     with tarfile.open(sdist) as tar:
         members = {m.split("/", 1)[1] for m in tar.getnames() if "/" in m}
-    assert "templates/base/document.html.j2" in members and "src/budgetreport/resources.py" in members
+    assert "templates/base/document.html.j2" in members and "src/budgetreport/inputs/resources.py" in members
 
     # A fresh environment: the wheel alone, no index; its dependencies are lent by the test
     # environment through a .pth file (the editable budgetreport there is not on that path).
