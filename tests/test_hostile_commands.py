@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from conftest import DATA
+from hostile_files import PDFS, WORKBOOKS
 from test_hostile_corpus import Run, chinese, run
 
 X = (DATA / "xiamen-2022.yaml").read_text(encoding="utf-8")
@@ -102,6 +103,12 @@ def _zip(**members: str) -> bytes:
     return buffer.getvalue()
 
 
+def _generated(name: str, make: Callable[[], bytes]) -> Setup:
+    def write(folder: Path) -> None:
+        (folder / name).write_bytes(make())
+    return write
+
+
 def _device(name: str) -> Setup:
     def make(folder: Path) -> None:
         os.mknod(folder / name, 0o666 | stat.S_IFCHR, os.makedev(1, 3))  # a /dev/null of our own
@@ -137,6 +144,9 @@ class Cmd:
     quoted: str = ""  # the user's own words a message may quote
 
 
+# a PDF over a limit is refused before it is parsed (a broken xref is repaired, and read)
+PDF_WORDS = {"a flate bomb": ("E603", "压缩炸弹"), "2000 pages": ("E603", "2,000 页"),
+             "a corrupt stream": ("E602", "损坏")}
 BOMB = "a0: &a0 [" + ", ".join("x" * 10) + "]\n" + "".join(
     f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]\n" for i in range(1, 7))
 BAD = files(bad_2022_dot_yaml=X.replace(NAME, "  name: 厦门\x00\n"))
@@ -250,6 +260,18 @@ CMDS = [
         setup=_truncated_pdf, named="t.pdf"),
     Cmd("import garbage as PDF", ("import", "g.pdf", "--into", "xiamen-2022.yaml"), 1, ("E602",),
         both(DATA_X, files(g_dot_pdf=b"%PDF-1.7\n%%EOF\n")), kept=("xiamen-2022.yaml",), named="g.pdf"),
+    # over a limit, or damaged: refused before the work, in Chinese, naming the file (issue 25)
+    Cmd("import an overflowing amount", ("import", "x.xlsx", "--into", "xiamen-2022.yaml"), 1, ("E512",),
+        setup=both(DATA_X, workbook(_amount_to("1E+999999999"))), kept=("xiamen-2022.yaml",), named="x.xlsx"),
+    *(Cmd(f"import {label}", ("import", "b.xlsx", "--into", "xiamen-2022.yaml"), 1, ("E504",),
+          both(DATA_X, _generated("b.xlsx", make)), kept=("xiamen-2022.yaml",), named="b.xlsx")
+      for label, make in WORKBOOKS.items()),
+    *(Cmd(f"verify {label}", ("verify", "b.pdf"), 1, PDF_WORDS.get(label, ()), _generated("b.pdf", make),
+          named="b.pdf")
+      for label, make in PDFS.items()),
+    *(Cmd(f"import PDF {label}", ("import", "b.pdf", "-o", "n-2022.yaml", "--region", "fujian"), 1,
+          PDF_WORDS.get(label, ()), _generated("b.pdf", make), named="b.pdf")
+      for label, make in PDFS.items() if label in ("a flate bomb", "2000 pages", "a broken xref")),
     # build options
     Cmd("build -j 0", ("build", "-j", "0", "xiamen-2022.yaml"), 2, setup=DATA_X),
     Cmd("build -j -1", ("build", "-j", "-1", "xiamen-2022.yaml"), 2, setup=DATA_X),

@@ -23,18 +23,19 @@ MAX_INT_BITS = 4_096        # an integer a template computes (10**1233 is the la
 MAX_FORMAT_WIDTH = 10_000   # a width or precision in a format ("{:>N}", "%0Nd", center(N))
 RENDER_SECONDS = 10.0       # one document's HTML (check, build, serve)
 
-# Workbooks (.xlsx) from outside: measured before openpyxl reads them.
+# Workbooks (.xlsx) from outside: measured before openpyxl reads them (a budget system's
+# export of the eleven 附表 is well under a megabyte and some 50,000 cells).
 XLSX_BYTES = 50_000_000           # the file itself
-XLSX_UNPACKED = 400_000_000       # all its parts, decompressed
-XLSX_PART = 200_000_000           # one part (a sheet, the shared strings), decompressed
-XLSX_CELLS = 1_000_000            # cells across the visible sheets
-XLSX_MERGES = 10_000              # merged ranges in one sheet
-XLSX_STRINGS = 1_000_000          # shared strings
-XLSX_RATIO = 1_000                # one part's decompressed size / its compressed size (bombs)
+XLSX_UNPACKED = 200_000_000       # all its parts, decompressed
+XLSX_PART = 50_000_000            # one part (a sheet, the shared strings), decompressed
+XLSX_CELLS = 300_000              # cells, all sheets
+XLSX_STRINGS = 300_000            # shared strings
+XLSX_MERGES = 5_000               # merged ranges in one sheet
+XLSX_AREA = 2_000_000             # cells one sheet's merges cover; a sheet's used range
 
 # PDFs from outside (verify, import X.pdf).
 PDF_BYTES = 100_000_000           # the file
-PDF_PAGES = 500
+PDF_PAGES = 300                   # a department's document has 20-60
 PDF_STREAM = 50_000_000           # one decompressed content stream
 PDF_CONTENT = 300_000_000         # all decompressed content streams of the pages read
 

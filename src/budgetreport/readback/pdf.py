@@ -23,6 +23,7 @@ from ..common.problems import BudgetError, Problem, display_path
 from ..importer.labels import NUMBERING
 from ..importer.sheets import PREPARED, UNIT
 from ..importer.workbook import Book, Ref, Sheet, number
+from .opening import damaged, open_pdf, reason
 
 BUDGET_TITLE = re.compile(r"(20\d\d)\s*年\s*度?\s*[^\n]{0,12}?(?:部门|单位)\s*预算")
 
@@ -100,16 +101,14 @@ class Document:
 
 
 def read_pdf(path: Path) -> Document:
-    """The PDF's page texts and tables; BudgetError when the file is no readable PDF."""
+    """The PDF's page texts and tables; BudgetError when the file is no readable PDF or over
+    a limit (`opening.open_pdf`)."""
     import pdfplumber
     import pypdfium2
-    from pdfminer.psexceptions import PSException  # every pdfminer parse error
 
     name = display_path(path)
-    if not path.is_file():
-        raise BudgetError([Problem(name, 0, 0, "E601", "PDF 文件不存在")])
+    doc = open_pdf(path)
     try:
-        doc = pypdfium2.PdfDocument(str(path))
         try:
             pages = [page.get_textpage().get_text_range() for page in doc]
             # pages that draw no line or rectangle hold no ruled table: pdfplumber (the slow
@@ -124,10 +123,8 @@ def read_pdf(path: Path) -> Document:
                 if "单位" not in text and not reading.tables:
                     continue  # no table can start here
                 _read_tables(page, number_, text, drawn, reading)
-    except (pypdfium2.PdfiumError, PSException, ValueError) as exc:
-        reason = ("文件已加密，需要密码才能打开；请用未加密的文件" if "password" in str(exc).lower()
-                  else "不是有效的 PDF 文件，或文件已损坏")
-        raise BudgetError([Problem(name, 0, 0, "E602", f"无法读取 PDF：{reason}")]) from None
+    except damaged() as exc:
+        raise BudgetError([Problem(name, 0, 0, "E602", f"无法读取 PDF：{reason(exc)}")]) from None
     return Document(name, [p.replace("\r\n", "\n") for p in pages], reading.tables)
 
 
