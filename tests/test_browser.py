@@ -33,6 +33,7 @@ from conftest import ROOT, line_of, replace_once
 from serving import Served, serving, workspace
 
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
+AXE = ROOT / ".venv" / "axe" / "node_modules" / "axe-core" / "axe.min.js"  # scripts/test installs it
 SHOTS = ROOT / "output" / "browser"
 WAIT = 30  # seconds; generous for a loaded machine — not a speed claim
 FIGURE = ("    source: general_budget\n    personnel: 23.67\n",
@@ -256,6 +257,73 @@ def test_center_page_on_a_narrow_window_and_in_print(browser: WebDriver, served:
         assert "第一部分" in squashed and "".join(last_caption.split()) in squashed
     finally:
         driver.set_window_size(1400, 1000)
+
+
+def axe(driver: WebDriver) -> list[str]:
+    """axe-core's violations on the page shown (every rule it runs by default: WCAG 2 A/AA and
+    best practices), one "rule: element" line each; frames are checked on their own."""
+    if not AXE.is_file():
+        pytest.fail("找不到 axe-core：请用 ./scripts/test 运行测试，它会安装 axe-core")
+    driver.execute_script(AXE.read_text(encoding="utf-8"))
+    return driver.execute_async_script(  # type: ignore[no-any-return]
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, { iframes: false }).then("
+        "  (r) => done(r.violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}`))),"
+        "  (e) => done([`axe failed: ${e}`]));")
+
+
+def test_axe_finds_no_violation_at_desktop_and_phone_width(browser: WebDriver, tmp_path: Path) -> None:
+    """The index, the center pages, the web version of the document (two regions) and the diff
+    page (with changed figures and sentences), at 1400 and 375 px."""
+    driver = browser
+    root = workspace(tmp_path, "xiamen-2022.yaml", "shanghai-putuo-czj-2025.yaml")
+    git = ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "data"], check=True)
+    subprocess.run([*git, "commit", "-qm", "published"], check=True)
+    edit(root / "data" / "xiamen-2022.yaml", "    - 配合市住房保障", "    - 协助市住房保障")
+    edit(root / "data" / "shanghai-putuo-czj-2025.yaml", "reception: {amount: 9500, prior: 9500",
+         "reception: {amount: 9500, prior: 9400")
+    pages = ["", "c/xiamen-2022", "c/shanghai-putuo-czj-2025", "c/xiamen-2022/document",
+             "c/shanghai-putuo-czj-2025/document", "c/xiamen-2022/diff", "c/shanghai-putuo-czj-2025/diff"]
+    found: dict[str, list[str]] = {}
+    with serving(root) as s:
+        assert "<mark>协助</mark>" in s.get("/c/xiamen-2022/diff").body  # (edited before it started)
+        assert "three_public.reception.prior" in s.get("/c/shanghai-putuo-czj-2025/diff").body
+        try:
+            for width in (1400, 375):
+                driver.set_window_size(width, 900)
+                for page in pages:
+                    driver.get(s.url + page)
+                    if page.startswith("c/") and page.count("/") == 1:
+                        wait(driver, lambda d: d.find_element(By.ID, "status").text, "状态")
+                    found[f"{width}px /{page}"] = axe(driver)
+                    if page.endswith("/diff"):
+                        assert len(driver.find_elements(By.CSS_SELECTOR, "main, [role=main]")) == 1
+                    if page.endswith("/document") and width == 375:
+                        shot(driver, f"11-phone-{page.split('/')[1]}")
+                        assert_captions_stay(driver)
+        finally:
+            driver.set_window_size(1400, 1000)
+    assert not any(found.values()), {k: v for k, v in found.items() if v}
+
+
+def assert_captions_stay(driver: WebDriver) -> None:
+    """Each table wider than the phone scrolls sideways inside its section; scrolled to its
+    far end, its title and 编制单位/单位 line are still in sight."""
+    wide = driver.execute_script("""
+        const out = [];
+        for (const s of document.querySelectorAll('section.table-page')) {
+          if (s.scrollWidth <= s.clientWidth + 1) continue;
+          s.scrollIntoView(); s.scrollLeft = s.scrollWidth;
+          const box = s.getBoundingClientRect();
+          const parts = [s.querySelector('.table-title'), ...s.querySelectorAll('.table-meta span')];
+          out.push([s.id, parts.every((e) => { const r = e.getBoundingClientRect();
+            return r.width > 0 && r.left >= box.left - 1 && r.right <= box.left + s.clientWidth + 1; })]);
+        }
+        return out;""")
+    assert len(wide) >= 2, "no table scrolls sideways at 375 px: the check checked nothing"
+    assert all(ok for _, ok in wide), wide
 
 
 def test_nothing_outside_the_workspace_in_the_browser(browser: WebDriver, served: Served) -> None:

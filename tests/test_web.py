@@ -135,7 +135,9 @@ def test_html_contents_link_to_headings(web: Web) -> None:
     assert all(href.startswith("#") and href[1:] in ids for href in links)
     levels = {e.tag for e in page.elements if re.fullmatch(r"h[1-4]", e.tag)}
     assert {"h1", "h2", "h3"} <= levels
-    assert len(page.all("h1")) == 5  # 目录 and the four parts
+    h1 = page.all("h1")
+    assert len(h1) == 6 and "header" in h1[0].parents  # the cover's title, 目录 and the four parts
+    assert squash(h1[0].text) == squash(page.all("title")[0].text)
 
 
 def test_html_has_the_pdf_text_and_figures(web: Web) -> None:
@@ -242,7 +244,8 @@ def test_tagged_pdf_has_language_title_headings_and_table_headers(web: Web) -> N
     assert PdfReader(web.built.pdf).metadata.title.endswith("年部门预算")
     tags = Counter(tag for tag, _ in elements)
     h1 = [squash(text) for tag, text in elements if tag == "/H1"]
-    assert h1[0] == "目录" and len(h1) == 5
+    title = PdfReader(web.built.pdf).metadata.title
+    assert h1[0] == squash(title) and h1[1] == "目录" and len(h1) == 6  # the cover's title is the H1
     assert any(t.startswith("第四部分") for t in h1)
     page_h2 = {squash(e.text) for e in web.page.all("h2")}
     assert {squash(text) for tag, text in elements if tag == "/H2"} == page_h2

@@ -428,17 +428,19 @@ th { background: #f4f4f4; } td.num { text-align: right; white-space: nowrap; }
 .old mark { background: #fbd0d5; color: inherit; }
 .new mark { background: #c8eac9; color: inherit; }
 .sentence { margin: .8em 0; padding: .3em .8em; border-left: 3px solid #ccc; }
-.sentence p { margin: .2em 0; } .none { color: #777; }
-code.path { color: #777; font-size: .85em; }
+.sentence p { margin: .2em 0; } .none { color: #595959; }
+code.path { color: #595959; font-size: .85em; }
 </style>
 </head>
 <body>
+<main>
 <h1>预算数据变化</h1>
 <p>原：<code>{{ old_label }}</code><br>新：<code>{{ new_label }}</code></p>
 {% macro figures(items, lines) %}
 {% if items %}
 <table>
-<thead><tr>{% if lines %}<th>行</th>{% endif %}<th>项目</th><th>原值</th><th>新值</th></tr></thead>
+<thead><tr>{% if lines %}<th scope="col">行</th>{% endif %}<th scope="col">项目</th>
+<th scope="col">原值</th><th scope="col">新值</th></tr></thead>
 <tbody>
 {% for c in items %}
 <tr>{% if lines %}<td class="num">{{ c.line or "" }}</td>{% endif %}<td>{{ c.name }}
@@ -472,6 +474,7 @@ code.path { color: #777; font-size: .85em; }
 <li>{{ p.file }}{% if p.line %}:{{ p.line }}{% endif %}：{{ p.message }} [{{ p.code }}]</li>
 {% endfor %}</ul>
 </section>{% endif %}
+</main>
 </body>
 </html>
 """
