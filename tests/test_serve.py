@@ -237,8 +237,8 @@ def test_build_offers_the_files_and_diff_compares_with_git(tmp_path: Path) -> No
 
         edit(root / "data" / "xiamen-2022.yaml", *FIGURE)
         s.until("xiamen-2022", lambda st: st["version"] > 2)
-        refused = s.get("/c/xiamen-2022/diff").body  # diff compares valid files only
-        assert "无法比较" in refused and "1924.62" in refused
+        with_errors = s.get("/c/xiamen-2022/diff").body  # what changed, then the file's errors
+        assert "25.67" in with_errors and "未通过校验的问题" in with_errors and "R203" in with_errors
 
 
 def test_diff_without_git_says_why(tmp_path: Path) -> None:
