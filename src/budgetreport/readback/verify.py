@@ -10,12 +10,16 @@ Every problem names the PDF and the page: `文件.pdf:第24页: …`.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from difflib import SequenceMatcher
 from html.parser import HTMLParser
 from typing import Any
 
 from ..common.problems import Problem, Severity
+from ..importer.sheets import UNIT
 from ..layout.tables import Table
 from .pdf import Document, PdfSheet
 
@@ -81,24 +85,128 @@ def expected_grid(t: Table, cell_text: Any) -> list[list[str | None]]:
 
 
 def _compare_table(t: Table, sheet: PdfSheet, cell_text: Any) -> list[Finding]:
-    want = expected_grid(t, cell_text)
-    got = sheet.grid()
+    """The table's values against the PDF's: rows paired by their label (code and name), not
+    by position, so a padding row or a missing row is one finding, not a cascade; cells equal
+    in value are equal whatever their typography (separators, blank/0/0.00/"-")."""
+    grid = expected_grid(t, cell_text)
+    want = [r for r in grid[t.header_rows:] if not _padding(r)]
+    got_all = sheet.grid()
+    head = _header_rows(got_all, {_row_key(r) for r in grid[:t.header_rows]}, t.header_rows)
+    got = [(i, r) for i, r in enumerate(got_all) if i >= head and not _padding(r)]
+    scale = _scale(t.unit, sheet)
     leaves = {h.col: h.text for h in t.header if h.row + h.rowspan == t.header_rows}
     out: list[Finding] = []
-    for i, (w, g) in enumerate(zip(want, got, strict=False)):
-        label = next((squeeze(x) for x in w if x and not DIGITS.fullmatch(x or "")), "")
-        for c, (a, b) in enumerate(zip(w, g + [None] * (len(w) - len(g)), strict=False)):
-            if squeeze(a or "") != squeeze(b or ""):
-                column = leaves.get(c, f"第{c + 1}列")
-                out.append(Finding(sheet.pages.get(i + 3, sheet.first_page), "E612", (
-                    f"附表“{t.title}”第{i + 1}行（{label}）“{column}”：PDF 为“{b or ''}”，"
-                    f"数据为“{a or ''}”")))
-    if len(got) != len(want):
-        more = "多" if len(got) > len(want) else "少"
-        out.append(Finding(sheet.first_page, "E613", (
-            f"附表“{t.title}”在 PDF 中有 {len(got)} 行，数据为 {len(want)} 行（{more}了"
-            f" {abs(len(got) - len(want))} 行）")))
+
+    def page(i: int) -> int:
+        return sheet.pages.get(i + 3, sheet.first_page)
+
+    wkeys = [_row_key(r) for r in want]
+    gkeys = [_row_key(r) for _, r in got]
+    matcher = SequenceMatcher(None, wkeys, gkeys, autojunk=False)
+    for op, a0, a1, b0, b1 in matcher.get_opcodes():
+        if op == "equal" or op == "replace" and a1 - a0 == b1 - b0:
+            for w, (i, g) in zip(want[a0:a1], got[b0:b1], strict=True):
+                label = _label(w) or _label(g)
+                for c, a in enumerate(w):
+                    b = g[c] if c < len(g) else ""
+                    if a is not None and not same_value(a, b, scale):
+                        column = squeeze(leaves.get(c, "") or "") or f"第{c + 1}列"
+                        out.append(Finding(page(i), "E612", (
+                            f"附表“{t.title}”“{label}”行“{column}”列：PDF 为“{b or '（空）'}”，"
+                            f"数据为“{a or '（空）'}”")))
+            continue
+        for w in want[a0:a1]:
+            out.append(Finding(page(got[b0][0]) if b0 < len(got) else sheet.first_page, "E613",
+                               f"附表“{t.title}”缺少“{_label(w)}”一行（数据中有：{_figures(w)}）"))
+        for i, g in got[b0:b1]:
+            out.append(Finding(page(i), "E613",
+                               f"附表“{t.title}”多出“{_label(g)}”一行（数据中没有：{_figures(g)}）"))
     return out
+
+
+NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+ZERO_MARKS = {"", "-", "—", "－", "–", "——", "/"}
+NOTHING = {"无", "无数据", "本表无数据"}
+
+
+def amount(text: str | None) -> Decimal | None:
+    """A cell's amount (separators ignored), or None for text; zero for blank and dashes."""
+    s = squeeze(text or "").replace(",", "").replace("，", "")
+    if s in ZERO_MARKS:
+        return Decimal(0)
+    return Decimal(s) if NUMBER.fullmatch(s) else None
+
+
+def same_value(a: str | None, b: str | None, scale: Decimal = Decimal(1)) -> bool:
+    """Two cells say the same: equal texts, or equal amounts at the less precise one's
+    decimals (`scale`: the data's unit in the PDF's, 10000 for 万元 printed in 元)."""
+    if squeeze(a or "") == squeeze(b or ""):
+        return True
+    x, y = amount(a), amount(b)
+    if x is None or y is None:
+        return False
+    step = Decimal(10) ** -min(_places(a) - scale.adjusted(), _places(b))
+    return (x * scale / step).quantize(Decimal(1), ROUND_HALF_UP) == (y / step).quantize(Decimal(1), ROUND_HALF_UP)
+
+
+def _places(text: str | None) -> int:
+    s = squeeze(text or "").replace(",", "")
+    return len(s.partition(".")[2]) if NUMBER.fullmatch(s) else 6
+
+
+def _scale(unit: str, sheet: PdfSheet) -> Decimal:
+    printed = UNIT.search(str(sheet.values.get((2, 1), "")))
+    if printed is None or printed.group(1) == unit:
+        return Decimal(1)
+    return Decimal(10000) if unit == "万元" else Decimal("0.0001")
+
+
+def _padding(row: list[str | None]) -> bool:
+    """A row that prints nothing: blank cells, dashes, zeros, or "无" alone."""
+    texts = [squeeze(x) for x in row if x and squeeze(x)]
+    return all(amount(x) == 0 for x in texts) or len(texts) == 1 and texts[0] in NOTHING
+
+
+def _header_rows(grid: list[list[str | None]], headers: set[str], most: int) -> int:
+    """The PDF table's header rows: those that are the data's header rows, or else those
+    before the first row that prints an amount or a code (at most the data's number)."""
+    same = next((i for i, row in enumerate(grid) if _row_key(row) not in headers), len(grid))
+    if same:
+        return same
+    for i, row in enumerate(grid[:most]):
+        if any(x and (amount(x) is not None and amount(x) != 0 or CODE.fullmatch(squeeze(x))) for x in row):
+            return i
+    return most
+
+
+CODE = re.compile(r"\d{3,7}")
+
+
+def _row_key(row: list[str | None]) -> str:
+    """A row as paired: its codes and its name (the cells before its first amount)."""
+    words: list[str] = []
+    named = False
+    for x in row:
+        s = squeeze(x or "")
+        if not s:
+            continue
+        if amount(s) is None:
+            words.append(s)
+            named = True
+        elif named or not CODE.fullmatch(s):
+            break
+        else:
+            words.append(s)
+    return "".join(words)
+
+
+def _label(row: list[str | None]) -> str:
+    return _row_key(row) or next((squeeze(x) for x in row if x), "")
+
+
+def _figures(row: list[str | None]) -> str:
+    return " ".join(squeeze(x) for x in row if x and amount(x) is not None and not CODE.fullmatch(squeeze(x))) \
+        or "无数字"
 
 
 class _Paragraphs(HTMLParser):
@@ -144,23 +252,69 @@ def paragraphs(html: str) -> list[str]:
 
 
 def _compare_text(doc: Document, expected: list[str]) -> list[Finding]:
-    """Each sentence that states a figure must stand in the PDF as the data words it."""
+    """Each sentence that states a figure must stand in the PDF: as the data words it, or
+    worded otherwise with the same figures (the PDF's sentence most like it in its words
+    states them all). Else that sentence is named, with the figures that differ."""
     text, starts = joined(doc)
+    sentences = _sentences(text)
     out: list[Finding] = []
     for para in expected:
         if not DIGITS.search(para) or para in text:
             continue
-        for sentence in filter(None, SENTENCE_END.split(para)):
+        for sentence in filter(None, CLAUSE_END.split(para)):
             if not DIGITS.search(sentence) or sentence in text:
                 continue
-            at, printed = _nearest(text, sentence)
-            page = doc.page_of(at, starts) if at >= 0 else 0
-            want = FIGURE.findall(sentence)
-            got = FIGURE.findall(printed) if printed else []
-            diff = [(g, w) for g, w in zip(got, want, strict=False) if g != w]
-            what = "、".join(f"PDF 为 {g}，应为 {w}" for g, w in diff) if diff and len(got) == len(want) \
-                else f"PDF：“{printed}”" if printed else "PDF 中找不到这句话"
-            out.append(Finding(page, "E614", f"文中“{short(sentence)}”与数据计算的不符：{what}"))
+            want = figures(sentence)
+            words = FIGURE.sub("#", sentence)
+            limit = 3 * len(sentence) + 40  # a table page is no sentence
+            near = max(((_alike(words, w), at, p, got) for at, p, w, got in sentences if len(p) <= limit),
+                       default=None)
+            if near is None or near[0] < 0.5:
+                out.append(Finding(0, "E614", f"文中“{short(sentence)}”在 PDF 中找不到（数据计算的这句话的数字："
+                                              f"{'、'.join(FIGURE.findall(sentence))}）"))
+                continue
+            _, at, printed, got = near
+            if not (want - got):
+                continue  # worded otherwise, every figure stated
+            wrong = [f for f in FIGURE.findall(printed) if _figure(f) in got - want]
+            right = [f for f in FIGURE.findall(sentence) if _figure(f) in want - got]
+            what = (f"PDF 为 {'、'.join(wrong)}，应为 {'、'.join(right)}" if wrong
+                    else f"PDF 没有 {'、'.join(right)}")
+            out.append(Finding(doc.page_of(at, starts), "E614", f"文中“{short(printed)}”与数据计算的不符：{what}"))
+    return out
+
+
+CLAUSE_END = re.compile(r"(?<=[。；！？：:])")
+
+
+def _alike(a: str, b: str) -> float:
+    """How much of `a`'s words `b` has (figures masked)."""
+    m = SequenceMatcher(None, a, b, autojunk=False)
+    return sum(block.size for block in m.get_matching_blocks()) / max(len(a), 1)
+
+
+def _figure(text: str) -> str:
+    """A figure as compared: without separators, trailing zeros or the sign of a percent."""
+    number = text.rstrip("%").replace(",", "")
+    try:
+        value = Decimal(number).normalize()
+    except ArithmeticError:
+        return text
+    return f"{value:f}" + ("%" if text.endswith("%") else "")
+
+
+def figures(sentence: str) -> Counter[str]:
+    """The figures a sentence states, each as often as it states it."""
+    return Counter(_figure(f) for f in FIGURE.findall(sentence))
+
+
+def _sentences(text: str) -> list[tuple[int, str, str, Counter[str]]]:
+    """The PDF's clauses that state a figure: offset, text, words (figures masked), figures."""
+    out, at = [], 0
+    for part in CLAUSE_END.split(text):
+        if DIGITS.search(part):
+            out.append((at, part, FIGURE.sub("#", part), figures(part)))
+        at += len(part)
     return out
 
 
@@ -172,24 +326,6 @@ def joined(doc: Document) -> tuple[str, list[int]]:
         parts.append(s)
         at += len(s)
     return "".join(parts), starts
-
-
-def _nearest(joined: str, sentence: str) -> tuple[int, str]:
-    """Where the PDF prints the sentence with other figures: the longest text before its
-    first figure that the PDF contains, and the PDF's sentence from there."""
-    first = DIGITS.search(sentence)
-    assert first is not None
-    lead = sentence[: first.start()]
-    while len(lead) >= 4:
-        at = joined.find(lead)
-        if at >= 0:
-            end = at + len(sentence) + 8
-            stop = re.search(r"[。；]", joined[at + len(lead):end])
-            return at, joined[at: at + len(lead) + (stop.end() if stop else len(sentence) - len(lead))]
-        lead = lead[len(lead) // 4 + 1:] if len(lead) > 12 else lead[1:]
-    tail = sentence[first.start():]
-    at = joined.find(tail[:12]) if len(tail) >= 12 else -1
-    return at, ""
 
 
 def short(text: str, n: int = 60) -> str:
