@@ -37,13 +37,13 @@ def layout(prepared: Prepared, html: str, out: Path) -> Path:
 Edit = tuple[str, str, str]  # table key (or "" for the whole document), old, new
 
 
-def render(data: Path, out: Path, edit: Edit | None = None) -> Path:
-    """The sample's PDF, with `edit` applied to its HTML: within the 附表 `key` (its section,
-    from its title to the end of its table) every `old` becomes `new`; `old` must be there."""
+def render(data: Path, out: Path, edit: Edit | list[Edit] | None = None) -> Path:
+    """The sample's PDF, with `edit` (or each of a list) applied to its HTML: within the 附表
+    `key` (its section, from its title to the end of its table) every `old` becomes `new`;
+    `old` must be there."""
     prepared = prepare(check_file(data))
     html = prepared.html
-    if edit is not None:
-        key, old, new = edit
+    for key, old, new in [edit] if isinstance(edit, tuple) else edit or []:
         start = html.index(f'id="table-{key}"') if key else 0
         end = html.index("</section>", start) if key else len(html)
         part = html[start:end]
@@ -101,6 +101,44 @@ def test_a_changed_sentence_figure_is_caught_with_its_page(tmp_path: Path) -> No
     assert [p.code for p in problems] == ["E614"], problems
     assert "PDF 为 2753.83，应为 2735.83" in problems[0].message
     assert pages_of(problems) == {page_with(pdf, "收入预算为2753.83万元")}
+
+
+# What other software prints differently without saying anything else: zero as blank, "-" or
+# 0, amounts without separators or with more decimals, a padding row, a sentence reworded.
+TYPOGRAPHY: list[Edit] = [
+    ("three_public", '<td class="money">0.00</td><td class="money">0.00</td>',
+     '<td class="money"></td><td class="money">-</td>'),
+    ("three_public", '>2.01</td><td class="money">', '>2.010</td><td class="money">0'),
+    ("income", '<td class="money" data-key="total">2,469.59</td>', '<td class="money" data-key="total">2469.59</td>'),
+    ("three_public", "</tbody>", '<tr><td class="text"></td><td class="money"></td><td class="money"></td>'
+     '<td class="money"></td><td class="money"></td><td class="money"></td><td class="money"></td></tr></tbody>'),
+    ("", "收入预算为2735.83万元", "收入预算总额2,735.83万元"),
+]
+
+
+def test_typography_is_no_difference_but_a_value_is_one_line(tmp_path: Path) -> None:
+    pdf = render(XIAMEN, tmp_path / "x.pdf", TYPOGRAPHY)
+    assert verify(pdf, XIAMEN) == []
+    wrong = render(XIAMEN, tmp_path / "y.pdf", [*TYPOGRAPHY, ("three_public", "2.23</td></tr>", "2.32</td></tr>")])
+    found = verify(wrong, XIAMEN)
+    assert len(found) == 1, found
+    message = found[0].message
+    assert "一般公共预算“三公”经费支出情况表" in message and "“2021年预算数”行" in message
+    assert "“公务接待费”列" in message and "PDF 为“2.32”，数据为“2.23”" in message
+    assert pages_of(found) == {page_with(wrong, "一般公共预算“三公”经费支出情况表编制单位")}
+
+
+def test_a_missing_row_is_one_finding_not_a_cascade(tmp_path: Path) -> None:
+    prepared = prepare(check_file(XIAMEN))
+    html = prepared.html
+    start = html.index('id="table-income"')
+    first = html.index("<tbody>", start) + len("<tbody>")
+    row_end = html.index("</tr>", first) + len("</tr>")
+    second_end = html.index("</tr>", row_end) + len("</tr>")
+    pdf = layout(prepared, html[:row_end] + html[second_end:], tmp_path / "x.pdf")
+    found = [p for p in verify(pdf, XIAMEN) if "部门收入预算总体情况表" in p.message or "收入总体" in p.message]
+    assert [p.code for p in found] == ["E613"], found
+    assert "缺少" in found[0].message
 
 
 def test_a_wrong_year_in_a_table_title_is_caught(tmp_path: Path) -> None:
@@ -249,3 +287,19 @@ def test_import_places_the_texts_marked_for_review(pdfs: dict[str, Path], tmp_pa
     new, sample = read(out).data["overview"], read(DATA / "shanghai-putuo-wanli-2025.yaml").data["overview"]
     for key in ("duties", "units", "unit_kinds", "subordinate_units"):
         assert new[key] == sample[key], key
+
+
+def test_a_missing_table_is_named_as_the_document_titles_it() -> None:
+    from budgetreport.region import load_region
+
+    from budgetreport.importer import reading_placeholders
+    from budgetreport.importer.recognise import recognise
+    from budgetreport.importer.workbook import Book
+
+    settings = load_region("shanghai").filled(reading_placeholders(2025, "单位"))
+    _, problems = recognise(Book("单位.pdf", [], [], []), settings)
+    assert [p.code for p in problems] == ["E524"] and "没有一张附表" in problems[0].message
+    assert "2025年单位" in problems[0].message and "2000" not in problems[0].message
+    unknown = load_region("shanghai").filled(reading_placeholders(None))
+    _, problems = recognise(Book("x.pdf", [], [], []), unknown)
+    assert "2000" not in problems[0].message and "工作表" not in problems[0].message

@@ -38,7 +38,7 @@ from ..inputs.region import known_regions, load_region
 from .apply import Writer, place_texts, write_figures
 from .checks import check_tables
 from .mapping import Imported, to_data
-from .recognise import recognise
+from .recognise import UNKNOWN_YEAR, recognise
 from .workbook import problem, read_book
 
 
@@ -56,12 +56,12 @@ def source_word(path: Path) -> str:
     return "PDF" if path.suffix.lower() == ".pdf" else "工作簿"
 
 
-def reading_placeholders(year: int | None) -> dict[str, object]:
-    """Placeholders for reading a table's title back: titles as a 部门预算 prints them ({org}
-    → 部门; title matching reads 单位 as 部门 and drops years)."""
-    y = year or 2000
-    return {"year": y, "prior_year": y - 1, "name": "", "prepared_by": "", "org": "部门",
-            "org_head": "预算主管部门"}
+def reading_placeholders(year: int | None, org: str = "部门") -> dict[str, object]:
+    """Placeholders for reading a table's title back: titles as the document prints them
+    ({org}: 部门, or 单位 for a 单位预算 — title matching reads 单位 as 部门 and drops years)."""
+    y = year or UNKNOWN_YEAR
+    return {"year": y, "prior_year": y - 1, "name": "", "prepared_by": "", "org": org,
+            "org_head": "预算主管部门" if org == "部门" else "预算单位"}
 
 
 def read_workbook(workbook: Path, region: str, center: str | None, year: int | None
@@ -70,15 +70,17 @@ def read_workbook(workbook: Path, region: str, center: str | None, year: int | N
     problem found."""
     published = workbook.suffix.lower() == ".pdf"
     texts: list[Any] = []
+    org, titled = "部门", year
     if published:
         from ..readback.pdf import read_pdf
-        from ..readback.texts import placed_texts
+        from ..readback.texts import organisation, placed_texts
         doc = read_pdf(workbook)
         book, texts = doc.book(), placed_texts(doc)
+        org, titled = organisation(doc), year or doc.year
     else:
         book = read_book(workbook)
-    # titles as a 部门预算 prints them ({org} → 部门; title_key reads 单位 as 部门, drops years)
-    settings = load_region(region, center).filled(reading_placeholders(year))
+    # titles as the document prints them (title_key reads 单位 as 部门 and drops years)
+    settings = load_region(region, center).filled(reading_placeholders(titled, org))
     tables, problems = recognise(book, settings)
     problems = book.problems + problems
     years = [t.year for t in tables if t.year]

@@ -8,6 +8,7 @@ no sheet carries is an error, since its figures would silently keep their old va
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,9 +17,17 @@ from .labels import inverse_labels, loose, title_key, titles_by_key
 from .sheets import KINDS, Table, heading, read_table
 from .workbook import Book, problem
 
+UNKNOWN_YEAR = 2000  # titles are matched without their year; messages leave it out
+
+
+def _title(settings: Mapping[str, Any], key: str) -> str:
+    """A table's title as messages show it: without the year when the year is unknown."""
+    return re.sub(rf"^{UNKNOWN_YEAR}年度?", "", settings["table_titles"][key])
+
 
 def recognise(book: Book, settings: Mapping[str, Any]) -> tuple[list[Table], list[Problem]]:
     titles = titles_by_key(settings)
+    sheet_word = "附表" if book.name.lower().endswith(".pdf") else "工作表"
     loosely: dict[str, str | None] = {}
     for title, table in titles.items():  # a loose title two tables share matches neither
         loosely[loose(title)] = table if loosely.get(loose(title), table) == table else None
@@ -36,25 +45,25 @@ def recognise(book: Book, settings: Mapping[str, Any]) -> tuple[list[Table], lis
             continue
         if key in found:
             problems.append(problem(f"{book.name}!{sheet.name}", "E521", (
-                f"与工作表“{found[key]}”是同一张表（{settings['table_titles'][key]}），无法确定取哪一张")))
+                f"与{sheet_word}“{found[key]}”是同一张表（{_title(settings, key)}），无法确定取哪一张")))
             continue
         found[key] = sheet.name
         tables.append(read_table(key, sheet, inverse_labels(settings, key), KINDS.get(key), problems))
     if unknown:
         problems.append(problem(book.name, "W520", (
-            f"不认识的工作表，未导入：{'、'.join(unknown)}（本地区的附表为："
-            f"{'、'.join(settings['table_titles'][k] for k in settings['tables'])}）"), Severity.warning))
+            f"不认识的{sheet_word}，未导入：{'、'.join(unknown)}（本地区的附表为："
+            f"{'、'.join(_title(settings, k) for k in settings['tables'])}）"), Severity.warning))
     if book.hidden:
         problems.append(problem(book.name, "W521", f"隐藏的工作表，未读取：{'、'.join(book.hidden)}",
                                 Severity.warning))
     if not found:
         problems.append(problem(book.name, "E524", (
-            f"没有一张工作表是本地区（{settings.get('name', '')}）的附表：按表题应有"
-            f"{'、'.join(settings['table_titles'][k] for k in settings['tables'])}；"
-            "工作簿属于别的地区时请用 --region 指明")))
+            f"没有一张{sheet_word}是本地区（{settings.get('name', '')}）的附表：按表题应有"
+            f"{'、'.join(_title(settings, k) for k in settings['tables'])}；"
+            f"{'PDF' if sheet_word == '附表' else '工作簿'}属于别的地区时请用 --region 指明")))
         return tables, problems
     missing = [k for k in settings["tables"] if k not in found and KINDS.get(k) != "skip"]
     for key in missing:
         problems.append(problem(book.name, "E522", (
-            f"缺少工作表“{settings['table_titles'][key]}”：其中的数字无法导入，也无法与其他表核对")))
+            f"缺少{sheet_word}“{_title(settings, key)}”：其中的数字无法导入，也无法与其他表核对")))
     return tables, problems

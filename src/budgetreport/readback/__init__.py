@@ -49,6 +49,7 @@ def _alone(doc: Document, region: str | None) -> list[Finding]:
     from ..importer.sheets import Table
     from ..inputs.catalogue import load_catalogue
     from ..inputs.region import known_regions, load_region
+    from .texts import organisation
 
     if not doc.tables:
         return [Finding(1, "E625", "PDF 中找不到附表（有边框的表格，表上有表题与“单位：”一行）；"
@@ -57,7 +58,7 @@ def _alone(doc: Document, region: str | None) -> list[Finding]:
     candidates = [region] if region else known_regions()
     best: tuple[list[Table], list[Problem]] = ([], [])
     for r in candidates:  # the region whose table set names the most of the PDF's tables
-        found = recognise(book, load_region(r).filled(reading_placeholders(doc.year)))
+        found = recognise(book, load_region(r).filled(reading_placeholders(doc.year, organisation(doc))))
         if len(found[0]) > len(best[0]) or not best[0]:
             best = found
     tables, problems = best

@@ -53,9 +53,15 @@ def placed_texts(doc: Document) -> list[Placed]:
     if projects:
         page, found = projects
         out.append(Placed(("projects",), found, doc.name, page, f"项目经费情况说明 {len(found)} 个项目的文字"))
-    if re.search(r"单位预算|预算单位[：:]", "".join("".join(p.split()) for p in doc.pages[:1])):
+    if organisation(doc) == "单位":
         out.append(Placed(("department", "scope"), "单位预算", doc.name, 1, "预算类别：单位预算"))
     return out
+
+
+def organisation(doc: Document) -> str:
+    """单位 for a 单位预算 (its cover says so, or names the 预算单位), else 部门."""
+    cover = "".join("".join(p.split()) for p in doc.pages[:1])
+    return "单位" if re.search(r"单位预算|预算单位[：:]", cover) else "部门"
 
 
 def _lines(doc: Document) -> list[Line]:
