@@ -106,10 +106,11 @@ def test_a_changed_sentence_figure_is_caught_with_its_page(tmp_path: Path) -> No
 # What other software prints differently without saying anything else: zero as blank, "-" or
 # 0, amounts without separators or with more decimals, a padding row, a sentence reworded.
 TYPOGRAPHY: list[Edit] = [
-    ("three_public", '<td class="money">0.00</td><td class="money">0.00</td>',
-     '<td class="money"></td><td class="money">-</td>'),
-    ("three_public", '>2.01</td><td class="money">', '>2.010</td><td class="money">0'),
-    ("income", '<td class="money" data-key="total">2,469.59</td>', '<td class="money" data-key="total">2469.59</td>'),
+    ("three_public", 'abroad.amount">0.00<', 'abroad.amount"><'),
+    ("three_public", 'vehicle_purchase.amount">0.00<', 'vehicle_purchase.amount">-<'),
+    ("three_public", 'vehicle_running.amount">0.00<', 'vehicle_running.amount">0<'),
+    ("three_public", '<td class="money">2.01</td>', '<td class="money">2.010</td>'),
+    ("income", 'data-key="total">2,469.59<', 'data-key="total">2469.59<'),
     ("three_public", "</tbody>", '<tr><td class="text"></td><td class="money"></td><td class="money"></td>'
      '<td class="money"></td><td class="money"></td><td class="money"></td><td class="money"></td></tr></tbody>'),
     ("", "收入预算为2735.83万元", "收入预算总额2,735.83万元"),
@@ -119,7 +120,8 @@ TYPOGRAPHY: list[Edit] = [
 def test_typography_is_no_difference_but_a_value_is_one_line(tmp_path: Path) -> None:
     pdf = render(XIAMEN, tmp_path / "x.pdf", TYPOGRAPHY)
     assert verify(pdf, XIAMEN) == []
-    wrong = render(XIAMEN, tmp_path / "y.pdf", [*TYPOGRAPHY, ("three_public", "2.23</td></tr>", "2.32</td></tr>")])
+    changed = ("three_public", 'reception.prior">2.23<', 'reception.prior">2.32<')
+    wrong = render(XIAMEN, tmp_path / "y.pdf", [*TYPOGRAPHY, changed])
     found = verify(wrong, XIAMEN)
     assert len(found) == 1, found
     message = found[0].message
@@ -290,11 +292,10 @@ def test_import_places_the_texts_marked_for_review(pdfs: dict[str, Path], tmp_pa
 
 
 def test_a_missing_table_is_named_as_the_document_titles_it() -> None:
-    from budgetreport.region import load_region
-
     from budgetreport.importer import reading_placeholders
     from budgetreport.importer.recognise import recognise
     from budgetreport.importer.workbook import Book
+    from budgetreport.inputs.region import load_region
 
     settings = load_region("shanghai").filled(reading_placeholders(2025, "单位"))
     _, problems = recognise(Book("单位.pdf", [], [], []), settings)
