@@ -115,6 +115,19 @@ def _device(name: str) -> Setup:
     return make
 
 
+def _loop(name: str) -> Setup:
+    def make(folder: Path) -> None:
+        (folder / name).symlink_to(Path(name).name)
+    return make
+
+
+def _link(name: str, target: str) -> Setup:
+    def make(folder: Path) -> None:
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).symlink_to(target)
+    return make
+
+
 def _fifo(name: str) -> Setup:
     def make(folder: Path) -> None:
         os.mkfifo(folder / name)
@@ -272,6 +285,19 @@ CMDS = [
     *(Cmd(f"import PDF {label}", ("import", "b.pdf", "-o", "n-2022.yaml", "--region", "fujian"), 1,
           PDF_WORDS.get(label, ()), _generated("b.pdf", make), named="b.pdf")
       for label, make in PDFS.items() if label in ("a flate bomb", "2000 pages", "a broken xref")),
+    # data folders: only regular files are read; the rest is told and skipped, never opened
+    Cmd("build a FIFO named *.yaml", ("build", "-o", "out"), 1, ("E003", "管道"),
+        both(workspace(), _fifo("data/x-2022.yaml")), named="data/x-2022.yaml"),
+    Cmd("build a folder and a link loop named *.yaml", ("build", "-o", "out"), 1, ("E003", "文件夹", "循环"),
+        both(workspace(), _loop("data/l-2022.yaml"), files(data__d_2022_dot_yaml__keep="x")),
+        named="data/l-2022.yaml"),
+    Cmd("build /dev/zero", ("build", "-o", "out", "/dev/zero"), 1, ("E003", "设备"), named="/dev/zero"),
+    Cmd("settings: data is /dev/zero", ("build", "-o", "out"), 1, ("E003", "设备"),
+        setup=workspace("region: fujian\ndata: /dev/zero\n"), named="/dev/zero"),
+    Cmd("check a FIFO and a device named *.yaml", ("check", "data"), 1, ("E003", "管道", "设备"),
+        both(workspace(), _fifo("data/x-2022.yaml"), _device("data/z-2022.yaml")), named="data/x-2022.yaml"),
+    Cmd("build with a template folder linking to /", ("build", "-o", "out"), 0,
+        setup=both(workspace(), _link("templates/regions/fujian/root", "/"))),
     # build options
     Cmd("build -j 0", ("build", "-j", "0", "xiamen-2022.yaml"), 2, setup=DATA_X),
     Cmd("build -j -1", ("build", "-j", "-1", "xiamen-2022.yaml"), 2, setup=DATA_X),

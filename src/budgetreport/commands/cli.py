@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import click
 
 from .. import __version__
+from ..common.bounds import special_file
 from ..common.columns import width
 from ..common.errors import EXIT_PROBLEM, describe, report
 from ..common.names import OUTPUT, center_key, expand, outputs
@@ -121,6 +122,13 @@ def build(paths: tuple[Path, ...], out_dir: Path | None, strict: bool, pdf_varia
         raise click.UsageError(f"当前文件夹不在工作区中（找不到 {SETTINGS_FILE}）：请给出数据文件或文件夹，"
                                "或先用 budgetreport init 新建工作区")
     files = _files(paths or (_relative(ws.data),))
+    # a FIFO, device, folder or link loop named *.yaml is told and skipped, never opened
+    skipped = [(p, why) for p in files if (why := special_file(p))]
+    for p, why in skipped:
+        click.echo(f"{display_path(p)}: 数据文件{why}，已跳过 [E003]", err=True)
+    files = [p for p in files if not special_file(p)]
+    if not files:
+        sys.exit(1)
     out_dir = out_dir or (_relative(ws.output) if ws.root else OUTPUT)
     with click.progressbar(length=len(files), label="生成中", file=sys.stderr,
                            show_pos=True) as bar:
@@ -133,6 +141,7 @@ def build(paths: tuple[Path, ...], out_dir: Path | None, strict: bool, pdf_varia
     failed = [o for o in outcomes if o.status == "failed"]
     if failed:
         click.echo(f"{len(failed)} 个文件生成失败（原有输出保持不变）。", err=True)
+    if failed or skipped:
         sys.exit(1)
 
 

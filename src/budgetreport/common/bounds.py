@@ -8,12 +8,15 @@ run Python code) also have a wall-clock limit: `deadline`.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+DATA_BYTES = 2_000_000  # a data file, settings, catalogue (the samples are ~25 kB)
 
 # What one template value (a string or list made by repetition, padding, joining…) may hold,
 # and the whole rendered HTML of one document, in characters.
@@ -76,24 +79,47 @@ def deadline(seconds: float = RENDER_SECONDS) -> Iterator[None]:
                 ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(tid), None)
 
 
-def special_file(path: Path) -> str | None:
-    """Why `path` is not a regular file one may open and read (in Chinese), or None.
-    Never opens it: a FIFO would block, a device never end."""
-    try:
-        st = os.stat(path)
-    except OSError as exc:
-        if exc.errno == 40:  # ELOOP
-            return "是循环的符号链接"
-        return None  # let the caller's open() tell it
-    mode = st.st_mode
-    if stat.S_ISREG(mode):
-        return None
+class NotRegular(OSError):
+    """A path that is no regular file (its Chinese reason is the message)."""
+
+
+def _kind(mode: int) -> str:
     if stat.S_ISDIR(mode):
-        return "是文件夹，不是文件"
+        return "是一个文件夹，不是文件"
     if stat.S_ISFIFO(mode):
-        return "是命名管道（FIFO），不是普通文件"
+        return "是管道（命名管道），不是普通文件"
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
         return "是设备，不是普通文件"
     if stat.S_ISSOCK(mode):
         return "是套接字，不是普通文件"
     return "不是普通文件"
+
+
+def special_file(path: Path) -> str | None:
+    """Why `path` is not a regular file one may open and read (in Chinese), or None (also
+    when it does not exist: the caller's open tells that). Never opens it: a FIFO would
+    block, a device never end."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        return "是循环的符号链接" if exc.errno == errno.ELOOP else None
+    return None if stat.S_ISREG(mode) else _kind(mode)
+
+
+def read_regular(path: Path, limit: int) -> bytes:
+    """At most `limit` + 1 bytes of `path` (the caller tells "too large" by the length),
+    opened without blocking and read only if it is a regular file — checked on the opened
+    file, so nothing swapped in between is read. NotRegular, or OSError as open raises it."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise NotRegular(errno.EINVAL, _kind(mode))
+        os.set_blocking(fd, True)
+        chunks, left = [], limit + 1
+        while left > 0 and (chunk := os.read(fd, min(left, 1 << 20))):
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)

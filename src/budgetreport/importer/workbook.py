@@ -111,6 +111,8 @@ def read_book(path: Path) -> Book:
     """Every sheet's cached values; hidden sheets are only named. Raises BudgetError when the
     file cannot be read as a workbook."""
     name = display_path(path)
+    if why := bounds.special_file(path):  # a FIFO is never opened, a device never read
+        raise BudgetError([problem(name, "E501", f"工作簿文件{why}")])
     if not path.is_file():
         raise BudgetError([problem(name, "E501", "工作簿文件不存在")])
     try:

@@ -19,7 +19,9 @@ is wrong in its well-tested words. `tests/test_load.py` holds the two to the sam
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -44,10 +46,11 @@ try:  # libyaml's parser; without it (PyPy, a wheel-less platform) every file go
 except ImportError:  # pragma: no cover
     CParser = None
 
+from ..common.bounds import DATA_BYTES, NotRegular, read_regular
 from ..common.problems import BudgetError, Loc, Problem, display_path, os_reason
 from . import yaml_words
 
-MAX_BYTES = 2_000_000  # the samples are ~25 kB
+MAX_BYTES = DATA_BYTES  # the samples are ~25 kB
 MAX_DEPTH = 40  # nesting of mappings and lists (the model needs about 10)
 MAX_VALUES = 200_000  # values after aliases are expanded
 # What YAML itself refuses (the complement of its printable set: C0 and C1 controls but tab,
@@ -166,15 +169,13 @@ def read_bytes(path: Path, name: str, what: str = "数据文件") -> bytes:
         return BudgetError([Problem(name, 0, 0, code, message)])
 
     try:
-        if path.exists() and not path.is_file():
-            kind = "是一个文件夹" if path.is_dir() else "不是普通文件（是管道或设备）"
-            raise refuse("E003", f"{kind}，无法作为{what}读取")
-        if path.exists() and path.stat().st_size > MAX_BYTES:
-            raise refuse("E006", f"文件有 {path.stat().st_size:,} 字节，超过{what}的上限 {MAX_BYTES:,} 字节")
-        with path.open("rb") as f:
-            raw = f.read(MAX_BYTES + 1)
+        if (size := os.stat(path).st_size) > MAX_BYTES and stat.S_ISREG(os.stat(path).st_mode):
+            raise refuse("E006", f"文件有 {size:,} 字节，超过{what}的上限 {MAX_BYTES:,} 字节")
+        raw = read_regular(path, MAX_BYTES)  # a FIFO is not waited for, a device not read
     except FileNotFoundError:
         raise refuse("E001", "文件不存在") from None
+    except NotRegular as exc:
+        raise refuse("E003", f"{exc.strerror}，无法作为{what}读取") from None
     except OSError as exc:
         raise refuse("E003", f"无法读取文件：{os_reason(exc)}") from None
     if len(raw) > MAX_BYTES:

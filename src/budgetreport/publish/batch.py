@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Literal
 
 from .. import __version__
+from ..common.bounds import DATA_BYTES, read_regular
 from ..common.errors import describe
 from ..common.names import center_key, html_output, outputs, record_path
 from ..common.problems import BudgetError, display_path
@@ -65,23 +66,38 @@ class Outcome:
 
 def _hash_files(files: Iterable[Path], digest: hashlib._Hash) -> None:
     for f in sorted(files):
-        digest.update(str(f).encode() + b"\0" + f.read_bytes() + b"\0")
+        try:
+            content = read_regular(f, HASHED_BYTES)  # a FIFO or device swapped in is not read
+        except OSError as exc:
+            content = f"unreadable: {exc.errno}".encode()
+        digest.update(str(f).encode() + b"\0" + content + b"\0")
+
+
+HASHED_BYTES = 64_000_000  # a template or catalogue is a few kB; no file is read past this
 
 
 def _tree(folder: Path | None) -> list[Path]:
-    """Every file under `folder` (none if it does not exist), through symbolic links to
-    folders too — the template loader reads through them, so the fingerprint must."""
+    """Every regular file under `folder` (none if it does not exist), through symbolic links
+    to folders too — the template loader reads through them, so the fingerprint must —, but
+    never into a folder that holds one already walked (a link back up, or to "/", would walk
+    the whole machine), and no further than `TREE_FILES` files."""
     if not folder or not folder.is_dir():
         return []
-    found, seen = [], set()
+    found: list[Path] = []
+    seen: list[str] = []
     for root, dirs, names in os.walk(folder, followlinks=True):
         real = os.path.realpath(root)
-        if real in seen:  # a link back up: walk each folder once
-            dirs[:] = []
+        if any(real == s or s.startswith(real.rstrip(os.sep) + os.sep) for s in seen):
+            dirs[:] = []  # an ancestor of (or the same as) a folder already walked
             continue
-        seen.add(real)
+        seen.append(real)
         found += [p for name in names if (p := Path(root) / name).is_file()]
-    return found
+        if len(found) > TREE_FILES:
+            break
+    return found[:TREE_FILES]
+
+
+TREE_FILES = 20_000
 
 
 @cache
@@ -120,7 +136,7 @@ def fingerprint(path: Path, shared: str, ws: Workspace) -> str | None:
     digest = hashlib.sha256(shared.encode())
     try:
         _hash_files(_tree(ws.center_folder(center_key(path))), digest)
-        digest.update(path.read_bytes())
+        digest.update(read_regular(path, DATA_BYTES))  # never waits on a FIFO nor reads a device
     except OSError:
         return None
     return digest.hexdigest()

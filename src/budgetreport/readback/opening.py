@@ -72,6 +72,8 @@ def open_pdf(path: Path) -> Any:
 
     quiet_parsers()
     name = display_path(path)
+    if why := bounds.special_file(path):  # a FIFO is never opened, a device never read
+        raise _refuse(name, "E601", f"PDF 文件{why}")
     if not path.is_file():
         raise _refuse(name, "E601", "PDF 文件不存在")
     try:
