@@ -54,10 +54,12 @@ def built(path: Path, **settings: Any) -> tuple[str, list[Table], Figures]:
     checked = check_file(path)
     assert not checked.errors(), "\n".join(map(str, checked.errors()))
     assert checked.budget is not None and checked.region is not None
-    region = replace(checked.region, settings={**checked.region.settings, **settings})
-    f = compute(checked.budget, region)
-    tables = build_tables(f, region)
-    html = render_html(f, region, tables)
+    assert checked.resolved is not None
+    resolved = replace(checked.resolved, region=replace(checked.region, settings={**checked.region.settings,
+                                                                                  **settings}))
+    f = compute(checked.budget, resolved)
+    tables = build_tables(f, resolved)
+    html = render_html(f, resolved, tables)
     return re.sub(r"\s+", "", re.sub(r"<[^>]+>", "", html)), tables, f
 
 
@@ -100,10 +102,11 @@ def test_blank_optional_amount_is_reported_at_its_line(tmp_path: Path) -> None:
 def test_running_costs_follow_the_region_definition() -> None:
     checked = check_file(DATA / S)
     assert checked.budget is not None and checked.region is not None
-    assert compute(checked.budget, checked.region).running_costs.amount == D("712.23")  # type: ignore[union-attr]
+    assert checked.resolved is not None
+    assert compute(checked.budget, checked.resolved).running_costs.amount == D("712.23")  # type: ignore[union-attr]
     wider = replace(checked.region, settings={**checked.region.settings,
                                               "running_costs_classes": ["302", "310"]})
-    assert compute(checked.budget, wider).running_costs.amount == D("714.94")  # type: ignore[union-attr]
+    assert compute(checked.budget, replace(checked.resolved, region=wider)).running_costs.amount == D("714.94")  # type: ignore[union-attr]
 
 
 def test_running_costs_given_without_economic_table(tmp_path: Path) -> None:

@@ -40,10 +40,10 @@ UPDATE = os.environ.get("UPDATE_SNAPSHOTS") == "1"
 HOSTILE = ('=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)", "=1+1", "#N/A")
 
 
-def _build(budget: Any, region: Any) -> tuple[list[Table], dt.datetime, str]:
-    f = compute(budget)
+def _build(budget: Any, resolved: Any) -> tuple[list[Table], dt.datetime, str]:
+    f = compute(budget, resolved)
     created = dt.datetime.combine(f.published, dt.time())  # from the data, not the clock
-    return build_tables(f, region), created, f"{f.name}{f.year}年部门预算附表"
+    return build_tables(f, resolved), created, f"{f.name}{f.year}年部门预算附表"
 
 
 def _write(tables: list[Table], out: Path, created: dt.datetime, title: str) -> Path:
@@ -59,10 +59,10 @@ def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[list[Tabl
     for center in CENTERS:
         c = check_file(DATA / f"{center}-2022.yaml")
         assert c.budget is not None and not c.errors(), c.problems
-        tables, created, title = _build(c.budget, c.region)
+        tables, created, title = _build(c.budget, c.resolved)
         out[center] = tables, _write(tables, folder / f"{center}.xlsx", created, title)
         if center == "xiamen":
-            tables, created, title = _build(_hostile(c.budget), c.region)
+            tables, created, title = _build(_hostile(c.budget), c.resolved)
             out["injection"] = tables, _write(tables, folder / "injection.xlsx", created, title)
     return out
 
@@ -161,7 +161,7 @@ def test_same_data_gives_same_bytes(books: dict, tmp_path: Path) -> None:
 def test_sheets_follow_the_region(books: dict, center: str) -> None:
     c = check_file(DATA / f"{center}-2022.yaml")
     assert c.region is not None and c.budget is not None
-    s = c.region.filled(compute(c.budget, c.region).placeholders)  # "{org}…" → "部门…"
+    s = c.region.filled(compute(c.budget, c.resolved).placeholders)  # "{org}…" → "部门…"
     assert load_workbook(books[center][1]).sheetnames == [s["table_titles"][k] for k in s["tables"]]
 
 

@@ -29,7 +29,7 @@ def workbook_of(data: Path, folder: Path) -> Path:
     assert checked.budget is not None and checked.region is not None
     figures = compute(checked.budget)
     out = folder / f"{data.stem}.xlsx"
-    write_workbook(build_tables(figures, checked.region), out, title="附表", creator="t",
+    write_workbook(build_tables(figures, checked.resolved), out, title="附表", creator="t",
                    created=dt.datetime(2024, 1, 1))
     return out
 

@@ -132,7 +132,7 @@ def pipeline(path: Path) -> tuple[Figures, Region, list[Table]]:
     checked = check_file(path)
     assert checked.budget is not None and checked.region is not None, checked.problems
     figures = compute(checked.budget)
-    return figures, checked.region, build_tables(figures, checked.region)
+    return figures, checked.region, build_tables(figures, checked.resolved)
 
 
 def make_doc(path: Path, out_dir: Path, **options: Any) -> Doc:

@@ -24,7 +24,7 @@ def text_of(path: Path) -> str:
     checked = check_file(path)
     assert checked.budget is not None and checked.region is not None, checked.problems
     f = compute(checked.budget)
-    html = render_html(f, checked.region, build_tables(f, checked.region))
+    html = render_html(f, checked.resolved, build_tables(f, checked.resolved))
     html = re.sub(r"<style>.*?</style>", "", html, flags=re.S)
     return unescape(re.sub(r"<[^>]+>", "", html))
 
@@ -108,7 +108,7 @@ def test_data_text_cannot_inject_markup(edited) -> None:  # type: ignore[no-unty
     data = edited("xiamen-2022.yaml", ("非在编雇用人员经费支出增加", "<script>alert(1)</script>"))
     checked = check_file(data)
     f = compute(checked.budget)  # type: ignore[arg-type]
-    html = render_html(f, checked.region, build_tables(f, checked.region))  # type: ignore[arg-type]
+    html = render_html(f, checked.resolved, build_tables(f, checked.resolved))  # type: ignore[arg-type]
     assert "<script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
@@ -122,7 +122,7 @@ def test_center_renames_a_table_header_by_settings_only(center_folder: Path, tmp
         "header_labels: {general: {人员经费: 人员支出}}\ntable_titles: {general: 一般公共预算支出预算表}\n",
         encoding="utf-8")
     checked = check_file(data)
-    tables = {t.key: t for t in build_tables(compute(checked.budget), checked.region)}  # type: ignore[arg-type]
+    tables = {t.key: t for t in build_tables(compute(checked.budget), checked.resolved)}  # type: ignore[arg-type]
     general = tables["general"]
     assert general.title == "一般公共预算支出预算表"
     assert "人员支出" in [h.text for h in general.header] and "人员经费" not in [h.text for h in general.header]

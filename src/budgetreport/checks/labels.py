@@ -33,6 +33,7 @@ SECTIONS = {
     "transfers": "转移支付", "projects": "项目", "performance": "部门整体绩效目标",
     "performance_summary": "绩效目标管理情况", "running_costs": "机关运行经费",
     "procurement": "政府采购", "assets": "国有资产", "glossary": "名词解释",
+    "sections": "地区数据栏目",
 }
 # Lists whose items a finance officer knows by code rather than by position.
 BY_CODE = {"economic"}

@@ -9,7 +9,7 @@ import difflib
 import json
 import re
 import typing
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from ..common.problems import BudgetError, Loc, Problem, path_text
 from ..inputs.load import Source
 from ..inputs.model import Budget
+from ..inputs.sections import TYPES, SectionSpec
 from .labels import describe, field_at, label
 
 
@@ -127,8 +128,43 @@ def _choices(expected: str) -> str:
     return "、".join(values[:-1]) + "或" + values[-1] if len(values) > 1 else "".join(values)
 
 
-def json_schema() -> str:
+def json_schema(sections: Mapping[str, Sequence[SectionSpec]] | None = None) -> str:
+    """The data format for editors, with the data sections the known regions declare
+    (`sections`: name → its declarations; one name declared differently by two regions
+    accepts either)."""
     schema = Budget.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "部门预算公开数据（budgetreport）"
+    declared: dict[str, Any] = {}
+    for name, specs in sorted((sections or {}).items()):
+        shapes = list({json.dumps(x, sort_keys=True): x for x in map(section_schema, specs)}.values())
+        declared[name] = shapes[0] if len(shapes) == 1 else {"anyOf": shapes}
+    schema["properties"]["sections"] |= {"type": "object", "additionalProperties": False,
+                                         "properties": declared}
     return json.dumps(schema, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def section_schema(spec: SectionSpec) -> dict[str, Any]:
+    """One declared data section as JSON Schema (what `checks.sections` accepts)."""
+    kinds: dict[str, dict[str, Any]] = {
+        "text": {"type": "string", "minLength": 1}, "code": {"type": "string", "pattern": r"^[0-9]{3}([0-9]{2}){0,2}$"},
+        "money": {"type": "number", "minimum": 0}, "count": {"type": "integer", "minimum": 0},
+        "date": {"type": "string", "format": "date"}}
+    fields: dict[str, Any] = {}
+    for key, field in spec.fields.items():
+        one = kinds[field.type] | {"description": f"{field.title}（{TYPES[field.type]}）"}
+        if field.max_length:
+            one["maxLength"] = field.max_length
+        if field.choices:
+            one["enum"] = list(field.choices)
+        if field.min is not None:
+            one["minimum"] = max(field.min, 0) if field.type == "money" else field.min
+        if field.max is not None:
+            one["maximum"] = field.max
+        fields[key] = {k: (int(v) if isinstance(v, Decimal) and v == v.to_integral_value() else
+                           float(v) if isinstance(v, Decimal) else v) for k, v in one.items()}
+    record: dict[str, Any] = {"type": "object", "additionalProperties": False, "properties": fields,
+                              "required": [k for k, f in spec.fields.items() if f.required]}
+    if spec.one:
+        return record | {"description": spec.title}
+    return {"type": "array", "items": record, "maxItems": spec.max_items, "description": spec.title}

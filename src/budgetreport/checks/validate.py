@@ -13,15 +13,16 @@ from pathlib import Path
 from ..common.names import center_key, stem_problem
 from ..common.names import expand as expand
 from ..common.problems import BudgetError, Problem, Severity
-from ..inputs.catalogue import load_catalogue
 from ..inputs.load import Source, read
 from ..inputs.model import Budget
-from ..inputs.region import Region, known_regions, load_region
+from ..inputs.region import Region, known_regions
+from ..inputs.resolved import Resolved, resolve
 from ..inputs.resources import current
 from .diagnose import suspects
 from .limits import limit_findings
 from .rules import RULES
 from .schema import parse
+from .sections import section_findings
 from .years import ROLLED_MARK, year_findings
 
 
@@ -31,8 +32,12 @@ class Checked:
 
     source: Source | None
     budget: Budget | None
-    region: Region | None
+    resolved: Resolved | None  # the region and workspace, resolved once (None: unknown region)
     problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def region(self) -> Region | None:
+        return self.resolved.region if self.resolved is not None else None
 
     def errors(self, strict: bool = False) -> list[Problem]:
         counted = (Severity.error, Severity.warning) if strict else (Severity.error,)
@@ -66,11 +71,11 @@ def check_file(path: Path, content: bytes | None = None, name: str | None = None
             ("department", "region")))
         return Checked(source, budget, None, problems)
     try:
-        region = load_region(dept.region, center_key(path), ws)
-        catalogue = load_catalogue(dept.year, ws)
+        resolved = resolve(dept.region, dept.year, center_key(path), ws)
     except BudgetError as exc:
         return Checked(source, budget, None, problems + exc.problems)
-    problems += region.problems
+    region, catalogue = resolved.region, resolved.catalogue
+    problems += resolved.problems
     if catalogue.year != dept.year:
         problems.append(source.problem(
             "W202", f"没有{dept.year}年的科目目录，暂按最近的前一年度（{catalogue.year}年）的目录核对科目"
@@ -82,8 +87,9 @@ def check_file(path: Path, content: bytes | None = None, name: str | None = None
     if not findings:
         findings = [f for rule in RULES for f in rule(budget, catalogue, region)]
         findings += suspects(source.data, findings, catalogue, region)
+    findings += section_findings(source.data, resolved.sections, budget, not findings)
     for f in findings:
         problems.append(source.problem(f.code, f.message, f.loc, severity=f.severity))
-    return Checked(source, budget, region, sorted(problems))
+    return Checked(source, budget, resolved, sorted(problems))
 
 

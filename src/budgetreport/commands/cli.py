@@ -7,7 +7,7 @@ import shlex
 import shutil
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -529,8 +529,16 @@ def serve(path: Path | None, port: int, host: str | None, out_dir: Path | None) 
 def schema(output: Path | None) -> None:
     """输出数据格式的 JSON Schema（供编辑器补全与检查）。"""
     from ..checks.schema import json_schema
+    from ..inputs.region import known_regions, load_region
+    from ..inputs.sections import declared_sections
 
-    text = json_schema()
+    ws = _workspace()
+    declared: dict[str, list[Any]] = {}
+    for key in known_regions(ws):  # every region's data sections, so an editor completes them
+        region = load_region(key, None, ws)
+        for name, spec in declared_sections(region.settings, region.problem_at)[0].items():
+            declared.setdefault(name, []).append(spec)
+    text = json_schema(declared)
     if output is None:
         click.echo(text, nl=False)
     else:

@@ -127,7 +127,7 @@ def compare(old: Checked, new: Checked) -> Report:
     if old.source is None or new.source is None:
         raise BudgetError(errors)
     report = Report(inputs=input_changes(old.source, new.source), problems=errors)
-    if not (old.budget and new.budget and old.region and new.region):
+    if not (old.budget and new.budget and old.resolved and new.resolved):
         report.computed = report.worded = False
         return report
     try:
@@ -142,8 +142,8 @@ def compare(old: Checked, new: Checked) -> Report:
 
 
 def _computed(report: Report, old: Checked, new: Checked) -> None:
-    assert old.budget and new.budget and old.region and new.region
-    f_old, f_new = compute(old.budget, old.region), compute(new.budget, new.region)
+    assert old.budget and new.budget and old.resolved and new.resolved
+    f_old, f_new = compute(old.budget, old.resolved), compute(new.budget, new.resolved)
     a, b = _figures(f_old), _figures(f_new)
     changed = {k: (a.get(k, NONE), b.get(k, NONE)) for k in [*b, *(k for k in a if k not in b)]
                if a.get(k, NONE) != b.get(k, NONE)}
@@ -313,8 +313,8 @@ def _text(f: Figures, checked: Checked) -> list[str]:
     """The sentences of the document's <p> and <h1>–<h4>, split after 。 and ；. Tables are
     left out (they are compared as figures). A regular expression is enough: the HTML is our
     own templates' output, and these elements do not nest."""
-    assert checked.region is not None
-    html = TABLE.sub("", render_html(f, checked.region, build_tables(f, checked.region)))
+    assert checked.resolved is not None
+    html = TABLE.sub("", render_html(f, checked.resolved, build_tables(f, checked.resolved)))
     paragraphs = (" ".join(unescape(re.sub(r"<[^>]+>", "", m[2])).split())
                   for m in PARAGRAPH.finditer(html))
     return [s.strip() for t in paragraphs for s in SENTENCE.findall(t) if s.strip()]

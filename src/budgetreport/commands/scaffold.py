@@ -33,7 +33,8 @@ from ..common.money import UNIT_FACTOR, round2
 from ..common.problems import BudgetError, Loc, display_path
 from ..compute.figures import Figures, compute
 from ..inputs.model import FISCAL_SOURCES, THREE_PUBLIC, Budget
-from ..inputs.region import Region, known_regions, load_region
+from ..inputs.region import known_regions, load_region
+from ..inputs.resolved import Resolved
 
 SCHEMA_LINE = "# yaml-language-server: $schema=../schema/budget.schema.json"
 Kind = Literal["amount", "scalar", "model", "models", "list", "dict"]
@@ -251,9 +252,9 @@ def _forget_comments(parent: CommentedMap, parent_key: str, key: str) -> None:
         own.value = "\n" + own.value.partition("\n")[2]
 
 
-def _carry_prior(root: CommentedMap, budget: Budget, factor: Decimal, region: Region) -> None:
+def _carry_prior(root: CommentedMap, budget: Budget, factor: Decimal, resolved: Resolved) -> None:
     """This year's figures (万元, from `compute`) become last year's, in the file's unit."""
-    figures = compute(budget, region)
+    figures = compute(budget, resolved)
     root.ca.items.pop("prior", None)  # comments explaining last year's figures no longer apply
     root["prior"] = prior_from(figures, factor)
     three_public = root["three_public"]
@@ -318,8 +319,8 @@ def roll_forward(source: Path, year: int) -> str:
     factor = UNIT_FACTOR[checked.budget.unit]
     emptied = [loc for loc in empty_amounts(root, Budget) if loc[-1] != "prior"]
     root["department"].update(year=year, published=None)
-    assert checked.region is not None  # a file that passes check has its region
-    _carry_prior(root, checked.budget, factor, checked.region)
+    assert checked.resolved is not None  # a file that passes check has its region
+    _carry_prior(root, checked.budget, factor, checked.resolved)
     root["overview"].yaml_set_comment_before_after_key(
         "units", before=f"以下人数与统计日期为{old}年数，请按新年度核实更新。", indent=2)
     root.yaml_set_comment_before_after_key(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
 
@@ -52,6 +52,15 @@ class Display:
     # Changes (amount and %) between the figures as shown, not the exact ones — as documents
     # that subtract their printed figures do (Shanghai: 18976.76 − 15621.11 = 3355.65).
     from_shown: bool = False
+    # Sentences of some regions drop zero decimals: "686万元" for 686.00, "686.5万元" for 686.50.
+    trim: bool = False
+
+    def text(self, wan: Decimal, places: int | None = None) -> str:
+        """An amount as a sentence shows it, without unit ("2469.59", trimmed: "686")."""
+        shown = f"{rounded(wan * UNIT_FACTOR[self.unit], self.places if places is None else places):f}"
+        if self.trim and "." in shown:
+            shown = shown.rstrip("0").rstrip(".")
+        return shown
 
     def value(self, wan: Decimal) -> Decimal:
         """An amount in 万元 as shown: converted (exactly), then rounded by the one rule."""
@@ -69,16 +78,26 @@ class Display:
 
 WAN = Display()
 _TEXT: ContextVar[Display] = ContextVar("text_display", default=WAN)
+# The words of a comparison a region declares (`comparison`: increase, decrease, rise, fall,
+# unchanged); a word not declared is the one each phrase has always used.
+_WORDS: ContextVar[dict[str, str]] = ContextVar("comparison_words", default={})  # noqa: B039 (never mutated)
 
 
 @contextmanager
-def showing(display: Display) -> Iterator[None]:
-    """Sentences rendered inside this block show amounts as `display` (a region setting)."""
+def showing(display: Display, words: dict[str, str] | None = None) -> Iterator[None]:
+    """Sentences rendered inside this block show amounts as `display` and word changes with
+    `words` (region settings)."""
     token = _TEXT.set(display)
+    said = _WORDS.set(dict(words or {}))
     try:
         yield
     finally:
+        _WORDS.reset(said)
         _TEXT.reset(token)
+
+
+def _word(key: str, default: str) -> str:
+    return _WORDS.get().get(key, default)
 
 
 def round_to(value: Decimal, step: Decimal) -> Decimal:
@@ -91,14 +110,12 @@ def amount(value: Decimal, places: int | None = None) -> str:
     """An amount inside a sentence: no thousands separator, with unit ("2469.59万元");
     `places` overrides the decimals for one passage (e.g. 0 for whole 万元)."""
     d = _TEXT.get()
-    if places is not None:
-        d = replace(d, places=places)
-    return f"{d.value(value):f}{d.unit}"
+    return f"{d.text(value, places)}{d.unit}"
 
 
 def number(value: Decimal) -> str:
     """An amount without unit, as in a sentence: "2469.59"."""
-    return f"{_TEXT.get().value(value):f}"
+    return _TEXT.get().text(value)
 
 
 def table_amount(value: Decimal, display: Display = WAN) -> str:
@@ -156,28 +173,31 @@ class Change:
         d = self.direction
         return d is Direction.new or (d is not Direction.flat and (self.pct or ZERO) >= 10)
 
-    def phrase(self, ref: str, *, lead: str = "比", rise: str = "增长",
+    def phrase(self, ref: str, *, lead: str = "比", rise: str | None = None,
                with_pct: bool = True) -> str:
-        """E.g. "比2021年预算数增加205.14万元，增长8.11%"; "与2021年预算数相比无变化"."""
+        """E.g. "比2021年预算数增加205.14万元，增长8.11%"; "与2021年预算数相比无变化".
+        The words are the region's (`comparison`) unless the template gives `rise`."""
         d = self.direction
         if d is Direction.flat:
-            return f"与{ref}相比无变化"
-        verb = "减少" if self.delta < 0 else "增加"
+            return f"与{ref}{_word('unchanged', '相比无变化')}"
+        verb = _word("decrease", "减少") if self.delta < 0 else _word("increase", "增加")
         text = f"{lead}{ref}{verb}{amount(abs(self.delta))}"
         if with_pct and self.pct is not None:
-            text += f"，{'下降' if self.delta < 0 else rise}{self.pct:f}%"
+            up = rise or _word("rise", "增长")
+            text += f"，{_word('fall', '下降') if self.delta < 0 else up}{self.pct:f}%"
         return text
 
-    def pct_phrase(self, ref: str, *, lead: str = "较", rise: str = "上升") -> str:
+    def pct_phrase(self, ref: str, *, lead: str = "较", rise: str | None = None) -> str:
         """Percentage only, e.g. "较上年上升15.19%"."""
         if self.direction is Direction.flat:
-            return f"与{ref}持平"
+            return f"与{ref}{_word('unchanged', '持平')}"
         if self.pct is None:
             return f"{lead}{ref}新增"
-        return f"{lead}{ref}{'下降' if self.delta < 0 else rise}{self.pct:f}%"
+        up = rise or _word("rise", "上升")
+        return f"{lead}{ref}{_word('fall', '下降') if self.delta < 0 else up}{self.pct:f}%"
 
     def compare(self, ref: str) -> str:
         """E.g. "与上年预算相比减少0.22万元，下降9.87%"; "与上年预算相比无变化"."""
         if self.direction is Direction.flat:
-            return f"与{ref}相比无变化"
+            return f"与{ref}{_word('unchanged', '相比无变化')}"
         return self.phrase(ref, lead="与").replace(ref, f"{ref}相比", 1)

@@ -13,14 +13,18 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
+from typing import Any
 
 from jinja2 import Environment, StrictUndefined, Template
 from pydantic import BaseModel
 
-from ..common.money import ZERO, Change, total, whole_yuan
-from ..inputs.catalogue import Catalogue, Entry, GlossaryEntry, data_names, load_catalogue, standard_glossary
+from ..common.money import UNIT_FACTOR, ZERO, Change, total, whole_yuan
+from ..inputs.catalogue import Catalogue, Entry, GlossaryEntry, data_names
 from ..inputs.model import FISCAL_SOURCES, SOURCE_NAMES, THREE_PUBLIC, Budget, Project, Source, SpendingLine
-from ..inputs.region import Region, load_region
+from ..inputs.region import Region
+from ..inputs.resolved import Resolved, resolve
+from ..inputs.sections import SectionSpec
+from ..inputs.styles import DEFAULT_LINE_LABEL, name_line
 
 Amounts = dict[str, Decimal]
 LINE_COLUMNS = ("total", "basic", "personnel", "public", "project")
@@ -39,6 +43,7 @@ class ClassRow:
     prior: Decimal | None = None   # last year's figure, when every line below gives one
     prior_kind: str | None = None  # 预算 or 预算执行数
     reason: str | None = None
+    line_label: str = DEFAULT_LINE_LABEL  # how a 项 is named (region `line_label`)
 
     @property
     def change(self) -> Change | None:
@@ -50,7 +55,10 @@ class ClassRow:
 
     @property
     def label(self) -> str:
-        """"社会保障和就业支出（类）行政事业单位养老支出（款）行政单位离退休（项）"."""
+        """"社会保障和就业支出（类）行政事业单位养老支出（款）行政单位离退休（项）"; a 项 as the
+        region's `line_label` says, e.g. "公共安全支出（204类）司法（06款）行政运行（01项）"."""
+        if self.level == 3 and self.line_label != DEFAULT_LINE_LABEL:
+            return name_line(self.line_label, self.lineage, self.code)
         return "".join(f"{n}（{lvl}）" for n, lvl in zip(self.lineage, ("类", "款", "项"), strict=False))
 
 
@@ -85,7 +93,8 @@ class Leaf:
     reason: str | None = None
 
 
-def tree(items: list[Leaf], table: Mapping[str, Entry], depth: int) -> Tree:
+def tree(items: list[Leaf], table: Mapping[str, Entry], depth: int,
+         label: str = DEFAULT_LINE_LABEL) -> Tree:
     """Group leaf rows into 类/款(/项) rows with subtotals (and last year's, where every
     line below gives it)."""
     keys = sorted({k for x in items for k in x.values})
@@ -108,7 +117,7 @@ def tree(items: list[Leaf], table: Mapping[str, Entry], depth: int) -> Tree:
             _joined(x.purpose for x in leaves if len(code) == len(x.code)), lineage,
             prior=None if None in priors else total(p for p in priors if p is not None),
             prior_kind=kinds.pop() if len(kinds) == 1 else None,
-            reason=_joined(x.reason for x in leaves)))
+            reason=_joined(x.reason for x in leaves), line_label=label))
     totals = {k: total(v[k] for c, v in sums.items() if len(c) == 3) for k in keys}
     return Tree(tuple(rows), totals, all("personnel" in x.values for x in items))
 
@@ -125,10 +134,37 @@ def _line_values(line: SpendingLine) -> Amounts:
     return values
 
 
-def function_tree(b: Budget, cat: Catalogue, sources: Iterable[Source] | None = None) -> Tree:
+def function_tree(b: Budget, cat: Catalogue, sources: Iterable[Source] | None = None,
+                  label: str = DEFAULT_LINE_LABEL) -> Tree:
     chosen = set(sources) if sources is not None else set(Source)
     return tree([Leaf(x.code, _line_values(x), x.purpose, x.prior, x.prior_kind or "预算执行数", x.reason)
-                 for x in b.spending if x.source in chosen], cat.function, 3)
+                 for x in b.spending if x.source in chosen], cat.function, 3, label)
+
+
+def section_records(budget: Budget, specs: Mapping[str, SectionSpec]) -> dict[str, Any]:
+    """The data's sections as templates and tables read them: every declared section, each
+    record a dict of every declared field (None when not given), money in 万元, dates as
+    dates. Undeclared sections are left out (check reports them)."""
+    factor = UNIT_FACTOR[budget.unit]
+
+    def value(kind: str, v: Any) -> Any:
+        if v is None:
+            return None
+        if kind == "money":
+            return Decimal(v) / factor
+        if kind == "date" and not isinstance(v, dt.date):
+            return dt.date.fromisoformat(str(v))
+        if kind == "code":
+            return str(v)
+        return v
+
+    out: dict[str, Any] = {}
+    for name, spec in specs.items():
+        given = budget.sections.get(name)
+        records = [{k: value(f.type, r.get(k)) for k, f in spec.fields.items()}
+                   for r in ([given] if spec.one and given is not None else given or [])]
+        out[name] = (records[0] if records else None) if spec.one else tuple(records)
+    return out
 
 
 def change(current: Decimal, prior: Decimal | None) -> Change | None:
@@ -185,6 +221,9 @@ class Figures:
     staff: dict[str, int | None]         # authorized, active (unit table); None when not given
     staffing: dict[str, int] | None      # authorized, active, actual (实有) from the breakdown
     glossary: tuple[GlossaryEntry, ...]
+    # A region's data sections (`inputs.sections`): name → records (a `records: one` section:
+    # one record or None), each record a dict field → value, money in 万元, None when not given.
+    sections: dict[str, Any] = field(default_factory=dict)
     source_names: dict[str, str] = field(default_factory=lambda: {s.value: n for s, n in SOURCE_NAMES.items()})
 
     @property
@@ -195,17 +234,20 @@ class Figures:
                 "org_head": "预算主管部门" if self.org == "部门" else "预算单位"}
 
 
-def compute(budget: Budget, region: Region | None = None) -> Figures:
-    """All figures of `budget`; `region` (default: the budget's region) gives the
-    definitions that vary by region (机关运行经费)."""
-    region = region or load_region(budget.department.region)
+def compute(budget: Budget, resolved: Resolved | None = None) -> Figures:
+    """All figures of `budget`. `resolved` (made once by `checks.validate`; resolved here
+    only for a caller outside the pipeline) gives what varies by region and year: the
+    catalogue, the glossary, the definition of 机关运行经费, the text style, the sections."""
+    resolved = resolved or resolve(budget.department.region, budget.department.year)
+    region = resolved.region
     b = budget.in_wan()
-    cat = load_catalogue(b.department.year).named(data_names(b))  # names only the data gives, too
+    cat = resolved.catalogue.named(data_names(b))  # names only the data gives, too
     year = b.department.year
     p, ps = b.prior, b.performance_summary
-    spending = function_tree(b, cat)
-    fiscal = function_tree(b, cat, FISCAL_SOURCES)
-    by_source = {s.value: function_tree(b, cat, [s]) for s in Source}
+    label = resolved.text.line_label
+    spending = function_tree(b, cat, label=label)
+    fiscal = function_tree(b, cat, FISCAL_SOURCES, label=label)
+    by_source = {s.value: function_tree(b, cat, [s], label=label) for s in Source}
     economic = tree([Leaf(e.code, {"total": e.total, "personnel": e.personnel, "public": e.public})
                      for e in b.economic], cat.economic, 2)
     income = {s.value: b.income.of(s) for s in Source}
@@ -244,7 +286,8 @@ def compute(budget: Budget, region: Region | None = None) -> Figures:
         staff={key: _count(getattr(u, key) for u in b.overview.units)
                for key in ("authorized", "active")},
         staffing=_staffing(b),
-        glossary=_glossary(b),
+        glossary=_glossary(b, resolved.glossary),
+        sections=section_records(budget, resolved.sections),
     )
 
 
@@ -349,9 +392,8 @@ def _filled(text: str, year: int) -> str:
     return _definition(text).render(year=year)
 
 
-def _glossary(b: Budget) -> tuple[GlossaryEntry, ...]:
+def _glossary(b: Budget, std: Mapping[str, GlossaryEntry]) -> tuple[GlossaryEntry, ...]:
     """Standard entries (their year placeholders filled) followed by the center's own."""
-    std = standard_glossary()
     year = b.department.year
     terms = [GlossaryEntry(t, _filled(std[t].definition, year), std[t].group)
              for t in b.glossary.standard if t in std]

@@ -29,7 +29,8 @@ from ..common.problems import BudgetError
 from ..compute.figures import compute
 from ..inputs.catalogue import load_catalogue
 from ..inputs.model import Budget
-from ..inputs.region import known_regions, load_region
+from ..inputs.region import known_regions
+from ..inputs.resolved import resolve
 from ..layout.tables import build_tables
 from ..publish.excel import write_workbook
 from .checks import SOURCE_KEYS
@@ -114,11 +115,12 @@ def _placeholder(model: type[BaseModel]) -> dict[str, Any]:
 
 def write_blank(budget: Budget, out: Path) -> None:
     """The region's workbook for `budget` (all zero), then formulas and blanks."""
-    region = load_region(budget.department.region)
-    figures = compute(budget, region)
+    resolved = resolve(budget.department.region, budget.department.year)
+    region = resolved.region
+    figures = compute(budget, resolved)
     buffer = out.with_name(f".{out.name}.blank.xlsx")
     try:
-        write_workbook(build_tables(figures, region), buffer, title=f"{figures.name}{figures.year}年部门预算（待填）",
+        write_workbook(build_tables(figures, resolved), buffer, title=f"{figures.name}{figures.year}年部门预算（待填）",
                        creator=figures.name, created=dt.datetime(figures.year, 1, 1))
         book = read_book(buffer)
         tables, _ = recognise(book, region.filled(figures.placeholders))

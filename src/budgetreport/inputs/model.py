@@ -486,6 +486,9 @@ class Budget(Strict):
     glossary: Glossary = Field(description="第三部分 名词解释")
     purposes: dict[Code, Text] = Field(
         default_factory=dict, description="类、款级科目的主要用途（项级写在支出行的 purpose），如 {'201': 人员经费……}")
+    sections: dict[str, Any] = Field(
+        default_factory=dict, description="地区数据栏目：地区设置（region.yaml 的 sections）声明的记录，"
+                                          "按栏目键填写；金额按本文件的单位")
 
     def in_wan(self) -> "Budget":
         """The same budget in 万元. Rules check a file in its own unit, so that messages

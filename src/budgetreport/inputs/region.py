@@ -18,6 +18,7 @@ from ..common.money import Display
 from ..common.problems import BudgetError, Problem, display_path, texts
 from .load import Lines, parse, read_bytes
 from .resources import Workspace, builtin_templates, current
+from .settings import unknown_keys
 
 SETTINGS = "region.yaml"
 
@@ -30,6 +31,8 @@ class Region:
     origins: dict[str, Path] = field(default_factory=dict)  # top-level key → file that set it
     key_lines: dict[str, int] = field(default_factory=dict)  # top-level key → its line there
     problems: tuple[Problem, ...] = ()  # e.g. an unknown placeholder, with its line
+    # Every value's data path (("headings", "part", "number")) → the file that set it, line, column.
+    locations: dict[tuple[Any, ...], tuple[Path, int, int]] = field(default_factory=dict)
 
     # Template name prefixes: "base/…" the built-in base, "region/…" the region as a center
     # sees it (workspace region, built-in region, base), "builtin/…" the built-in region (what
@@ -41,6 +44,15 @@ class Region:
         file = self.origins.get(key)
         line = self.key_lines.get(key, 0)
         return Problem(display_path(file) if file else "region.yaml", line, 0, "E820", message)
+
+    def problem_at(self, loc: tuple[Any, ...], message: str, code: str = "E820") -> Problem:
+        """A settings problem at the value `loc` (or the nearest enclosing one), named after
+        the region.yaml that set it."""
+        for end in range(len(loc), 0, -1):
+            if (where := self.locations.get(loc[:end])) is not None:
+                file, line, col = where
+                return Problem(display_path(file), line, col, code, message)
+        return Problem("region.yaml", 0, 0, code, message)
 
     @property
     def requires_prior(self) -> list[str]:
@@ -64,7 +76,7 @@ class Region:
 
     def filled(self, values: Mapping[str, object]) -> dict[str, Any]:
         """The settings with every text's placeholders ("{year}") replaced by `values`."""
-        return fill(self.settings, values)
+        return {k: v if k in OWN_PLACEHOLDERS else fill(v, values) for k, v in self.settings.items()}
 
     def text_display(self, cents: bool) -> Display:
         """How sentences show amounts: `text_unit` with `text_places` decimals (元: two when
@@ -107,18 +119,21 @@ def load_region(region: str, center: str | None = None, ws: Workspace | None = N
     settings: dict[str, Any] = {}
     origins: dict[str, Path] = {}
     key_lines: dict[str, int] = {}
+    locations: dict[tuple[Any, ...], tuple[Path, int, int]] = {}
     problems: list[Problem] = []
     for folder in reversed(folders):
         file = folder / SETTINGS
         if file.is_file():
             tree, lines = read_settings(file, folder)
+            problems += unknown_keys(tree, lines, display_path(file))
             problems += placeholder_problems(tree, lines, display_path(file))
             new = _plain(tree)
             _merge(settings, new)
             origins |= dict.fromkeys(new, file)
             key_lines |= {k: lines.get((k,), (0, 0))[0] for k in new}
+            locations |= {loc: (file, *at) for loc, at in lines.items()}
     return Region(region, folders, settings, origins, key_lines, prefixes=prefixes,
-                  problems=tuple(problems))
+                  problems=tuple(problems), locations=locations)
 
 
 def read_settings(file: Path, folder: Path) -> tuple[dict[str, Any], Lines]:
@@ -187,9 +202,15 @@ def fill(value: Any, values: Mapping[str, object]) -> Any:
     return value
 
 
+# Settings whose texts have placeholders of their own (checked where they are read).
+OWN_PLACEHOLDERS = frozenset({"line_label", "sections"})
+
+
 def placeholder_problems(tree: Any, lines: Lines, file: str) -> Iterator[Problem]:
     """An unknown placeholder or a stray brace in any text of a region.yaml, with its line."""
     for loc, text in texts(tree):
+        if loc and loc[0] in OWN_PLACEHOLDERS:
+            continue
         line, col = lines.get(loc, (0, 0))
         try:
             fields = [(f, spec, conv) for _, f, spec, conv in string.Formatter().parse(text)

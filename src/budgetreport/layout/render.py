@@ -13,7 +13,7 @@ import marshal
 import os
 import pickle
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from types import CodeType
@@ -40,8 +40,10 @@ from ..common import money
 from ..common.bounds import RENDER_SECONDS, RenderTimeout, deadline
 from ..common.problems import BudgetError, Problem, display_path
 from ..compute.figures import Figures
-from ..inputs.region import Region, read_settings
+from ..inputs.region import Region
+from ..inputs.resolved import Resolved
 from ..inputs.resources import builtin_templates
+from ..inputs.styles import LEVELS, HeadingStyle, TextStyle
 from .sandbox import Sandbox
 from .tables import Table, numeral
 
@@ -78,10 +80,12 @@ class Heading:
 
 @dataclass
 class Outline:
-    """Numbers headings as they are rendered: 第一部分 / 一、 / （一） / 1."""
+    """Numbers headings as they are rendered, each level as the region's text style says
+    (default 第一部分 / 一、 / （一） / 1. / （1））."""
 
     headings: list[Heading] = field(default_factory=list)
-    counters: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
+    counters: list[int] = field(default_factory=lambda: [0] * len(LEVELS))
+    styles: tuple[HeadingStyle, ...] = field(default_factory=lambda: TextStyle().headings)
 
     def _next(self, level: int) -> int:
         self.counters[level] += 1
@@ -91,15 +95,14 @@ class Outline:
 
     def part(self, title: str) -> Markup:
         n = self._next(0)
-        return self._emit(0, f"第{numeral(n)}部分", title, "h1", "part")
+        return self._emit(0, self.styles[0].label(n), title, "h1", "part")
 
     def h(self, level: int, title: str) -> Markup:
-        return self._emit(level, self.label(level), title, f"h{level + 1}", f"h{level}")
+        return self._emit(level, self.label(level), title, f"h{min(level, 5) + 1}", f"h{level}")
 
     def label(self, level: int) -> str:
         """A run-in number ("（一）") for a paragraph that starts with it; not in the contents."""
-        n = self._next(level)
-        return {1: f"{numeral(n)}、", 2: f"（{numeral(n)}）", 3: f"{n}."}[level]
+        return self.styles[level].label(self._next(level))
 
     def entry(self, label: str, title: str, anchor: str) -> str:
         """A contents entry for something that is not a numbered heading (a 附表)."""
@@ -109,7 +112,10 @@ class Outline:
     def _emit(self, level: int, label: str, title: str, tag: str, cls: str) -> Markup:
         anchor = "s" + "-".join(str(c) for c in self.counters[: level + 1])
         self.headings.append(Heading(level, label, title, anchor))
-        sep = "\u3000" if level == 0 else ""
+        style = self.styles[level]
+        sep = style.separator if label else ""
+        if style.align:
+            cls += f" align-{style.align}"
         return Markup(f'<{tag} id="{anchor}" class="{cls}">{escape(label)}{sep}'
                       f'{escape(title)}</{tag}>')
 
@@ -201,7 +207,7 @@ class _ContainedLoader(FileSystemLoader):
         return source, filename, uptodate
 
 
-def render_html(f: Figures, region: Region, tables: list[Table], css: str = "",
+def render_html(f: Figures, resolved: Resolved, tables: list[Table], css: str = "",
                 medium: str = "print") -> str:
     """The whole document; a template error becomes a BudgetError naming the template's
     own file and line. `medium` "screen" gives the web page: same content, a screen
@@ -210,7 +216,7 @@ def render_html(f: Figures, region: Region, tables: list[Table], css: str = "",
         raise ValueError(f"unknown medium {medium!r}")
     try:
         with deadline(RENDER_SECONDS):
-            return _render(f, region, tables, css, medium)
+            return _render(f, resolved, tables, css, medium)
     except RenderTimeout as exc:
         file, line = _template_frame(exc) or (None, 0)
         raise BudgetError([_template_problem(file, line, f"模板渲染超过 {RENDER_SECONDS:g} 秒，已停止"
@@ -226,7 +232,7 @@ def render_html(f: Figures, region: Region, tables: list[Table], css: str = "",
             raise  # not a template's fault: a defect of budgetreport
         file, line = where or (None, 0)
         problem = _template_problem(file, line, _explain(exc))
-        raise BudgetError([_setting_behind(region, exc, problem) or problem]) from None
+        raise BudgetError([_setting_behind(resolved.region, exc, problem) or problem]) from None
 
 
 def _setting_behind(region: Region, exc: BaseException, problem: Problem) -> Problem | None:
@@ -239,22 +245,14 @@ def _setting_behind(region: Region, exc: BaseException, problem: Problem) -> Pro
         word = m[1]
     else:
         return None
-    for path in region.settings_files:  # most specific first
-        try:
-            tree, lines = read_settings(path, path.parent)
-        except BudgetError:
-            continue
-        for key, value in tree.items():
-            values = value if isinstance(value, list) else []
-            for i, item in enumerate(values):
-                if item == word:
-                    line, col = lines.get((key, i), (0, 0))
-                    where = f"{problem.file} 第{problem.line}行" if problem.line else problem.file
-                    parts = [Path(n).name.split(".")[0] for n in template_sources(region) if n.startswith("parts/")]
-                    known = f"；可用：{'、'.join(parts)}" if key == "parts" else ""
-                    return Problem(display_path(path), line, col, "E820",
-                                   f"设置 {key} 中的“{word}”没有对应的模板内容（{problem.message}，"
-                                   f"见 {where}）：是否拼错？{known}")
+    for key, value in region.settings.items():  # merged: each value where it was last set
+        for i, item in enumerate(value if isinstance(value, list) else []):
+            if item == word:
+                where = f"{problem.file} 第{problem.line}行" if problem.line else problem.file
+                parts = [Path(n).name.split(".")[0] for n in template_sources(region) if n.startswith("parts/")]
+                known = f"；可用：{'、'.join(parts)}" if key == "parts" else ""
+                return region.problem_at((key, i), f"设置 {key} 中的“{word}”没有对应的模板内容（{problem.message}，"
+                                                   f"见 {where}）：是否拼错？{known}")
     return None
 
 
@@ -344,13 +342,16 @@ def _template_problem(file: str | None, line: int | None, message: str) -> Probl
     return Problem(name, line or 0, 0, "E810", message)
 
 
-def _render(f: Figures, region: Region, tables: list[Table], css: str, medium: str) -> str:
+def _render(f: Figures, resolved: Resolved, tables: list[Table], css: str, medium: str) -> str:
     """The whole document: body first (numbering its headings), then cover, contents, body."""
+    region = resolved.region
     env = environment(region)
-    outline = Outline()
+    style = resolved.text
+    outline = Outline(styles=style.headings)
     context: dict[str, Any] = {"f": f, "b": f.budget, "region": region.filled(f.placeholders),
                                "tables": tables, "outline": outline, "medium": medium}
-    with money.showing(region.text_display(f.cents)):
+    display = replace(region.text_display(f.cents), trim=style.trim_decimals)
+    with money.showing(display, style.comparison):
         body = env.get_template("body.html.j2").render(context)
         toc = [h for h in outline.headings if h.level <= 1]
         return env.get_template("document.html.j2").render(

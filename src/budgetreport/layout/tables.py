@@ -19,6 +19,7 @@ from ..common.problems import BudgetError, Problem
 from ..compute.figures import ClassRow, Figures, Tree
 from ..inputs.model import FISCAL_SOURCES, THREE_PUBLIC, Indicator, Source
 from ..inputs.region import Region
+from ..inputs.resolved import Resolved
 
 Kind = Literal["text", "code", "money"]
 NUMERALS = "一二三四五六七八九十"
@@ -633,7 +634,8 @@ def fitted(columns: tuple[Column, ...], rows: Sequence[Row], display: Display,
     return tuple(replace(c, width=w) for c, w in zip(columns, widths, strict=True)), True
 
 
-def build_tables(f: Figures, region: Region) -> list[Table]:
+def build_tables(f: Figures, resolved: Resolved) -> list[Table]:
+    region = resolved.region
     if trouble := settings_problems(region):
         raise BudgetError(trouble)
     s = region.filled(f.placeholders)

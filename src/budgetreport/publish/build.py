@@ -61,14 +61,14 @@ def environment_problems(licensed: tuple[str, ...]) -> list[str]:
 def prepare(checked: Checked, strict: bool = False) -> Prepared:
     """Compute, tabulate and render a checked file; BudgetError with every problem if the
     data, the settings, the fonts named or a template is wrong."""
-    if checked.errors(strict) or checked.budget is None or checked.region is None:
+    if checked.errors(strict) or checked.budget is None or checked.resolved is None:
         raise BudgetError(checked.errors(strict))
-    figures = compute(checked.budget, checked.region)
-    tables = build_tables(figures, checked.region)
+    figures = compute(checked.budget, checked.resolved)
+    tables = build_tables(figures, checked.resolved)
     if problems := document_problems(checked, tables):
         raise BudgetError(problems)
     css = font_css(checked.budget.department.fonts)
-    html = render_html(figures, checked.region, tables, css=css)
+    html = render_html(figures, checked.resolved, tables, css=css)
     return Prepared(checked, figures, tables, html)
 
 
@@ -152,7 +152,7 @@ def build(path: Path, out_dir: Path = OUTPUT, *, strict: bool = False,
 
     prepared = prepare(check_file(path), strict)
     checked, figures = prepared.checked, prepared.figures
-    assert checked.budget is not None and checked.region is not None
+    assert checked.budget is not None and checked.region is not None and checked.resolved is not None
     source = checked.source
     assert source is not None
     name = source.name
@@ -162,7 +162,7 @@ def build(path: Path, out_dir: Path = OUTPUT, *, strict: bool = False,
         roles = [next((("department", "fonts", r) for r, f in fonts.items() if f"“{f}”" in t), ())
                  for t in trouble]
         raise BudgetError([source.problem("E800", t, loc) for t, loc in zip(trouble, roles, strict=True)])
-    tagged = tagged or checked.region.settings.get("tagged_pdf") is True
+    tagged = tagged or checked.resolved.tagged_pdf
     result = render_pdf(prepared.html, base_dir=checked.region.folders[0],
                         allowed_dirs=(*checked.region.folders, *FONT_DIRS), variant=pdf_variant, tagged=tagged)
     if strict and result.warnings:
@@ -176,7 +176,7 @@ def build(path: Path, out_dir: Path = OUTPUT, *, strict: bool = False,
     files = {pdf_path: result.data, xlsx_path: workbook}
     if html:
         files[html_output(path, out_dir)] = render_html(
-            figures, checked.region, prepared.tables, medium="screen").encode()
+            figures, checked.resolved, prepared.tables, medium="screen").encode()
     publish(files, record_path(path, out_dir), record)
     return Built(path, pdf_path, xlsx_path, result.pages, result.warnings,
                  tuple(checked.problems), result.cpu)

@@ -164,11 +164,11 @@ class Preview:
         problems = list(checked.problems)
         html: str | None = None
         keys: tuple[str, ...] = ()
-        if checked.budget is not None and checked.region is not None:
+        if checked.budget is not None and checked.resolved is not None:
             try:
-                figures = compute(checked.budget, checked.region)
-                tables = build_tables(figures, checked.region)
-                html = render_html(figures, checked.region, tables, medium="screen")
+                figures = compute(checked.budget, checked.resolved)
+                tables = build_tables(figures, checked.resolved)
+                html = render_html(figures, checked.resolved, tables, medium="screen")
                 keys = tuple(t.key for t in tables)
                 if not checked.errors():  # what `check` adds to a file whose data holds
                     problems.extend(document_problems(checked, tables))

@@ -1,0 +1,51 @@
+"""Everything a document's region and workspace declare, resolved once, up front.
+
+`resolve` reads the settings (`region.yaml` of base, region, workspace region, center), the
+templates search path, the catalogue of the year, the standard glossary, the text style and
+the declared data sections, and checks them; the stages after it (`checks.rules`,
+`compute.figures`, `layout.tables`, `layout.render`, `publish`) take the `Resolved` value
+and only read it — none of them goes back to a settings file or the loader.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..common.problems import Problem
+from .catalogue import Catalogue, GlossaryEntry, load_catalogue, standard_glossary
+from .region import Region, load_region
+from .resources import Workspace, current
+from .sections import SectionSpec, declared_sections
+from .styles import TextStyle, text_style
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A document's region and workspace as one validated value (read only)."""
+
+    region: Region                        # merged settings, templates search path, origins
+    catalogue: Catalogue                  # classification codes of the year (built-in + workspace)
+    glossary: dict[str, GlossaryEntry]    # the standard 名词解释 terms
+    text: TextStyle = field(default_factory=TextStyle)
+    sections: dict[str, SectionSpec] = field(default_factory=dict)
+    problems: tuple[Problem, ...] = ()    # every settings problem, at its file and line
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        return self.region.settings
+
+    @property
+    def tagged_pdf(self) -> bool:
+        return self.region.settings.get("tagged_pdf") is True
+
+
+def resolve(region: str, year: int, center: str | None = None, ws: Workspace | None = None) -> Resolved:
+    """The resolved value for a document of `region` and `year` (and `center`'s own folder);
+    BudgetError when a settings, catalogue or glossary file cannot be read at all."""
+    ws = ws or current()
+    settings = load_region(region, center, ws)
+    style, style_problems = text_style(settings.settings, settings.problem_at)
+    sections, section_problems = declared_sections(settings.settings, settings.problem_at)
+    return Resolved(settings, load_catalogue(year, ws), standard_glossary(ws), style, sections,
+                    (*settings.problems, *style_problems, *section_problems))
