@@ -22,10 +22,12 @@ from ..common.money import UNIT_FACTOR
 from ..common.names import OUTPUT, html_output, outputs, record_path
 from ..common.problems import BudgetError, Problem
 from ..compute.figures import Figures, compute
+from ..layout.blocks import document_text
 from ..layout.fonts import DEFAULT_FAMILIES, FONT_DIRS, font_css, font_problems
 from ..layout.printed import mismatches
 from ..layout.render import render_html
 from ..layout.tables import Table, build_tables
+from .shape import Shape, load_shape
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ class Prepared:
     figures: Figures
     tables: list[Table]
     html: str
+    shape: Shape | None = None  # the official workbook's shape, when the region declares one
 
 
 @cache
@@ -67,9 +70,10 @@ def prepare(checked: Checked, strict: bool = False) -> Prepared:
     tables = build_tables(figures, checked.resolved)
     if problems := document_problems(checked, tables):
         raise BudgetError(problems)
+    shape = load_shape(checked.resolved.region, figures.org, figures.placeholders)
     css = font_css(checked.budget.department.fonts)
     html = render_html(figures, checked.resolved, tables, css=css)
-    return Prepared(checked, figures, tables, html)
+    return Prepared(checked, figures, tables, html, shape)
 
 
 def document_problems(checked: Checked, tables: list[Table]) -> list[Problem]:
@@ -148,6 +152,7 @@ def build(path: Path, out_dir: Path = OUTPUT, *, strict: bool = False,
     recorded beside the outputs. `tagged`, or the region setting `tagged_pdf`, makes an
     accessible (tagged) PDF."""
     from .excel import workbook_bytes
+    from .official import official_bytes
     from .pdf import render_pdf
 
     prepared = prepare(check_file(path), strict)
@@ -168,9 +173,14 @@ def build(path: Path, out_dir: Path = OUTPUT, *, strict: bool = False,
     if strict and result.warnings:
         raise BudgetError([Problem(name, 0, 0, "W900", f"排版警告：{w}") for w in result.warnings])
     published = figures.published
-    workbook = workbook_bytes(prepared.tables, title=f"{figures.name}{figures.year}年部门预算附表",
-                              creator=figures.name,
-                              created=dt.datetime(published.year, published.month, published.day))
+    created = dt.datetime(published.year, published.month, published.day)
+    if prepared.shape is not None:  # the whole disclosure, as the official template lays it out
+        workbook = official_bytes(prepared.shape, document_text(prepared.html), prepared.tables,
+                                  title=f"{figures.name}{figures.year}年{figures.org}预算", creator=figures.name,
+                                  created=created)
+    else:
+        workbook = workbook_bytes(prepared.tables, title=f"{figures.name}{figures.year}年部门预算附表",
+                                  creator=figures.name, created=created)
     pdf_path, xlsx_path = outputs(path, out_dir)
     record = None if inputs is None else json.dumps({"inputs": inputs, "pages": result.pages}).encode()
     files = {pdf_path: result.data, xlsx_path: workbook}

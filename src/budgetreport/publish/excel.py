@@ -146,13 +146,13 @@ class _Looks:
         self.seen: dict[tuple[Any, ...], StyleArray] = {}
         self.grid_id: int | None = None
 
-    def apply(self, cell: Any, size: int, bold: bool, fmt: str, indent: int,
-              align: dict[str, Any]) -> None:
-        key = (size, bold, fmt, indent, tuple(sorted(align.items())))
+    def apply(self, cell: Any, size: float, bold: bool, fmt: str, indent: int,
+              align: dict[str, Any], font: str = FONT) -> None:
+        key = (size, bold, fmt, indent, tuple(sorted(align.items())), font)
         style = self.seen.get(key)
         if style is None:
-            cell.font = Font(name=FONT, size=size, bold=bold)
-            cell.alignment = Alignment(vertical="center", indent=indent, **align)
+            cell.font = Font(name=font, size=size, bold=bold)
+            cell.alignment = Alignment(indent=indent, **{"vertical": "center", **align})
             cell.number_format = fmt
             self.seen[key] = copy(cell._style)
         else:
@@ -170,14 +170,24 @@ class _Looks:
 
 
 class _Sheet:
-    """Writes one table: heading, header, body (or empty note), page setup."""
+    """Writes one table: heading, header, body (or empty note), page setup.
+
+    A subclass places the heading and sets the page otherwise (`official`): `top` rows
+    stand above the header, `font`, `size` and `bold` style the cells, `line_pt` is the
+    height of one line of wrapped text."""
+
+    top = TOP
+    font = FONT
+    size: float = SIZE
+    bold = True  # header cells and 合计 rows
+    line_pt = LINE_PT
 
     def __init__(self, ws: Worksheet, table: Table, looks: _Looks) -> None:
         self.ws, self.table, self.looks = ws, table, looks
         self.n = len(table.columns)
         self.widths = column_widths(table)
         self.lines: dict[int, int] = {}  # lines of wrapped text each row needs
-        self.body_top = TOP + table.header_rows + 1
+        self.body_top = self.top + table.header_rows + 1
 
     def write(self) -> None:
         self.heading()
@@ -188,18 +198,21 @@ class _Sheet:
             self.empty()
         for i, width in enumerate(self.widths, 1):
             self.ws.column_dimensions[get_column_letter(i)].width = width
-        for r, lines in sorted(self.lines.items()):
-            if lines > 1:
-                self.ws.row_dimensions[r].height = lines * LINE_PT + 3
+        self.heights()
         self.page_setup()
 
+    def heights(self) -> None:
+        for r, lines in sorted(self.lines.items()):
+            if lines > 1:
+                self.ws.row_dimensions[r].height = lines * self.line_pt + 3
+
     def put(self, r: int, c: int, value: str | Decimal | None, *, rowspan: int = 1,
-            colspan: int = 1, grid: bool = True, bold: bool = False, size: int = SIZE,
+            colspan: int = 1, grid: bool = True, bold: bool = False, size: float | None = None,
             fmt: str = "General", indent: int = 0, **align: Any) -> None:
         """Write a value, merge its span and border every cell of it (not only the first)."""
         cell = self.ws.cell(r, c)
         set_value(cell, value, self.table.display)
-        self.looks.apply(cell, size, bold, fmt, indent, align)
+        self.looks.apply(cell, size or self.size, bold and self.bold, fmt, indent, align, self.font)
         r2, c2 = r + rowspan - 1, c + colspan - 1
         if (r2, c2) != (r, c):
             _merge(self.ws, r, c, r2, c2)
@@ -223,7 +236,7 @@ class _Sheet:
 
     def header(self) -> None:
         for h in self.table.header:
-            self.put(TOP + 1 + h.row, 1 + h.col, h.text, rowspan=h.rowspan, colspan=h.colspan,
+            self.put(self.top + 1 + h.row, 1 + h.col, h.text, rowspan=h.rowspan, colspan=h.colspan,
                      bold=True, horizontal="center", wrap_text=True)
 
     def body(self) -> None:
