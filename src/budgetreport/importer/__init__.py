@@ -39,6 +39,7 @@ from .apply import Writer, place_texts, write_figures
 from .checks import check_tables
 from .mapping import Imported, to_data
 from .recognise import UNKNOWN_YEAR, recognise
+from .texts import official_sheets, workbook_texts
 from .workbook import problem, read_book
 
 
@@ -80,8 +81,12 @@ def read_workbook(workbook: Path, region: str, center: str | None, year: int | N
     else:
         book = read_book(workbook)
     # titles as the document prints them (title_key reads 单位 as 部门 and drops years)
-    settings = load_region(region, center).filled(reading_placeholders(titled, org))
-    tables, problems = recognise(book, settings)
+    region_settings = load_region(region, center)
+    settings = region_settings.filled(reading_placeholders(titled, org))
+    official = official_sheets(region_settings, reading_placeholders(titled, org))
+    tables, problems = recognise(book, settings, official)
+    if not published:  # a filled official workbook: its cover and text sheets
+        texts = workbook_texts(book, official)
     problems = book.problems + problems
     years = [t.year for t in tables if t.year]
     catalogue = load_catalogue(year or (max(years) if years else 2022))
@@ -149,7 +154,7 @@ def _write_tree(text: str, unit: str | None, imp: Imported, name: str,
         root["unit"] = unit = imp.unit
     w = Writer(root, unit, name, line_of, fresh=fresh, catalogued=imp.catalogued)
     write_figures(w, imp)
-    if fresh and imp.texts:  # a published PDF's texts, into a new file only
+    if fresh and imp.texts:  # a published PDF's or official workbook's texts, into a new file only
         warnings.append(place_texts(root, imp.texts))
     _stop_on_errors(w.problems)
     warnings += [p for p in w.problems if p.severity is not Severity.error]

@@ -249,8 +249,9 @@ def write_figures(w: Writer, imp: Imported) -> None:
 
 
 def place_texts(root: CommentedMap, texts: list[Any]) -> Problem:
-    """A published PDF's texts (`readback.texts.Placed`) into a new file, each under a comment
-    naming its page, and the warning that lists them for review."""
+    """A published PDF's or a filled official workbook's texts (`readback.texts.Placed`)
+    into a new file, each under a comment naming its page or sheet, and the warning that
+    lists them for review."""
     for t in texts:
         node = root
         for key in t.path[:-1]:
@@ -259,9 +260,10 @@ def place_texts(root: CommentedMap, texts: list[Any]) -> Problem:
             node.ca.items.pop(t.path[-1], None)
         node[t.path[-1]] = _tree(t.value)
         node.yaml_set_comment_before_after_key(
-            t.path[-1], before=f"取自 {t.pdf} 第{t.page}页，请核对后删去本行", indent=2 * (len(t.path) - 1))
-    listed = "、".join(f"{t.words}（第{t.page}页）" for t in texts)
-    return problem(texts[0].pdf, "W560", f"已从 PDF 填入以下文字，请逐一核对：{listed}", Severity.warning)
+            t.path[-1], before=f"取自 {t.pdf} {t.where}，请核对后删去本行", indent=2 * (len(t.path) - 1))
+    listed = "、".join(f"{t.words}（{t.where}）" for t in texts)
+    source = "工作簿" if texts[0].sheet else "PDF"
+    return problem(texts[0].pdf, "W560", f"已从{source}填入以下文字，请逐一核对：{listed}", Severity.warning)
 
 
 def _tree(value: Any) -> Any:

@@ -9,7 +9,7 @@ no sheet carries is an error, since its figures would silently keep their old va
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from ..common.problems import Problem, Severity
@@ -25,7 +25,10 @@ def _title(settings: Mapping[str, Any], key: str) -> str:
     return re.sub(rf"^{UNKNOWN_YEAR}年度?", "", settings["table_titles"][key])
 
 
-def recognise(book: Book, settings: Mapping[str, Any]) -> tuple[list[Table], list[Problem]]:
+def recognise(book: Book, settings: Mapping[str, Any], known: Collection[str] = ()
+               ) -> tuple[list[Table], list[Problem]]:
+    """The sheets that are tables of the region's set, read; `known` names sheets that are
+    no table but not unknown either (an official workbook's cover, contents and texts)."""
     titles = titles_by_key(settings)
     sheet_word = "附表" if book.name.lower().endswith(".pdf") else "工作表"
     loosely: dict[str, str | None] = {}
@@ -40,7 +43,7 @@ def recognise(book: Book, settings: Mapping[str, Any]) -> tuple[list[Table], lis
         keys = [titles.get(n) for n in names] + [loosely.get(loose(n)) for n in names if n]
         key: str | None = next((k for k in keys if k), None)
         if key is None:
-            if sheet.values:
+            if sheet.values and sheet.name.strip() not in known:
                 unknown.append(sheet.name)
             continue
         if key in found:

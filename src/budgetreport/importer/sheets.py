@@ -32,7 +32,7 @@ SCOPES = {"summary": "all", "fiscal": "fiscal", "income": "income", "spending": 
           "gov_fund": "gov_fund", "state_capital": "state_capital", "basic_economic": "economic"}
 CODE = re.compile(r"\d{3}(?:\d{2}){0,2}")
 UNIT = re.compile(r"单位[：:]\s*(万元|元)")
-PREPARED = re.compile(r"编制(?:单位|部门)[：:]\s*(.+?)(?:\s{2,}|\s*单位[：:]|$)")
+PREPARED = re.compile(r"编制(?:单位|部门)[：:]\s*(.*?)(?:\s{2,}|\s*单位[：:]|$)")
 NOTE = re.compile(r"本表|无数据|空表|^注[：:]")
 
 
@@ -96,7 +96,7 @@ def heading(sheet: Sheet) -> tuple[str, str | None, str | None, int]:
         if m := UNIT.search(line):
             unit, last = m.group(1), r
         if m := PREPARED.search(line):
-            prepared, last = m.group(1).strip(), r
+            prepared, last = m.group(1).strip() or prepared, r  # a blank template's is empty
         if not title and len(texts) == 1 and not UNIT.search(line) and not PREPARED.search(line):
             title, last = texts[0], max(last, r)
     return title, unit, prepared, last

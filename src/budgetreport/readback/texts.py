@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .pdf import Document
@@ -35,21 +35,37 @@ class Placed:
     pdf: str
     page: int
     words: str  # what it is, for the review list ("主要职责 16 段")
+    sheet: str = ""  # read from a workbook: the sheet (its `page` is then the sheet's number)
+
+    @property
+    def where(self) -> str:
+        return f"工作表“{self.sheet}”" if self.sheet else f"第{self.page}页"
 
 
-def placed_texts(doc: Document) -> list[Placed]:
+def placed_texts(doc: Document, *, whole_lines: bool = False,
+                 sheets: list[str] | None = None) -> list[Placed]:
+    """The texts found in `doc`. `whole_lines`: each line is a paragraph already (a
+    workbook's cells), not a printed line to join with the next; `sheets` names the
+    workbook's sheet of each page."""
+    found = _placed(doc, whole_lines)
+    if sheets:
+        found = [replace(p, sheet=sheets[p.page - 1]) for p in found]
+    return found
+
+
+def _placed(doc: Document, whole: bool) -> list[Placed]:
     lines = _lines(doc)
     out: list[Placed] = []
-    duties = _section(lines, DUTIES)
+    duties = _section(lines, DUTIES, whole)
     if duties:
         page, paras = duties
         if len(paras) == 1 and (m := LEAD.match(paras[0])):  # "X的主要职责是：……。"
             paras = [paras[0][m.end():]]
         out.append(Placed(("overview", "duties"), paras, doc.name, page, f"主要职责 {len(paras)} 段"))
-    units = _section(lines, ("机构设置",))
+    units = _section(lines, ("机构设置",), whole)
     if units:
         out += _units(doc.name, *units)
-    projects = _projects(lines)
+    projects = _projects(lines, whole)
     if projects:
         page, found = projects
         out.append(Placed(("projects",), found, doc.name, page, f"项目经费情况说明 {len(found)} 个项目的文字"))
@@ -90,7 +106,7 @@ def _heading(lines: list[Line], i: int, full: int) -> bool:
         or _heading(lines, i - 1, full)
 
 
-def _section(lines: list[Line], words: tuple[str, ...]) -> tuple[int, list[str]] | None:
+def _section(lines: list[Line], words: tuple[str, ...], whole: bool = False) -> tuple[int, list[str]] | None:
     """The paragraphs under the heading naming one of `words` that has the most text."""
     best: tuple[int, list[str]] | None = None
     full = _full(lines)
@@ -99,7 +115,7 @@ def _section(lines: list[Line], words: tuple[str, ...]) -> tuple[int, list[str]]
             continue
         end = next((j for j in range(i + 1, len(lines)) if _heading(lines, j, full)), len(lines))
         body = lines[i + 1:end]
-        paras = _paragraphs([t for _, t in body])
+        paras = _paragraphs([t for _, t in body], whole)
         if paras and (best is None or sum(map(len, paras)) > sum(map(len, best[1]))):
             best = (body[0][0], paras)
     return best
@@ -109,7 +125,10 @@ def _width(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
 
-def _paragraphs(lines: list[str]) -> list[str]:
+def _paragraphs(lines: list[str], whole: bool = False) -> list[str]:
+    """Printed lines joined into paragraphs; `whole`: each line is one already."""
+    if whole:
+        return list(lines)
     full = max((_width(t) for t in lines), default=0)
     out: list[str] = []
     for n, text in enumerate(lines):
@@ -156,7 +175,7 @@ PROJECT_PARTS = (("项目概述", "summary"), ("项目概况", "summary"), ("立
                  ("绩效目标", "goal"))
 
 
-def _projects(lines: list[Line]) -> tuple[int, list[dict[str, Any]]] | None:
+def _projects(lines: list[Line], whole: bool = False) -> tuple[int, list[dict[str, Any]]] | None:
     full = _full(lines)
     starts = [i for i, (_, t) in enumerate(lines) if "项目经费情况说明" in t and _heading(lines, i, full)]
     if not starts:
@@ -167,7 +186,7 @@ def _projects(lines: list[Line]) -> tuple[int, list[dict[str, Any]]] | None:
 
     def close() -> None:
         if part and projects and body:
-            paras = _paragraphs(body)
+            paras = _paragraphs(body, whole)
             projects[-1][part] = "".join(paras) if part == "goal" else paras
         body.clear()
 
