@@ -152,7 +152,7 @@ def test_a_wrong_declaration_is_told_with_its_line(tmp_path: Path, monkeypatch: 
     data = ws / DEPARTMENT
     shutil.copy(DATA / DEPARTMENT, data)
     monkeypatch.chdir(ws)
-    [problem] = [p for p in check_document(data).problems if p.code == "E821"]
+    [problem] = [p for p in check_document(data).problems if p.code == "E823"]
     assert problem.line == line_of(region / "我的模板.yaml", "colour") and "colour" in problem.message
     (region / "region.yaml").write_text("official_workbook: {部门: 没有.yaml}\n", encoding="utf-8")
     [problem] = [p for p in check_document(data).problems if p.code == "E820"]

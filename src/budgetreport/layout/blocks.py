@@ -71,7 +71,7 @@ class _Reader(HTMLParser):
         classes = a.get("class", "").split()
         if tag in ("table", "style", "caption", "head"):
             self.skip += 1
-        elif tag == "section" and "cover" in classes:
+        elif tag in ("section", "header") and "cover" in classes:
             self.where = "cover"
         elif tag == "nav":
             self.where = "toc"
@@ -81,6 +81,9 @@ class _Reader(HTMLParser):
             return
         elif tag == "span" and "toc-label" in classes:
             self.label_start = len("".join(self.text))
+        elif self.where == "cover" and any(c.startswith("cover-") for c in classes):
+            self._close()  # each line of the cover (name, title, date) on its own
+            self.block = (tag, a)
         elif tag in BLOCKS:
             self._close()
             self.block = (tag, a)
@@ -95,9 +98,9 @@ class _Reader(HTMLParser):
             return
         elif tag == "span" and self.label_start >= 0:
             self.label = "".join(self.text)[self.label_start:]
-        elif tag in BLOCKS:
+        elif tag in BLOCKS or self.where == "cover" and tag == "span":
             self._close()
-        elif tag in ("section", "nav") and self.where in ("cover", "toc"):
+        elif tag in ("section", "header", "nav") and self.where in ("cover", "toc"):
             self._close()
             self.where = ""
 

@@ -79,7 +79,7 @@ def declared(region: Region, org: str) -> str | None:
 
 def load_shape(region: Region, org: str, placeholders: dict[str, object]) -> Shape | None:
     """The region's official workbook shape for this kind of budget, checked; None when the
-    region declares none; BudgetError (E821) naming the file and line of what is wrong."""
+    region declares none; BudgetError (E823) naming the file and line of what is wrong."""
     name = declared(region, org)
     if name is None:
         return None
@@ -95,7 +95,7 @@ def load_shape(region: Region, org: str, placeholders: dict[str, object]) -> Sha
     try:
         _text, _tree, data, lines = parse(read_bytes(file, shown, "版式声明文件"), shown)
     except BudgetError as exc:
-        raise BudgetError([Problem(p.file, p.line, p.column, "E821", p.message) for p in exc.problems]) from None
+        raise BudgetError([Problem(p.file, p.line, p.column, "E823", p.message) for p in exc.problems]) from None
     problems: list[Problem] = []
     shape = _read(data, lines, shown, problems, placeholders)
     if problems:
@@ -106,7 +106,7 @@ def load_shape(region: Region, org: str, placeholders: dict[str, object]) -> Sha
 def _read(data: Any, lines: Lines, file: str, problems: list[Problem],
           placeholders: dict[str, object]) -> tuple[SheetShape, ...]:
     def bad(loc: tuple[str | int, ...], message: str) -> None:
-        problems.append(Problem(file, lines.get(loc, (0, 0))[0], 0, "E821", message))
+        problems.append(Problem(file, lines.get(loc, (0, 0))[0], 0, "E823", message))
 
     if not isinstance(data, dict) or not isinstance(data.get("sheets"), list):
         bad((), "版式声明应为键值结构，含工作表清单 sheets: [...]")
