@@ -48,6 +48,7 @@ KEYS: dict[str, str] = {
     "comparison": "比较句的用语（增加、减少、持平等）",
     "table_list": "附表部分是否先列出附表清单",
     "sections": "地区数据栏目（数据文件 sections 下填写的记录）",
+    "official_workbook": "官方公开模板工作簿的版式声明文件（按部门预算、单位预算）",
 }
 
 
