@@ -21,10 +21,9 @@ from ruamel.yaml import YAML
 
 from budgetreport.checks.schema import parse
 from budgetreport.checks.validate import center_key
-from budgetreport.inputs.catalogue import load_catalogue
 from budgetreport.inputs.load import Source, read
 from budgetreport.inputs.model import Budget
-from budgetreport.inputs.region import load_region
+from budgetreport.inputs.resolved import resolve
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
@@ -139,8 +138,8 @@ def load_sample(name: str) -> Sample:
 def run_rule(rule: Callable[..., Any], data: dict[str, Any], sample: str) -> list[Any]:
     """Validate `data` and run one rule on it with the sample's catalogue and region."""
     budget = Budget.model_validate(data)
-    region = load_region(budget.department.region, center_key(DATA / sample))
-    return list(rule(budget, load_catalogue(budget.department.year), region))
+    resolved = resolve(budget.department.region, budget.department.year, center_key(DATA / sample))
+    return list(rule(budget, resolved.catalogue, resolved))
 
 
 def in_yuan(sample: str, target: Path) -> None:

@@ -12,13 +12,13 @@ from decimal import Decimal
 
 from ..common.money import Change, number, round2, total
 from ..common.problems import Finding, Loc, Severity, texts
-from ..inputs.catalogue import LEVELS, Catalogue, Entry, standard_glossary
+from ..inputs.catalogue import LEVELS, Catalogue, Entry
 from ..inputs.load import NON_PRINTABLE
 from ..inputs.model import FISCAL_SOURCES, SOURCE_NAMES, THREE_PUBLIC, Budget, Source
-from ..inputs.region import Region
+from ..inputs.resolved import Resolved
 from .labels import describe
 
-Rule = Callable[[Budget, Catalogue, Region], Iterator[Finding]]
+Rule = Callable[[Budget, Catalogue, Resolved], Iterator[Finding]]
 RULES: list[Rule] = []
 
 
@@ -41,7 +41,7 @@ def _unequal(code: str, loc: Loc, left: str, lv: Decimal, right: str, rv: Decima
 
 
 @rule
-def codes_in_catalogue(b: Budget, cat: Catalogue, _: Region) -> Iterator[Finding]:
+def codes_in_catalogue(b: Budget, cat: Catalogue, _: Resolved) -> Iterator[Finding]:
     """Every function code is a 7-digit 项, every economic code a 5-digit 款, every prior-year
     code a 3-digit 类. Each code and its parents are named by the year's catalogue or by the
     data (a line's `name`, the `names:` map); a name the data gives equals the catalogue's; a
@@ -94,7 +94,7 @@ def codes_in_catalogue(b: Budget, cat: Catalogue, _: Region) -> Iterator[Finding
 
 
 @rule
-def codes_unique(b: Budget, _c: Catalogue, _r: Region) -> Iterator[Finding]:
+def codes_unique(b: Budget, _c: Catalogue, _r: Resolved) -> Iterator[Finding]:
     """A function code appears once per source, an economic code once: a repeated line
     would be merged silently into one row of the tables."""
     seen: set[tuple[str, str]] = set()
@@ -114,7 +114,7 @@ def codes_unique(b: Budget, _c: Catalogue, _r: Region) -> Iterator[Finding]:
 
 
 @rule
-def income_equals_spending(b: Budget, _c: Catalogue, _r: Region) -> Iterator[Finding]:
+def income_equals_spending(b: Budget, _c: Catalogue, _r: Resolved) -> Iterator[Finding]:
     """收入总计 = 支出总计 + 结转下年."""
     spent = total(x.total for x in b.spending)
     if b.income.total != spent + b.carry_forward:
@@ -124,7 +124,7 @@ def income_equals_spending(b: Budget, _c: Catalogue, _r: Region) -> Iterator[Fin
 
 
 @rule
-def income_by_source(b: Budget, _c: Catalogue, _r: Region) -> Iterator[Finding]:
+def income_by_source(b: Budget, _c: Catalogue, _r: Resolved) -> Iterator[Finding]:
     """Each income source equals the spending lines funded by it (结转下年 excepted:
     it is checked in total by `income_equals_spending`)."""
     if b.carry_forward:
@@ -136,7 +136,7 @@ def income_by_source(b: Budget, _c: Catalogue, _r: Region) -> Iterator[Finding]:
 
 
 @rule
-def economic_equals_function(b: Budget, _c: Catalogue, _r: Region) -> Iterator[Finding]:
+def economic_equals_function(b: Budget, _c: Catalogue, _r: Resolved) -> Iterator[Finding]:
     """一般公共预算基本支出: the economic-classification table's 人员经费 and 公用经费 equal
     those of the function-classification lines funded by 一般公共预算 (its total equals their
     基本支出 when some line gives 基本支出 without the split)."""
@@ -156,7 +156,7 @@ def economic_equals_function(b: Budget, _c: Catalogue, _r: Region) -> Iterator[F
 
 
 @rule
-def basic_matches_split(b: Budget, _c: Catalogue, _r: Region) -> Iterator[Finding]:
+def basic_matches_split(b: Budget, _c: Catalogue, _r: Resolved) -> Iterator[Finding]:
     """A line that gives both 基本支出 and its 人员/公用 split gives the same figure."""
     for i, x in enumerate(b.spending):
         if x.basic is not None and (x.personnel is not None or x.public is not None):
@@ -165,7 +165,7 @@ def basic_matches_split(b: Budget, _c: Catalogue, _r: Region) -> Iterator[Findin
 
 
 @rule
-def economic_convention(b: Budget, _c: Catalogue, _r: Region) -> Iterator[Finding]:
+def economic_convention(b: Budget, _c: Catalogue, _r: Resolved) -> Iterator[Finding]:
     """By convention 301 and 303 are 人员经费, 302 and 310 公用经费 (warning only)."""
     for i, e in enumerate(b.economic):
         cls = e.code[:3]
@@ -181,7 +181,7 @@ def economic_convention(b: Budget, _c: Catalogue, _r: Region) -> Iterator[Findin
 
 
 @rule
-def prior_consistent(b: Budget, _c: Catalogue, _r: Region) -> Iterator[Finding]:
+def prior_consistent(b: Budget, _c: Catalogue, _r: Resolved) -> Iterator[Finding]:
     """Last year's figures add up: 类 split = 支出总额 = 基本 + 项目; economic split = 基本."""
     p = b.prior
     if p.by_function and p.spending_total is not None:
@@ -196,8 +196,9 @@ def prior_consistent(b: Budget, _c: Catalogue, _r: Region) -> Iterator[Finding]:
 
 
 @rule
-def prior_present(b: Budget, _c: Catalogue, region: Region) -> Iterator[Finding]:
+def prior_present(b: Budget, _c: Catalogue, resolved: Resolved) -> Iterator[Finding]:
     """Every prior-year figure a comparison sentence of the region's text needs is given."""
+    region = resolved.region
     for name in region.requires_prior:
         value = getattr(b.prior, name)
         if value is None:
@@ -213,7 +214,7 @@ def prior_present(b: Budget, _c: Catalogue, region: Region) -> Iterator[Finding]
 
 
 @rule
-def line_change_explained(b: Budget, _c: Catalogue, _r: Region) -> Iterator[Finding]:
+def line_change_explained(b: Budget, _c: Catalogue, _r: Resolved) -> Iterator[Finding]:
     """A 项 whose change from last year is 10% or more (or from nothing) states its reason
     (warning: the per-项 comparison would print no reason)."""
     for i, x in enumerate(b.spending):
@@ -228,9 +229,10 @@ def line_change_explained(b: Budget, _c: Catalogue, _r: Region) -> Iterator[Find
 
 
 @rule
-def line_changes_shown(b: Budget, _c: Catalogue, region: Region) -> Iterator[Finding]:
+def line_changes_shown(b: Budget, _c: Catalogue, resolved: Resolved) -> Iterator[Finding]:
     """Per-项 last-year figures and reasons are printed only where the region's text compares
     each 项 (`line_changes`); elsewhere they would be ignored, so they are pointed out."""
+    region = resolved.region
     if region.settings.get("line_changes") is True:
         return
     for i, x in enumerate(b.spending):
@@ -247,7 +249,7 @@ THREE_PUBLIC_ECONOMIC = {"abroad": "30212", "reception": "30217", "vehicle_runni
 
 
 @rule
-def three_public_explained(b: Budget, _c: Catalogue, _r: Region) -> Iterator[Finding]:
+def three_public_explained(b: Budget, _c: Catalogue, _r: Resolved) -> Iterator[Finding]:
     """Every 三公 item has last year's figure, and every change states its reason."""
     tp = b.three_public
     for key, item in tp.items().items():
@@ -263,7 +265,7 @@ def three_public_explained(b: Budget, _c: Catalogue, _r: Region) -> Iterator[Fin
 
 
 @rule
-def three_public_within_economic(b: Budget, _c: Catalogue, _r: Region) -> Iterator[Finding]:
+def three_public_within_economic(b: Budget, _c: Catalogue, _r: Resolved) -> Iterator[Finding]:
     """A 三公 item fits inside its economic 款 of 一般公共预算基本支出 (e.g. 公务接待费 ≤
     30217): the 三公 table and the economic table describe the same money — except the part
     the data says is spent in projects (`in_projects`), which the economic table leaves out."""
@@ -289,9 +291,10 @@ def _has_other_units(b: Budget) -> bool:
 
 
 @rule
-def running_costs_match(b: Budget, _c: Catalogue, region: Region) -> Iterator[Finding]:
+def running_costs_match(b: Budget, _c: Catalogue, resolved: Resolved) -> Iterator[Finding]:
     """机关运行经费, when given, equals the region's definition computed from the economic
     table (the 公用经费 of its listed 类, e.g. 302, or 302 and 310), when that table is given."""
+    region = resolved.region
     given = b.running_costs.amount
     if given is None or not b.economic or _has_other_units(b):
         return
@@ -302,7 +305,7 @@ def running_costs_match(b: Budget, _c: Catalogue, region: Region) -> Iterator[Fi
 
 
 @rule
-def projects_add_up(b: Budget, _c: Catalogue, _r: Region) -> Iterator[Finding]:
+def projects_add_up(b: Budget, _c: Catalogue, _r: Resolved) -> Iterator[Finding]:
     """A project with sub-projects equals their sum; projects of a source fit within the
     项目支出 of that source."""
     for i, p in enumerate(b.projects):
@@ -318,7 +321,7 @@ def projects_add_up(b: Budget, _c: Catalogue, _r: Region) -> Iterator[Finding]:
 
 
 @rule
-def staff_counts_agree(b: Budget, _c: Catalogue, _r: Region) -> Iterator[Finding]:
+def staff_counts_agree(b: Budget, _c: Catalogue, _r: Resolved) -> Iterator[Finding]:
     """The unit table's 编制数 and 在职人数 equal the staffing breakdown's totals."""
     s = b.overview.staffing
     if s is None:
@@ -343,7 +346,7 @@ MONEY = re.compile(r"\d[\d,]*(\.\d+)?\s*万?元")
 
 
 @rule
-def free_text_clean(b: Budget, _c: Catalogue, _r: Region) -> Iterator[Finding]:
+def free_text_clean(b: Budget, _c: Catalogue, _r: Resolved) -> Iterator[Finding]:
     """Text holds no template leftovers (field codes, fill-in instructions) — an error —
     and no money amounts, which must come from the figures — a warning."""
     for loc, text in texts(b.model_dump(mode="python")):
@@ -357,7 +360,7 @@ def free_text_clean(b: Budget, _c: Catalogue, _r: Region) -> Iterator[Finding]:
 
 
 @rule
-def fiscal_sources_known(b: Budget, _c: Catalogue, _r: Region) -> Iterator[Finding]:
+def fiscal_sources_known(b: Budget, _c: Catalogue, _r: Resolved) -> Iterator[Finding]:
     """财政拨款 spending is what the 财政拨款 tables show: at least one fiscal line exists when
     there is fiscal income."""
     if b.income.fiscal and not any(x.source in FISCAL_SOURCES for x in b.spending):
@@ -365,9 +368,9 @@ def fiscal_sources_known(b: Budget, _c: Catalogue, _r: Region) -> Iterator[Findi
 
 
 @rule
-def glossary_terms_known(b: Budget, _c: Catalogue, _r: Region) -> Iterator[Finding]:
+def glossary_terms_known(b: Budget, _c: Catalogue, resolved: Resolved) -> Iterator[Finding]:
     """Every standard glossary term named by the file exists in the standard glossary."""
-    known = standard_glossary()
+    known = resolved.glossary
     for i, term in enumerate(b.glossary.standard):
         if term not in known:
             yield Finding("R701", f"标准名词“{term}”不存在，可选：{'、'.join(known)}",
@@ -375,7 +378,7 @@ def glossary_terms_known(b: Budget, _c: Catalogue, _r: Region) -> Iterator[Findi
 
 
 @rule
-def quarterly_plan_adds_up(b: Budget, _c: Catalogue, _r: Region) -> Iterator[Finding]:
+def quarterly_plan_adds_up(b: Budget, _c: Catalogue, _r: Resolved) -> Iterator[Finding]:
     """A project's quarterly 用款计划, when given, adds up to its amount."""
     for i, p in enumerate(b.projects):
         if p.quarterly is not None:
@@ -384,7 +387,7 @@ def quarterly_plan_adds_up(b: Budget, _c: Catalogue, _r: Region) -> Iterator[Fin
 
 
 @rule
-def procurement_reserved_within(b: Budget, _c: Catalogue, _r: Region) -> Iterator[Finding]:
+def procurement_reserved_within(b: Budget, _c: Catalogue, _r: Resolved) -> Iterator[Finding]:
     """面向中小企业预留 fits within the 政府采购 total, and its 小微企业 part within it."""
     pr = b.procurement
     whole = pr.goods + pr.works + pr.services
@@ -400,11 +403,12 @@ def procurement_reserved_within(b: Budget, _c: Catalogue, _r: Region) -> Iterato
 
 
 @rule
-def printed_texts_given(b: Budget, _c: Catalogue, region: Region) -> Iterator[Finding]:
+def printed_texts_given(b: Budget, _c: Catalogue, resolved: Resolved) -> Iterator[Finding]:
     """Whatever the region's document prints from the data is filled in (warning): the
     region's `asks_for` names those data paths ("a | b": a, unless b is given instead), less
     the region's or center's `optional`. `[]` stands for every item of a list; of `spending`,
     the lines funded by 财政拨款 (those the explanation lists one by one)."""
+    region = resolved.region
     data = b.model_dump(mode="python")
     for entry in region.asks_for:
         first, *instead = (p.strip() for p in entry.split("|"))

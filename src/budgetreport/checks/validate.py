@@ -74,7 +74,7 @@ def check_file(path: Path, content: bytes | None = None, name: str | None = None
         resolved = resolve(dept.region, dept.year, center_key(path), ws)
     except BudgetError as exc:
         return Checked(source, budget, None, problems + exc.problems)
-    region, catalogue = resolved.region, resolved.catalogue
+    catalogue = resolved.catalogue
     problems += resolved.problems
     if catalogue.year != dept.year:
         problems.append(source.problem(
@@ -85,8 +85,8 @@ def check_file(path: Path, content: bytes | None = None, name: str | None = None
     # Out-of-bounds figures would make the rules' arithmetic and the layout misbehave.
     findings = list(limit_findings(budget))
     if not findings:
-        findings = [f for rule in RULES for f in rule(budget, catalogue, region)]
-        findings += suspects(source.data, findings, catalogue, region)
+        findings = [f for rule in RULES for f in rule(budget, catalogue, resolved)]
+        findings += suspects(source.data, findings, catalogue, resolved)
     findings += section_findings(source.data, resolved.sections, budget, not findings)
     for f in findings:
         problems.append(source.problem(f.code, f.message, f.loc, severity=f.severity))

@@ -47,5 +47,8 @@ def resolve(region: str, year: int, center: str | None = None, ws: Workspace | N
     settings = load_region(region, center, ws)
     style, style_problems = text_style(settings.settings, settings.problem_at)
     sections, section_problems = declared_sections(settings.settings, settings.problem_at)
+    tagged = settings.settings.get("tagged_pdf", False)
+    switches = [] if isinstance(tagged, bool) else [settings.problem_at(
+        ("tagged_pdf",), f"地区设置 tagged_pdf 应为 true 或 false，而不是“{tagged}”", "E802")]
     return Resolved(settings, load_catalogue(year, ws), standard_glossary(ws), style, sections,
-                    (*settings.problems, *style_problems, *section_problems))
+                    (*settings.problems, *style_problems, *section_problems, *switches))

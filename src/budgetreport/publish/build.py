@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -94,10 +94,6 @@ def document_problems(checked: Checked, tables: list[Table]) -> list[Problem]:
             problems.append(source.problem(
                 "R804", f"{m.message}：金额按表中单位四舍五入后相加不一致，请调整其中一项的尾数{which}，"
                 "使公开的表格自洽", loc or ("unit",)))
-    setting = checked.region.settings.get("tagged_pdf", False)
-    if not isinstance(setting, bool):  # named by the region.yaml (and line) that set it
-        problems.append(replace(checked.region.problem("tagged_pdf", f"地区设置 tagged_pdf 应为 true 或 false，"
-                                                       f"而不是“{setting}”"), code="E802"))
     return problems
 
 
