@@ -207,3 +207,24 @@ def test_check_command_reports_sections_in_chinese(region: Path) -> None:
     result = run_cli("check", path)
     assert result.exit_code == 1
     assert {(r.line, r.code) for r in reported(result.output)} >= {(line_of(path, "  procurement_items:"), "R230")}
+
+
+def test_new_names_the_regions_sections(region: Path) -> None:
+    """`new --region` writes the declared sections: a required one to fill in (its optional
+    fields commented out), an optional one commented out; check then asks for each blank."""
+    out = region.parents[3] / "quanzhou-2023.yaml"
+    result = run_cli("new", "--region", "fujian", "--name", "泉州市住房公积金中心", "--year", "2023", "-o", out)
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert "  meetings_training:  # 会议费和培训费（一条记录）" in text
+    assert "    meeting:  # 会议费（金额，必填）" in text
+    assert "  # procurement_items:  # 政府采购预算明细（多条记录，每条以“- ”开头）" in text
+    assert "    # - name:  # 采购项目（文字，必填）" in text
+    assert "      # category:  # 采购类别（文字：货物、工程、服务，必填）" in text
+    from ruamel.yaml import YAML
+
+    assert YAML(typ="safe").load(text)["sections"] == {"meetings_training": {"meeting": None, "training": None}}
+    # A blank left so is told at its line, as the model's own blanks are.
+    path = data(region.parents[3], FILLED.replace("{meeting: 2.5, training: 6}", "{meeting: , training: 6}"))
+    [blank] = [p for p in check_file(path).problems if p.code == "E231"]
+    assert blank.line == line_of(path, "meetings_training") and "会议费未填写" in blank.message

@@ -35,6 +35,7 @@ from ..compute.figures import Figures, compute
 from ..inputs.model import FISCAL_SOURCES, THREE_PUBLIC, Budget
 from ..inputs.region import known_regions, load_region
 from ..inputs.resolved import Resolved
+from ..inputs.sections import TYPES, SectionSpec, declared_sections
 
 SCHEMA_LINE = "# yaml-language-server: $schema=../schema/budget.schema.json"
 Kind = Literal["amount", "scalar", "model", "models", "list", "dict"]
@@ -180,9 +181,37 @@ def skeleton(region: str, name: str, year: int) -> str:
         "# 以“# ”开头的字段可选：需要时去掉行首的“# ”再填写。",
         "# 填好后运行 budgetreport check 校验。",
     ]
-    groups = ["\n".join(line.render() for line in _field_lines(key, info, 0, (key,), plan, False))
-              for key, info in Budget.model_fields.items()]
+    settings = load_region(region)
+    declared, _ = declared_sections(settings.settings, settings.problem_at)
+    groups = ["\n".join(line.render() for line in (
+        _section_lines(info, declared) if key == "sections" else _field_lines(key, info, 0, (key,), plan, False)))
+        for key, info in Budget.model_fields.items()]
     return "\n\n".join(["\n".join(header), *groups]) + "\n"
+
+
+def _section_lines(info: FieldInfo, declared: dict[str, SectionSpec]) -> list[_Line]:
+    """The region's data sections: a required one present with its fields (an optional field
+    commented out), an optional one commented out; none declared: the key commented out."""
+    desc = _describe(info, None)
+    if not declared:
+        return [_entry(0, "sections", "", desc, True)]
+    lines = [_entry(0, "sections", "", desc, not any(x.required for x in declared.values()))]
+    for name, spec in declared.items():
+        hide = not spec.required
+        kind = "一条记录" if spec.one else "多条记录，每条以“- ”开头"
+        lines.append(_entry(2, name, "", f"{spec.title}（{kind}）", hide))
+        body = []
+        ordered = sorted(spec.fields.items(), key=lambda kv: not kv[1].required)  # required first
+        for key, field in ordered:
+            words = TYPES[field.type].split("（")[0]
+            if field.choices:
+                words += "：" + "、".join(field.choices)
+            body.append(_entry(4 if spec.one else 6, key, "", f"{field.title}（{words}"
+                               f"{'，必填' if field.required else ''}）", hide or not field.required))
+        if not spec.one and body:  # an example record: "- " before its first field, shown
+            body[0] = _Line(4, "- " + body[0].text, hide)
+        lines += body
+    return lines
 
 
 # --- next year's file ----------------------------------------------------------------------
