@@ -25,9 +25,9 @@ def fujian(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return settings
 
 
-def html_of(settings: Path, text: str) -> str:
+def html_of(settings: Path, text: str, sample: str = X) -> str:
     settings.write_text(text, encoding="utf-8")
-    checked = check_file(DATA / X)
+    checked = check_file(DATA / sample)
     assert not checked.errors(), checked.errors()
     return prepare(checked).html
 
@@ -117,3 +117,21 @@ def test_each_style_problem_at_its_line(fujian: Path, text: str, words: str) -> 
     found = [p for p in check_document(DATA / X).errors() if p.file.endswith("region.yaml")]
     assert len(found) == 1 and words in found[0].message, found
     assert found[0].line == 2 or (found[0].line == 3 and text.count("\n") == 2)
+
+
+def test_per_item_comparisons_use_the_declared_words(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The per-项 sentences of a region with line_changes (Shanghai) take the words too."""
+    sample = "shanghai-putuo-fuliyuan-2024.yaml"
+    (tmp_path / "budgetreport.yaml").write_text("region: shanghai\n", encoding="utf-8")
+    center = tmp_path / "templates" / "centers" / "shanghai-putuo-fuliyuan" / "region.yaml"
+    center.parent.mkdir(parents=True)
+    monkeypatch.chdir(tmp_path)
+    assert "比2023年预算执行数增加8.57%" in html_of(center, "line_changes: true\n", sample)
+    html = html_of(center, "comparison: {increase: 增长, decrease: 下降}\n", sample)
+    assert "比2023年预算执行数增长8.57%" in html and "比2023年预算执行数下降1.39%" in html
+
+
+def test_a_title_for_a_part_no_template_has_is_an_error(fujian: Path) -> None:
+    fujian.write_text("part_titles:\n  overview: 概况\n  overveiw: 部门概况\n", encoding="utf-8")
+    [p] = [p for p in check_file(DATA / X).errors() if p.code == "E821"]
+    assert p.line == 3 and "part_titles.overveiw" in p.message and "overview" in p.message

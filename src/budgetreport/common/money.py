@@ -173,6 +173,15 @@ class Change:
         d = self.direction
         return d is Direction.new or (d is not Direction.flat and (self.pct or ZERO) >= 10)
 
+    @property
+    def verb(self) -> str:
+        """The region's word for the change of the amount: 增加 or 减少 (`comparison`)."""
+        return _word("decrease", "减少") if self.delta < 0 else _word("increase", "增加")
+
+    def unchanged(self, default: str = "相比无变化") -> str:
+        """The region's word for no change (`comparison.unchanged`), else `default`."""
+        return _word("unchanged", default)
+
     def phrase(self, ref: str, *, lead: str = "比", rise: str | None = None,
                with_pct: bool = True) -> str:
         """E.g. "比2021年预算数增加205.14万元，增长8.11%"; "与2021年预算数相比无变化".
@@ -180,8 +189,7 @@ class Change:
         d = self.direction
         if d is Direction.flat:
             return f"与{ref}{_word('unchanged', '相比无变化')}"
-        verb = _word("decrease", "减少") if self.delta < 0 else _word("increase", "增加")
-        text = f"{lead}{ref}{verb}{amount(abs(self.delta))}"
+        text = f"{lead}{ref}{self.verb}{amount(abs(self.delta))}"
         if with_pct and self.pct is not None:
             up = rise or _word("rise", "增长")
             text += f"，{_word('fall', '下降') if self.delta < 0 else up}{self.pct:f}%"

@@ -17,6 +17,7 @@ from .catalogue import Catalogue, GlossaryEntry, load_catalogue, standard_glossa
 from .region import Region, load_region
 from .resources import Workspace, current
 from .sections import SectionSpec, declared_sections
+from .settings import unknown_message
 from .styles import TextStyle, text_style
 
 
@@ -51,4 +52,17 @@ def resolve(region: str, year: int, center: str | None = None, ws: Workspace | N
     switches = [] if isinstance(tagged, bool) else [settings.problem_at(
         ("tagged_pdf",), f"地区设置 tagged_pdf 应为 true 或 false，而不是“{tagged}”", "E802")]
     return Resolved(settings, load_catalogue(year, ws), standard_glossary(ws), style, sections,
-                    (*settings.problems, *style_problems, *section_problems, *switches))
+                    (*settings.problems, *style_problems, *section_problems, *switches,
+                     *_part_title_problems(settings)))
+
+
+def _part_title_problems(region: Region) -> list[Problem]:
+    """A title given to a part no template folder has (`part_titles: {overveiw: …}`) would be
+    silently unused: an error at its line, naming the parts there are."""
+    titles = region.settings.get("part_titles", {})
+    if not isinstance(titles, dict):
+        return [region.problem_at(("part_titles",), "part_titles 应为键值结构：部分: 标题", "E820")]
+    parts = {p.name.split(".")[0] for folder in region.folders if (folder / "parts").is_dir()
+             for p in (folder / "parts").iterdir() if p.name.endswith(".html.j2")}
+    return [region.problem_at(("part_titles", key), unknown_message(("part_titles",), key, dict.fromkeys(
+        sorted(parts), "部分")), "E821") for key in titles if key not in parts]
