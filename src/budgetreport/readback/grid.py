@@ -138,8 +138,10 @@ def _line_breaks(words: list[Word], xs: list[float], ys: list[float]) -> list[Ru
     """Rules that are not drawn: between the lines of a band that holds several lines of a
     table's rows (each line with figures, in two columns or more)."""
     out = []
+    words = sorted(words, key=lambda w: w.cy)
+    mids = [w.cy for w in words]
     for top, bottom in zip(ys, ys[1:], strict=False):
-        lines = lines_of([w for w in words if top <= (w.top + w.bottom) / 2 < bottom])
+        lines = lines_of(words[bisect.bisect_left(mids, top):bisect.bisect_left(mids, bottom)])
         if len(lines) < 2:
             continue
         full = [ln for ln in lines if figure_line(ln) and len({_column(xs, w.x0, w.x1) for w in ln.words}) >= 2]
@@ -165,11 +167,13 @@ def _grid(words: list[Word], xs: list[float], ys: list[float], h: list[Rule], v:
             i = parent[i]
         return i
 
+    at_x = [[r for r in v if abs(r.at - x) <= NEAR] for x in xs]
+    at_y = [[r for r in h if abs(r.at - y) <= NEAR] for y in ys]
     for r in range(nr):
         for c in range(nc):
-            if c + 1 < nc and not _covers(v, xs[c + 1], ys[r], ys[r + 1]):
+            if c + 1 < nc and not _covers(at_x[c + 1], xs[c + 1], ys[r], ys[r + 1]):
                 parent[find(r * nc + c)] = find(r * nc + c + 1)
-            if r + 1 < nr and not _covers(h, ys[r + 1], xs[c], xs[c + 1]):
+            if r + 1 < nr and not _covers(at_y[r + 1], ys[r + 1], xs[c], xs[c + 1]):
                 parent[find(r * nc + c)] = find((r + 1) * nc + c)
     spans: dict[int, list[int]] = {}
     for i in range(nr * nc):

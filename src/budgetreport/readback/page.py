@@ -49,33 +49,23 @@ class Rule:
     b: float
 
 
-@dataclass
 class Word:
-    chars: list[Char]
+    """Characters printed together; its box is computed once."""
+
+    __slots__ = ("bottom", "chars", "size", "text", "top", "x0", "x1")
+
+    def __init__(self, chars: list[Char]) -> None:
+        self.chars = chars
+        self.x0 = chars[0].x0
+        self.x1 = max(c.x1 for c in chars)
+        self.top = min(c.top for c in chars)
+        self.bottom = max(c.bottom for c in chars)
+        self.size = max(c.size for c in chars)
+        self.text = "".join(c.text for c in chars)
 
     @property
-    def x0(self) -> float:
-        return self.chars[0].x0
-
-    @property
-    def x1(self) -> float:
-        return max(c.x1 for c in self.chars)
-
-    @property
-    def top(self) -> float:
-        return min(c.top for c in self.chars)
-
-    @property
-    def bottom(self) -> float:
-        return max(c.bottom for c in self.chars)
-
-    @property
-    def size(self) -> float:
-        return max(c.size for c in self.chars)
-
-    @property
-    def text(self) -> str:
-        return "".join(c.text for c in self.chars)
+    def cy(self) -> float:
+        return (self.top + self.bottom) / 2
 
 
 @dataclass
@@ -127,33 +117,67 @@ def read_page(page: Any, number: int) -> Page:
 
     width, height = page.get_size()
     textpage = page.get_textpage()
-    text = textpage.get_text_range().replace("\r\n", "\n")
+    count = pdfium.FPDFText_CountChars(textpage.raw)
+    units = (ctypes.c_ushort * (count + 1))()  # one UTF-16 unit per character index
+    pdfium.FPDFText_GetText(textpage.raw, 0, count, units)
+    codes = list(units)[:count]
+    text = bytes(units)[: 2 * count].decode("utf-16-le", errors="replace").replace("\r\n", "\n")
     out = Page(number, width, height, text)
-    _chars(pdfium, textpage.raw, height, out)
-    _objects(pdfium, page, height, out)
+    view = View(page.get_rotation() % 360, width, height)
+    _chars(pdfium, textpage.raw, codes, view, out)
+    _objects(pdfium, page, view, out)
     textpage.close()
     return out
 
 
-def _chars(pdfium: Any, raw: Any, height: float, out: Page) -> None:
+@dataclass(frozen=True)
+class View:
+    """PDF user space (y up, the page unrotated) → the page as displayed (y down, /Rotate
+    applied: a landscape table on a page turned by 90° reads left to right)."""
+
+    rotation: int
+    width: float  # as displayed
+    height: float
+
+    def point(self, x: float, y: float) -> tuple[float, float]:
+        if self.rotation == 90:
+            return y, x
+        if self.rotation == 180:
+            return self.width - x, y
+        if self.rotation == 270:
+            return self.width - y, self.height - x
+        return x, self.height - y
+
+    def box(self, left: float, bottom: float, right: float, top: float) -> tuple[float, float, float, float]:
+        """x0, top, x1, bottom as displayed."""
+        ax, ay = self.point(left, bottom)
+        bx, by = self.point(right, top)
+        return min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)
+
+
+def _chars(pdfium: Any, raw: Any, codes: list[int], view: View, out: Page) -> None:
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))
     refs = [ctypes.byref(v) for v in (left, right, bottom, top)]
     # the loose box's height is the font's size as printed (GetFontSize ignores the text matrix)
     loose = pdfium.FS_RECTF()
-    unicode, box, size, generated = (pdfium.FPDFText_GetUnicode, pdfium.FPDFText_GetCharBox,
-                                     pdfium.FPDFText_GetLooseCharBox, pdfium.FPDFText_IsGenerated)
+    box, size = pdfium.FPDFText_GetCharBox, pdfium.FPDFText_GetLooseCharBox
     chars = out.chars
-    for i in range(pdfium.FPDFText_CountChars(raw)):
-        u = unicode(raw, i)
-        if u in (0xFFFE, 0xFFFF, 0) or 0xE000 <= u <= 0xF8FF:
-            out.unmapped += 1
+    upright, height = view.rotation == 0, view.height
+    for i, u in enumerate(codes):  # generated characters are spaces and line ends: skipped here
+        if u <= 32 or u in (0x3000, 0xA0):
             continue
-        if u <= 32 or u in (0x3000, 0xA0) or generated(raw, i):
+        if u in (0xFFFE, 0xFFFF) or 0xE000 <= u <= 0xF8FF:
+            out.unmapped += 1
             continue
         box(raw, i, *refs)
         size(raw, i, loose)
-        chars.append(Char(left.value, right.value, height - top.value, height - bottom.value, chr(u),
-                          abs(loose.top - loose.bottom)))
+        if upright:
+            chars.append(Char(left.value, right.value, height - top.value, height - bottom.value, chr(u),
+                              loose.top - loose.bottom))
+            continue
+        x0, y0, x1, y1 = view.box(left.value, bottom.value, right.value, top.value)
+        lx0, ly0, lx1, ly1 = view.box(loose.left, loose.bottom, loose.right, loose.top)
+        chars.append(Char(x0, x1, y0, y1, chr(u), max(ly1 - ly0, lx1 - lx0)))
 
 
 def _visible(pdfium: Any, raw: Any, getter: Any) -> bool:
@@ -163,29 +187,35 @@ def _visible(pdfium: Any, raw: Any, getter: Any) -> bool:
     return a.value > 0 and min(r.value, g.value, b.value) <= INK
 
 
-def _objects(pdfium: Any, page: Any, height: float, out: Page) -> None:
+def _objects(pdfium: Any, page: Any, view: View, out: Page) -> None:
     fill, stroke = ctypes.c_int(), ctypes.c_int()
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
     box = [ctypes.byref(v) for v in (left, bottom, right, top)]
-    for obj in page.get_objects(max_depth=2):
-        if obj.type == pdfium.FPDF_PAGEOBJ_IMAGE:
+    count, get = pdfium.FPDFPage_CountObjects, pdfium.FPDFPage_GetObject
+    objects = [(get(page.raw, i), 0) for i in range(count(page.raw))]
+    while objects:  # objects inside a form object (one level down) are read too
+        raw, level = objects.pop()
+        kind = pdfium.FPDFPageObj_GetType(raw)
+        if kind == pdfium.FPDF_PAGEOBJ_IMAGE:
             out.images += 1
             continue
-        if obj.type != pdfium.FPDF_PAGEOBJ_PATH:
+        if kind == pdfium.FPDF_PAGEOBJ_FORM and level == 0:
+            objects += [(pdfium.FPDFFormObj_GetObject(raw, i), 1) for i in range(pdfium.FPDFFormObj_CountObjects(raw))]
             continue
-        raw = obj.raw
+        if kind != pdfium.FPDF_PAGEOBJ_PATH:
+            continue
         pdfium.FPDFPath_GetDrawMode(raw, ctypes.byref(fill), ctypes.byref(stroke))
         filled = bool(fill.value) and _visible(pdfium, raw, pdfium.FPDFPageObj_GetFillColor)
         stroked = bool(stroke.value) and _visible(pdfium, raw, pdfium.FPDFPageObj_GetStrokeColor)
         if not filled and not stroked:
             continue
         segments = pdfium.FPDFPath_CountSegments(raw)
-        if segments <= 5 and obj.level == 0:  # one line or one rectangle: its bounds say it all
+        if segments <= 5 and level == 0:  # one line or one rectangle: its bounds say it all
             if not pdfium.FPDFPageObj_GetBounds(raw, *box):
                 continue
-            _shape(out, left.value, height - top.value, right.value, height - bottom.value, stroked, segments)
+            _shape(out, *view.box(left.value, bottom.value, right.value, top.value), stroked, segments)
         else:
-            _segments(pdfium, obj, height, out, stroked)
+            _segments(pdfium, raw, view, out, stroked)
 
 
 def _shape(out: Page, x0: float, y0: float, x1: float, y1: float, stroked: bool, segments: int) -> None:
@@ -199,10 +229,10 @@ def _shape(out: Page, x0: float, y0: float, x1: float, y1: float, stroked: bool,
         out.vertical += [Rule(x0, y0, y1), Rule(x1, y0, y1)]
 
 
-def _segments(pdfium: Any, obj: Any, height: float, out: Page, stroked: bool) -> None:
+def _segments(pdfium: Any, raw: Any, view: View, out: Page, stroked: bool) -> None:
     """A path of many pieces: each sub-path is a line, a rectangle or something else."""
     matrix = pdfium.FS_MATRIX()
-    if not pdfium.FPDFPageObj_GetMatrix(obj.raw, ctypes.byref(matrix)):
+    if not pdfium.FPDFPageObj_GetMatrix(raw, ctypes.byref(matrix)):
         return
     m = (matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f)
     x, y = ctypes.c_float(), ctypes.c_float()
@@ -218,12 +248,11 @@ def _segments(pdfium: Any, obj: Any, height: float, out: Page, stroked: bool) ->
                 _shape(out, min(xs), min(ys), max(xs), max(ys), stroked, len(points))
         points.clear()
 
-    for i in range(pdfium.FPDFPath_CountSegments(obj.raw)):
-        seg = pdfium.FPDFPath_GetPathSegment(obj.raw, i)
+    for i in range(pdfium.FPDFPath_CountSegments(raw)):
+        seg = pdfium.FPDFPath_GetPathSegment(raw, i)
         kind = pdfium.FPDFPathSegment_GetType(seg)
         pdfium.FPDFPathSegment_GetPoint(seg, ctypes.byref(x), ctypes.byref(y))
-        px = m[0] * x.value + m[2] * y.value + m[4]
-        py = height - (m[1] * x.value + m[3] * y.value + m[5])
+        px, py = view.point(m[0] * x.value + m[2] * y.value + m[4], m[1] * x.value + m[3] * y.value + m[5])
         if kind == pdfium.FPDF_SEGMENT_MOVETO:
             flush()
         elif kind != pdfium.FPDF_SEGMENT_LINETO:
@@ -241,16 +270,16 @@ def _segments(pdfium: Any, obj: Any, height: float, out: Page, stroked: bool) ->
 def words_of(chars: list[Char], gap: float = 0.9, cut: Callable[[Char, Char], bool] | None = None) -> list[Word]:
     """Characters into words: a word ends at a gap wider than `gap` × the font size, where
     the text moves to another line, or where `cut` says (a column's rule between them)."""
-    words: list[Word] = []
+    runs: list[list[Char]] = []
     for c in chars:
-        if words:
-            last = words[-1].chars[-1]
+        if runs:
+            last = runs[-1][-1]
             if (abs(c.cy - last.cy) < 0.5 * max(c.size, 1) and -0.5 * c.size < c.x0 - last.x1 < gap * c.size
                     and not (cut and cut(last, c))):
-                words[-1].chars.append(c)
+                runs[-1].append(c)
                 continue
-        words.append(Word([c]))
-    return words
+        runs.append([c])
+    return [Word(run) for run in runs]
 
 
 def lines_of(words: list[Word]) -> list[Line]:

@@ -192,7 +192,8 @@ def _read_tables(page: Page, reading: _Reading) -> None:
     """The tables on a page, in order from the top: each a new table (a heading above it, or
     boxed inside it) or the continuation of the previous one."""
     pieces = [p for p in ruled_pieces(page) if len(p.edges) >= 3]
-    lines = [ln for ln in lines_of(words_of(page.chars))
+    free = [c for c in page.chars if not any(p.top - 1 <= c.cy <= p.bottom + 1 for p in pieces)]
+    lines = [ln for ln in lines_of(words_of(free))
              if not any(p.top - 1 <= (ln.top + ln.bottom) / 2 <= p.bottom + 1 for p in pieces)]
     if not pieces and not reading.tables and not any(UNIT.search(ln.text) for ln in lines):
         return
