@@ -197,7 +197,7 @@ def test_view_in_document_finds_the_problems_own_place(browser: WebDriver, tmp_p
 
         # A spending line: its row (found by its whole code, printed in 类/款/项 columns), the
         # cell of the changed field, the amount as the page prints it.
-        wait(driver, goto(driver, "R200", "138515.80"), "R200")
+        wait(driver, goto(driver, "R200", "138,515.80"), "R200")
         place = wait(driver, lambda d: in_document(d, FLASHED + "return e && e.dataset.key === 'project' && "
                                                    "[e.textContent, e.parentElement.dataset.code]"), "标出项目支出")
         assert place == ["138,515.80", "2010601"]

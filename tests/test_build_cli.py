@@ -67,7 +67,7 @@ def test_failed_build_keeps_the_previous_outputs(tmp_path: Path, edited) -> None
     # The problem, in Chinese, located at the edited line with its rule code.
     line = line_of(good, "  general_budget: 2735.84")
     assert (line, "R202") in located(second.output, good), second.output
-    assert re.search(r"一般公共预算拨款收入 2735\.84 ≠ .*2735\.83", second.output), second.output
+    assert re.search(r"一般公共预算拨款收入 2,735\.84 ≠ .*2,735\.83", second.output), second.output
     # The previous PDF and workbook are untouched: same bytes, same file, same time.
     assert files_in(out) == before
 

@@ -77,7 +77,7 @@ def test_income_off_by_a_cent(edited):
     assert (line_of(path, "general_budget: 2735.84"), "R202") in found
     assert (line_of(path, "income:", exact=True), "R201") in found
     [msg] = _messages(result.output, path, "R201")
-    assert "2735.84" in msg and "2735.83" in msg
+    assert "2,735.84" in msg and "2,735.83" in msg
 
 
 def test_spending_personnel_off_by_a_cent(edited):
@@ -92,9 +92,9 @@ def test_spending_personnel_off_by_a_cent(edited):
             (line_of(path, "general_budget: 2735.83"), "R202"),
             (line_of(path, "economic:", exact=True), "R203")} <= found
     [income] = _messages(result.output, path, "R201")
-    assert "2735.83" in income and "2735.84" in income
+    assert "2,735.83" in income and "2,735.84" in income
     [economic] = _messages(result.output, path, "R203")
-    assert "1922.62" in economic and "1922.63" in economic
+    assert "1,922.62" in economic and "1,922.63" in economic
 
 
 def test_economic_line_off_by_a_cent(edited):
@@ -394,8 +394,10 @@ def test_file_in_yuan_messages_use_the_files_figures(tmp_path):
                       encoding="utf-8")
     result = run_cli("check", target)
     [msg] = _messages(result.output, target, "R202")
-    # The file's own figures, in its own unit: not the 万元 figures the document shows.
-    assert "27358400.00" in msg and "27358300.00" in msg and "2735.8" not in msg, msg
+    # The file's own figures, in its own unit, as a 元 table prints them (separators, no
+    # decimals when the file has no 分: "156211123.00" read badly).
+    assert "27,358,400" in msg and "27,358,300" in msg and "2735.8" not in msg, msg
+    assert ".00" not in msg, msg
 
 
 # --- the published JSON schema --------------------------------------------------------

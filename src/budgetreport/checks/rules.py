@@ -7,10 +7,12 @@ offending value; `validate` turns paths into `file:line`. The docstring states t
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal
 
-from ..common.money import Change, number, round2, total
+from ..common.money import Change, rounded, total
 from ..common.problems import Finding, Loc, Severity, texts
 from ..inputs.catalogue import LEVELS, Catalogue, Entry
 from ..inputs.load import NON_PRINTABLE
@@ -27,9 +29,28 @@ def rule(fn: Rule) -> Rule:
     return fn
 
 
+# Decimals of the file's amounts as its document prints them: 万元 two, 元 none unless the
+# file has 分 (set by `validate` for the file being checked, `figures_as`).
+_PLACES: ContextVar[int] = ContextVar("message_places", default=2)
+
+
+@contextmanager
+def figures_as(unit: str, amounts: Iterable[Decimal]) -> Iterator[None]:
+    """Messages inside show the file's amounts as its document prints them."""
+    places = 2 if unit != "元" or any(a != a.to_integral_value() for a in amounts) else 0
+    token = _PLACES.set(places)
+    try:
+        yield
+    finally:
+        _PLACES.reset(token)
+
+
 def show(x: Decimal) -> str:
-    """A figure in a message: two decimals unless that would hide a difference."""
-    return number(x) if x == round2(x) else f"{x.normalize():f}"
+    """A figure in a message as the document prints it — thousands separated, the unit's
+    decimals ("156,211,123" 元, "2,735.83" 万元) — more only where that would hide a
+    difference ("1,734.385")."""
+    places = _PLACES.get()
+    return f"{x:,.{places}f}" if x == rounded(x, places) else f"{x.normalize():,f}"
 
 
 def _unequal(code: str, loc: Loc, left: str, lv: Decimal, right: str, rv: Decimal) -> Iterator[Finding]:
@@ -202,14 +223,14 @@ def prior_present(b: Budget, _c: Catalogue, resolved: Resolved) -> Iterator[Find
     for name in region.requires_prior:
         value = getattr(b.prior, name)
         if value is None:
-            yield Finding("R212", f"缺少{describe(('prior', name), raw=True)}：文中的比较句需要它", ("prior",))
+            yield Finding("R212", f"缺少{describe(('prior', name))}：文中的比较句需要它（prior.{name}）", ("prior",))
         elif name == "by_function":
             for code in sorted({x.code[:3] for x in b.spending} - set(value)):
-                yield Finding("R212", f"缺少 {code} 类的上年数（prior.by_function）：文中的比较句需要它",
+                yield Finding("R212", f"缺少 {code} 类的上年数：文中的比较句需要它（prior.by_function）",
                               ("prior", "by_function"))
         elif name == "by_economic":
             for code in sorted({e.code[:3] for e in b.economic} - set(value)):
-                yield Finding("R212", f"缺少 {code} 类的上年数（prior.by_economic）：文中的比较句需要它",
+                yield Finding("R212", f"缺少 {code} 类的上年数：文中的比较句需要它（prior.by_economic）",
                               ("prior", "by_economic"))
 
 
@@ -261,7 +282,7 @@ def three_public_explained(b: Budget, _c: Catalogue, _r: Resolved) -> Iterator[F
             vehicle_explained = key.startswith("vehicle") and tp.vehicle_reason
             if not vehicle_explained:
                 yield Finding("R302", f"{name}由 {show(item.prior)} 变为 {show(item.amount)}，"
-                              "必须在增减原因（reason）中说明", loc + ("amount",))
+                              f"必须说明增减原因（three_public.{key}.reason）", loc + ("amount",))
 
 
 @rule

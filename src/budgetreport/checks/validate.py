@@ -18,9 +18,9 @@ from ..inputs.model import Budget
 from ..inputs.region import Region, known_regions
 from ..inputs.resolved import Resolved, resolve
 from ..inputs.resources import current
-from .diagnose import suspects
+from .diagnose import amounts, suspects
 from .limits import limit_findings
-from .rules import RULES
+from .rules import RULES, figures_as
 from .schema import parse
 from .sections import section_findings
 from .years import ROLLED_MARK, year_findings
@@ -85,8 +85,9 @@ def check_file(path: Path, content: bytes | None = None, name: str | None = None
     # Out-of-bounds figures would make the rules' arithmetic and the layout misbehave.
     findings = list(limit_findings(budget))
     if not findings:
-        findings = [f for rule in RULES for f in rule(budget, catalogue, resolved)]
-        findings += suspects(source.data, findings, catalogue, resolved)
+        with figures_as(budget.unit, (v for _, v in amounts(source.data, ()))):
+            findings = [f for rule in RULES for f in rule(budget, catalogue, resolved)]
+            findings += suspects(source.data, findings, catalogue, resolved)
     findings += section_findings(source.data, resolved.sections, budget, not findings)
     for f in findings:
         problems.append(source.problem(f.code, f.message, f.loc, severity=f.severity))
