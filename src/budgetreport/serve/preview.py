@@ -9,6 +9,7 @@ the officer sees the figure she changed — and kept as it was, marked stale, wh
 from __future__ import annotations
 
 import datetime as dt
+import sys
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..checks.validate import check_file, expand
+from ..common.bounds import special_file
 from ..common.problems import BudgetError, Loc, Problem, Severity
 from ..compute.figures import LINE_COLUMNS, compute
 from ..inputs.resources import shared_folders
@@ -123,9 +125,14 @@ class Preview:
     # --- reading ---------------------------------------------------------------------
 
     def files(self) -> list[Path]:
-        """The data files, leaving out any that leads outside the folder (a symlink)."""
-        return [p for p in expand([self.data_dir])
-                if p.resolve().is_relative_to(self.data_dir) and p.is_file()]
+        """The data files, leaving out any that leads outside the folder (a symlink) or is
+        no regular file (a link loop, a FIFO, a folder named *.yaml)."""
+        try:
+            found = expand([self.data_dir])
+        except OSError:  # the folder itself went away or was replaced
+            return []
+        return [p for p in found if (real := _resolved(p)) is not None
+                and real.is_relative_to(self.data_dir) and special_file(p) is None and p.is_file()]
 
     def view(self, key: str) -> View | None:
         with self._changed:
@@ -219,32 +226,56 @@ class Preview:
 
     def apply(self, changed: Iterable[Path]) -> None:
         """Bring the views up to date after `changed` files changed on disk."""
-        changed = [Path(p) for p in changed]
-        current = {p.resolve(): p for p in self.files()}
-        if any(p.resolve().is_relative_to(t) for t in self.templates for p in changed):
+        changed = [real for p in changed if (real := _resolved(Path(p))) is not None]
+        current = {real: p for p in self.files() if (real := _resolved(p)) is not None}
+        if any(p.is_relative_to(t) for t in self.templates for p in changed):
             targets = list(current.values())  # a template or region setting: every center
         else:
-            targets = [current[p.resolve()] for p in changed if p.resolve() in current]
+            targets = [current[p] for p in changed if p in current]
         for path in targets:
             self.refresh(path)
-        known = {v.path.resolve() for v in self.all()}
-        for gone in known - set(current):
-            self.forget(gone)
+        for path in [v.path for v in self.all() if _resolved(v.path) not in current]:
+            self.forget(path)
 
     def watch(self, stop: threading.Event) -> None:
         """Follow the data folder and the templates until `stop` is set (a thread's body).
         `ready` is set once changes are seen; what changed before that is caught up then."""
         import watchfiles
 
-        for changes in watchfiles.watch(self.data_dir, *self.templates, stop_event=stop,
-                                        debounce=100, step=20, rust_timeout=500,
-                                        yield_on_timeout=True, raise_interrupt=False):
-            if not self.ready.is_set():
-                self.ready.set()
-                changes |= {(watchfiles.Change.modified, str(v.path)) for v in self.all()
-                            if _mtime(v.path) != v.mtime}
-            if changes:
-                self.apply(Path(p) for _, p in changes)
+        # Whatever the files become (a link to themselves, a FIFO, a folder; the folder
+        # replaced), the watcher goes on: a failed round is told once and the watch restarts.
+        while not stop.is_set():
+            caught_up = False
+            try:
+                for changes in watchfiles.watch(self.data_dir, *self.templates, stop_event=stop,
+                                                debounce=100, step=20, rust_timeout=500,
+                                                yield_on_timeout=True, raise_interrupt=False):
+                    self.ready.set()
+                    if (folders := shared_folders()) != self.templates:
+                        self.templates = folders  # a templates/ or catalogue/ folder made (or gone)
+                        changes |= {(watchfiles.Change.modified, str(f)) for f in folders}
+                        self.apply(Path(p) for _, p in changes)
+                        break  # watch again, with it
+                    if not caught_up:  # what changed before the watch (re)started
+                        caught_up = True
+                        changes |= {(watchfiles.Change.modified, str(v.path)) for v in self.all()
+                                    if _mtime(v.path) != v.mtime}
+                        changes |= {(watchfiles.Change.added, str(p)) for p in self.files()
+                                    if self.view(p.stem) is None}
+                    if changes:
+                        self.apply(Path(p) for _, p in changes)
+                continue  # stopped, or restarted on purpose: at once
+            except Exception as exc:  # noqa: BLE001 — the preview must keep following the files
+                print(f"预览：跟踪文件变化时出错，1 秒后重试（{type(exc).__name__}）", file=sys.stderr)
+            stop.wait(1.0)
+
+
+def _resolved(path: Path) -> Path | None:
+    """`path` with its links resolved, or None when they loop or cannot be followed."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # RuntimeError: "Symlink loop" (Python 3.11)
+        return None
 
 
 def _mtime(path: Path) -> int:
