@@ -360,7 +360,12 @@ def staff_counts_agree(b: Budget, _c: Catalogue, _r: Resolved) -> Iterator[Findi
 
 # --- free text -----------------------------------------------------------------------
 
-LEFTOVERS = re.compile(r"MERGEFIELD|\$\{|\{\{|\}\}|结合实际(进行)?(解释|填写)|由部门.{0,6}填写|×××|XXX|此处填写")
+# Template text left in: field codes and template syntax, fill-in instructions, runs of
+# placeholder marks ("×××", "XX部门"; one "×" is a multiplication: "7×24小时", "×100%"),
+# a template's own "（增加内容）". The one list: `check` looks for them in the data's texts,
+# `verify` in a published PDF's (readback.alone).
+LEFTOVERS = re.compile(r"MERGEFIELD|\$\{|\{\{|\}\}|\{%|%\}|结合实际(进行)?(解释|填写)|由部门.{0,6}填写|此处填写"
+                       r"|(?<![A-Za-z])(?:×{2,}|X{2,}|Ｘ{2,})(?![A-Za-z])|[（(]增加内容[）)]")
 # What the loader refuses when typed (load.NON_PRINTABLE), here written as escapes ("\\u202e").
 CONTROL = re.compile(NON_PRINTABLE.pattern + r"|[\x0b-\x0d]")
 MONEY = re.compile(r"\d[\d,]*(\.\d+)?\s*万?元")

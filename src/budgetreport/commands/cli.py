@@ -393,40 +393,101 @@ def import_(workbook: Path, data: Path | None, output: Path | None, region: str 
 
 
 @main.command()
-@click.argument("pdf", metavar="PDF文件", type=PathArg)
-@click.argument("data", metavar="[数据文件]", type=PathArg, required=False)
+@click.argument("paths", metavar="PDF文件或文件夹… [数据文件]", type=PathArg, nargs=-1, required=True)
 @click.option("--region", metavar="地区", default=None,
               help="不给数据文件时，按哪个地区的附表识别表格；缺省自动判断。")
 @click.option("--strict", is_flag=True, help="把警告也当作错误。")
-def verify(pdf: Path, data: Path | None, region: str | None, strict: bool) -> None:
+@click.option("--each", is_flag=True, help="给出的多个 PDF 各是一份文件（缺省：合起来是一份，如情况说明与报表）。")
+@click.option("--html", "html_out", type=PathArg, metavar="报告.html", default=None,
+              help="把核对结果（汇总表与每份文件的问题）另存为 HTML 报告。")
+def verify(paths: tuple[Path, ...], region: str | None, strict: bool, each: bool, html_out: Path | None) -> None:
     """核对已发布的 PDF：给出数据文件时，逐个表格单元格、逐句文中数字与数据比较；
     不给时，核对文档自身（表内合计、各表同一数字、年份、遗留的模板文字、空表说明）。
 
+    给出文件夹（或 --each 与多个 PDF）时，逐份核对，打印汇总表（文件、附表数、问题数），
+    供财政部门检查各部门的公开文件；--html 另存为报告。
+
     全部一致时退出状态为 0，有不一致时为 1。"""
     from ..common.problems import Severity
-    from ..readback import verify as verify_pdf
 
-    for path, what in ((pdf, "PDF 文件"), (data, "数据文件")):
-        if path is not None and not path.is_file():
-            raise click.UsageError(f"找不到{what}：{path}")
+    files = list(paths)
+    data = files.pop() if len(files) > 1 and files[-1].suffix.lower() in (".yaml", ".yml") else None
+    for path in [*files, *([data] if data else [])]:
+        if not path.exists():
+            raise click.UsageError(f"找不到{'数据文件' if path == data else 'PDF 文件'}：{path}")
     if region is not None:
         from ..inputs.region import known_regions
 
         if region not in known_regions():
             raise click.UsageError(f"未知的地区“{region}”，可用：{'、'.join(known_regions())}")
+    if each or any(p.is_dir() for p in files):
+        if data is not None:
+            raise click.UsageError("逐份核对多个文件时不能给数据文件：数据文件只对应一份 PDF")
+        _verify_many(files, region, strict, html_out)
+        return
+    from ..readback import verify_document
+    from ..readback.pdf import read_pdf
+
     try:
-        problems = verify_pdf(pdf, data, region)
+        doc = read_pdf(files[0]) if len(files) == 1 else _read_parts(files)
+        problems = verify_document(doc, data, region)
     except BudgetError as exc:
         report(exc.problems)
         click.echo("无法核对：请先改正上面的问题。", err=True)
         sys.exit(EXIT_PROBLEM)
     report(problems, err=False)
+    if html_out is not None:
+        from ..readback.summary import Checked, html_report
+
+        _write_report(html_out, html_report([Checked(doc.name, len(doc.pages), len(doc.tables), problems)]))
     counted = [p for p in problems if p.severity is Severity.error or strict and p.severity is Severity.warning]
     against = f"与 {data} 的数据" if data else "自身"
     if counted:
-        click.echo(f"{pdf}：{against}有 {len(counted)} 处不一致。", err=True)
+        click.echo(f"{doc.name}：{against}有 {len(counted)} 处不一致。", err=True)
         sys.exit(EXIT_PROBLEM)
-    click.echo(f"{pdf}：{against}一致" + ("（有警告）" if problems else "") + "。")
+    click.echo(f"{doc.name}：{against}一致" + ("（有警告）" if problems else "") + "。")
+
+
+def _read_parts(files: list[Path]) -> Any:
+    """Several PDFs as one document (a 情况说明 and its 报表 published apart)."""
+    from ..readback import pdf
+
+    read_pdfs = getattr(pdf, "read_pdfs", None)
+    if read_pdfs is None:
+        raise click.UsageError("多个 PDF 合为一份核对尚不支持；逐份核对请加 --each")
+    return read_pdfs(files)
+
+
+def _verify_many(paths: list[Path], region: str | None, strict: bool, html_out: Path | None) -> None:
+    """Each PDF (those in the folders too) verified alone, then the summary table."""
+    from ..common.problems import Severity
+    from ..readback.summary import check_one, html_report, pdfs_in, text_table
+
+    files = pdfs_in(paths)
+    if not files:
+        raise click.UsageError(f"没有找到 PDF 文件：{'、'.join(str(p) for p in paths)}")
+    checked = []
+    for pdf in files:
+        c = check_one(pdf, region)
+        report(c.refused or c.problems, err=False)
+        checked.append(c)
+    click.echo("\n" + text_table(checked))
+    if html_out is not None:
+        _write_report(html_out, html_report(checked))
+    bad = any(c.refused or any(p.severity is Severity.error or strict and p.severity is Severity.warning
+                               for p in c.problems) for c in checked)
+    if bad:
+        sys.exit(EXIT_PROBLEM)
+
+
+def _write_report(path: Path, text: str) -> None:
+    from ..common.files import write_atomic
+
+    try:
+        write_atomic(path, text.encode("utf-8"))
+    except OSError as exc:
+        raise click.UsageError(f"无法写入报告 {path}：{exc.strerror or exc}") from None
+    click.echo(f"已写入报告 {path}")
 
 
 def _check_name(name: str | None) -> None:

@@ -37,6 +37,16 @@ def same(a: Amount, b: Amount) -> bool:
     return round_to(a.value, step) == round_to(b.value, step)
 
 
+class Problems(list[Problem]):
+    """Problems found, and every sum checked — whole, parts, and its problem when it does
+    not add up (a figure stated twice: the second, the first) — for naming the figure most
+    likely wrong (`readback.alone.suspects`)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sums: list[tuple[Amount, list[Amount], Problem | None]] = []
+
+
 @dataclass
 class Facts:
     """Figures by what they are, each from the first cell that stated it."""
@@ -44,16 +54,20 @@ class Facts:
     values: dict[Key, Amount] = field(default_factory=dict)
     words: dict[Key, str] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)  # code → name, from the sheets
-    problems: list[Problem] = field(default_factory=list)
+    problems: Problems = field(default_factory=Problems)
 
     def add(self, key: Key, a: Amount, words: str) -> None:
         first = self.values.get(key)
         if first is None:
             self.values[key], self.words[key] = a, words
-        elif not same(first, a):
-            self.problems.append(problem(a.ref, "E530", (
+            return
+        p = None
+        if not same(first, a):
+            p = problem(a.ref, "E530", (
                 f"{words}为 {a.shown()}（{a.unit}），与 {first.ref} 的同一数字 "
-                f"{first.shown()}（{first.unit}）不一致")))
+                f"{first.shown()}（{first.unit}）不一致"))
+            self.problems.append(p)
+        self.problems.sums.append((a, [first], p))
 
     def get(self, *key: str) -> Amount | None:
         return self.values.get(key)
@@ -64,10 +78,14 @@ def _sum_check(out: list[Problem], what: str, whole: Amount | None,
     if whole is None or not parts:
         return
     got = sum((p.value for p in parts), Decimal(0))
+    p = None
     if got != whole.value:
-        out.append(problem(whole.ref, "E531", (
+        p = problem(whole.ref, "E531", (
             f"{what} {whole.shown()} ≠ {parts_words} {whole.shown(got)}（相差 "
-            f"{whole.shown(abs(whole.value - got))}{whole.unit}）")))
+            f"{whole.shown(abs(whole.value - got))}{whole.unit}）"))
+        out.append(p)
+    if isinstance(out, Problems):
+        out.sums.append((whole, list(parts), p))
 
 
 def _span(rows: Sequence[Row]) -> str:

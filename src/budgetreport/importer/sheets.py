@@ -343,15 +343,28 @@ def _paired(table: Table, paths: dict[int, tuple[str, ...]], rename: dict[str, s
 
 def _three_public(table: Table, paths: dict[int, tuple[str, ...]], rename: dict[str, str],
                   body: int, problems: list[Problem]) -> None:
+    """One row per year ("2025年预算数", "2026年预算数"), or the two years side by side, their
+    columns under a header naming each year: then each sheet row gives a row per year."""
     label = next((c for c, p in paths.items() if p[-1] in ("项目", "年度", "预算年度")), None)
-    columns = _money_columns(table, paths, rename, {label} if label else set(), problems)
+    by_year: dict[str, dict[int, tuple[str, ...]]] = {}
+    for c, p in paths.items():
+        if c != label and (y := next((m.group(0) for x in p if (m := _YEAR_GROUP.search(x))), None)):
+            by_year.setdefault(y, {})[c] = tuple(x for x in p if not _YEAR_GROUP.search(x))
+    if len(by_year) > 1:
+        groups = [(y, _money_columns(table, cols, rename, set(), problems)) for y, cols in by_year.items()]
+    else:
+        groups = [("", _money_columns(table, paths, rename, {label} if label else set(), problems))]
     for r in range(body, table.sheet.max_row + 1):
         text = norm(table.sheet.text(r, label)) if label else ""
-        if _blank(table, r, columns) and not text:
-            continue
-        row = Row(r, label=text)
-        _fill(table, row, columns, problems)
-        table.rows.append(row)
+        for year, columns in groups:
+            if _blank(table, r, columns) and not text:
+                continue
+            row = Row(r, label=year or text)
+            _fill(table, row, columns, problems)
+            table.rows.append(row)
+
+
+_YEAR_GROUP = re.compile(r"\d{4}年|上年|本年")
 
 
 def _transfers(table: Table, paths: dict[int, tuple[str, ...]], rename: dict[str, str],

@@ -8,10 +8,20 @@ importer, which reads the PDF's tables as it reads sheets — see `importer.read
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from ..common.problems import BudgetError, Problem
-from .alone import self_consistency, sources_spent, table_findings, text_totals
+from ..common.problems import BudgetError, Problem, Severity
+from .alone import (
+    budget_year,
+    cell_words,
+    rounding,
+    self_consistency,
+    sources_spent,
+    stated_twice,
+    suspects,
+    table_findings,
+    text_totals,
+)
 from .verify import Finding, against_data
 
 if TYPE_CHECKING:
@@ -22,7 +32,11 @@ def verify(pdf: Path, data: Path | None = None, region: str | None = None) -> li
     """Every disagreement between the PDF and the data (or, without data, within the PDF)."""
     from .pdf import read_pdf
 
-    doc = read_pdf(pdf)
+    return verify_document(read_pdf(pdf), data, region)
+
+
+def verify_document(doc: Document, data: Path | None = None, region: str | None = None) -> list[Problem]:
+    """`verify` of a document already read."""
     if data is not None:
         findings = _with_data(doc, data)
     else:
@@ -42,34 +56,56 @@ def _with_data(doc: Document, data: Path) -> list[Finding]:
     return against_data(doc, prepared.tables, prepared.html, cell)
 
 
-def _alone(doc: Document, region: str | None) -> list[Finding]:
+def guess_region(doc: Document) -> str | None:
+    """The built-in region whose table set names the most of the PDF's tables (None: none)."""
+    from ..inputs.region import known_regions
+
+    region, (tables, _) = _recognised(doc, known_regions(), budget_year(doc))
+    return region if tables else None
+
+
+def _recognised(doc: Document, regions: list[str], year: int | None) -> tuple[str, tuple[list[Any], list[Problem]]]:
     from ..importer import reading_placeholders
-    from ..importer.checks import check_tables
     from ..importer.recognise import recognise
-    from ..importer.sheets import Table
-    from ..inputs.catalogue import load_catalogue
-    from ..inputs.region import known_regions, load_region
+    from ..inputs.region import load_region
     from .texts import organisation
 
-    if not doc.tables:
-        return [Finding(1, "E625", "PDF 中找不到附表（有边框的表格，表上有表题与“单位：”一行）；"
-                                   "扫描件或无边框的表格无法核对")] + self_consistency(doc, doc.year)
     book = doc.book()
-    candidates = [region] if region else known_regions()
-    best: tuple[list[Table], list[Problem]] = ([], [])
-    for r in candidates:  # the region whose table set names the most of the PDF's tables
-        found = recognise(book, load_region(r).filled(reading_placeholders(doc.year, organisation(doc))))
-        if len(found[0]) > len(best[0]) or not best[0]:
-            best = found
-    tables, problems = best
-    year = doc.year
+    best: tuple[str, tuple[list[Any], list[Problem]]] = (regions[0], ([], []))
+    for r in regions:
+        found = recognise(book, load_region(r).filled(reading_placeholders(year, organisation(doc))))
+        if len(found[0]) > len(best[1][0]):
+            best = (r, found)
+    if not best[1][0]:  # none named: the first region's problems say which tables it expects
+        best = (regions[0], recognise(book, load_region(regions[0]).filled(
+            reading_placeholders(year, organisation(doc)))))
+    return best
+
+
+def _alone(doc: Document, region: str | None) -> list[Finding]:
+    from ..importer.checks import check_tables
+    from ..inputs.catalogue import load_catalogue
+    from ..inputs.region import known_regions
+
+    year = budget_year(doc)
+    unreadable = getattr(doc, "unreadable_message", lambda: None)()
+    head = [Finding(1, "E604", unreadable, Severity.warning)] if unreadable else []
+    if not doc.tables:
+        only_text = "PDF 中没有附表（只有文字）：核对了文中的年份、模板文字和前后两次写出的同一数字"
+        return head + [Finding(1, "E625", only_text, Severity.hint)] + self_consistency(doc, year) \
+            + stated_twice(doc, year)
+    tables, problems = _recognised(doc, [region] if region else known_regions(), year)[1]
     names = {c: e.name for c, e in load_catalogue(year or 2022).function.items()}
     facts = check_tables(tables, names)
     # When the region's table set is only a guess, its missing or unknown tables say little.
     guessed = () if region else ("E522", "E524", "W520")
     kept = [p for p in problems if p.code not in guessed]
-    return (table_findings([*kept, *facts.problems], doc) + sources_spent(facts)
-            + text_totals(doc, facts, year) + self_consistency(doc, year))
+    checked = rounding(list(facts.problems), facts)
+    errors = {(p.file, p.message) for p in checked if p.severity is Severity.error}
+    wrong = [p for p in facts.problems if (p.file, p.message) in errors]
+    return (head + table_findings([*kept, *checked], doc) + suspects(facts, cell_words(tables), wrong)
+            + sources_spent(facts) + text_totals(doc, facts, year) + stated_twice(doc, year)
+            + self_consistency(doc, year))
 
 
-__all__ = ["BudgetError", "verify"]
+__all__ = ["BudgetError", "guess_region", "verify", "verify_document"]

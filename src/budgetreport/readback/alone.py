@@ -13,9 +13,12 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
+from ..checks.rules import LEFTOVERS
 from ..common.money import round_to
 from ..common.problems import Problem, Severity
 from ..importer.checks import Facts, same
@@ -24,8 +27,18 @@ from ..inputs.model import FISCAL_SOURCES, SOURCE_NAMES, Source
 from .pdf import Document, PageRef
 from .verify import DIGITS, Finding, joined, short
 
-PLACEHOLDERS = ("×", "XX", "ＸＸ", "xx", "（增加内容）", "{{", "}}", "{%", "……")
 EMPTY_NOTE = re.compile(r"无数据|空表|没有.*预算|无.*预算")
+
+
+def budget_year(doc: Document) -> int | None:
+    """The budget year: the one the cover names, else the one most table titles name, else
+    the one the text most often attaches to 预算 (a 报表 published apart has no cover)."""
+    if doc.year:
+        return doc.year
+    years = Counter(int(y) for s in doc.tables for y in re.findall(r"(20\d\d)年", s.name))
+    if not years:
+        years = Counter(int(m.group(1)) for m in BUDGET_YEAR.finditer(joined(doc)[0]))
+    return years.most_common(1)[0][0] if years else None
 
 
 def self_consistency(doc: Document, year: int | None) -> list[Finding]:
@@ -42,13 +55,16 @@ def self_consistency(doc: Document, year: int | None) -> list[Finding]:
     return out
 
 
-BUDGET_YEAR = re.compile(r"(20\d\d)\s*年\s*度?\s*(?:部门|单位)?\s*(?:预算|收支|收入|支出)")
-COMPARED = re.compile(r"(?:比|较|与|同|上年|相比|对比)\s*$")
+BUDGET_YEAR = re.compile(r"(20\d\d)\s*年\s*度?\s*(部门|单位)?\s*(?:预算|收支|收入|支出)")
+COMPARED = re.compile(r"(?:比|较|与|同|对比)\s*$")
 
 
 def _years(doc: Document, year: int) -> list[Finding]:
-    """A table title names the budget year; in the text, a year attached to 预算/收支 is the
-    budget year, or last year where it is the base of a comparison ("比2021年预算数")."""
+    """A table title names the budget year. In the text, a year attached to 预算/收支 is the
+    budget year, or last year (its budget is what this year's is compared with, or a reason
+    is given about it); it is an error when it is another year, when the budget year is
+    the base of a comparison ("比2026年预算数增加" in the 2026 document), or when last year
+    is named the document's own ("2025年部门预算" in the 2026 document)."""
     out: list[Finding] = []
     for sheet in doc.tables:
         for y in re.findall(r"(20\d\d)年", sheet.name):
@@ -57,29 +73,28 @@ def _years(doc: Document, year: int) -> list[Finding]:
     prose, starts = joined(doc)  # a sentence may run over a line or a page break
     for m in BUDGET_YEAR.finditer(prose):
         y = int(m.group(1))
-        if y == year or y == year - 1 and (COMPARED.search(prose[max(0, m.start() - 6): m.start()])
-                                           or prose[m.end():].startswith(("数", "执行数"))):
-            continue
+        compared = bool(COMPARED.search(prose[max(0, m.start() - 6): m.start()]))
         context = prose[max(0, m.start() - 12): m.end() + 12]
-        out.append(Finding(doc.page_of(m.start(), starts), "E622",
-                           f"“…{context}…”中的 {m.group(0)} 不是预算年度 {year}"))
+        if y == year and compared:
+            why = f"比较的基数应是上年（{year - 1}年），不是预算年度本身"
+        elif y == year - 1 and m.group(2) and not compared and not prose[m.end():].startswith(("数", "执行")):
+            why = f"本文件是 {year} 年的预算，这里写成了上年"
+        elif y not in (year, year - 1):
+            why = f"不是预算年度 {year}（也不是上年 {year - 1}）"
+        else:
+            continue
+        out.append(Finding(doc.page_of(m.start(), starts), "E622", f"“…{context}…”中的“{m.group(0)}”：{why}"))
     return out
 
 
 def _placeholders(doc: Document) -> list[Finding]:
+    """Template text left in, as `check` finds it in a data file's texts (rules.LEFTOVERS)."""
     out: list[Finding] = []
     for n, text in enumerate(doc.pages, 1):
         for line in text.splitlines():
-            for mark in PLACEHOLDERS:
-                if mark in line and not _leader(line, mark):
-                    out.append(Finding(n, "E623", f"留有模板文字或占位符“{mark}”：{short(line.strip(), 40)}"))
-                    break
+            if m := LEFTOVERS.search(line):
+                out.append(Finding(n, "E623", f"留有模板文字或占位符“{m.group(0)}”：{short(line.strip(), 40)}"))
     return out
-
-
-def _leader(line: str, mark: str) -> bool:
-    """A contents line's dot leader ("……… 3") is no placeholder."""
-    return mark == "……" and bool(re.search(r"…{3,}\s*\d+\s*$|…{6,}", line))
 
 
 def _empty_tables(doc: Document) -> list[Finding]:
@@ -188,3 +203,170 @@ def _fact(facts: Facts, key: Key) -> Amount | None:
             return None
         return Amount(sum((a.value for a in parts), Decimal(0)), parts[0].unit, parts[0].ref)
     return facts.get(*key)
+
+
+def stated_twice(doc: Document, year: int | None) -> list[Finding]:
+    """A total the text states twice with two values ("“三公”经费预算为17万元" on one page,
+    "…为22万元" on another), at the coarser precision; statements about last year apart.
+    A phrase qualified ("基本支出预算", "项目支出预算") is another figure, and left out."""
+    prose, starts = joined(doc)
+    seen: dict[str, tuple[Decimal, Decimal, int, str]] = {}
+    out = []
+    for phrase, _ in TEXT_TOTALS:
+        for m in re.finditer(phrase + FIGURE, prose):
+            if _last_year(prose, m.start(), year) or prose[max(0, m.start() - 2): m.start()] in QUALIFIERS:
+                continue
+            text = m.group(1).replace(",", "")
+            step = UNITS[m.group(2)] / Decimal(10) ** len(text.partition(".")[2])
+            value = Decimal(text) * UNITS[m.group(2)]
+            words = prose[m.start(): m.start(1)].removesuffix("为").removesuffix("是").removesuffix("共")
+            page = doc.page_of(m.start(), starts)
+            if words not in seen:
+                seen[words] = (value, step, page, m.group(0))
+                continue
+            first, first_step, first_page, first_text = seen[words]
+            coarse = max(step, first_step)
+            if round_to(value, coarse) != round_to(first, coarse):
+                out.append(Finding(page, "E628", (
+                    f"文中“{short(m.group(0), 40)}”与第{first_page}页的“{short(first_text, 40)}”"
+                    "是同一个数字，却写了两个不同的值；请与附表核对，改正其中错的一处")))
+    return out
+
+
+QUALIFIERS = {"基本", "项目", "人员", "公用", "经营", "资本", "基金", "其他", "上年", "结转", "事业"}
+
+
+def _last_year(prose: str, at: int, year: int | None) -> bool:
+    before = prose[max(0, prose.rfind("。", 0, at) + 1, at - 30): at]
+    return "上年" in before or bool(year and f"{year - 1}年" in before) or "执行" in before
+
+
+# --- which printed figure is most likely wrong ------------------------------------------------
+
+Cell = tuple[str, int, int]  # table title, sheet row, column
+
+
+def suspects(facts: Facts, words: dict[Cell, str], errors: list[Problem]) -> list[Finding]:
+    """For the sums that do not add up (and figures stated twice with two values), the
+    printed figure most likely wrong, as `check`'s 提示 names one: a figure that, changed by
+    the gap, makes every unbalanced sum it is in balance again and unbalances none — or two
+    figures of a row that, swapped, do (项目支出 printed where 基本支出 belongs). Sums sharing
+    no figure are separate mistakes, each looked at alone."""
+    wrong = set(errors)
+    everything = [(whole, parts) for whole, parts, _ in facts.problems.sums]
+    by_cell: dict[Cell, list[Sum]] = {}
+    for s in everything:
+        for a in (s[0], *s[1]):
+            by_cell.setdefault(_cell(a), []).append(s)
+    out = []
+    unbalanced = [(whole, parts) for whole, parts, p in facts.problems.sums if p is not None and p in wrong]
+    for group in _connected(unbalanced):
+        found = _single(group, by_cell) or _swapped(group, by_cell)
+        if not found or len(found) > 3:
+            continue  # none, or too many to say which
+        for text in found:
+            page, message = text(words)
+            out.append(Finding(page, "E630", message, Severity.hint))
+    return out
+
+
+Sum = tuple[Amount, list[Amount]]
+
+
+def _cell(a: Amount) -> Cell:
+    return (a.ref.sheet, a.ref.row, a.ref.col)
+
+
+def _connected(sums: list[Sum]) -> list[list[Sum]]:
+    """Unbalanced sums that share a row: one mistake (a figure, or two swapped in a row)."""
+    groups: list[tuple[set[tuple[str, int]], list[Sum]]] = []
+    for s in sums:
+        cells = {_cell(a)[:2] for a in (s[0], *s[1])}
+        touching = [g for g in groups if g[0] & cells]
+        merged = (cells.union(*(g[0] for g in touching)), [x for g in touching for x in g[1]] + [s])
+        groups = [g for g in groups if all(g is not t for t in touching)] + [merged]
+    return [g[1] for g in groups]
+
+
+def _balanced(group: list[Sum], by_cell: dict[Cell, list[Sum]], change: dict[Cell, Decimal]) -> bool:
+    """Every sum of the group, and every other sum the changed figures are in, adds up with
+    the figures changed by `change`."""
+    sums = {id(s): s for s in group}
+    for cell in change:
+        sums.update((id(s), s) for s in by_cell.get(cell, []))
+    for whole, parts in sums.values():
+        w = whole.value + change.get(_cell(whole), Decimal(0))
+        if w != sum((p.value + change.get(_cell(p), Decimal(0)) for p in parts), Decimal(0)):
+            return False
+    return True
+
+
+def _single(group: list[Sum], by_cell: dict[Cell, list[Sum]]) -> list[Any]:
+    figures = {_cell(a): a for whole, parts in group for a in (whole, *parts)}
+    gaps = {abs(w.value - sum((p.value for p in ps), Decimal(0))) for w, ps in group} - {Decimal(0)}
+    found = []
+    for cell, a in figures.items():
+        for delta in sorted({s * g for g in gaps for s in (1, -1)}):
+            if a.value + delta >= 0 and _balanced(group, by_cell, {cell: delta}):
+                found.append(_hint(a, a.value + delta))
+    return found
+
+
+def _swapped(group: list[Sum], by_cell: dict[Cell, list[Sum]]) -> list[Any]:
+    figures = {_cell(a): a for whole, parts in group for a in (whole, *parts)}
+    found = []
+    cells = sorted(figures)
+    for i, x in enumerate(cells):
+        for y in cells[i + 1:]:
+            a, b = figures[x], figures[y]
+            if x[:2] == y[:2] and a.value != b.value \
+                    and _balanced(group, by_cell, {x: b.value - a.value, y: a.value - b.value}):
+                found.append(_swap_hint(a, b))
+    return found
+
+
+def _hint(a: Amount, fixed: Decimal) -> Any:
+    def text(words: dict[Cell, str]) -> tuple[int, str]:
+        return _page(a), (f"{a.ref.sheet}{words.get(_cell(a), '')} {a.shown()} 最可能有误：若为 {a.shown(fixed)}，"
+                          "以上不平衡的合计全部平衡")
+    return text
+
+
+def _swap_hint(a: Amount, b: Amount) -> Any:
+    def text(words: dict[Cell, str]) -> tuple[int, str]:
+        return _page(a), (f"{a.ref.sheet}{words.get(_cell(a), '')} {a.shown()} 与{words.get(_cell(b), '')} "
+                          f"{b.shown()} 可能印反了（互换后以上不平衡的合计全部平衡）")
+    return text
+
+
+def cell_words(tables: Iterable[object]) -> dict[Cell, str]:
+    """Each figure's row and column in words ("“办公费”行“公用经费”列"), for hints."""
+    from ..importer.checks import COLUMN_WORDS
+
+    out: dict[Cell, str] = {}
+    for t in tables:
+        for r in getattr(t, "rows", []):
+            row = r.name or r.label or ("合计" if r.total else "")
+            for key, a in r.amounts.items():
+                column = t.labels.get(key, COLUMN_WORDS.get(key, key))
+                out[_cell(a)] = f"“{row}”行“{column}”列" if row else f"“{column}”列"
+    return out
+
+
+def rounding(problems: list[Problem], facts: Facts) -> list[Problem]:
+    """A 万元 sum of two or more figures that misses them by less than their rounding could
+    (each printed to 0.01万元 on its own: half a step each, and half for the sum) is told as
+    a warning: the figures may well be exact in 元. One figure and its sum are the same
+    number rounded once: any gap there is an error."""
+    figures = {p: (whole, parts) for whole, parts, p in facts.problems.sums if p is not None}
+    out = []
+    for p in problems:
+        if p.code == "E531" and p in figures and figures[p][0].unit == "万元":
+            whole, parts = figures[p]
+            gap = abs(whole.value - sum((a.value for a in parts), Decimal(0)))
+            counted = sum(1 for a in parts if a.value)
+            if counted >= 2 and gap < whole.step / 2 * (counted + 1):
+                p = Problem(p.file, p.line, p.column, p.code, p.message + "；在各行分别四舍五入的误差之内，请核对",
+                            Severity.warning, p.loc)
+        out.append(p)
+    return out
