@@ -155,6 +155,8 @@ class Cmd:
     kept: tuple[str, ...] = ()  # files that must be byte for byte as before
     named: str = ""  # the file the message must name (its location)
     quoted: str = ""  # the user's own words a message may quote
+    absent: tuple[str, ...] = ()  # files that must not exist afterwards
+    links: tuple[str, ...] = ()  # symbolic links that must still be links afterwards
 
 
 # a PDF over a limit is refused before it is parsed (a broken xref is repaired, and read)
@@ -298,6 +300,21 @@ CMDS = [
         both(workspace(), _fifo("data/x-2022.yaml"), _device("data/z-2022.yaml")), named="data/x-2022.yaml"),
     Cmd("build with a template folder linking to /", ("build", "-o", "out"), 0,
         setup=both(workspace(), _link("templates/regions/fujian/root", "/"))),
+    # writes only where the user pointed (issue 25)
+    Cmd("init through a data folder linked elsewhere", ("init", "w"), 1, ("E015",),
+        both(files(other__keep="x"), _link("w/data", "../other")), kept=("other/keep",), named="w/data",
+        absent=("other/xiamen-2022.yaml", "w/budgetreport.yaml")),
+    Cmd("init through a templates folder linked elsewhere", ("init", "w"), 1, ("E015",),
+        both(files(other__keep="x"), _link("w/templates", "../other")), kept=("other/keep",),
+        absent=("other/centers", "w/budgetreport.yaml")),
+    Cmd("import into a linked data file", ("import", "x.xlsx", "--into", "xiamen-2022.yaml"), 0, ("已更新",),
+        both(files(real__xiamen_2022_dot_yaml=X.replace("personnel: 23.67", "personnel: 23.68", 1)),
+             _link("xiamen-2022.yaml", "real/xiamen-2022.yaml"), built_copy("x.xlsx")),
+        links=("xiamen-2022.yaml",)),
+    Cmd("new --year -1", ("new", "--region", "fujian", "--name", "中心", "--year", "-1", "-o", "n-2022.yaml"), 2,
+        ("年度",), absent=("n-2022.yaml",)),
+    Cmd("new --year 0 from a file", ("new", "--from", "xiamen-2022.yaml", "--year", "0"), 2, setup=DATA_X,
+        absent=("xiamen-0.yaml",)),
     # build options
     Cmd("build -j 0", ("build", "-j", "0", "xiamen-2022.yaml"), 2, setup=DATA_X),
     Cmd("build -j -1", ("build", "-j", "-1", "xiamen-2022.yaml"), 2, setup=DATA_X),
@@ -363,6 +380,8 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Run, di
         before = {k: (folder / k).read_bytes() for k in case.kept}
         result = run(*case.args, cwd=folder, env={"XDG_CACHE_HOME": str(home / "cache")})
         after = {k: (folder / k).read_bytes() for k in case.kept if (folder / k).is_file()}
+        after |= {f"present: {k}": b"" for k in case.absent if os.path.lexists(folder / k)}
+        after |= {f"no longer a link: {k}": b"" for k in case.links if not (folder / k).is_symlink()}
         return case.id, (result, before, after)
 
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
@@ -513,3 +532,19 @@ def test_large_yuan_amounts_fit_their_cells_and_the_tables_add_up(tmp_path: Path
     checked = run("verify", f"out/{sample.stem}/{sample.stem}.pdf", cwd=tmp_path)
     assert "Traceback" not in checked.stderr
     assert checked.status == 0 and "自身一致" in checked.stdout, checked.stdout + checked.stderr
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="making a repository owned by another user needs root")
+def test_a_repository_of_another_user_is_named_as_such(tmp_path: Path) -> None:
+    """git refuses a repository owned by someone else ("dubious ownership"): that is said, not
+    "不在 git 仓库中"."""
+    import subprocess
+
+    (tmp_path / "xiamen-2022.yaml").write_text(X, encoding="utf-8")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t"]
+    for args in (["init", "-q"], ["add", "."], ["commit", "-qm", "x"]):
+        subprocess.run([*git, *args], cwd=tmp_path, check=True)
+    subprocess.run(["chown", "-R", "nobody", str(tmp_path)], check=True)
+    result = run("diff", "HEAD:xiamen-2022.yaml", "xiamen-2022.yaml", cwd=tmp_path)
+    assert result.status == 1 and "Traceback" not in result.stderr
+    assert "另一个系统用户" in result.stderr and "不在 git 仓库中" not in result.stderr, result.stderr

@@ -315,8 +315,11 @@ def diff(old: str, new: str, html_file: Path | None) -> None:
 def new(region: str | None, name: str | None, center: str | None, source: Path | None,
         year: int, output: Path | None, xlsx: Path | None) -> None:
     """新建数据文件：新单位的带注释骨架，或由上一年度滚动（上年数自动填入）。"""
+    from ..inputs.model import YEARS
     from .scaffold import default_path, roll_forward, skeleton, write_new
 
+    if year not in YEARS:  # as check judges department.year
+        raise click.UsageError(f"--year {year} 不是可用的预算年度：应在 {YEARS.start} 至 {YEARS.stop - 1} 之间")
     ws = _workspace()
     region = region or ws.region
     _check_name(name)

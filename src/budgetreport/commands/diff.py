@@ -98,6 +98,10 @@ def _git_show(rev: str, path: str, spec: str) -> bytes:
     except FileNotFoundError:
         raise fail("E011", "找不到 git 命令，无法读取历史版本") from None
     if top.returncode:
+        if m := re.search(rb"dubious ownership in repository at '(.+?)'", top.stderr):
+            repo = m[1].decode("utf-8", "replace")
+            raise fail("E011", f"git 拒绝读取仓库 {repo}：它属于另一个系统用户（git 的安全检查“safe.directory”）；"
+                       "请由仓库的所有者运行，或由其确认后把该仓库登记为安全目录")
         raise fail("E011", f"{folder} 不在 git 仓库中，无法读取版本“{rev}”")
     try:
         inside = target.relative_to(Path(top.stdout.decode().strip()).resolve()).as_posix()

@@ -178,7 +178,8 @@ def into(workbook: Path, data: Path, region: str | None = None) -> Outcome:
     if text == source.text or not input_changes(source, read(data, text.encode("utf-8"), source.name)):
         return Outcome(data, False, format_text(Report()), warnings)  # not even rewritten
     report = _report(data, source, text, imp, warnings)
-    write_atomic(data, text.encode("utf-8"))
+    # a data file that is a symbolic link stays one: its target is what is updated
+    write_atomic(data.resolve() if data.is_symlink() else data, text.encode("utf-8"))
     return Outcome(data, True, report, warnings)
 
 

@@ -166,20 +166,36 @@ def create_workspace(folder: Path, region: str = EXAMPLE_REGION) -> list[Path]:
     """Lay out a new workspace in `folder`; the files written. Existing files are kept;
     an existing workspace settings file is refused (FileExistsError)."""
     settings = folder / SETTINGS_FILE
-    if settings.exists():
+    if settings.exists() or settings.is_symlink():
         raise FileExistsError(settings)
+    folder.mkdir(parents=True, exist_ok=True)
+    root = folder.resolve()
+    copies = {folder / "data" / EXAMPLE_SAMPLE: builtin_samples() / EXAMPLE_SAMPLE,
+              folder / "schema" / "budget.schema.json": builtin_schema()}
+    # nothing is written through a symbolic link that leads out of the new workspace (a
+    # data/ linked to another folder would receive the example there)
+    for path in [*(folder / sub for sub in SUBFOLDERS), *copies]:
+        if not _inside(path, root):
+            raise BudgetError([Problem(path.as_posix(), 0, 0, "E015",
+                                       "是指向工作区之外的符号链接：init 不会通过它写入文件"
+                                       "（请删除该链接，或换一个文件夹）")])
     for sub in SUBFOLDERS:
         (folder / sub).mkdir(parents=True, exist_ok=True)
     written = []
-    copies = {folder / "data" / EXAMPLE_SAMPLE: builtin_samples() / EXAMPLE_SAMPLE,
-              folder / "schema" / "budget.schema.json": builtin_schema()}
     for target, source in copies.items():
-        if not target.exists():
+        if not target.exists() and not target.is_symlink():
             write_atomic(target, source.read_bytes())
             written.append(target)
     write_atomic(settings, SETTINGS_TEMPLATE.format(region=region).encode("utf-8"))  # last: a
     # workspace whose files could not all be written is not one yet
     return [settings, *written]
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        return path.resolve().is_relative_to(root)
+    except (OSError, RuntimeError):  # a link loop
+        return False
 
 
 def shared_folders(ws: Workspace | None = None) -> tuple[Path, ...]:
