@@ -34,6 +34,7 @@ CODE = re.compile(r"\d{3}(?:\d{2}){0,2}")
 UNIT = re.compile(r"单位[：:]\s*(万元|元)")
 PREPARED = re.compile(r"编制(?:单位|部门)[：:]\s*(.*?)(?:\s{2,}|\s*单位[：:]|$)")
 NOTE = re.compile(r"本表|无数据|空表|^注[：:]")
+NONE = {"无", "（无）", "(无)"}
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,8 @@ def _body_start(sheet: Sheet, first: int) -> int:
         if any(isinstance(v, (int, float, Decimal)) and not isinstance(v, bool) for v in cells):
             return r
         if texts and (texts == [texts[0]] and texts[0] in TOTAL_ROWS  # not a 合计 column label
-                      or _is_code(texts[0]) or NOTE.search(texts[0])):
+                      or _is_code(texts[0]) or NOTE.search(texts[0])
+                      or set(texts) <= NONE):  # the "无" row of an empty table
             return r
     return sheet.max_row + 1
 
@@ -289,6 +291,8 @@ def _code_from_parts(sheet: Sheet, r: int, parts: dict[str, int], upper: dict[st
         text = "" if raw is None else str(raw).strip()
         if isinstance(raw, (int, float)) and not isinstance(raw, bool):
             text = str(int(raw)).zfill(width) if len(str(int(raw))) <= width else str(int(raw))
+        elif part != "类" and text.isdigit() and len(text) < width:
+            text = text.zfill(width)  # printed without its leading zero: "2" for 款 02
         got[part] = text
     if not any(got.values()) or not all(t.isdigit() for t in got.values() if t):
         return None

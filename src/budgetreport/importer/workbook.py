@@ -246,8 +246,8 @@ DASHES = {"-", "—", "－", "–", "——"}
 
 
 def number(value: Any) -> Decimal | None | str:
-    """An amount cell: Decimal, None for blank (and a dash, which tables print for zero),
-    or the cell's text when it is not a number (the caller reports it)."""
+    """An amount cell: Decimal, None for blank (and a dash, which tables print for zero, or
+    "无"), or the cell's text when it is not a number (the caller reports it)."""
     if value is None:
         return None
     if isinstance(value, bool):
@@ -258,7 +258,7 @@ def number(value: Any) -> Decimal | None | str:
         d = Decimal(repr(value))  # the shortest text that reads back as this double
         return d if _plausible(d) else repr(value)
     text = str(value).strip().replace(",", "").replace("，", "")
-    if not text or text in DASHES:
+    if not text or text in DASHES or text == "无":  # "无" in the one row of an empty table
         return None
     try:
         d = Decimal(text)

@@ -219,23 +219,30 @@ def unruled_piece(lines: list[Line]) -> Piece | None:
     if not body:
         return None
     first = body[0]
-    spans: list[list[float]] = []
-    for x0, x1 in sorted((w.x0, w.x1) for i in body for w in lines[i].words):
-        if spans and x0 <= spans[-1][1] + 1:
-            spans[-1][1] = max(spans[-1][1], x1)
+    spans: list[list[float]] = []  # x0, x1, then the words' x0 and x1
+    for w in sorted((w for i in body for w in lines[i].words), key=lambda w: w.x0):
+        if spans and w.x0 <= spans[-1][1] + 1:
+            spans[-1][1] = max(spans[-1][1], w.x1)
+            spans[-1] += [w.x0, w.x1]
         else:
-            spans.append([x0, x1])
+            spans.append([w.x0, w.x1, w.x0, w.x1])
     if len(spans) < 2:
         return None
-    edges = [spans[0][0] - 1] + [(a[1] + b[0]) / 2 for a, b in zip(spans, spans[1:], strict=False)] + [spans[-1][1] + 1]
+    # a column of figures is aligned on the right: it reaches left to the column before it
+    # (its header is centred or left-aligned above); a column of text begins where its text does
+    edges = [spans[0][0] - 1]
+    for a, b in zip(spans, spans[1:], strict=False):
+        lefts, rights = b[2::2], b[3::2]
+        edges.append(a[1] + 1 if max(rights) - min(rights) < max(lefts) - min(lefts) else b[0] - 1)
+    edges.append(spans[-1][1] + 1)
     nc = len(spans)
     rows: list[list[str | None]] = []
     merges: list[Merge] = []
     for i, ln in enumerate(lines):
         row: list[str | None] = [""] * nc
         for w in ln.words:
-            cols = [c for c, (a, b) in enumerate(spans) if w.x0 < b and a < w.x1] \
-                or [_column(edges, w.x0, w.x1)]
+            cols = [c for c, (a, b) in enumerate(zip(edges, edges[1:], strict=False))
+                    if w.x0 < b - 1 and a + 1 < w.x1] or [_column(edges, w.x0, w.x1)]
             c0, c1 = min(cols), max(cols)
             if i < first and c1 > c0:
                 merges.append((len(rows), c0, len(rows), c1))
