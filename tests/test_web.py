@@ -121,10 +121,17 @@ def test_html_tables_have_captions_scoped_headers_and_merges(web: Web) -> None:
     for caption, title in zip(captions, titles, strict=True):
         assert caption.text.startswith(title) and "编制单位" in caption.text
     headers = page.all("th")
-    assert headers and all(h.attrs.get("scope") in ("col", "colgroup") for h in headers)
-    merged = [h for h in headers if "colspan" in h.attrs]
+    columns = [h for h in headers if h.attrs.get("scope") != "row"]
+    assert columns and all(h.attrs.get("scope") in ("col", "colgroup") for h in columns)
+    merged = [h for h in columns if "colspan" in h.attrs]
     assert merged and all(h.attrs["scope"] == "colgroup" for h in merged)
-    assert any("rowspan" in h.attrs for h in headers)
+    assert any("rowspan" in h.attrs for h in columns)
+    # Each cell names its header cells (column path, then its row's name cell), by their ids.
+    ids = {h.attrs["id"] for h in headers}
+    assert len(ids) == len(headers) and any(h.attrs.get("scope") == "row" for h in headers)
+    cells = [e for e in page.elements if e.tag == "td" and "table" in e.parents]
+    assert all(e.attrs.get("headers") or e.attrs.get("class") == "empty" for e in cells)
+    assert all(set(e.attrs.get("headers", "").split()) <= ids for e in cells + headers)
 
 
 def test_html_contents_link_to_headings(web: Web) -> None:
@@ -200,14 +207,32 @@ def marked_texts(page: Any) -> dict[int, str]:
     return texts
 
 
+@dataclass(frozen=True)
+class Node:
+    """A structure element: its tag, its text, its ID, the tags above it, its Headers and Scope."""
+
+    tag: str
+    text: str
+    id: str = ""
+    parents: tuple[str, ...] = ()
+    headers: tuple[str, ...] = ()
+    scope: str = ""
+
+
 def structure(pdf: Path) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     """The catalog, and every structure element as (tag, its text) in tree order."""
+    root, nodes = structure_nodes(pdf)
+    return root, [(n.tag, n.text) for n in nodes]
+
+
+def structure_nodes(pdf: Path) -> tuple[dict[str, Any], list[Node]]:
+    """The catalog, and every structure element in tree order."""
     reader = PdfReader(pdf)
     root = reader.trailer["/Root"]
     texts = {(number, mcid): text for number, page in enumerate(reader.pages)
              for mcid, text in marked_texts(page).items()}  # (page, MCID) → text
     pages = {p.indirect_reference.idnum: i for i, p in enumerate(reader.pages)}
-    found: list[tuple[str, str]] = []
+    found: list[Node] = []
 
     def text_of(element: Any, page: int | None) -> str:
         page = pages.get(element.raw_get("/Pg").idnum, page) if "/Pg" in element else page
@@ -220,19 +245,27 @@ def structure(pdf: Path) -> tuple[dict[str, Any], list[tuple[str, str]]]:
                 out += texts.get((page, kid), "")
             elif isinstance(kid, dict) and "/S" in kid:
                 out += text_of(kid, page)
+            elif isinstance(kid, dict) and "/MCID" in kid:  # marked content on another page
+                out += texts.get((pages[kid.raw_get("/Pg").idnum], int(kid["/MCID"])), "")
         return out
 
-    def walk(element: Any) -> None:
+    def walk(element: Any, parents: tuple[str, ...]) -> None:
         element = element.get_object()
         if "/S" in element:
-            found.append((str(element["/S"]), text_of(element, None)))
+            tag = str(element["/S"])
+            attributes = element.get("/A")
+            attributes = attributes.get_object() if attributes is not None else {}
+            found.append(Node(tag, text_of(element, None), str(element.get("/ID", "")), parents,
+                              tuple(str(h) for h in attributes.get("/Headers", ())),
+                              str(attributes.get("/Scope", ""))))
+            parents = (*parents, tag)
         kids = element.get("/K")
         for kid in kids if isinstance(kids, list) else [kids]:
             kid = kid.get_object() if hasattr(kid, "get_object") else kid
             if isinstance(kid, dict) and ("/S" in kid or "/K" in kid):
-                walk(kid)
+                walk(kid, parents)
 
-    walk(root["/StructTreeRoot"])
+    walk(root["/StructTreeRoot"], ())
     return root, found
 
 
@@ -254,6 +287,61 @@ def test_tagged_pdf_has_language_title_headings_and_table_headers(web: Web) -> N
     assert {"科目编码", "科目名称", "合计", "基本支出", "项目支出"} <= headers
     captions = [squash(text) for tag, text in elements if tag == "/Caption"]
     assert captions == [squash(e.text) for e in web.page.all("caption")]
+    # A table continued on the next page is one Table: as many as the web version has.
+    assert tags["/Table"] == len(web.page.all("table"))
+
+
+def test_tagged_pdf_cells_are_labelled_by_their_column_path_and_row(web: Web) -> None:
+    """Every data cell names its headers: the header cells over its column, top down, then its
+    row's name cell; every header cell has its scope; the IDs named are the tree's own."""
+    root, nodes = structure_nodes(web.built.pdf)
+    tree = root["/StructTreeRoot"]
+    names = tree["/IDTree"]["/Names"]
+    registered = {str(names[i]) for i in range(0, len(names), 2)}
+    text = {n.id: squash(n.text) for n in nodes if n.tag == "/TH"}
+    assert set(text) - {""} == registered and "" not in text  # every TH is named, once
+    assert all(n.scope in ("/Column", "/Row") for n in nodes if n.tag == "/TH")
+    cells = [n for n in nodes if n.tag == "/TD"]
+    unlabelled = [n.text for n in cells if not n.headers]
+    assert len(cells) > 400 and all("本表无数据" in t or "故本表" in t or not t for t in unlabelled), unlabelled
+    assert all(h in registered for n in cells for h in n.headers)
+
+    def labels(table_title: str, row: str, value: str) -> list[list[str]]:
+        """The header texts of each cell showing `value` in the row named `row` of a table."""
+        found, inside = [], False
+        for n in nodes:
+            if n.tag == "/Caption":
+                inside = squash(n.text).startswith(table_title)
+            elif inside and n.tag == "/TD" and squash(n.text) == value:
+                heads = [text[h] for h in n.headers]
+                if heads[-1] == row:
+                    found.append(heads)
+        return found
+
+    # The cell of the issue: 122.73 of 社会保障和就业支出 under 人员经费 (merged 基本支出 above it).
+    if web.built.pdf.name == "xiamen-2022.pdf":
+        cells_122 = labels("一般公共预算支出情况表", "社会保障和就业支出", "122.73")
+        assert ["合计", "社会保障和就业支出"] in cells_122
+        assert ["基本支出", "人员经费", "社会保障和就业支出"] in cells_122
+        assert ["基本支出", "小计", "社会保障和就业支出"] in cells_122
+        # 收支总表: each half's amounts are named by that half's own label.
+        assert labels("部门收支预算总体情况表", "收入总计", "2,735.83") == [["收入", "预算数", "收入总计"]]
+        assert labels("部门收支预算总体情况表", "支出总计", "2,735.83") == [["支出", "预算数", "支出总计"]]
+
+
+def test_tagged_pdf_leaves_page_furniture_out_and_nests_no_links(web: Web) -> None:
+    """Page numbers, running headers, the contents' dot leaders and a header row repeated on
+    a continuation page are artifacts: not in the tree. A contents line is one Link."""
+    root, nodes = structure_nodes(web.built.pdf)
+    every = "".join(n.text for n in nodes if n.tag in ("/Span", "/P", "/H1", "/H2", "/TD", "/TH"))
+    assert not re.search(r"—\s*\d+\s*—", every), "a page number is in the structure tree"
+    assert "…" not in every and "...." not in every, "a dot leader is in the structure tree"
+    assert not [n for n in nodes if n.tag == "/Link" and "/Link" in n.parents]
+    links = [n for n in nodes if n.tag == "/Link"]
+    assert len(links) >= 15 and all(re.search(r"\d$", squash(n.text)) for n in links[:15])
+    # Each header cell once: the copy repeated on a continuation page is not in the tree.
+    heads = Counter(n.id for n in nodes if n.tag == "/TH")
+    assert heads and max(heads.values()) == 1
 
 
 def test_untagged_pdf_has_no_structure_tree(tmp_path: Path) -> None:

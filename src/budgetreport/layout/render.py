@@ -44,6 +44,7 @@ from ..inputs.region import Region
 from ..inputs.resolved import Resolved
 from ..inputs.resources import builtin_templates
 from ..inputs.styles import LEVELS, HeadingStyle, TextStyle
+from .headers import labels
 from .sandbox import Sandbox
 from .tables import Table, numeral
 
@@ -140,6 +141,7 @@ def _environment(search: tuple[Path, ...],
     )
     env.filters.update(
         amount=money.amount, num=money.number, cell=money.table_amount, numeral=numeral,
+        cell_labels=labels,
         cn_date=lambda d: f"{d.year}年{d.month}月{d.day}日",
         cn_month=lambda d: f"{d.year}年{d.month}月",
     )

@@ -23,6 +23,9 @@ import weasyprint
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from ..layout.fonts import missing_families, not_installed
+from . import tagging
+
+tagging.install()  # a tagged PDF's structure tree finished where WeasyPrint leaves it wrong
 
 # Variants that were rendered and checked for byte-identical output. PDF/X is left
 # out on purpose: WeasyPrint stamps it with the current time.
