@@ -12,6 +12,7 @@ scripts/test), so it never downloads a driver or a browser.
 from __future__ import annotations
 
 import base64
+import re
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -29,7 +30,7 @@ from selenium.webdriver.common.print_page_options import PrintOptions
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
-from conftest import ROOT, line_of, replace_once
+from conftest import ROOT, replace_once
 from serving import Served, serving, workspace
 
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
@@ -117,24 +118,16 @@ def test_a_finance_officer_round(browser: WebDriver, served: Served) -> None:
     assert "个错误" in driver.find_element(By.ID, "status").text
     wait(driver, lambda d: in_document(d, "return doc.body.textContent.includes('25.67')"),
          "更新文档中的数字")
-    # The hint naming the changed figure leads to its cell in the tables.
-    line = line_of(data, FIGURE[1].splitlines()[1], exact=True)
-
-    def click_problem(d: WebDriver) -> bool:
-        try:  # the list is redrawn whenever the state changes: look it up afresh
-            for li in d.find_elements(By.CSS_SELECTOR, "#problems li.has-target"):
-                if "25.67" in li.text and f"第{line}行" in li.text:
-                    d.execute_script("arguments[0].scrollIntoView()", li)
-                    li.find_element(By.CSS_SELECTOR, "button.goto").click()
-                    return True
-        except StaleElementReferenceException:
-            pass
-        return False
-
-    wait(driver, click_problem, f"第{line}行的问题")
+    # The hint naming a figure that would balance the sums leads to that figure's cell.
+    hint = wait(driver, lambda d: next((li.text for li in d.find_elements(By.CSS_SELECTOR, "#problems li")
+                                        if "R200" in li.text), None), "R200 提示")
+    code = re.search(r"（(\d{7}) ", hint)
+    assert code, hint
+    wait(driver, goto(driver, "R200"), "R200 的问题")
     flashed = wait(driver, lambda d: in_document(
-        d, "const e = doc.querySelector('[data-flash]'); return e && e.outerHTML"), "标出对应位置")
-    assert flashed.startswith("<td") and 'data-key="personnel"' in flashed and ">25.67<" in flashed
+        d, "const e = doc.querySelector('[data-flash]'); return e && [e.outerHTML, e.parentElement.dataset.code]"),
+        "标出对应位置")
+    assert flashed[0].startswith("<td") and 'data-key="personnel"' in flashed[0] and flashed[1] == code[1]
     assert in_document(driver, "const r = doc.querySelector('[data-flash]').getBoundingClientRect();"
                                "return r.top >= 0 && r.bottom <= doc.defaultView.innerHeight")
     shot(driver, "3-problem")
