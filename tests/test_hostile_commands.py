@@ -548,3 +548,25 @@ def test_a_repository_of_another_user_is_named_as_such(tmp_path: Path) -> None:
     result = run("diff", "HEAD:xiamen-2022.yaml", "xiamen-2022.yaml", cwd=tmp_path)
     assert result.status == 1 and "Traceback" not in result.stderr
     assert "另一个系统用户" in result.stderr and "不在 git 仓库中" not in result.stderr, result.stderr
+
+
+def test_a_damaged_pdf_stream_is_not_told_in_english(caplog: pytest.LogCaptureFixture) -> None:
+    """pdfminer logs "Data-loss while decompressing corrupted data" (which reached the user's
+    terminal in English); opening a PDF silences its parsers' logs."""
+    import logging
+    import zlib
+
+    from pdfminer.pdftypes import decompress_corrupted
+
+    from budgetreport.readback.opening import quiet_parsers
+
+    packed = zlib.compress(b"BT (x) Tj ET " * 100)
+    logging.getLogger("pdfminer").setLevel(logging.NOTSET)  # as if never opened in this process
+    with caplog.at_level("DEBUG"):
+        decompress_corrupted(packed[:-2] + b"\0\0")
+    assert any("Data-loss" in r.getMessage() for r in caplog.records)  # what it says unsilenced
+    caplog.clear()
+    quiet_parsers()
+    with caplog.at_level("WARNING"):
+        decompress_corrupted(packed[:-2] + b"\0\0")
+    assert not caplog.records
