@@ -211,7 +211,7 @@ class SpendingLine(Strict):
     basic: Amount | None = Field(
         None, description="基本支出合计；只在原文未拆分人员经费、公用经费时填写（填了拆分则可省略）")
     project: Amount = Field(Decimal(0), description="项目支出")
-    purpose: str | None = Field(None, description="主要用于……（说明支出用途）")
+    purpose: str | None = Field(None, description="主要用途，即文中“主要用于……”的内容")
     prior: Amount | None = Field(None, description="本项上年数（预算数或预算执行数，见 prior_kind）")
     prior_kind: PriorKind | None = Field(
         None, description="上年数 prior 是上年预算数还是上年预算执行数；缺省为预算执行数")
