@@ -204,7 +204,7 @@ def test_in_projects_is_checked() -> None:
     reception = data["three_public"]["reception"]
     assert "R303" not in "".join(observe(path, data))
     reception["in_projects"] = Decimal("62999")
-    assert any(s.startswith("R303:") and "191001" in s for s in observe(path, data))
+    assert any(s.startswith("R303:") and "191,001" in s for s in observe(path, data))
 
 
 def test_every_field_is_shown_or_checked() -> None:
