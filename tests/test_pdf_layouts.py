@@ -267,3 +267,16 @@ def test_a_page_that_is_only_an_image_is_named(tmp_path: Path) -> None:
     doc = read_pdfs([source, scan])
     message = doc.unreadable_message()
     assert message is not None and "第1页" in message and "扫描" in message and str(scan) in message
+
+
+def test_a_column_numbering_row_and_a_padding_row_of_zeros(tmp_path: Path) -> None:
+    d = Drawing()
+    top = heading(d, 40, "2026年政府性基金预算支出表", unit="万元")
+    rows = [["预算单位", "科目编码", "", "科目名称", "合计", "基本支出", "项目支出"],
+            ["栏次", "", "", "", "1", "2", "3"],
+            ["某某区某某局", "", "", "", "0.00", "0.00", "0.00"]]
+    table(d, top, WIDTHS, rows, merged=[(0, 1, 2)])
+    doc = read_pdf(d.write(tmp_path / "t.pdf"))
+    sheet = doc.tables[0]
+    assert sheet.grid()[2][4:] == ["0.00", "0.00", "0.00"]
+    assert classified(sheet) == {}  # neither 栏次 nor the unit's row of zeros is an error

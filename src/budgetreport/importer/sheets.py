@@ -128,6 +128,8 @@ def column_paths(sheet: Sheet, top: int, bottom: int) -> dict[int, tuple[str, ..
     merged = any(top <= m[0] <= bottom or top <= m[2] <= bottom for m in sheet.merges)
     paths: dict[int, list[str]] = {c: [] for c in range(1, sheet.max_col + 1)}
     for r in range(top, bottom + 1):
+        if norm(sheet.text(r, 1, merged=True)) in ("栏次", "行次"):
+            continue  # the row numbering the columns ("栏次 1 2 3") names none
         carry = ""
         for c in range(1, sheet.max_col + 1):
             text = norm(sheet.text(r, c, merged=True))
@@ -238,6 +240,10 @@ def _fill(table: Table, r: Row, columns: dict[int, str], problems: list[Problem]
             r.amounts[key] = a
 
 
+def _zero(table: Table, r: int, columns: dict[int, str]) -> bool:
+    return all(not isinstance(v := number(table.sheet.raw(r, c)), str) and not v for c in columns)
+
+
 def _blank(table: Table, r: int, columns: dict[int, str]) -> bool:
     return all(number(table.sheet.raw(r, c)) is None for c in columns)
 
@@ -248,10 +254,16 @@ def _blank(table: Table, r: int, columns: dict[int, str]) -> bool:
 def _classified(table: Table, paths: dict[int, tuple[str, ...]], rename: dict[str, str],
                 body: int, problems: list[Problem]) -> None:
     sheet = table.sheet
-    parts = {p[-1]: c for c, p in paths.items() if p[-1] in ("类", "款", "项")}
+    # a table may print two classifications side by side (部门 and 政府 economic codes): the
+    # first is read, the columns of the second are labels too, not amounts
+    parts: dict[str, int] = {}
+    for c, p in sorted(paths.items()):
+        if p[-1] in ("类", "款", "项"):
+            parts.setdefault(p[-1], c)
     code_col = next((c for c, p in paths.items() if "编码" in p[-1] or "代码" in p[-1]), None)
     name_col = next((c for c, p in paths.items() if "名称" in p[-1]), None)
-    label_cols = set(parts.values()) | {c for c in (code_col, name_col) if c}
+    label_cols = {c for c, p in paths.items() if p[-1] in ("类", "款", "项") or "编码" in p[-1]
+                  or "代码" in p[-1] or "名称" in p[-1]}
     columns = _money_columns(table, paths, rename, label_cols, problems)
     if not parts and code_col is None:
         problems.append(problem(sheet.ref(body, 1), "E515", "找不到科目编码列（“科目编码”或“类/款/项”）"))
@@ -272,8 +284,8 @@ def _classified(table: Table, paths: dict[int, tuple[str, ...]], rename: dict[st
                 continue  # 本表无数据 / 注：…
             if lead in TOTAL_ROWS:
                 row.total = True
-            elif _blank(table, r, columns):
-                continue  # a blank line or a note
+            elif _blank(table, r, columns) or _zero(table, r, columns):
+                continue  # a blank line, a note, or a padding row of zeros (the 预算单位 of an empty table)
             else:
                 problems.append(problem(sheet.ref(r, first_col), "E516",
                                         f"这一行有数字，但没有科目编码{f'（“{lead}”）' if lead else ''}"))
