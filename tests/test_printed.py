@@ -77,6 +77,10 @@ def test_shanghai_forms_add_up_downwards_with_their_total_last(
             if p.code == "R804" and "所列各项" in p.message and "支出预算总表" in p.message]
     assert any("“行政事业单位养老支出”行支出预算·合计一栏打印为 758.95" in m and "相加为 758.96" in m for m in down), \
         result.output
+    # at the line of the 项 whose rounding made the difference, not at `unit:`
+    pension = [p for p in reported(result.output) if "“行政事业单位养老支出”行" in p.message]
+    assert pension and all(p.line == line_of(tmp_path / sample, 'code: "2080505"') for p in pension)
+    assert all("2080505" in p.message for p in pension)
 
 
 def test_a_sum_across_names_its_column_and_the_figure_to_adjust_at_its_line(

@@ -86,6 +86,21 @@ class Mismatch:
     message: str
     adjust: Decimal | None = None
     adjust_words: str = ""
+    adjust_code: str = ""  # the 科目 code of the part's row ("" for none)
+    adjust_key: str = ""  # the data field the part's cell sums (personnel, project…)
+
+
+@dataclass(frozen=True)
+class _Part:
+    value: Decimal
+    words: str
+    code: str
+    key: str
+
+
+def _part(row: Row, col: int, value: Decimal, words: str) -> _Part:
+    cell = row.cells[col] if col < len(row.cells) else None
+    return _Part(value, words, row.code, cell.key if cell is not None else "")
 
 
 def column_words(table: Table, col: int) -> str:
@@ -104,16 +119,15 @@ def mismatches(table: Table) -> Iterator[Mismatch]:
     factor = UNIT_FACTOR[shown_as.unit]
     single = len(table.rows) == 1
 
-    def say(row_label: str, col: int, shown: Decimal, parts: list[tuple[Decimal, str]],
-            what: str) -> Mismatch:
+    def say(row_label: str, col: int, shown: Decimal, parts: list[_Part], what: str) -> Mismatch:
         fmt = f",.{shown_as.places}f"
-        added = sum((printed(v) for v, _ in parts), Decimal(0))
+        added = sum((printed(p.value) for p in parts), Decimal(0))
         row = f"“{row_label}”行" if row_label else "" if single else "无名称的一行"
         # the part rounded furthest in the direction of the difference
         sign = 1 if added > shown else -1
-        value, words = max(parts, key=lambda p: sign * (printed(p[0]) - p[0] * factor))
+        part = max(parts, key=lambda p: sign * (printed(p.value) - p.value * factor))
         return Mismatch(f"{where}中，{row}{column_words(table, col)}一栏打印为 {shown:{fmt}}，而打印的{what}"
-                        f"相加为 {added:{fmt}}（单位：{table.unit}）", value, words)
+                        f"相加为 {added:{fmt}}（单位：{table.unit}）", part.value, part.words, part.code, part.key)
 
     def differs(shown: Decimal, values: list[Decimal]) -> bool:
         return printed(shown) != sum((printed(v) for v in values), Decimal(0))
@@ -126,16 +140,17 @@ def mismatches(table: Table) -> Iterator[Mismatch]:
                 shown, values = _money(row, col), [_money(rows[r], col) for r in declared.rows]
                 if shown is None or None in values:
                     continue
-                parts = [(v, f"“{_label_before(rows[r], col)}”行") for r, v in zip(declared.rows, values, strict=True)
-                         if v is not None]
-                if differs(shown, [v for v, _ in parts]):
+                parts = [_part(rows[r], col, v, f"“{_label_before(rows[r], col)}”行")
+                         for r, v in zip(declared.rows, values, strict=True) if v is not None]
+                if differs(shown, [p.value for p in parts]):
                     yield say(_label_before(row, col), col, printed(shown), parts, "所列各项")
         for total, cols in column_sums(table.spec):
             shown, values = _money(row, total), [_money(row, p) for p in cols]
             if shown is None or None in values:
                 continue
-            parts = [(v, f"{column_words(table, c)}一栏") for c, v in zip(cols, values, strict=True) if v is not None]
-            if differs(shown, [v for v, _ in parts]):
+            parts = [_part(row, c, v, f"{column_words(table, c)}一栏")
+                     for c, v in zip(cols, values, strict=True) if v is not None]
+            if differs(shown, [p.value for p in parts]):
                 names = "、".join(headers.get(c, "") for c in cols)
                 yield say(_label_before(row, total), total, printed(shown), parts, f"各栏（{names}）")
         # Down: the rows right below at the next level are this row's parts.
@@ -156,7 +171,7 @@ def mismatches(table: Table) -> Iterator[Mismatch]:
             values = [_money(r, col) for r in children]
             if shown is None or None in values:
                 continue
-            parts = [(v, f"“{_label_before(r, col)}”行") for r, v in zip(children, values, strict=True)
-                     if v is not None]
-            if differs(shown, [v for v, _ in parts]):
+            parts = [_part(r, col, v, f"“{_label_before(r, col)}”行")
+                     for r, v in zip(children, values, strict=True) if v is not None]
+            if differs(shown, [p.value for p in parts]):
                 yield say(label, col, printed(shown), parts, "下级各行")

@@ -89,7 +89,10 @@ def document_problems(checked: Checked, tables: list[Table]) -> list[Problem]:
             unit = str(source.data.get("unit", "万元")) if isinstance(source.data, dict) else "万元"
             loc = _figure_at(source.data, m.adjust * UNIT_FACTOR.get(unit, Decimal(1))) \
                 if m.adjust is not None else None
-            which = (f"，如{describe(loc, source.data)}（{_figure(_get(source.data, loc))}，即本行）" if loc
+            loc = loc or _line_of(source.data, m.adjust_code, m.adjust_key)
+            value = _get(source.data, loc) if loc else None
+            shown = f"{_figure(value)}，" if isinstance(value, (int, Decimal)) else ""
+            which = (f"，如{describe(loc, source.data)}（{shown}即本行）" if loc
                      else f"，如{m.adjust_words}" if m.adjust_words else "")
             problems.append(source.problem(
                 "R804", f"{m.message}：金额按表中单位四舍五入后相加不一致，请调整其中一项的尾数{which}，"
@@ -114,6 +117,20 @@ def _figure_at(data: object, amount: Decimal, loc: tuple[str | int, ...] = ()) -
 
     walk(data, loc)
     return found[0] if len(found) == 1 else None
+
+
+def _line_of(data: object, code: str, key: str) -> tuple[str | int, ...] | None:
+    """The only data line of a 项 (7 digits) or economic 款 (5 digits) a table row shows —
+    its field `key` when the line gives it — None when no single line is that row."""
+    section = {7: "spending", 5: "economic"}.get(len(code))
+    items = data.get(section) if section and isinstance(data, dict) else None
+    if not isinstance(items, list):
+        return None
+    found = [i for i, x in enumerate(items) if isinstance(x, dict) and str(x.get("code")) == code]
+    if len(found) != 1:
+        return None
+    line = items[found[0]]
+    return (section, found[0], key) if key and key in line else (section, found[0])
 
 
 def _get(data: object, loc: tuple[str | int, ...]) -> object:
