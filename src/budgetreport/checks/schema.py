@@ -11,15 +11,17 @@ import re
 import typing
 from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from ..common.problems import BudgetError, Loc, Problem, path_text
 from ..inputs.load import Source
 from ..inputs.model import Budget
-from ..inputs.sections import TYPES, SectionSpec
 from .labels import describe, field_at, label
+
+if TYPE_CHECKING:
+    from ..inputs.sections import SectionSpec
 
 
 def parse(source: Source) -> Budget:
@@ -146,6 +148,8 @@ def json_schema(sections: Mapping[str, Sequence[SectionSpec]] | None = None) -> 
 
 def section_schema(spec: SectionSpec) -> dict[str, Any]:
     """One declared data section as JSON Schema (what `checks.sections` accepts)."""
+    from ..inputs.sections import TYPES
+
     kinds: dict[str, dict[str, Any]] = {
         "text": {"type": "string", "minLength": 1}, "code": {"type": "string", "pattern": r"^[0-9]{3}([0-9]{2}){0,2}$"},
         "money": {"type": "number", "minimum": 0}, "count": {"type": "integer", "minimum": 0},

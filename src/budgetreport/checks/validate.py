@@ -22,7 +22,6 @@ from .diagnose import amounts, suspects
 from .limits import limit_findings
 from .rules import RULES, figures_as
 from .schema import parse
-from .sections import section_findings
 from .years import ROLLED_MARK, year_findings
 
 
@@ -88,7 +87,10 @@ def check_file(path: Path, content: bytes | None = None, name: str | None = None
         with figures_as(budget.unit, (v for _, v in amounts(source.data, ()))):
             findings = [f for rule in RULES for f in rule(budget, catalogue, resolved)]
             findings += suspects(source.data, findings, catalogue, resolved)
-    findings += section_findings(source.data, resolved.sections, budget, not findings)
+    if resolved.sections or budget.sections:  # their checks are loaded only when used
+        from .sections import section_findings
+
+        findings += section_findings(source.data, resolved.sections, budget, not findings)
     for f in findings:
         problems.append(source.problem(f.code, f.message, f.loc, severity=f.severity))
     return Checked(source, budget, resolved, sorted(problems))

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, StrictUndefined, Template
 from pydantic import BaseModel
@@ -23,8 +23,10 @@ from ..inputs.catalogue import Catalogue, Entry, GlossaryEntry, data_names
 from ..inputs.model import FISCAL_SOURCES, SOURCE_NAMES, THREE_PUBLIC, Budget, Project, Source, SpendingLine
 from ..inputs.region import Region
 from ..inputs.resolved import Resolved, resolve
-from ..inputs.sections import SectionSpec
 from ..inputs.styles import DEFAULT_LINE_LABEL, name_line
+
+if TYPE_CHECKING:  # a region's data sections are rare: their module is loaded only with them
+    from ..inputs.sections import SectionSpec
 
 Amounts = dict[str, Decimal]
 LINE_COLUMNS = ("total", "basic", "personnel", "public", "project")

@@ -10,15 +10,17 @@ and only read it — none of them goes back to a settings file or the loader.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..common.problems import Problem
 from .catalogue import Catalogue, GlossaryEntry, load_catalogue, standard_glossary
 from .region import Region, load_region
 from .resources import Workspace, current
-from .sections import SectionSpec, declared_sections
 from .settings import unknown_message
 from .styles import TextStyle, text_style
+
+if TYPE_CHECKING:
+    from .sections import SectionSpec
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,12 @@ def resolve(region: str, year: int, center: str | None = None, ws: Workspace | N
     ws = ws or current()
     settings = load_region(region, center, ws)
     style, style_problems = text_style(settings.settings, settings.problem_at)
-    sections, section_problems = declared_sections(settings.settings, settings.problem_at)
+    sections: dict[str, SectionSpec] = {}
+    section_problems: list[Problem] = []
+    if settings.settings.get("sections"):  # declarations are rare: their module is loaded only then
+        from .sections import declared_sections
+
+        sections, section_problems = declared_sections(settings.settings, settings.problem_at)
     tagged = settings.settings.get("tagged_pdf", False)
     switches = [] if isinstance(tagged, bool) else [settings.problem_at(
         ("tagged_pdf",), f"地区设置 tagged_pdf 应为 true 或 false，而不是“{tagged}”", "E802")]
