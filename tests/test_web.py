@@ -342,6 +342,35 @@ def test_tagged_pdf_leaves_page_furniture_out_and_nests_no_links(web: Web) -> No
     # Each header cell once: the copy repeated on a continuation page is not in the tree.
     heads = Counter(n.id for n in nodes if n.tag == "/TH")
     assert heads and max(heads.values()) == 1
+    # In the pages themselves: every marked text is in the tree, and none of it is furniture.
+    reader = PdfReader(web.built.pdf)
+    marked = {(i, mcid): text for i, page in enumerate(reader.pages)
+              for mcid, text in marked_texts(page).items()}
+    assert set(marked) == in_tree(reader), "marked content outside the tree (or a tree without content)"
+    assert not [t for t in marked.values() if FOOTER.search(t) or re.fullmatch(r"[.·…\s]+", t)]
+
+
+def in_tree(reader: PdfReader) -> set[tuple[int, int]]:
+    """Every (page, MCID) the structure tree refers to."""
+    pages = {p.indirect_reference.idnum: i for i, p in enumerate(reader.pages)}
+    found: set[tuple[int, int]] = set()
+
+    def walk(element: Any, page: int | None) -> None:
+        element = element.get_object()
+        if "/Pg" in element:
+            page = pages[element.raw_get("/Pg").idnum]
+        kids = element.get("/K")
+        for kid in kids if isinstance(kids, list) else [kids]:
+            kid = kid.get_object() if hasattr(kid, "get_object") else kid
+            if isinstance(kid, int) and page is not None:
+                found.add((page, kid))
+            elif isinstance(kid, dict) and "/MCID" in kid:
+                found.add((pages[kid.raw_get("/Pg").idnum], int(kid["/MCID"])))
+            elif isinstance(kid, dict) and ("/S" in kid or "/K" in kid):
+                walk(kid, page)
+
+    walk(reader.trailer["/Root"]["/StructTreeRoot"], None)
+    return found
 
 
 def test_untagged_pdf_has_no_structure_tree(tmp_path: Path) -> None:
