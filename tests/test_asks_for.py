@@ -85,3 +85,16 @@ def test_purposes_by_class_stand_for_the_lines(tmp_path):
     text = path.read_text(encoding="utf-8")
     path.write_text(text + 'purposes:\n  "201": 一般公共服务\n', encoding="utf-8")
     assert "spending[].purpose" not in _asked(path)
+
+
+def test_a_misspelt_path_is_told_at_its_line(tmp_path, monkeypatch):
+    """`optional: [glosary.own]` would silently excuse nothing."""
+    (tmp_path / "budgetreport.yaml").write_text("region: shanghai\n", encoding="utf-8")
+    center = tmp_path / "templates" / "centers" / "shanghai-putuo-wanli"
+    center.mkdir(parents=True)
+    (center / "region.yaml").write_text('optional:\n  - glossary.own\n  - "spending[].purpos"\n',
+                                        encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    problems = [p for p in check_file(DATA / WANLI).problems if p.code == "E820"]
+    assert [(p.line, "spending[].purpos" in p.message) for p in problems] == [(3, True)]
+    assert problems[0].file.endswith("shanghai-putuo-wanli/region.yaml")

@@ -13,12 +13,13 @@ from contextvars import ContextVar
 from decimal import Decimal
 
 from ..common.money import Change, rounded, total
-from ..common.problems import Finding, Loc, Severity, texts
+from ..common.problems import Finding, Loc, Problem, Severity, texts
 from ..inputs.catalogue import LEVELS, Catalogue, Entry
 from ..inputs.load import NON_PRINTABLE
 from ..inputs.model import FISCAL_SOURCES, SOURCE_NAMES, THREE_PUBLIC, Budget, Source
+from ..inputs.region import Region
 from ..inputs.resolved import Resolved
-from .labels import describe
+from .labels import describe, field_at
 
 Rule = Callable[[Budget, Catalogue, Resolved], Iterator[Finding]]
 RULES: list[Rule] = []
@@ -445,6 +446,19 @@ def printed_texts_given(b: Budget, _c: Catalogue, resolved: Resolved) -> Iterato
                 yield Finding("R215", f"{describe(loc, data)}尚未填写：{region.settings.get('name', region.key)}的文档"
                               f'印出此项（不适用时在单位的 region.yaml 中写 optional: ["{first}"]）',
                               loc, Severity.warning)
+
+
+def asks_problems(region: Region) -> Iterator[Problem]:
+    """A path in `asks_for` or `optional` that names no field of the data (a misspelling
+    would silently ask for nothing, or excuse nothing), at its line in region.yaml (E820)."""
+    for key in ("asks_for", "optional"):
+        entries = region.settings.get(key) or []
+        for i, entry in enumerate(entries if isinstance(entries, list) else [entries]):
+            for path in str(entry).split("|"):
+                loc = tuple(p.removesuffix("[]") for p in path.strip().split("."))
+                if not all(loc) or field_at(loc)[1] is None:
+                    yield region.problem_at((key, i), f"设置 {key} 中的“{path.strip()}”不是数据文件中的字段"
+                                            "（写作数据路径，如 glossary.own、spending[].purpose）")
 
 
 def _places(data: object, path: str) -> Iterator[tuple[Loc, object]]:

@@ -20,7 +20,7 @@ from ..inputs.resolved import Resolved, resolve
 from ..inputs.resources import current
 from .diagnose import amounts, suspects
 from .limits import limit_findings
-from .rules import RULES, figures_as
+from .rules import RULES, asks_problems, figures_as
 from .schema import parse
 from .years import ROLLED_MARK, year_findings
 
@@ -75,6 +75,7 @@ def check_file(path: Path, content: bytes | None = None, name: str | None = None
         return Checked(source, budget, None, problems + exc.problems)
     catalogue = resolved.catalogue
     problems += resolved.problems
+    problems += asks_problems(resolved.region)
     if catalogue.year != dept.year:
         problems.append(source.problem(
             "W202", f"没有{dept.year}年的科目目录，暂按最近的前一年度（{catalogue.year}年）的目录核对科目"
