@@ -76,6 +76,8 @@ def test_heading_numbers_and_alignment_by_level(fujian: Path) -> None:
     html = html_of(fujian, "headings:\n  part: {number: 一、, align: left}\n  level1: {number: （一）}\n"
                            "  level2: {number: \"1.\", align: center}\n")
     assert '<h1 id="s1" class="part align-left">一、部门概况</h1>' in html
+    assert '<span class="toc-label">一、</span>部门概况</a>' in html  # the contents as the heading
+    assert '<span class="toc-label">第一部分　</span>部门概况</a>' in default
     assert '<h2 id="s1-1" class="h1">（一）部门主要职责</h2>' in html
     assert "<p>1.厦门市住房公积金中心部门2022年收入预算为" in html  # run-in level 2 numbers too
     assert 'class="h2 align-center">1.' in html

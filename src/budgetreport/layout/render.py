@@ -77,6 +77,7 @@ class Heading:
     label: str  # the number as printed
     title: str
     anchor: str
+    separator: str = ""  # between number and title, as the heading prints it ("第一部分　概况")
 
 
 @dataclass
@@ -112,9 +113,9 @@ class Outline:
 
     def _emit(self, level: int, label: str, title: str, tag: str, cls: str) -> Markup:
         anchor = "s" + "-".join(str(c) for c in self.counters[: level + 1])
-        self.headings.append(Heading(level, label, title, anchor))
         style = self.styles[level]
         sep = style.separator if label else ""
+        self.headings.append(Heading(level, label, title, anchor, sep))
         if style.align:
             cls += f" align-{style.align}"
         return Markup(f'<{tag} id="{anchor}" class="{cls}">{escape(label)}{sep}'
