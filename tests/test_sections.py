@@ -228,3 +228,11 @@ def test_new_names_the_regions_sections(region: Path) -> None:
     path = data(region.parents[3], FILLED.replace("{meeting: 2.5, training: 6}", "{meeting: , training: 6}"))
     [blank] = [p for p in check_file(path).problems if p.code == "E231"]
     assert blank.line == line_of(path, "meetings_training") and "会议费未填写" in blank.message
+
+
+@pytest.mark.parametrize(("value", "words"), [("true", "而不是“true”"), ("[1]", "而不是列表"),
+                                              ("{a: 1}", "而不是键值结构"), (".nan", "而不是“.nan”")])
+def test_a_wrong_amount_is_shown_as_written(region: Path, value: str, words: str) -> None:
+    path = data(region.parents[3], FILLED.replace("amount: 23}", f"amount: {value}}}"))
+    [p] = [p for p in check_file(path).problems if p.code == "E231"]
+    assert p.line == line_of(path, "档案软件") and p.message.endswith("采购金额应为金额数字，" + words)

@@ -104,7 +104,7 @@ def _value_problem(field: Any, value: Any) -> str | None:  # noqa: PLR0911 (one 
     kind = field.type
     if kind == "text":
         if not isinstance(value, str):
-            return "应为文字"
+            return f"应为文字，而不是{_shown(value)}"
         if not value.strip():
             return "只有空格，应填写文字"
         if field.choices and value not in field.choices:
@@ -115,7 +115,7 @@ def _value_problem(field: Any, value: Any) -> str | None:  # noqa: PLR0911 (one 
         return None
     if kind == "code":
         if isinstance(value, NumberText) or isinstance(value, bool) or not isinstance(value, (str, int)):
-            return f"应为加引号的数字串，如 '2080501'，而不是“{value}”"
+            return f"应为加引号的数字串，如 '2080501'，而不是{_shown(value)}"
         if not CODE.fullmatch(str(value)):
             return f"应为3、5或7位数字的科目编码，而不是“{value}”"
         return None
@@ -128,9 +128,9 @@ def _value_problem(field: Any, value: Any) -> str | None:  # noqa: PLR0911 (one 
             return f"应为日期，如 2026-03-01，而不是“{value}”"
         return None
     if isinstance(value, bool) or isinstance(value, NumberText) or not isinstance(value, (int, Decimal)):
-        return f"应为{'金额数字' if kind == 'money' else '整数'}，而不是“{value}”"
+        return f"应为{'金额数字' if kind == 'money' else '整数'}，而不是{_shown(value)}"
     if kind == "count" and not isinstance(value, int):
-        return f"应为整数，而不是“{value}”"
+        return f"应为整数，而不是{_shown(value)}"
     if value < 0:
         return "不能为负数"
     if field.min is not None and value < field.min:
@@ -138,6 +138,18 @@ def _value_problem(field: Any, value: Any) -> str | None:  # noqa: PLR0911 (one 
     if field.max is not None and value > field.max:
         return f"应不大于 {field.max}"
     return None
+
+
+def _shown(value: Any) -> str:
+    """A wrong value as the file has it: “true”, “.nan”, 列表, 键值结构."""
+    if isinstance(value, bool):
+        return f"“{str(value).lower()}”"
+    if isinstance(value, list):
+        return "列表"
+    if isinstance(value, dict):
+        return "键值结构"
+    text = str(value)
+    return f"“{text[:40]}…”" if len(text) > 40 else f"“{text}”"
 
 
 def _sum(spec: SectionSpec, rule: SumRule, value: Any, budget: Budget, given: dict[str, Any],
