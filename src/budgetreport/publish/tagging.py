@@ -231,14 +231,16 @@ class _Tree:
                     self.join(child)
 
     def merge(self, first: Any, rest: Any) -> None:
-        """`rest` continues `first` on a later page: one element."""
-        ahead, behind = first["K"], list(rest["K"])
-        if ahead and behind:
-            left = self.origin(ahead[-1])
-            if left is not None and left == self.origin(behind[0]):
-                self.merge(self.obj(ahead[-1]), self.obj(behind[0]))
-                behind = behind[1:]
-        for kid in behind:
+        """`rest` continues `first` (on a later page, or line): one element. A part of `rest`
+        that continues a part of `first` (the cells of a row taller than a page, a section's
+        paragraph) joins that part."""
+        ahead = first["K"]
+        parts = {key: kid for kid in ahead if (key := self.origin(kid)) is not None}
+        for kid in list(rest["K"]):
+            key = self.origin(kid)
+            if key is not None and key in parts:
+                self.merge(self.obj(parts[key]), self.obj(kid))
+                continue
             if isinstance(kid, int):  # a marked-content id of the later page
                 kid = pydyf.Dictionary({"Type": "/MCR", "Pg": rest["Pg"], "MCID": kid})
             elif isinstance(kid, bytes) and kid.endswith(b" R"):
