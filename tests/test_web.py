@@ -410,3 +410,35 @@ def test_tagged_combines_with_an_archival_variant(tmp_path: Path) -> None:
     assert [tag for tag, _ in elements if tag in ("/H1", "/Caption", "/TH")] == ["/H1", "/Caption", "/TH"]
     plain = render_pdf(page, base_dir=tmp_path, allowed_dirs=(), variant="pdf/a-3b")
     assert b"/StructTreeRoot" not in plain.data and not result.warnings
+
+
+def test_shanghai_cells_name_their_code_columns_and_row() -> None:
+    """The Shanghai forms: 类/款/项 in three code columns under one merged header, 合计 last,
+    the 三公 table without a name column (no row header: absent, not wrong)."""
+    from budgetreport.checks.validate import check_file
+    from budgetreport.compute.figures import compute
+    from budgetreport.layout.headers import labels
+    from budgetreport.layout.tables import build_tables
+
+    checked = check_file(DATA / "shanghai-putuo-czj-2025.yaml")
+    assert checked.budget is not None and checked.resolved is not None
+    tables = {t.key: t for t in build_tables(compute(checked.budget, checked.resolved), checked.resolved)}
+    t = tables["sh_general"]
+    given = labels(t)
+    text = {given.head(h.row, h.col): h.text for h in t.header}
+    r = next(i for i, row in enumerate(t.rows) if row.code == "2010601")
+    name = t.rows[r].cells[3]
+    assert name is not None and name.value == "行政运行" and given.names_row(r, 3)
+    named = {c: [text.get(h, h) for h in given.of(r, c).split()] for c in range(len(t.rows[r].cells))}
+    row_id = given.id(r, 3)
+    assert named[2] == ["项目", "功能分类科目编码", "项", row_id]  # the 项 code "01"
+    assert named[3] == ["项目", "功能分类科目名称"]  # the name cell: its column only
+    assert named[5] == ["一般公共预算支出", "基本支出", row_id]
+    total = len(t.rows) - 1  # 合计 last, across the code and name columns
+    assert given.names_row(total, 0) and given.of(total, 4).split()[-1] == given.id(total, 0)
+    three = tables["sh_three_public"]
+    cells = labels(three)
+    assert not cells.row_headers
+    heads = {cells.head(h.row, h.col): h.text for h in three.header}
+    assert [heads[h] for h in cells.of(0, 4).split()] == ["“三公”经费预算数", "公务用车购置及运行费", "购置费"]
+    assert [heads[h] for h in cells.of(0, 6).split()] == ["机关运行经费预算数"]
