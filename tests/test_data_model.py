@@ -189,7 +189,7 @@ def test_fen_break_no_identity(tmp_path: Path) -> None:
     d["income"]["general_budget"] += D("0.01")
     errors = check_file(write_data(d, tmp_path / "bad" / X)).errors()
     assert {p.code for p in errors} == {"R201", "R202"}  # total and by source
-    assert all("27358300.01" in p.message for p in errors)
+    assert all("27,358,300.01" in p.message for p in errors)
 
 
 # --- 部门预算 / 单位预算 ----------------------------------------------------------------------

@@ -13,13 +13,14 @@ from contextvars import ContextVar
 from decimal import Decimal
 
 from ..common.money import Change, rounded, total
-from ..common.problems import Finding, Loc, Problem, Severity, texts
+from ..common.problems import Finding, Loc, Problem, Severity, path_text, texts
 from ..inputs.catalogue import LEVELS, Catalogue, Entry
 from ..inputs.load import NON_PRINTABLE
 from ..inputs.model import FISCAL_SOURCES, SOURCE_NAMES, THREE_PUBLIC, Budget, Source
 from ..inputs.region import Region
 from ..inputs.resolved import Resolved
 from .labels import describe, field_at
+from .labels import label as field_label
 
 Rule = Callable[[Budget, Catalogue, Resolved], Iterator[Finding]]
 RULES: list[Rule] = []
@@ -246,7 +247,8 @@ def line_change_explained(b: Budget, _c: Catalogue, _r: Resolved) -> Iterator[Fi
         if c.significant:
             pct = f"{c.pct:f}%" if c.pct is not None else "上年为0"
             yield Finding("R213", f"{x.code} {x.name or ''}与上年{x.prior_kind or '预算执行数'}相比{c.direction.value}"
-                          f"（{show(x.prior)} → {show(x.total)}，{pct}），应在 reason 中说明原因",
+                          f"（{show(x.prior)} → {show(x.total)}，{pct}），"
+                          f"应说明原因（{path_text(('spending', i, 'reason'))}）",
                           ("spending", i, "prior"), Severity.warning)
 
 
@@ -260,8 +262,9 @@ def line_changes_shown(b: Budget, _c: Catalogue, resolved: Resolved) -> Iterator
     for i, x in enumerate(b.spending):
         given = [k for k in ("prior", "prior_kind", "reason") if getattr(x, k) is not None]
         if given:
-            yield Finding("R214", f"{x.code} 填写了 {'、'.join(given)}，但本地区模板不逐项说明与上年的比较"
-                          "（region.yaml 的 line_changes 未开启），文中不会出现", ("spending", i, given[0]),
+            yield Finding("R214", f"{x.code} 填写了{'、'.join(field_label(('spending', i, k)) for k in given)}，"
+                          "但本地区模板不逐项说明与上年的比较，文中不会出现"
+                          f"（{'、'.join(given)}；region.yaml 的 line_changes 未开启）", ("spending", i, given[0]),
                           Severity.warning)
 
 
@@ -278,7 +281,7 @@ def three_public_explained(b: Budget, _c: Catalogue, _r: Resolved) -> Iterator[F
         loc: Loc = ("three_public", key)
         name = THREE_PUBLIC[key]
         if item.prior is None:
-            yield Finding("R301", f"{name}缺少上年预算数（prior）", loc)
+            yield Finding("R301", f"{name}缺少上年预算数（three_public.{key}.prior）", loc)
         elif item.amount != item.prior and not item.reason:
             vehicle_explained = key.startswith("vehicle") and tp.vehicle_reason
             if not vehicle_explained:
@@ -299,8 +302,8 @@ def three_public_within_economic(b: Budget, _c: Catalogue, _r: Resolved) -> Iter
         if basic > budgeted:
             of = f"（其中基本支出 {show(basic)}）" if item.in_projects else ""
             yield Finding("R303", f"{THREE_PUBLIC[key]} {show(item.amount)}{of} 超过经济分类 "
-                          f"{code} 的预算 {show(budgeted)}；若部分在项目支出中安排，请在 in_projects 中"
-                          "填写该部分", ("three_public", key, "amount"))
+                          f"{code} 的预算 {show(budgeted)}；若部分在项目支出中安排，请填写该部分"
+                          f"（three_public.{key}.in_projects）", ("three_public", key, "amount"))
 
 
 OFFICE_KINDS = ("行政单位", "参公单位")  # units whose 公用经费 is 机关运行经费
