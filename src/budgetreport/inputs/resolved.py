@@ -39,6 +39,11 @@ class Resolved:
         return self.region.settings
 
     @property
+    def tables(self) -> dict[str, Any]:
+        """The region's declared 附表 (key → declaration), read with its settings."""
+        return dict(getattr(self.region, "tables", {}))
+
+    @property
     def tagged_pdf(self) -> bool:
         return self.region.settings.get("tagged_pdf") is True
 

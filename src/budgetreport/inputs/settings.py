@@ -27,6 +27,7 @@ KEYS: dict[str, str] = {
     "drop_empty": "没有数据时整表略去的附表",
     "table_titles": "附表标题",
     "table_numbering": "附表编号方式",
+    "table_label": "附表编号的写法（如 附表{n}）",
     "prepared_label": "附表表头左侧的“编制单位”用语",
     "header_labels": "附表表头用语的替换",
     "empty_note": "空表的通用说明",
