@@ -11,8 +11,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from budgetreport.checks.validate import check_file
+from budgetreport.commands.cli import main
 from budgetreport.publish.build import check_document, prepare
 from conftest import DATA, line_of, replace_once, reported, run_cli
 
@@ -236,3 +238,15 @@ def test_a_wrong_amount_is_shown_as_written(region: Path, value: str, words: str
     path = data(region.parents[3], FILLED.replace("amount: 23}", f"amount: {value}}}"))
     [p] = [p for p in check_file(path).problems if p.code == "E231"]
     assert p.line == line_of(path, "档案软件") and p.message.endswith("采购金额应为金额数字，" + words)
+
+
+def test_schema_is_written_even_when_a_region_is_broken(region: Path) -> None:
+    """A region.yaml with a mistake is told (stderr) and the other regions' sections still
+    reach the schema."""
+    other = region.parents[1] / "zhejiang" / "region.yaml"
+    other.parent.mkdir()
+    other.write_text("sections: {notes: {title: 说明, fields: {a: {type: colour}}}}\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["schema"])
+    assert result.exit_code == 0
+    assert "procurement_items" in json.loads(result.stdout)["properties"]["sections"]["properties"]
+    assert "templates/regions/zhejiang/region.yaml:1" in result.stderr and "colour" in result.stderr

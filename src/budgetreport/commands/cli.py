@@ -16,7 +16,7 @@ from ..common.bounds import special_file
 from ..common.columns import width
 from ..common.errors import EXIT_PROBLEM, describe, report
 from ..common.names import OUTPUT, center_key, expand, outputs
-from ..common.problems import BudgetError, display_path, os_reason
+from ..common.problems import BudgetError, Problem, display_path, os_reason
 from ..inputs.resources import SETTINGS_FILE, Workspace, create_workspace, current
 from .chinese_cli import Group
 
@@ -598,10 +598,20 @@ def schema(output: Path | None) -> None:
 
     ws = _workspace()
     declared: dict[str, list[Any]] = {}
+    trouble: list[Problem] = []
     for key in known_regions(ws):  # every region's data sections, so an editor completes them
-        region = load_region(key, None, ws)
-        for name, spec in declared_sections(region.settings, region.problem_at)[0].items():
+        try:
+            region = load_region(key, None, ws)
+        except BudgetError as exc:  # a region.yaml that cannot be read: the others still count
+            trouble += exc.problems
+            continue
+        specs, wrong = declared_sections(region.settings, region.problem_at)
+        trouble += wrong
+        for name, spec in specs.items():
             declared.setdefault(name, []).append(spec)
+    if trouble:
+        click.echo("以下地区设置有误，有误的数据栏目未写入 JSON Schema（改正后重新生成）：", err=True)
+        report(sorted(set(trouble)))
     text = json_schema(declared)
     if output is None:
         click.echo(text, nl=False)
