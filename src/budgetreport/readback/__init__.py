@@ -7,6 +7,7 @@ importer, which reads the PDF's tables as it reads sheets — see `importer.read
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -41,7 +42,15 @@ def verify_document(doc: Document, data: Path | None = None, region: str | None 
         findings = _with_data(doc, data)
     else:
         findings = _alone(doc, region)
-    return [f.problem(doc.name) for f in sorted(findings, key=lambda f: (f.page, f.code))]
+    return [_located(f, doc) for f in sorted(findings, key=lambda f: (f.page, f.code))]
+
+
+def _located(f: Finding, doc: Document) -> Problem:
+    """A finding under its own file and page when the document is several files."""
+    if len(doc.parts) < 2 or not f.page:
+        return f.problem(doc.name)
+    name, page = doc.where(f.page)
+    return replace(f, page=page).problem(name)
 
 
 def _with_data(doc: Document, data: Path) -> list[Finding]:

@@ -119,6 +119,7 @@ def table_findings(problems: Iterable[Problem], doc: Document) -> list[Finding]:
     out = []
     for p in problems:
         page, where = PageRef.split(p.file)
+        page = doc.page_at(p.file)  # the document's page, also when it is several files
         out.append(Finding(page, p.code, f"{where}：{p.message}" if page else p.message, p.severity))
     return out
 

@@ -29,7 +29,7 @@ from .opening import damaged, open_pdf, reason
 from .page import Line, Page, lines_of, read_page, words_of
 
 STUCK_NUMBER = re.compile(r"^(?:(?:附件|附表|表)\s*[\d一二三四五六七八九十]{1,3}(?=\s*20\d\d\s*年)"
-                          r"|(?:预算|公开)\s*\d{1,3}\s*表(?!格))\s*")
+                          r"|(?:预算|公开)\s*\d{1,3}\s*表(?!格)|(?:预算|公开)表\s*\d{1,3})\s*")
 BUDGET_TITLE = re.compile(r"(20\d\d)\s*年\s*度?\s*[^\n]{0,12}?(?:部门|单位)\s*预算")
 
 
@@ -37,10 +37,11 @@ BUDGET_TITLE = re.compile(r"(20\d\d)\s*年\s*度?\s*[^\n]{0,12}?(?:部门|单位
 class PageRef(Ref):
     """A cell of a table read from a PDF: file, page, table title, row and column."""
 
-    page: int = 0
+    page: int = 0  # in the document (files read as one: numbered on through them)
+    offset: int = 0  # pages of the files before this one
 
     def __str__(self) -> str:
-        return f"{self.book}:第{self.page}页!{self.sheet}!{self.cell}"
+        return f"{self.book}:第{self.page - self.offset}页!{self.sheet}!{self.cell}"
 
     @staticmethod
     def split(where: str) -> tuple[int, str]:
@@ -61,7 +62,7 @@ class PdfSheet(Sheet):
 
     def ref(self, row: int, col: int) -> Ref:
         page = self.pages.get(row) or self.pages.get(min(self.pages, default=0), 0)
-        return PageRef(self.book, self.name, row, col, page - self.offset)
+        return PageRef(self.book, self.name, row, col, page, self.offset)
 
     @property
     def first_page(self) -> int:
@@ -90,6 +91,18 @@ class Document:
                 return name, page
             page -= count
         return self.name, page
+
+    def page_at(self, where: str) -> int:
+        """The document's page of a location `PageRef` printed ("文件.pdf:第3页!…"): its
+        file's page, numbered on through the files before it."""
+        page, _ = PageRef.split(where)
+        book = where.partition(":第")[0]
+        before = 0
+        for name, count in self.parts:
+            if name == book:
+                return page + before if page else 0
+            before += count
+        return page
 
     def unreadable_message(self) -> str | None:
         """One message naming the pages whose text cannot be read, or None."""
