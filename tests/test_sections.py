@@ -250,3 +250,16 @@ def test_schema_is_written_even_when_a_region_is_broken(region: Path) -> None:
     assert result.exit_code == 0
     assert "procurement_items" in json.loads(result.stdout)["properties"]["sections"]["properties"]
     assert "templates/regions/zhejiang/region.yaml:1" in result.stderr and "colour" in result.stderr
+
+
+def test_diff_names_section_values_by_their_titles(region: Path) -> None:
+    folder = region.parents[3]
+    old = data(folder)
+    new = folder / "new" / X
+    new.parent.mkdir()
+    text = old.read_text(encoding="utf-8")
+    new.write_text(text.replace("档案软件", "档案系统").replace("training: 6", "training: 5"), encoding="utf-8")
+    result = run_cli("diff", old, new)
+    assert "政府采购预算明细第2条（档案系统）的采购项目（sections.procurement_items[2].name）：档案软件 → 档案系统" \
+        in result.output, result.output
+    assert "会议费和培训费的培训费（sections.meetings_training.training）：6 → 5" in result.output

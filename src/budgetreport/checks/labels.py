@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import types
 import typing
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel
@@ -39,11 +40,31 @@ SECTIONS = {
 BY_CODE = {"economic"}
 
 
-def describe(loc: Loc, data: Any = None, *, raw: bool = False) -> str:
+def describe(loc: Loc, data: Any = None, *, raw: bool = False,
+             sections: Mapping[str, Any] | None = None) -> str:
     """The words for `loc`; with `raw`, the data path follows in brackets for those who edit
-    the YAML: "支出第7项（2210302 住房公积金管理）的公用经费（spending[7].public）"."""
-    words = _words(loc, data)
+    the YAML: "支出第7项（2210302 住房公积金管理）的公用经费（spending[7].public）". A value of
+    a region data section is named by its declaration (`sections`: name → `SectionSpec`):
+    "政府采购预算明细第2条（档案软件）的采购金额"."""
+    words = _section_words(loc, data, sections) or _words(loc, data)
     return f"{words}（{path_text(loc)}）" if raw and loc else words
+
+
+def _section_words(loc: Loc, data: Any, sections: Mapping[str, Any] | None) -> str | None:
+    if not sections or loc[:1] != ("sections",) or len(loc) < 2 or loc[1] not in sections:
+        return None
+    spec = sections[loc[1]]
+    words, rest = spec.title, loc[2:]
+    if not spec.one and rest and isinstance(rest[0], int):
+        record = data.get("sections", {}).get(loc[1]) if isinstance(data, dict) else None
+        item = record[rest[0]] if isinstance(record, list) and 0 <= rest[0] < len(record) else None
+        first = next((item.get(k) for k, f in spec.fields.items() if f.type == "text"), None) \
+            if isinstance(item, dict) else None
+        words += f"第{rest[0] + 1}条" + (f"（{first}）" if isinstance(first, str) and first.strip() else "")
+        rest = rest[1:]
+    if rest and rest[0] in spec.fields:
+        words += f"的{spec.fields[rest[0]].title}"
+    return words
 
 
 def label(loc: Loc) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from difflib import SequenceMatcher
@@ -130,7 +131,8 @@ def compare(old: Checked, new: Checked) -> Report:
     errors = old.errors() + new.errors()
     if old.source is None or new.source is None:
         raise BudgetError(errors)
-    report = Report(inputs=input_changes(old.source, new.source), problems=errors)
+    declared = new.resolved.sections if new.resolved is not None else None
+    report = Report(inputs=input_changes(old.source, new.source, declared), problems=errors)
     if not (old.budget and new.budget and old.resolved and new.resolved):
         report.computed = report.worded = False
         return report
@@ -158,11 +160,12 @@ def _computed(report: Report, old: Checked, new: Checked) -> None:
     report.sentences = _sentences(_text(f_old, old), _text(f_new, new))
 
 
-def input_changes(old: Source, new: Source) -> list[Changed]:
+def input_changes(old: Source, new: Source, sections: Mapping[str, Any] | None = None) -> list[Changed]:
     """The input figures that differ, with their line in the new file (no validation
-    needed: `import` reports what it wrote even when the file is still incomplete)."""
+    needed: `import` reports what it wrote even when the file is still incomplete);
+    `sections`: the region's data sections, to name their values by their titles."""
     out: list[Changed] = []
-    _inputs(old.data, new.data, "", (), (), (), "", _Walk(old.data, new.data, new, out))
+    _inputs(old.data, new.data, "", (), (), (), "", _Walk(old.data, new.data, new, out, sections))
     return out
 
 
@@ -182,12 +185,14 @@ class _Walk:
     new: Any
     src: Source  # the new file: lines are given in it
     out: list[Changed]
+    sections: Mapping[str, Any] | None = None
 
     def add(self, path: str, old: str, new: str, oloc: Loc | None, nloc: Loc | None,
             anchor: Loc) -> None:
         """`oloc`/`nloc`: where the value is in the old/new data (None where it is absent);
         `anchor`: the nearest enclosing path present in the new file, for the line."""
-        name = describe(nloc, self.new) if nloc is not None else describe(oloc or (), self.old)
+        name = describe(nloc, self.new, sections=self.sections) if nloc is not None \
+            else describe(oloc or (), self.old, sections=self.sections)
         self.out.append(Changed(name, old, new, self.src.locate(anchor)[0], path))
 
 
