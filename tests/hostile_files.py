@@ -49,6 +49,13 @@ def xlsx(rows: str = "", merges: str = "", strings: str | None = None) -> bytes:
     return buffer.getvalue()
 
 
+def _with(book: bytes, name: str, text: str) -> bytes:
+    buffer = io.BytesIO(book)
+    with zipfile.ZipFile(buffer, "a", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(name, text)
+    return buffer.getvalue()
+
+
 A1 = '<row r="1"><c r="A1" t="s"><v>0</v></c></row>'
 WORKBOOKS: dict[str, Callable[[], bytes]] = {
     "shared strings": lambda: xlsx(A1, strings="<si><t/></si>" * 2_000_000),
@@ -59,6 +66,9 @@ WORKBOOKS: dict[str, Callable[[], bytes]] = {
                                          '<mergeCell ref="A1:XFD1048576"/>'),
     "400000 cells": lambda: xlsx("".join(f'<row r="{r}">' + "".join(f'<c r="{c}{r}"><v>1</v></c>' for c in "ABCDEFGHIJ")
                                  + "</row>" for r in range(1, 40_001))),
+    "4 million formats": lambda: _with(xlsx(A1, strings="<si><t>x</t></si>"), "xl/styles.xml",
+                                       f'<styleSheet xmlns="{_MAIN}"><cellXfs>' + "<xf/>" * 4_000_000
+                                       + "</cellXfs></styleSheet>"),
     "a far corner": lambda: xlsx('<row r="1"><c r="A1"><v>1</v></c></row>'
                          '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'),
 }
@@ -121,7 +131,21 @@ def _chinese_damage() -> bytes:
     return _pdf(objects)
 
 
+def _wrapped_bomb(filters: bytes, encode: Callable[[bytes], bytes]) -> Callable[[], bytes]:
+    """A page whose stream is a bomb behind other filters (Flate inside Flate, hex, ASCII85)."""
+    def make() -> bytes:
+        objects = _pages(1)
+        packed = encode(zlib.compress(bytes(200_000_000), 9))
+        objects[3] = b"<< /Length %d /Filter [%s] >>\nstream\n" % (len(packed), filters) + packed + b"\nendstream"
+        return _pdf(objects)
+    return make
+
+
 PDFS: dict[str, Callable[[], bytes]] = {
+    "a bomb inside a bomb": _wrapped_bomb(b"/FlateDecode /FlateDecode", lambda d: zlib.compress(d, 9)),
+    "a hex-encoded bomb": _wrapped_bomb(b"/AHx /Fl", lambda d: d.hex().encode() + b">"),
+    "an ASCII85-encoded bomb": _wrapped_bomb(b"/ASCII85Decode /FlateDecode",
+                                             lambda d: __import__("base64").a85encode(d) + b"~>"),
     "a flate bomb": _bomb,
     "2000 pages": lambda: _pdf(_pages(2000)),
     "a broken xref": lambda: _pdf(_pages(2), broken_xref=True),

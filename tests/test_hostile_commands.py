@@ -161,6 +161,7 @@ class Cmd:
 
 # a PDF over a limit is refused before it is parsed (a broken xref is repaired, and read)
 PDF_WORDS = {"a flate bomb": ("E603", "压缩炸弹"), "2000 pages": ("E603", "2,000 页"),
+             "a bomb inside a bomb": ("E603",), "a hex-encoded bomb": ("E603",), "an ASCII85-encoded bomb": ("E603",),
              "a corrupt stream": ("E602", "损坏")}
 BOMB = "a0: &a0 [" + ", ".join("x" * 10) + "]\n" + "".join(
     f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]\n" for i in range(1, 7))
@@ -281,8 +282,8 @@ CMDS = [
     *(Cmd(f"import {label}", ("import", "b.xlsx", "--into", "xiamen-2022.yaml"), 1, ("E504",),
           both(DATA_X, _generated("b.xlsx", make)), kept=("xiamen-2022.yaml",), named="b.xlsx")
       for label, make in WORKBOOKS.items()),
-    *(Cmd(f"verify {label}", ("verify", "b.pdf"), 1, PDF_WORDS.get(label, ()), _generated("b.pdf", make),
-          named="b.pdf")
+    *(Cmd(f"verify {label}", ("verify", "b.pdf"), 1 if label in PDF_WORDS else (0, 1), PDF_WORDS.get(label, ()),
+          _generated("b.pdf", make), named="b.pdf" if label in PDF_WORDS else "")
       for label, make in PDFS.items()),
     *(Cmd(f"import PDF {label}", ("import", "b.pdf", "-o", "n-2022.yaml", "--region", "fujian"), 1,
           PDF_WORDS.get(label, ()), _generated("b.pdf", make), named="b.pdf")

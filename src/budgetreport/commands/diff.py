@@ -22,6 +22,7 @@ from jinja2 import Environment, StrictUndefined, Template
 
 from ..checks.labels import describe, label
 from ..checks.validate import Checked, check_file
+from ..common.bounds import DATA_BYTES
 from ..common.files import write_atomic
 from ..common.money import Change, number
 from ..common.problems import BudgetError, Loc, Problem
@@ -110,6 +111,10 @@ def _git_show(rev: str, path: str, spec: str) -> bytes:
         raise fail("E011", f"{path} 不在 git 仓库 {top.stdout.decode().strip()} 中") from None
     if git("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}").returncode:
         raise fail("E012", f"git 仓库中没有版本“{rev}”")
+    size = git("cat-file", "-s", f"{rev}:{inside}").stdout.strip()
+    if size.isdigit() and int(size) > DATA_BYTES:  # not read into memory first
+        raise fail("E006", f"版本“{rev}”中的文件 {inside} 有 {int(size):,} 字节，"
+                   f"超过数据文件的上限 {DATA_BYTES:,} 字节")
     shown = git("show", f"{rev}:{inside}")
     if shown.returncode:
         raise fail("E013", f"版本“{rev}”中没有文件 {inside}")

@@ -35,6 +35,7 @@ XLSX_CELLS = 300_000              # cells, all sheets
 XLSX_STRINGS = 300_000            # shared strings
 XLSX_MERGES = 5_000               # merged ranges in one sheet
 XLSX_AREA = 2_000_000             # cells one sheet's merges cover; a sheet's used range
+XLSX_ELEMENTS = 3_000_000         # XML elements, all parts (a styles part of 4 million formats)
 
 # PDFs from outside (verify, import X.pdf).
 PDF_BYTES = 100_000_000           # the file

@@ -191,7 +191,7 @@ def measure(path: Path) -> None:
         for info in infos:
             if info.file_size > bounds.XLSX_PART:
                 raise TooLarge(f"部件“{info.filename}”解压后超过 {bounds.XLSX_PART:,} 字节")
-        cells = strings = 0
+        cells = strings = elements = 0
         for info in infos:
             if not info.filename.lower().endswith(".xml") or info.is_dir():
                 continue
@@ -202,6 +202,7 @@ def measure(path: Path) -> None:
                     chunk = part.read(1 << 20)
                     data = tail + chunk
                     end = len(data) if not chunk else max(len(data) - _OVERLAP, 0)
+                    elements += data.count(b"<", 0, end)  # every object openpyxl may make
                     cells += sum(1 for m in _CELL.finditer(data, 0, end + 8) if m.start() < end)
                     strings += sum(1 for m in _STRING.finditer(data, 0, end + 8) if m.start() < end)
                     for m in _MERGE.finditer(data):
@@ -211,6 +212,8 @@ def measure(path: Path) -> None:
                         r1, c1 = int(m[2][:9]), _column(m[1][:4])
                         r2, c2 = (int(m[4][:9]), _column(m[3][:4])) if m[3] else (r1, c1)
                         area += (abs(r2 - r1) + 1) * (abs(c2 - c1) + 1)
+                    if elements > bounds.XLSX_ELEMENTS:
+                        raise TooLarge(f"内部数据元素超过 {bounds.XLSX_ELEMENTS:,} 个")
                     if cells > bounds.XLSX_CELLS:
                         raise TooLarge(f"单元格超过 {bounds.XLSX_CELLS:,} 个")
                     if strings > bounds.XLSX_STRINGS:

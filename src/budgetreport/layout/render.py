@@ -37,7 +37,8 @@ from jinja2.sandbox import MAX_RANGE, SecurityError
 from markupsafe import Markup, escape
 
 from ..common import money
-from ..common.bounds import RENDER_SECONDS, RenderTimeout, deadline
+from ..common.bounds import DATA_BYTES as TEMPLATE_BYTES
+from ..common.bounds import RENDER_SECONDS, RenderTimeout, deadline, special_file
 from ..common.problems import BudgetError, Problem, display_path
 from ..compute.figures import Figures
 from ..inputs.region import Region
@@ -197,7 +198,23 @@ class _ContainedLoader(FileSystemLoader):
         super().__init__(str(folder))
         self.root = folder.resolve()
 
+    def load(self, environment: Environment, name: str, globals: Any = None) -> Any:  # noqa: A002
+        try:
+            return super().load(environment, name, globals)
+        except RecursionError:  # compiling: brackets or expressions nested thousands deep
+            raise BudgetError([_template_problem(str(self._file(name) or name), 0,
+                                                 "模板中的表达式嵌套过深，无法编译")]) from None
+
+    def _file(self, template: str) -> Path | None:
+        return next((Path(p) / template for p in self.searchpath
+                     if os.path.lexists(Path(p) / template)), None)
+
     def get_source(self, environment: Environment, template: str) -> Any:
+        file = self._file(template)
+        if file is not None and (why := special_file(file)):  # a FIFO is never opened
+            raise BudgetError([_template_problem(str(file), 0, f"模板文件{why}")])
+        if file is not None and file.is_file() and file.stat().st_size > TEMPLATE_BYTES:
+            raise BudgetError([_template_problem(str(file), 0, f"模板文件超过 {TEMPLATE_BYTES:,} 字节")])
         try:
             source, filename, uptodate = super().get_source(environment, template)
         except UnicodeDecodeError as exc:

@@ -272,13 +272,18 @@ class _CodeGenerator(CodeGenerator):
 
 def _concat(parts: Any) -> str:
     """The rendered output of a template, block or macro, refused once it passes the bound."""
-    out, n = [], 0
+    out: list[str] = []
+    pending: list[str] = []  # joined every so often: a million one-character parts would
+    n = 0                    # take fifty times their characters as separate objects
     for part in parts:
         n += len(part)
         if n > MAX_DOCUMENT:
             raise SecurityError(f"模板生成的内容超过 {MAX_DOCUMENT:,} 个字符，已拒绝")
-        out.append(part)
-    return "".join(out)
+        pending.append(part)
+        if len(pending) >= 4096:
+            out.append("".join(pending))
+            pending.clear()
+    return "".join(out) + "".join(pending) if out else "".join(pending)
 
 
 class Sandbox(ImmutableSandboxedEnvironment):

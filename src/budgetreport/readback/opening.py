@@ -10,6 +10,9 @@ what those parsers raise on a broken file.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import io
 import logging
 import re
 import zlib
@@ -20,18 +23,105 @@ from ..common import bounds
 from ..common.problems import BudgetError, Problem, display_path
 
 _STREAM = re.compile(rb"stream\r?\n")
-_FLATE_FIRST = re.compile(rb"/Filter\s*(?:\[\s*)?/(?:FlateDecode|Fl)\b")
+_FILTER = re.compile(rb"/Filter\s*(\[[^\]]*\]|/[A-Za-z0-9]+)")
+_NAMES = {b"FlateDecode": "flate", b"Fl": "flate", b"LZWDecode": "lzw", b"LZW": "lzw",
+          b"ASCIIHexDecode": "hex", b"AHx": "hex", b"ASCII85Decode": "a85", b"A85": "a85",
+          b"RunLengthDecode": "rl", b"RL": "rl"}
 
 
 def _refuse(name: str, code: str, reason: str) -> BudgetError:
     return BudgetError([Problem(name, 0, 0, code, reason)])
 
 
+class _Over(Exception):
+    pass
+
+
+def _inflate(data: bytes) -> tuple[bytes, bool]:
+    """Flate data inflated in bounded steps: (what came out, whether it was corrupt)."""
+    inflate = zlib.decompressobj()
+    out: list[bytes] = []
+    size = 0
+    try:
+        chunk = inflate.decompress(data, 1 << 20)
+        while True:
+            out.append(chunk)
+            size += len(chunk)
+            if size > bounds.PDF_STREAM:
+                raise _Over
+            if not inflate.unconsumed_tail:
+                break
+            chunk = inflate.decompress(inflate.unconsumed_tail, 1 << 20)
+    except zlib.error:
+        return b"".join(out), True
+    return b"".join(out), False
+
+
+def _unlzw(data: bytes) -> bytes:
+    from pdfminer.lzw import LZWDecoder
+
+    out: list[bytes] = []
+    size = 0
+    try:
+        for chunk in LZWDecoder(io.BytesIO(data)).run():
+            out.append(chunk)
+            size += len(chunk)
+            if size > bounds.PDF_STREAM:
+                raise _Over
+    except (ValueError, IndexError, TypeError, EOFError):
+        pass  # a damaged LZW stream ends where it breaks, as the parsers read it
+    return b"".join(out)
+
+
+def _unrun(data: bytes) -> bytes:
+    out = bytearray()
+    i = 0
+    while i < len(data) and data[i] != 128:
+        n = data[i]
+        if n < 128:
+            out += data[i + 1: i + 2 + n]
+            i += n + 2
+        else:
+            out += data[i + 1: i + 2] * (257 - n)
+            i += 2
+        if len(out) > bounds.PDF_STREAM:
+            raise _Over
+    return bytes(out)
+
+
+def _decoded(data: bytes, filters: list[str]) -> tuple[int, bool]:
+    """The size `data` decodes to through `filters` (each stage bounded: a Flate stream of
+    Flate streams multiplies), and whether a stage was corrupt; decoding stops at a filter
+    that does not expand text (images)."""
+    damaged = False
+    for kind in filters:
+        try:
+            if kind == "flate":
+                data, broken = _inflate(data)
+                damaged = damaged or broken
+            elif kind == "lzw":
+                data = _unlzw(data)
+            elif kind == "rl":
+                data = _unrun(data)
+            elif kind == "hex":
+                digits = re.sub(rb"[^0-9A-Fa-f]", b"", data.split(b">", 1)[0])
+                data = bytes.fromhex((digits + b"0" * (len(digits) % 2)).decode())
+            elif kind == "a85":
+                text = data.split(b"~>", 1)[0].strip().removeprefix(b"<~")
+                data = base64.a85decode(text, adobe=False)
+            else:
+                break
+        except (ValueError, binascii.Error):
+            break
+    return len(data), damaged
+
+
 def measure(data: bytes, name: str) -> None:
-    """Every stream whose first filter is Flate, decompressed in bounded steps and counted:
-    one over `PDF_STREAM`, or all over `PDF_CONTENT`, refuses the file (E603); one that is
-    corrupt and large is refused as damaged (the parsers' recovery from a corrupt stream
-    takes time growing with the square of its size)."""
+    """Every stream that a parser would decode to text (Flate, LZW, RunLength, possibly
+    after ASCIIHex/ASCII85), decoded in bounded steps and counted: one over `PDF_STREAM`, or
+    all over `PDF_CONTENT`, refuses the file (E603); one that is corrupt and large is refused
+    as damaged (the parsers' recovery from a corrupt stream takes time growing with the
+    square of its size)."""
     total = 0
     for m in _STREAM.finditer(data):
         start = m.start()
@@ -39,24 +129,18 @@ def measure(data: bytes, name: str) -> None:
             continue
         head = data[max(0, start - 2048):start]
         obj = head.rfind(b" obj")
-        if obj < 0 or not _FLATE_FIRST.search(head, obj):
+        found = _FILTER.search(head, max(obj, 0)) if obj >= 0 else None
+        if found is None:
+            continue
+        filters = [_NAMES.get(n, "other") for n in re.findall(rb"/([A-Za-z0-9]+)", found[1])]
+        if not {"flate", "lzw", "rl"} & set(filters):
             continue
         end = data.find(b"endstream", m.end())
-        raw = memoryview(data)[m.end(): end if end >= 0 else len(data)]
-        inflate = zlib.decompressobj()
-        size, damaged = 0, False
         try:
-            chunk = inflate.decompress(raw, 1 << 20)
-            while True:
-                size += len(chunk)
-                if size > bounds.PDF_STREAM:
-                    raise _refuse(name, "E603", f"PDF 超出处理上限：一个数据流解压后超过 "
-                                  f"{bounds.PDF_STREAM:,} 字节（可能是“压缩炸弹”）")
-                if not inflate.unconsumed_tail:
-                    break
-                chunk = inflate.decompress(inflate.unconsumed_tail, 1 << 20)
-        except zlib.error:
-            damaged = True
+            size, damaged = _decoded(data[m.end(): end if end >= 0 else len(data)], filters)
+        except _Over:
+            raise _refuse(name, "E603", f"PDF 超出处理上限：一个数据流解压后超过 "
+                          f"{bounds.PDF_STREAM:,} 字节（可能是“压缩炸弹”）") from None
         if damaged and size > 1_000_000:
             raise _refuse(name, "E602", "无法读取 PDF：文件已损坏（数据流无法解压）")
         total += size
