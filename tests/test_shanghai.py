@@ -280,16 +280,96 @@ def test_every_text_figure_in_the_same_section(doc: Doc, start: str, end: str) -
     assert not missing, missing
 
 
+LINE_BOX = re.compile(r'<line xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)"[^>]*>(.*?)</line>', re.S)
+
+
+def line_offsets(pdf: Path) -> list[tuple[str, float]]:
+    """Each line of the PDF with how far (pt) its middle is from the middle of its page's text
+    column (the widest extent of the page's lines): 0 for a centred line."""
+    out = subprocess.run(["pdftotext", "-bbox-layout", str(pdf), "-"], capture_output=True,
+                         text=True, check=True).stdout
+    found = []
+    for page in out.split("<page ")[1:]:
+        lines = [(float(a), float(b), "".join(re.findall(r">([^<]*)</word>", words)))
+                 for a, b, words in LINE_BOX.findall(page)]
+        if lines:
+            middle = (min(a for a, _, _ in lines) + max(b for _, b, _ in lines)) / 2
+            found += [(text, (a + b) / 2 - middle) for a, b, text in lines]
+    return found
+
+
+def part_titles(d: Doc) -> list[str]:
+    """The parts' titles as the 2026 template prints them: the unit's name before 主要职能 and
+    机构设置, no number; 预算表 has no title page of its own."""
+    f = d.figures
+    titles = [f"{f.name}主要职能", f"{f.name}机构设置", "名词解释", f"{f.year}年{f.org}预算编制说明",
+              "其他相关情况说明"]
+    return titles + (["项目经费情况说明"] if f.org == "部门" and f.projects else [])
+
+
 def test_cover_and_outline(doc: Doc) -> None:
-    out = subprocess.run(["pdftotext", "-layout", "-l", "1", str(doc.built.pdf), "-"],
+    """Cover: the title, then 预算主管部门 (预算单位) right under it. Contents: the parts
+    numbered 一、… with the tables under 五. Body: each part's title centred on a line of its
+    own, unnumbered, in that order; no page listing the tables."""
+    out = subprocess.run(["pdftotext", "-layout", "-l", "2", str(doc.built.pdf), "-"],
                          capture_output=True, text=True, check=True).stdout
+    cover, contents = out.split("\f")[:2]
     published_cover = "".join(" ".join(doc.reference[:3]).split())
-    assert "".join(out.split()).startswith(published_cover[:14])
+    assert "".join(cover.split()).startswith(published_cover[:14])
+    lines = [ln.strip() for ln in cover.splitlines() if ln.strip()]
+    head = "预算主管部门" if doc.figures.org == "部门" else "预算单位"
+    assert lines[1] == f"{head}：{doc.figures.name}", lines
+    toc = "".join(contents.split())
+    parts = part_titles(doc)
+    parts.insert(4, f"{doc.figures.org}预算表")
+    at = [toc.find(f"{n}、{t}") for n, t in zip("一二三四五六七", parts, strict=False)]
+    assert -1 not in at and at == sorted(at), (parts, toc)
+    assert toc.find("1.", at[4]) > at[4] > 0
+    titled = [i for i, ln in enumerate(doc.lines) if ln.strip() in part_titles(doc)]
+    assert [doc.lines[i].strip() for i in titled] == part_titles(doc)
+    centred = {text for text, off in line_offsets(doc.built.pdf) if abs(off) < 2}
+    assert set(part_titles(doc)) <= centred, set(part_titles(doc)) - centred
+    assert not [ln for ln in doc.lines if ln.strip() in ("五、部门预算表", "部门预算表", "单位预算表")]
+
+
+# --- the published shape of the text (2026 template) -------------------------------------------
+
+
+def test_other_matters_are_numbered_as_published(doc: Doc) -> None:
+    """其他相关情况说明: its sections 一、二、…, the 三公 items under the first （一）（二）（三）."""
+    text = "".join(doc.text_section(doc.lines, "其他相关情况说明", "项目经费情况说明").split())
+    year = doc.figures.year
+    heads = [f"一、{year}年“三公”经费预算情况说明", "二、机关运行经费预算", "三、政府采购预算情况",
+             "四、绩效目标设置情况", "五、国有资产占有使用情况"]
+    at = [text.find(h) for h in heads]
+    assert -1 not in at and at == sorted(at), at
+    items = [text.find(f"{n}{w}") for n, w in zip(("（一）", "（二）", "（三）"),
+                                                   ("因公出国（境）费", "公务用车购置及运行费", "公务接待费"),
+                                                   strict=True)]
+    assert at[0] < items[0] < items[1] < items[2] < at[1], items
+    assert not re.search(r"(?<![\d（])1\.因公出国", text)
+
+
+NAME = r"([^\d，。；：]+?)"
+ITEM = re.compile(rf"(?<![\d.])\d+\.{NAME}（(\d{{3}})类）{NAME}（(\d{{2}})款）{NAME}（(\d{{2}})项）(\d[\d.]*)万元")
+
+
+def test_items_are_named_with_their_codes(doc: Doc) -> None:
+    """Each 项 of the 编制说明 as "公共安全支出（204类）司法（06款）行政运行（01项）686万元", its
+    names and codes those of the data's line; never "“…（类）…（款）…（项）”科目"."""
+    text = "".join(doc.text_section(doc.lines, "预算编制说明", "财务收支预算总表").split())
+    rows = {r.code: r for r in doc.figures.fiscal.rows}
+    named = ITEM.findall(text)
+    for cls, c1, kuan, c2, item, c3, _amount in named:
+        code = c1 + c2 + c3
+        assert rows[code].lineage == (cls, kuan, item), code
+    leaves = [r for r in doc.figures.fiscal.level(3) if r.purpose]
+    assert len(named) == len(leaves)
+    assert "（类）" not in text and "（项）”科目" not in text
+
+
+def test_sentence_amounts_drop_trailing_zeros(doc: Doc) -> None:
+    """"686万元", "107.5万元", "0万元": no amount in a sentence ends in a zero decimal."""
     body = "".join("".join(doc.lines).split())
-    heads = ["主要职能", "机构设置", "名词解释", "预算编制说明", "预算表", "其他相关情况说明"]
-    if doc.figures.org == "部门":
-        heads.append("项目经费情况说明")
-    at = [body.find(f"{n}、") for n in "一二三四五六七"[: len(heads)]]
-    assert at == sorted(at) and -1 not in at
-    for numeral, head in zip("一二三四五六七", heads, strict=False):
-        assert re.search(f"{numeral}、[^、]{{0,12}}{head}", body), head
+    assert not re.findall(r"\d\.\d*0万元", body)
+    assert re.search(r"(?<![\d.])\d+万元", body)

@@ -61,10 +61,12 @@ class _Reader(HTMLParser):
         self.toc_level = 1
         self.top = 0  # the heading level that starts a section: 0 (part) or 1
         self.label_start = -1  # where the toc entry's number starts in `text`
+        self.fresh = False  # a part has started and no section of it yet
 
     def handle_comment(self, data: str) -> None:
         if m := PART_MARK.match(data.strip()):
-            self.part = m.group(1)
+            self._close()
+            self.part, self.fresh = m.group(1), True
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
@@ -131,15 +133,17 @@ class _Reader(HTMLParser):
         if level is not None and tag.startswith("h"):
             if level == 0:
                 self.top = 0
-            if level <= self.top or not self.doc.sections:
+            if level <= self.top or not self.doc.sections or self.fresh:
                 label = _label(text)
                 self.doc.sections.append(Section(self.part, text, label))
+                self.fresh = False
                 return
             self.doc.sections[-1].lines.append(Line(text, level - self.top))
-        elif self.doc.sections:
+        elif self.doc.sections and not self.fresh:
             self.doc.sections[-1].lines.append(Line(text))
-        else:
+        else:  # a part without a heading of its own
             self.doc.sections.append(Section(self.part, "", "", [Line(text)]))
+            self.fresh = False
 
 
 NUMBER = re.compile(r"^(?:第[一二三四五六七八九十]+部分\u3000?|[一二三四五六七八九十]+、|"

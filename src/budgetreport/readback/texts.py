@@ -89,8 +89,11 @@ def _lines(doc: Document) -> list[Line]:
             if not PAGE_NUMBER.match(ln) and seen[ln] < 3]
 
 
-def _full(lines: list[Line]) -> int:
-    """The width of a full line of prose: the median of lines wrapped mid-sentence."""
+def _full(lines: list[Line], whole: bool = False) -> int:
+    """The width of a full line of prose: the median of lines wrapped mid-sentence; for
+    whole paragraphs (a workbook's cells), the widest."""
+    if whole:
+        return max((_width(t) for _, t in lines), default=60)
     wrapped = sorted(_width(t) for _, t in lines if len(t) > 20 and not t.endswith(("。", "：", "；", ":")))
     return wrapped[len(wrapped) // 2] if wrapped else 60
 
@@ -109,7 +112,7 @@ def _heading(lines: list[Line], i: int, full: int) -> bool:
 def _section(lines: list[Line], words: tuple[str, ...], whole: bool = False) -> tuple[int, list[str]] | None:
     """The paragraphs under the heading naming one of `words` that has the most text."""
     best: tuple[int, list[str]] | None = None
-    full = _full(lines)
+    full = _full(lines, whole)
     for i, (_, text) in enumerate(lines):
         if not (any(w in text for w in words) and _heading(lines, i, full)):
             continue
@@ -176,7 +179,7 @@ PROJECT_PARTS = (("项目概述", "summary"), ("项目概况", "summary"), ("立
 
 
 def _projects(lines: list[Line], whole: bool = False) -> tuple[int, list[dict[str, Any]]] | None:
-    full = _full(lines)
+    full = _full(lines, whole)
     starts = [i for i, (_, t) in enumerate(lines) if "项目经费情况说明" in t and _heading(lines, i, full)]
     if not starts:
         return None
