@@ -23,6 +23,7 @@ Line = tuple[int, str]  # page, text
 PAGE_NUMBER = re.compile(r"^[-—–\s]*\d+[-—–\s]*$|^第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?$")
 ITEM = re.compile(r"^(?:[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+、|\d+[.．、])")
 DUTIES = ("主要职能", "主要职责", "部门职责", "单位职责", "职能职责")
+TITLE_WORDS = (*DUTIES, "机构设置", "名词解释", "预算编制说明", "其他相关情况说明", "项目经费情况说明")
 LEAD = re.compile(r"^.{0,40}?(?:的)?主要职[责能](?:是|为|包括)[：:]")
 
 
@@ -102,7 +103,9 @@ def _heading(lines: list[Line], i: int, full: int) -> bool:
     """A line short of the full width, without a stop or a comma, that starts a paragraph
     (the line before ended one, is a heading, or is on the page before)."""
     text = ITEM.sub("", lines[i][1], count=1)
-    if len(text) > 30 or _width(lines[i][1]) >= 0.85 * full or re.search(r"[。；：:，,、]", text) \
+    # a part's own title may fill a narrow page's line ("上海市普陀区…办事处主要职能")
+    short = _width(lines[i][1]) < 0.85 * full or text.endswith(TITLE_WORDS)
+    if len(text) > 30 or not short or re.search(r"[。；：:，,、]", text) \
             or "…" in text or re.search(r"\.{4,}|\s\d+$", text):
         return False
     return i == 0 or lines[i - 1][0] != lines[i][0] or lines[i - 1][1].endswith(("。", "：", ":", "；")) \
