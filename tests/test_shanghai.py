@@ -373,3 +373,4 @@ def test_sentence_amounts_drop_trailing_zeros(doc: Doc) -> None:
     body = "".join("".join(doc.lines).split())
     assert not re.findall(r"\d\.\d*0万元", body)
     assert re.search(r"(?<![\d.])\d+万元", body)
+
