@@ -281,3 +281,19 @@ def test_a_column_numbering_row_and_a_padding_row_of_zeros(tmp_path: Path) -> No
     sheet = doc.tables[0]
     assert sheet.grid()[2][4:] == ["0.00", "0.00", "0.00"]
     assert classified(sheet) == {}  # neither 栏次 nor the unit's row of zeros is an error
+
+
+def test_a_table_titled_without_a_unit_line_is_its_own_and_a_framed_box_is_no_row(tmp_path: Path) -> None:
+    d = Drawing()
+    top = heading(d, 40, "2026年部门支出预算总表")
+    table(d, top, WIDTHS, HEADER + BODY, merged=MERGED_HEADER)
+    d.page()
+    d.text(240, 40, "2026年部门整体绩效目标表", size=16)
+    d.text(40, 66, "单位名称：某某区某某局")
+    table(d, 90, [120, 300, 120], [["指标名称", "指标值", "计量单位"], ["办件满意率", "≥ 98", "%"]])
+    d.page()  # a framed note after the last table
+    table(d, 200, [150, 250], [["联系人：某某", "联系电话：12345678"]])
+    doc = read_pdf(d.write(tmp_path / "t.pdf"))
+    assert [t.name for t in doc.tables] == ["2026年部门支出预算总表", "2026年部门整体绩效目标表"]
+    assert len(body(doc.tables[0])) == len(BODY)
+    assert doc.tables[1].max_row == 4 and "某某区某某局" in doc.tables[1].values[(2, 1)]

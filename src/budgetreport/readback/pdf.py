@@ -30,6 +30,8 @@ from .page import Line, Page, lines_of, read_page, words_of
 
 STUCK_NUMBER = re.compile(r"^(?:(?:附件|附表|表)\s*[\d一二三四五六七八九十]{1,3}(?=\s*20\d\d\s*年)"
                           r"|(?:预算|公开)\s*\d{1,3}\s*表(?!格)|(?:预算|公开)表\s*\d{1,3})\s*")
+# the line under a title naming whose table it is, when it gives no unit ("单位名称：…")
+ORGANISATION = re.compile(r"\s*(?:编制|预算|资金主管)?(?:单位|部门)(?:名称|（单位）|\(单位\))?\s*[：:]")
 BUDGET_TITLE = re.compile(r"(20\d\d)\s*年\s*度?\s*[^\n]{0,12}?(?:部门|单位)\s*预算")
 
 
@@ -223,7 +225,7 @@ def _read_tables(page: Page, reading: _Reading) -> None:
             _place(found, heading, page.number, reading)
             first = False
         if piece is not None:
-            _place(piece, _heading(above), page.number, reading)
+            _place(piece, _heading(above), page.number, reading, _bare_title(above))
             first = False
         else:  # a heading below the last table: its table begins on the next page
             reading.pending = _heading(above) or (reading.pending if not above else None)
@@ -278,24 +280,45 @@ def _title_start(body: list[Line]) -> int:
     return i
 
 
-def _place(piece: Piece, heading: tuple[str, str] | None, page: int, reading: _Reading) -> None:
+def _place(piece: Piece, heading: tuple[str, str] | None, page: int, reading: _Reading,
+           bare: str | None = None) -> None:
     tables = reading.tables
     grid, merges = piece.rows, list(piece.merges)
     heading = heading or reading.pending or _inside(grid, merges)
     reading.pending = None
     if not grid:
         return
+    if heading is None and bare and not (tables and _fits(tables[-1], piece)):
+        heading = (bare, "")  # a table titled without a 单位 line (a 绩效 table), not a continuation
     if heading is None or tables and heading[0] == tables[-1].name:
         # a continuation (of a table on this page or the one before): its header rows (and
         # title) repeat the first page's
-        if tables and max(tables[-1].pages.values()) >= page - 1:
-            _continue(tables[-1], *_aligned(tables[-1], piece, grid, merges), page)
+        last = tables[-1] if tables else None
+        if last and last.book == reading.book and max(last.pages.values()) >= page - 1 and _fits(last, piece):
+            _continue(last, *_aligned(last, piece, grid, merges), page)
         return
     if len(piece.edges) < 3:
         return
     sheet = _sheet(reading.book, heading[0], heading[1], grid, merges, page)
     sheet.edges, sheet.offset, sheet.ruled = piece.edges, reading.offset, piece.ruled
     tables.append(sheet)
+
+
+def _bare_title(above: list[Line]) -> str | None:
+    """The line right above a table when it reads as a table's title ("…表", "…表（…）")."""
+    if not above:
+        return None
+    text = "".join(above[-1].text.split())
+    return _unnumbered(text) if 4 <= len(text) <= 60 and re.search(r"表(?:[（(].*[)）])?$", text) else None
+
+
+def _fits(sheet: PdfSheet, piece: Piece) -> bool:
+    """A piece without a title can continue the table: as wide, or as many columns (a framed
+    box of text after a table is no part of it)."""
+    if not sheet.edges or len(piece.edges) == len(sheet.edges):
+        return True
+    width = sheet.edges[-1] - sheet.edges[0]
+    return abs(piece.left - sheet.edges[0]) <= 0.05 * width and abs(piece.right - sheet.edges[-1]) <= 0.05 * width
 
 
 def _aligned(sheet: PdfSheet, piece: Piece, grid: list[list[str | None]], merges: list[Merge]
@@ -347,7 +370,8 @@ def _aligned(sheet: PdfSheet, piece: Piece, grid: list[list[str | None]], merges
 
 def _heading(lines: list[Line]) -> tuple[str, str] | None:
     """The title and the 编制单位/单位 line(s) under it, when `lines` end with them."""
-    meta = [i for i, ln in enumerate(lines) if UNIT.search(ln.text) or PREPARED.search(ln.text)]
+    meta = [i for i, ln in enumerate(lines) if UNIT.search(ln.text) or PREPARED.search(ln.text)
+            or ORGANISATION.match(ln.text)]
     # only the 编制/单位 lines at the end (a line of figures after them belongs to no heading)
     while meta and any(figure_line(ln) for ln in lines[meta[-1] + 1:]):
         meta.pop()
