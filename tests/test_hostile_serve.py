@@ -154,3 +154,17 @@ def test_outside_files_are_not_followed(served: Served, tmp_path: Path) -> None:
     time.sleep(1.5)
     assert "leak-2022" not in served.get("/state").body
     (served.data / "leak-2022.yaml").unlink()
+
+
+def test_the_data_folder_replaced_and_back(served: Served) -> None:
+    data, away = served.data, served.folder / "data-away"
+    data.rename(away)
+    deadline = time.monotonic() + 30
+    while served.get("/state").json():
+        assert time.monotonic() < deadline, "the centers of a folder gone are still listed"
+        time.sleep(0.2)
+    away.rename(data)
+    deadline = time.monotonic() + 30
+    while not served.get("/state").json():
+        assert time.monotonic() < deadline, "the folder came back and was not followed again"
+        time.sleep(0.2)

@@ -244,13 +244,18 @@ class Preview:
 
         # Whatever the files become (a link to themselves, a FIFO, a folder; the folder
         # replaced), the watcher goes on: a failed round is told once and the watch restarts.
+        told = ""
         while not stop.is_set():
             caught_up = False
+            watched = _identity(self.data_dir)
             try:
                 for changes in watchfiles.watch(self.data_dir, *self.templates, stop_event=stop,
                                                 debounce=100, step=20, rust_timeout=500,
                                                 yield_on_timeout=True, raise_interrupt=False):
                     self.ready.set()
+                    if _identity(self.data_dir) != watched:  # the folder replaced (or back)
+                        self.apply([self.data_dir, *(v.path for v in self.all())])
+                        break
                     if (folders := shared_folders()) != self.templates:
                         self.templates = folders  # a templates/ or catalogue/ folder made (or gone)
                         changes |= {(watchfiles.Change.modified, str(f)) for f in folders}
@@ -266,7 +271,10 @@ class Preview:
                         self.apply(Path(p) for _, p in changes)
                 continue  # stopped, or restarted on purpose: at once
             except Exception as exc:  # noqa: BLE001 — the preview must keep following the files
-                print(f"预览：跟踪文件变化时出错，1 秒后重试（{type(exc).__name__}）", file=sys.stderr)
+                if type(exc).__name__ != told:  # once, not every second while it lasts
+                    told = type(exc).__name__
+                    what = "找不到或无法读取数据文件夹、模板文件夹" if isinstance(exc, OSError) else "出错"
+                    print(f"预览：跟踪文件变化时{what}，每秒重试，恢复后自动继续", file=sys.stderr)
             stop.wait(1.0)
 
 
@@ -276,6 +284,14 @@ def _resolved(path: Path) -> Path | None:
         return path.resolve()
     except (OSError, RuntimeError):  # RuntimeError: "Symlink loop" (Python 3.11)
         return None
+
+
+def _identity(folder: Path) -> tuple[int, int] | None:
+    try:
+        st = folder.stat()
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
 
 
 def _mtime(path: Path) -> int:
