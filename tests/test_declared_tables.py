@@ -9,10 +9,19 @@ Regenerate after a deliberate change, then review the diff before committing:
 from __future__ import annotations
 
 import os
+from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
+from budgetreport.checks.validate import check_file
+from budgetreport.common.money import table_amount
+from budgetreport.compute.figures import compute
+from budgetreport.inputs.declared import load_tables
+from budgetreport.inputs.region import placeholder_problems
+from budgetreport.layout.printed import mismatches
+from budgetreport.layout.tables import build_tables
 from conftest import DATA
 from table_dump import dumps, tables_json
 
@@ -38,3 +47,91 @@ def test_sample_tables_match_snapshot(sample: str) -> None:
     for i, (a, e) in enumerate(zip(actual, expected, strict=False), 1):
         assert a == e, f"{snapshot.name} 第{i}行不同"
     assert len(actual) == len(expected)
+
+
+# --- declarations: validated where written, drawn by the one engine -------------------------
+
+def _declare(tmp_path: Path, key: str, text: str) -> tuple[dict, list]:
+    folder = tmp_path / "region"
+    (folder / "tables").mkdir(parents=True, exist_ok=True)
+    (folder / "tables" / f"{key}.yaml").write_text(text, encoding="utf-8")
+    return load_tables((folder,), placeholder_problems)
+
+
+def test_an_unknown_key_measure_or_row_source_is_an_error_at_its_line(tmp_path: Path) -> None:
+    specs, problems = _declare(tmp_path, "mine", (
+        "title: 我的表\n"
+        "colums: []\n"
+        "columns:\n"
+        "  - {label: 科目名称, text: name}\n"
+        "  - {label: 合计, measure: totl}\n"
+        "rows: {source: functionl}\n"))
+    found = {(p.line, p.code) for p in problems}
+    assert (2, "E822") in found  # colums
+    assert (5, "E822") in found  # totl
+    assert (6, "E822") in found  # functionl
+    assert "mine" not in specs
+    words = " ".join(p.message for p in problems)
+    assert "未知的键“colums”" in words and "未知的度量“totl”" in words and "未知的行来源“functionl”" in words
+    assert all(p.file.endswith("mine.yaml") for p in problems)
+
+
+def test_an_unknown_placeholder_in_a_declaration_is_an_error_at_its_line(tmp_path: Path) -> None:
+    _, problems = _declare(tmp_path, "mine", "columns: [{label: 合计, measure: total}]\n"
+                                             "rows: {source: functional}\ntitle: '{month}表'\n")
+    assert [(p.line, p.code) for p in problems] == [(3, "E822")]
+
+
+def test_a_more_specific_folder_overrides_a_declaration_key_by_key(tmp_path: Path) -> None:
+    base, center = tmp_path / "base", tmp_path / "center"
+    for folder, text in ((base, "title: 甲\ncolumns: [{label: 合计, measure: total}]\nrows: {source: functional}\n"),
+                         (center, "title: 乙\n")):
+        (folder / "tables").mkdir(parents=True)
+        (folder / "tables" / "t.yaml").write_text(text, encoding="utf-8")
+    specs, problems = load_tables((center, base))
+    assert not problems and specs["t"].title == "乙" and specs["t"].rows.source == "functional"
+
+
+NEW_TABLE = """\
+title: "{year}年一般公共预算基本支出表（按功能分类）"
+zero: "-"
+empty: none_row
+columns:
+  - label: 功能分类科目编码
+    columns:
+      - {label: 类, text: 类}
+      - {label: 款, text: 款}
+  - {label: 科目名称, text: name, width: 14}
+  - {label: 合计, measure: total}
+  - {label: 人员经费, measure: personnel}
+  - {label: 公用经费, measure: public}
+rows: {source: functional, funds: general_budget, part: basic, levels: 2, total: last, indent: false}
+"""
+
+
+def test_a_new_table_kind_is_drawn_from_its_declaration_alone(tmp_path: Path) -> None:
+    checked = check_file(DATA / "xiamen-2022.yaml")
+    assert checked.budget is not None and checked.region is not None
+    specs, problems = _declare(tmp_path, "basic_by_function", NEW_TABLE)
+    assert not problems
+    region = replace(checked.region, tables={**checked.region.tables, **specs},
+                     settings={**checked.region.settings, "tables": ["basic_by_function", "gov_fund"],
+                               "table_label": "附表{n}", "table_numbering": "arabic"})
+    f = compute(checked.budget, region)
+    first, second = build_tables(f, region)
+    assert (first.label, first.title) == ("附表1", "2022年一般公共预算基本支出表（按功能分类）")
+    assert [h.text for h in first.header][:4] == ["功能分类科目编码", "科目名称", "合计", "人员经费"]
+    body, total_row = first.rows[:-1], first.rows[-1]
+    assert total_row.total and total_row.cells[0] is not None and total_row.cells[0].value == "合计"
+    # only 基本支出 of 一般公共预算, by 类 and 款: the 合计 is the data's 基本支出 of that source
+    lines = [x for x in checked.budget.in_wan().spending if x.source.value == "general_budget"]
+    assert total_row.cells[3] is not None and total_row.cells[3].value == sum(x.basic_total for x in lines)
+    assert all(len(str(r.cells[0].value or "")) == 3 for r in body)
+    assert all(c is None or len(c.value or "") <= 2 for r in body for c in r.cells[1:2])
+    # no 项 row, and no 款 without basic spending
+    assert {r.cells[1].value is None for r in body} == {True, False}
+    assert not list(mismatches(first))
+    # zero shown as "-"
+    assert table_amount(Decimal(0), first.display) == "-"
+    # 政府性基金 has nothing in Xiamen: its declared empty note
+    assert not second.rows and second.empty_note and "政府性基金" in second.empty_note

@@ -622,6 +622,23 @@ def schema(output: Path | None) -> None:
         click.echo(f"已写入 {output}")
 
 
+@main.command()
+@click.option("-o", "--output", type=PathArg, metavar="文件", default=None,
+              help="写入的文件；缺省输出到屏幕。")
+def tables(output: Path | None) -> None:
+    """输出附表声明（templates/…/tables/<键>.yaml）可用的全部用语：键、行的来源、度量、全文数字。"""
+    from ..inputs.declared import reference
+
+    text = reference()
+    if output is None:
+        click.echo(text)
+    else:
+        from ..common.files import write_atomic
+
+        write_atomic(output, (text + "\n").encode("utf-8"))
+        click.echo(f"已写入 {output}")
+
+
 def _files(paths: tuple[Path, ...]) -> list[Path]:
     missing = [p for p in paths if not p.exists()]
     if missing:

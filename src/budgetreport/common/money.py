@@ -54,6 +54,7 @@ class Display:
     from_shown: bool = False
     # Sentences of some regions drop zero decimals: "686万元" for 686.00, "686.5万元" for 686.50.
     trim: bool = False
+    zero: str | None = None  # a zero amount in a table prints as this ("", "0", "-"); None: 0.00
 
     def text(self, wan: Decimal, places: int | None = None) -> str:
         """An amount as a sentence shows it, without unit ("2469.59", trimmed: "686")."""
@@ -73,7 +74,11 @@ class Display:
     @property
     def excel_format(self) -> str:
         """The Excel number format that shows what `table_amount` shows."""
-        return "#,##0" + ("." + "0" * self.places if self.places else "")
+        shown = "#,##0" + ("." + "0" * self.places if self.places else "")
+        if self.zero is None:
+            return shown
+        zero = {"": "", "0": "0"}.get(self.zero, f'"{self.zero}"')
+        return f"{shown};-{shown};{zero}"
 
 
 WAN = Display()
@@ -120,7 +125,10 @@ def number(value: Decimal) -> str:
 
 def table_amount(value: Decimal, display: Display = WAN) -> str:
     """An amount in a table cell, as Excel shows `display.excel_format` ("2,469.59")."""
-    return f"{display.value(value):,.{display.places}f}"
+    shown = display.value(value)
+    if display.zero is not None and not shown:
+        return display.zero
+    return f"{shown:,.{display.places}f}"
 
 
 def percent(part: Decimal, whole: Decimal) -> Decimal:

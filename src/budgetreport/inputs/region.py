@@ -16,6 +16,7 @@ from typing import Any
 
 from ..common.money import Display
 from ..common.problems import BudgetError, Problem, display_path, texts
+from .declared import TableSpec, load_tables
 from .load import Lines, parse, read_bytes
 from .resources import Workspace, builtin_templates, current
 from .settings import unknown_keys
@@ -33,6 +34,7 @@ class Region:
     problems: tuple[Problem, ...] = ()  # e.g. an unknown placeholder, with its line
     # Every value's data path (("headings", "part", "number")) → the file that set it, line, column.
     locations: dict[tuple[Any, ...], tuple[Path, int, int]] = field(default_factory=dict)
+    tables: dict[str, TableSpec] = field(default_factory=dict)  # the declared 附表 (tables/*.yaml)
 
     # Template name prefixes: "base/…" the built-in base, "region/…" the region as a center
     # sees it (workspace region, built-in region, base), "builtin/…" the built-in region (what
@@ -132,8 +134,12 @@ def load_region(region: str, center: str | None = None, ws: Workspace | None = N
             origins |= dict.fromkeys(new, file)
             key_lines |= {k: lines.get((k,), (0, 0))[0] for k in new}
             locations |= {loc: (file, *at) for loc, at in lines.items()}
+    tables, trouble = load_tables(folders, placeholder_problems)
+    # The declarations are the source of the titles; region.yaml `table_titles` overrides them.
+    settings["table_titles"] = {k: t.title for k, t in tables.items()} | settings.get("table_titles", {}) \
+        if isinstance(settings.get("table_titles", {}), dict) else settings["table_titles"]
     return Region(region, folders, settings, origins, key_lines, prefixes=prefixes,
-                  problems=tuple(problems), locations=locations)
+                  problems=tuple(problems + trouble), locations=locations, tables=tables)
 
 
 def read_settings(file: Path, folder: Path) -> tuple[dict[str, Any], Lines]:
@@ -203,7 +209,7 @@ def fill(value: Any, values: Mapping[str, object]) -> Any:
 
 
 # Settings whose texts have placeholders of their own (checked where they are read).
-OWN_PLACEHOLDERS = frozenset({"line_label", "sections"})
+OWN_PLACEHOLDERS = frozenset({"line_label", "sections", "table_label"})  # table_label: {n}, the number
 
 
 def placeholder_problems(tree: Any, lines: Lines, file: str) -> Iterator[Problem]:
@@ -219,13 +225,14 @@ def placeholder_problems(tree: Any, lines: Lines, file: str) -> Iterator[Problem
             yield Problem(file, line, col, "E820", f"设置文字“{text}”中的花括号不成对"
                           "（占位符写作 {year}，字面花括号写作 {{ 或 }}）")
             continue
+        allowed = PLACEHOLDERS
         for name, spec, conv in fields:
             if spec or conv:
                 yield Problem(file, line, col, "E820", f"设置文字中的占位符 {{{name}}} 不能带格式或转换"
                               f"（“{':' + spec[:20] if spec else ''}{'!' + conv if conv else ''}”），"
                               f"请只写 {{{name}}}")
-            elif name not in PLACEHOLDERS:
-                known = "、".join("{" + k + "}" for k in PLACEHOLDERS)
+            elif name not in allowed:
+                known = "、".join("{" + k + "}" for k in allowed)
                 yield Problem(file, line, col, "E820",
                               f"设置文字中有未知的占位符 {{{name}}}，可用：{known}")
 

@@ -274,7 +274,7 @@ class _Sheet:
         ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
         ws.print_options.horizontalCentered = True
         ws.page_margins = PageMargins(left=0.5, right=0.5, top=0.6, bottom=0.7, footer=0.3)
-        if t.header_rows:
+        if t.header_rows and t.repeat_header:
             ws.print_title_rows = f"{TOP + 1}:{TOP + t.header_rows}"
         ws.freeze_panes = f"A{self.body_top}"
         footer = ws.oddFooter

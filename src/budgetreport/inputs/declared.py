@@ -1,0 +1,463 @@
+"""The 附表 as data: one YAML declaration per table, read and validated here.
+
+A declaration lives in `tables/<key>.yaml` of any template folder (built-in base, built-in
+region, workspace region, center); the more specific folder's file overrides the less specific
+one key by key at its top level. `VOCABULARY` is the one list of what a declaration may say —
+the loader refuses anything else (E822, in Chinese, at the file's line) and
+`budgetreport tables` prints it as the reference page. `layout.tables` draws the tables.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from ..common.problems import BudgetError, Problem, display_path
+from .load import Lines, parse, read_bytes
+
+FOLDER = "tables"
+CODE = "E822"
+KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,39}$")
+
+SOURCES = ("general_budget", "gov_fund", "state_capital", "fiscal_special", "business", "operating",
+           "superior_subsidy", "affiliated", "other", "carryover")
+FISCAL_KEYS = ("general_budget", "gov_fund", "state_capital")
+
+# --- the vocabulary: every word a declaration may use, with what it means (the reference page) --
+
+MEASURES: dict[str, str] = {
+    "total": "合计", "basic": "基本支出", "personnel": "人员经费", "public": "公用经费",
+    "project": "项目支出",
+    "general_budget": "一般公共预算拨款", "gov_fund": "政府性基金预算拨款",
+    "state_capital": "国有资本经营预算拨款", "fiscal_special": "财政专户管理资金",
+    "business": "事业收入", "operating": "事业单位经营收入", "superior_subsidy": "上级补助收入",
+    "affiliated": "附属单位上缴收入", "other": "其他收入", "carryover": "上年结转",
+    "fiscal": "财政拨款（三项财政拨款之和）",
+    "other_income": "其他收入（合计 − 财政拨款 − 事业收入 − 事业单位经营收入）",
+    "prior": "上年数（数据逐项给出上年数时）", "change": "增减额（合计 − 上年数）",
+    "change_rate": "增减率（%）",
+}
+THREE_PUBLIC_ITEMS = ("total", "abroad", "reception", "vehicle", "vehicle_purchase", "vehicle_running")
+FIGURES: dict[str, str] = {
+    **{f"income.{k}": f"收入：{v}" for k, v in {
+        **{s: MEASURES[s] for s in SOURCES}, "total": "收入总计", "this_year": "本年收入合计",
+        "fiscal": "财政拨款收入", "other_income": "其他收入（本年收入 − 财政拨款 − 事业收入 − 经营收入）"}.items()},
+    **{f"spending.{k}": f"支出（全部资金）：{v}" for k, v in MEASURES.items() if k not in ("change_rate",)},
+    **{f"fiscal.{k}": f"财政拨款支出：{v}" for k, v in MEASURES.items() if k not in ("change_rate",)},
+    **{f"three_public.{k}": f"“三公”经费：{v}" for k, v in zip(THREE_PUBLIC_ITEMS, (
+        "合计", "因公出国（境）费", "公务接待费", "公务用车购置及运行费", "公务用车购置费",
+        "公务用车运行费"), strict=True)},
+    "running_costs": "机关运行经费", "carry_forward": "结转下年",
+    **{f"procurement.{k}": f"政府采购：{v}" for k, v in (
+        ("goods", "货物"), ("works", "工程"), ("services", "服务"), ("total", "合计"))},
+}
+TEXTS: dict[str, str] = {
+    "code": "科目编码（一栏）", "类": "科目编码的类（如 201）", "款": "科目编码的款（如 05）",
+    "项": "科目编码的项（如 07）", "name": "科目名称", "label": "行的名称（固定行、收支总表各行、合计）",
+}
+ROW_SOURCES: dict[str, str] = {
+    "functional": "支出功能分类 类/款/项（可按资金来源 funds、基本/项目 part 筛选）",
+    "economic": "一般公共预算基本支出经济分类 类/款（部门预算经济分类）",
+    "paired": "收支总表：左右两半（left、right），各为若干行",
+    "fixed": "固定的行（lines），各栏为全文数字（figure，如 three_public.abroad）",
+    "records": "地区数据段（section）或转移支付（transfers）的逐条记录",
+    "department_performance": "部门整体支出绩效目标表（信息栏与指标表）",
+    "project_performance": "项目绩效目标表（每个项目的信息栏与指标表）",
+}
+FUNDS = {"all": "全部资金", "fiscal": "财政拨款（三项）", **{s: MEASURES[s] for s in SOURCES}}
+
+TABLE_KEYS: dict[str, str] = {
+    "title": "表名（可用占位符 {year} {org} 等）",
+    "columns": "表头树：从左到右的栏，栏组用 columns 嵌套",
+    "rows": "表体的行：source 行的来源及其选项",
+    "unit": "金额单位：万元 或 元（默认 region.yaml 的 table_unit，再默认数据文件的单位）",
+    "places": "小数位数 0–6（默认：万元两位；元在数据有分时两位，否则整数）",
+    "zero": "金额为零时显示：\"0.00\"（按小数位，默认）、\"0\"、\"\"（空白）或 \"-\"",
+    "orientation": "版式：auto（栏宽需要时横排，默认）、portrait、landscape、split（列出人员/公用经费时横排）",
+    "repeat_header": "表跨页时每页重复表头（true，默认）",
+    "empty": "没有行时：note（表内写说明，默认）、omit（整表略去、不编号）、none_row（“无”行与合计行）、"
+             "rows（照常画出合计为零的行）",
+    "empty_note": "空表说明（默认 region.yaml 的 empty_note）",
+    "note_position": "空表说明的位置：body（表内）或 below（表下“注：…”）",
+    "prepared_label": "“编制单位”的用语（默认 region.yaml 的 prepared_label）",
+}
+COLUMN_KEYS: dict[str, str] = {
+    "label": "栏名", "columns": "下级栏（栏组）", "measure": "金额：度量名（分类行）或全文数字（固定行）",
+    "text": "文字栏：" + "、".join(TEXTS), "field": "地区数据段记录的字段",
+    "width": "栏宽（汉字数，默认金额 8、名称 22、编码 8）",
+    "when": "split：数据逐行给出人员/公用经费时才列出；unsplit：否则才列出",
+}
+ROWS_KEYS: dict[str, str] = {
+    "source": "行的来源：" + "、".join(ROW_SOURCES),
+    "funds": "资金来源：all、fiscal 或来源名（可为列表）", "part": "all、basic（仅基本支出）或 project（仅项目支出）",
+    "levels": "画到第几级（1 类、2 款、3 项）", "total": "合计行：first（在前，默认）、last（在后）或 none",
+    "total_label": "合计行的名称（默认“合计”）", "indent": "名称按级次缩进（true，默认）",
+    "classification": "经济分类口径：department（部门预算经济分类，默认）",
+    "left": "收支总表左半的行", "right": "收支总表右半的行", "lines": "固定的行",
+    "section": "数据段名（或 transfers）",
+}
+LINE_KEYS: dict[str, str] = {
+    "label": "行名", "each": "class：每个类一行（按所在一半的各栏度量）", "funds": "each/of 的资金来源",
+    "numbered": "each 行名前加“一、二、…”", "figure": "一个全文数字（见 figures）",
+    "of": "functional：该分类的合计（按各栏度量）", "sum": "这些行（行名列表）之和",
+    "adds": "声明本行为这些行之和（行名列表，或 above：上面各行），供打印合计核对",
+    "total": "合计类的行：排在一半的底部、加粗", "year": "固定行：current（本年，默认）或 prior（上年）",
+}
+VOCABULARY = {"table": TABLE_KEYS, "column": COLUMN_KEYS, "rows": ROWS_KEYS, "line": LINE_KEYS,
+              "source": ROW_SOURCES, "measure": MEASURES, "figure": FIGURES, "text": TEXTS, "funds": FUNDS}
+
+CHOICES: dict[str, tuple[str, ...]] = {
+    "unit": ("万元", "元"), "zero": ("0.00", "0", "", "-"),
+    "orientation": ("auto", "portrait", "landscape", "split"),
+    "empty": ("note", "omit", "none_row", "rows"), "note_position": ("body", "below"),
+    "when": ("split", "unsplit"), "part": ("all", "basic", "project"),
+    "total": ("first", "last", "none"), "classification": ("department",),
+    "year": ("current", "prior"), "each": ("class",), "of": ("functional",),
+}
+
+
+# --- the declaration as values -------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    label: str
+    measure: str | None = None
+    text: str | None = None
+    field: str | None = None
+    width: int | None = None
+    when: str | None = None
+    columns: tuple[ColumnSpec, ...] = ()
+
+
+@dataclass(frozen=True)
+class LineSpec:
+    label: str = ""
+    each: str | None = None
+    funds: tuple[str, ...] = ("all",)
+    numbered: bool = False
+    figure: str | None = None
+    of: str | None = None
+    sum: tuple[str, ...] = ()
+    adds: tuple[str, ...] | str = ()
+    total: bool = False
+    year: str = "current"
+
+
+@dataclass(frozen=True)
+class RowsSpec:
+    source: str
+    funds: tuple[str, ...] = ("all",)
+    part: str = "all"
+    levels: int = 3
+    total: str = "first"
+    total_label: str = "合计"
+    indent: bool = True
+    classification: str = "department"
+    left: tuple[LineSpec, ...] = ()
+    right: tuple[LineSpec, ...] = ()
+    lines: tuple[LineSpec, ...] = ()
+    section: str = ""
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    key: str
+    title: str
+    columns: tuple[ColumnSpec, ...]
+    rows: RowsSpec
+    unit: str | None = None
+    places: int | None = None
+    zero: str = "0.00"
+    orientation: str = "auto"
+    repeat_header: bool = True
+    empty: str = "note"
+    empty_note: str | None = None
+    note_position: str | None = None
+    prepared_label: str | None = None
+    files: tuple[Path, ...] = field(default=(), compare=False)  # the files it was merged from
+
+    def leaves(self, split: bool | None = None) -> list[ColumnSpec]:
+        """The columns drawn, left to right (with `split` given, only those shown then)."""
+        def walk(cols: tuple[ColumnSpec, ...]) -> Iterator[ColumnSpec]:
+            for c in cols:
+                if split is not None and c.when and (c.when == "split") != split:
+                    continue
+                if c.columns:
+                    yield from walk(c.columns)
+                else:
+                    yield c
+        return list(walk(self.columns))
+
+
+# --- reading and checking ------------------------------------------------------------------
+
+class _Checker:
+    """Collects every problem of one merged declaration, each at its file and line."""
+
+    def __init__(self, key: str, places: Mapping[str, tuple[str, Lines]]) -> None:
+        self.key, self.places = key, places  # places: top key → (file, lines)
+        self.problems: list[Problem] = []
+
+    def say(self, loc: tuple[Any, ...], message: str) -> None:
+        file, lines = self.places.get(str(loc[0]) if loc else "", next(iter(self.places.values())))
+        line, col = lines.get(loc, lines.get(loc[:1], (0, 0)))
+        self.problems.append(Problem(file, line, col, CODE, f"附表“{self.key}”：{message}"))
+
+    def keys(self, node: Any, loc: tuple[Any, ...], known: Mapping[str, str], what: str) -> dict[str, Any]:
+        if not isinstance(node, dict):
+            self.say(loc, f"{what}应为键值结构（如 label: 合计）")
+            return {}
+        for k in node:
+            if k not in known:
+                self.say(loc + (k,), f"{what}中有未知的键“{k}”，可用：{'、'.join(known)}")
+        return {k: v for k, v in node.items() if k in known}
+
+    def choice(self, value: Any, loc: tuple[Any, ...], name: str) -> Any:
+        options = CHOICES[name]
+        if value not in options:
+            shown = "、".join(f"“{o}”" if o == "" else o for o in options)
+            self.say(loc, f"{name} 应为 {shown} 之一，而不是“{value}”")
+            return options[0]
+        return value
+
+    def text(self, value: Any, loc: tuple[Any, ...], name: str) -> str:
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            self.say(loc, f"{name} 应为文字")
+            return ""
+        return str(value)
+
+    def flag(self, value: Any, loc: tuple[Any, ...], name: str) -> bool:
+        if not isinstance(value, bool):
+            self.say(loc, f"{name} 应为 true 或 false，而不是“{value}”")
+            return False
+        return value
+
+    def number(self, value: Any, loc: tuple[Any, ...], name: str, low: int, high: int) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            self.say(loc, f"{name} 应为 {low} 到 {high} 的整数，而不是“{value}”")
+            return low
+        return value
+
+    def funds(self, value: Any, loc: tuple[Any, ...]) -> tuple[str, ...]:
+        items = value if isinstance(value, list) else [value]
+        for i, v in enumerate(items):
+            if v not in FUNDS:
+                self.say(loc + ((i,) if isinstance(value, list) else ()),
+                         f"未知的资金来源“{v}”，可用：{'、'.join(FUNDS)}")
+        return tuple(str(v) for v in items) or ("all",)
+
+    def labels(self, value: Any, loc: tuple[Any, ...], name: str) -> tuple[str, ...]:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.say(loc, f"{name} 应为行名的列表，如 [本年支出合计, 结转下年]")
+            return ()
+        return tuple(value)
+
+    # -- the parts ------------------------------------------------------------------------
+
+    def column(self, node: Any, loc: tuple[Any, ...], source: str) -> ColumnSpec:
+        d = self.keys(node, loc, COLUMN_KEYS, "栏")
+        label = self.text(d.get("label", ""), loc + ("label",), "label")
+        children = d.get("columns")
+        kinds = [k for k in ("measure", "text", "field", "columns") if k in d]
+        if len(kinds) != 1:
+            self.say(loc, f"栏“{label}”应有且只有 measure、text、field、columns 之一")
+        measure = d.get("measure")
+        if measure is not None:
+            known = FIGURES if source == "fixed" else MEASURES if source else {**MEASURES, **FIGURES}
+            if measure not in known:
+                what = "全文数字" if source == "fixed" else "度量"
+                self.say(loc + ("measure",), f"未知的{what}“{measure}”，可用：{'、'.join(known)}")
+        if "text" in d and d["text"] not in TEXTS:
+            self.say(loc + ("text",), f"未知的文字栏“{d['text']}”，可用：{'、'.join(TEXTS)}")
+        if "field" in d and not (isinstance(d["field"], str) and KEY.match(d["field"])):
+            self.say(loc + ("field",), f"field 应为数据段字段名，而不是“{d['field']}”")
+        sub: tuple[ColumnSpec, ...] = ()
+        if children is not None:
+            if not isinstance(children, list) or not children:
+                self.say(loc + ("columns",), "columns 应为栏的列表")
+            else:
+                sub = tuple(self.column(c, loc + ("columns", i), source) for i, c in enumerate(children))
+        return ColumnSpec(
+            label=label, measure=None if measure is None else str(measure),
+            text=None if "text" not in d else str(d["text"]),
+            field=None if "field" not in d else str(d["field"]),
+            width=None if "width" not in d else self.number(d["width"], loc + ("width",), "width", 1, 60),
+            when=None if "when" not in d else self.choice(d["when"], loc + ("when",), "when"),
+            columns=sub)
+
+    def line(self, node: Any, loc: tuple[Any, ...]) -> LineSpec:
+        d = self.keys(node, loc, LINE_KEYS, "行")
+        out: dict[str, Any] = {}
+        if "label" in d:
+            out["label"] = self.text(d["label"], loc + ("label",), "label")
+        for name in ("each", "of", "year"):
+            if name in d:
+                out[name] = self.choice(d[name], loc + (name,), name)
+        if "funds" in d:
+            out["funds"] = self.funds(d["funds"], loc + ("funds",))
+        for name in ("numbered", "total"):
+            if name in d:
+                out[name] = self.flag(d[name], loc + (name,), name)
+        if "figure" in d:
+            if d["figure"] not in FIGURES:
+                self.say(loc + ("figure",), f"未知的全文数字“{d['figure']}”，可用：{'、'.join(FIGURES)}")
+            out["figure"] = str(d["figure"])
+        if "sum" in d:
+            out["sum"] = self.labels(d["sum"], loc + ("sum",), "sum")
+        if "adds" in d:
+            out["adds"] = "above" if d["adds"] == "above" else self.labels(d["adds"], loc + ("adds",), "adds")
+        given = [k for k in ("each", "figure", "of", "sum") if k in d]
+        if len(given) > 1:
+            self.say(loc, f"一行只能有 each、figure、of、sum 之一，而不是 {'、'.join(given)}")
+        return LineSpec(**out)
+
+    def lines(self, node: Any, loc: tuple[Any, ...]) -> tuple[LineSpec, ...]:
+        if not isinstance(node, list):
+            self.say(loc, "应为行的列表")
+            return ()
+        return tuple(self.line(x, loc + (i,)) for i, x in enumerate(node))
+
+    def rows(self, node: Any, loc: tuple[Any, ...]) -> RowsSpec:
+        d = self.keys(node, loc, ROWS_KEYS, "rows")
+        source = d.get("source")
+        if source not in ROW_SOURCES:
+            self.say(loc + (("source",) if "source" in d else ()),
+                     f"未知的行来源“{source}”，可用：{'、'.join(ROW_SOURCES)}" if source is not None
+                     else f"rows 缺少 source（行的来源：{'、'.join(ROW_SOURCES)}）")
+            source = ""
+        out: dict[str, Any] = {"source": source}
+        if "funds" in d:
+            out["funds"] = self.funds(d["funds"], loc + ("funds",))
+        for name in ("part", "total", "classification"):
+            if name in d:
+                out[name] = self.choice(d[name], loc + (name,), name)
+        if "levels" in d:
+            out["levels"] = self.number(d["levels"], loc + ("levels",), "levels", 1, 3)
+        if "total_label" in d:
+            out["total_label"] = self.text(d["total_label"], loc + ("total_label",), "total_label")
+        if "indent" in d:
+            out["indent"] = self.flag(d["indent"], loc + ("indent",), "indent")
+        if "section" in d:
+            out["section"] = self.text(d["section"], loc + ("section",), "section")
+        for name in ("left", "right", "lines"):
+            if name in d:
+                out[name] = self.lines(d[name], loc + (name,))
+        needs = {"paired": ("left", "right"), "fixed": ("lines",), "records": ("section",)}.get(source, ())
+        for name in needs:
+            if name not in d:
+                self.say(loc, f"行来源 {source} 需要 {name}")
+        return RowsSpec(**out)
+
+    def table(self, d: dict[str, Any], files: tuple[Path, ...]) -> TableSpec | None:
+        d = self.keys(d, (), TABLE_KEYS, "附表声明")
+        for name in ("title", "columns", "rows"):
+            if name not in d:
+                self.say((), f"缺少 {name}（{TABLE_KEYS[name]}）")
+        if any(name not in d for name in ("title", "columns", "rows")):
+            return None
+        rows = self.rows(d["rows"], ("rows",))
+        columns: tuple[ColumnSpec, ...] = ()
+        if not isinstance(d["columns"], list) or not d["columns"]:
+            self.say(("columns",), "columns 应为栏的列表")
+        else:
+            columns = tuple(self.column(c, ("columns", i), rows.source) for i, c in enumerate(d["columns"]))
+        out: dict[str, Any] = {}
+        for name in ("unit", "zero", "orientation", "empty", "note_position"):
+            if name in d:
+                out[name] = self.choice("" if d[name] is None and name == "zero" else d[name], (name,), name)
+        if "places" in d:
+            out["places"] = self.number(d["places"], ("places",), "places", 0, 6)
+        if "repeat_header" in d:
+            out["repeat_header"] = self.flag(d["repeat_header"], ("repeat_header",), "repeat_header")
+        for name in ("empty_note", "prepared_label"):
+            if name in d:
+                out[name] = self.text(d[name], (name,), name)
+        spec = TableSpec(self.key, self.text(d["title"], ("title",), "title"), columns, rows,
+                         files=files, **out)
+        if not spec.leaves():
+            self.say(("columns",), "表头没有栏")
+        return spec
+
+
+def read_declaration(file: Path, folder: Path) -> tuple[dict[str, Any], Lines]:
+    """One declaration file as a mapping with the line of every value (read as untrusted as
+    a data file); BudgetError naming the file otherwise."""
+    name = display_path(file)
+    if not file.resolve().is_relative_to(folder.resolve()):
+        raise BudgetError([Problem(name, 0, 0, CODE, "附表声明指向所在文件夹之外（符号链接），已拒绝使用")])
+    try:
+        _text, _tree, loaded, lines = parse(read_bytes(file, name, "附表声明"), name)
+    except BudgetError as exc:
+        raise BudgetError([Problem(p.file, p.line, p.column, CODE, f"附表声明：{p.message}")
+                           for p in exc.problems]) from None
+    if loaded is None:
+        return {}, lines
+    if not isinstance(loaded, dict):
+        raise BudgetError([Problem(name, 1, 0, CODE, "附表声明应为键值结构（title、columns、rows …）")])
+    return loaded, lines
+
+
+TextCheck = Callable[[Any, Lines, str], Iterable[Problem]]
+
+
+def load_tables(folders: tuple[Path, ...],
+                texts: TextCheck | None = None) -> tuple[dict[str, TableSpec], list[Problem]]:
+    """Every table declared in `folders` (most specific first), merged top key by top key,
+    and the problems found in them (unknown keys and words, missing parts, bad files);
+    `texts` checks the placeholders of every text (`region.placeholder_problems`)."""
+    found: dict[str, list[Path]] = {}
+    for folder in reversed(folders):
+        d = folder / FOLDER
+        if d.is_dir():
+            for file in sorted(d.glob("*.yaml")):
+                found.setdefault(file.stem, []).append(file)
+    specs: dict[str, TableSpec] = {}
+    problems: list[Problem] = []
+    for key, files in sorted(found.items()):
+        if not KEY.match(key):
+            problems.append(Problem(display_path(files[-1]), 0, 0, CODE,
+                                    f"附表声明的文件名“{key}.yaml”应由英文字母、数字和下划线组成"))
+            continue
+        merged: dict[str, Any] = {}
+        places: dict[str, tuple[str, Lines]] = {}
+        try:
+            for file in files:
+                data, lines = read_declaration(file, file.parent.parent)
+                if texts is not None:
+                    problems += [replace(p, code=CODE) for p in texts(data, lines, display_path(file))]
+                merged |= data
+                places |= dict.fromkeys(data, (display_path(file), lines))
+        except BudgetError as exc:
+            problems += exc.problems
+            continue
+        places.setdefault("", (display_path(files[-1]), {}))
+        check = _Checker(key, places)
+        spec = check.table(merged, tuple(files))
+        problems += check.problems
+        if spec is not None and not check.problems:
+            specs[key] = spec
+    return specs, problems
+
+
+def declared_titles(specs: Mapping[str, TableSpec]) -> dict[str, str]:
+    """Table key → title as declared (placeholders unfilled)."""
+    return {k: s.title for k, s in specs.items()}
+
+
+def reference() -> str:
+    """The vocabulary of a declaration, as a Markdown page (`budgetreport tables`)."""
+    heads = {"table": "附表声明的键", "column": "栏（columns 的每一项）的键", "rows": "rows 的键",
+             "line": "收支总表各行、固定行（left、right、lines 的每一项）的键",
+             "source": "行的来源（rows.source）", "measure": "度量（分类行各栏的 measure）",
+             "figure": "全文数字（固定行的 measure、收支总表行的 figure）",
+             "text": "文字栏（text）", "funds": "资金来源（funds）"}
+    out = ["# 附表声明的用语", "",
+           f"每张附表是模板文件夹中的 `{FOLDER}/<键>.yaml`；region.yaml 的 tables 列出所用的表及顺序。", ""]
+    for name, words in VOCABULARY.items():
+        out += [f"## {heads[name]}", ""]
+        out += [f"- `{k}`：{v}" for k, v in words.items()]
+        out.append("")
+    return "\n".join(out)

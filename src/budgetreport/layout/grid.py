@@ -1,0 +1,135 @@
+"""The cells of a 附表 as its two writers read them: header cells with merges, typed
+columns, body rows with their declared sums (`layout.tables` fills them from a declaration;
+the HTML table macro and `publish.excel` draw them)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Literal
+
+from ..common.money import WAN, Display
+
+Kind = Literal["text", "code", "money"]
+
+
+@dataclass(frozen=True)
+class Column:
+    kind: Kind
+    width: int  # in wide (Chinese) characters
+
+
+@dataclass(frozen=True)
+class Cell:
+    value: str | Decimal | None
+    kind: Kind = "text"
+    colspan: int = 1
+    rowspan: int = 1
+    level: int = 0  # indentation level of a 类/款/项 name (1–3), 0 for none
+    # Ties a cell to its data (serve's 在文档中查看): the field of a 科目 line an amount sums
+    # (personnel, project…), or the data path of a figure shown as given ("three_public.reception.amount").
+    key: str = ""
+
+
+COVERED = None  # a position covered by a merged cell above or to the left
+
+
+@dataclass(frozen=True)
+class Sum:
+    """A row's amounts in `columns` are the sums of the same columns in `rows` (indices into
+    the table's rows) — a sum a reader can redo, which `printed` checks as printed."""
+
+    columns: tuple[int, ...]
+    rows: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Row:
+    cells: tuple[Cell | None, ...]
+    total: bool = False  # 合计 rows are emphasised
+    heading: bool = False  # column labels inside the body (the 绩效指标 grid's own header)
+    sums: tuple[Sum, ...] = ()  # sums beyond what the rows' levels say (收支总表, 合计 last)
+    code: str = ""  # the 科目 code a row shows (printed whole or split into 类/款/项 columns)
+
+
+@dataclass(frozen=True)
+class HeaderCell:
+    text: str
+    row: int
+    col: int
+    rowspan: int = 1
+    colspan: int = 1
+
+
+@dataclass(frozen=True)
+class H:
+    """A header node: text over its children; leaves are columns."""
+
+    text: str
+    children: tuple[H, ...] = ()
+    kind: Kind = "money"
+    width: int = 8
+
+    @staticmethod
+    def of(text: str, *children: H, kind: Kind = "money", width: int = 8) -> H:
+        return H(text, children, kind, width)
+
+
+@dataclass(frozen=True)
+class Table:
+    key: str
+    number: str  # 一 … 十一
+    title: str
+    prepared_by: str
+    columns: tuple[Column, ...]
+    header: tuple[HeaderCell, ...]
+    header_rows: int
+    rows: tuple[Row, ...]
+    empty_note: str | None = None
+    landscape: bool = False
+    display: Display = WAN  # unit and decimals of the amounts
+    prepared_label: str = "编制单位"  # "编制部门" where a region says so
+    note_below: bool = False  # the empty note as "注：…" under the table, not inside it
+    spec: tuple[H, ...] = ()  # the header tree the columns come from (`printed` reads its sums)
+    repeat_header: bool = True  # header rows repeated on every page (PDF) / printed (workbook)
+    label_format: str = ""  # how the number prints before the title: "附表{n}", "表{n}："
+
+    @property
+    def unit(self) -> str:
+        return self.display.unit
+
+    @property
+    def label(self) -> str:
+        """The number as printed before the title: "三、" or, numbered in digits, "3.", or as
+        the region's `table_label` says ("附表三", "表3：", "预算03表 ")."""
+        if self.label_format:
+            return self.label_format.format(n=self.number)
+        return f"{self.number}." if self.number.isdigit() else f"{self.number}、"
+
+
+def layout(spec: Sequence[H]) -> tuple[tuple[HeaderCell, ...], int, tuple[Column, ...]]:
+    """Place a header tree on a grid: parents span their leaves, leaves span to the bottom."""
+
+    def depth(h: H) -> int:
+        return 1 + max((depth(c) for c in h.children), default=0)
+
+    rows = max(depth(h) for h in spec)
+    cells: list[HeaderCell] = []
+    columns: list[Column] = []
+
+    def place(h: H, row: int) -> None:
+        col = len(columns)
+        if not h.children:
+            columns.append(Column(h.kind, h.width))
+            cells.append(HeaderCell(h.text, row, col, rowspan=rows - row))
+            return
+        for child in h.children:
+            place(child, row + 1)
+        cells.append(HeaderCell(h.text, row, col, colspan=len(columns) - col))
+
+    for h in spec:
+        place(h, 0)
+    return tuple(sorted(cells, key=lambda c: (c.row, c.col))), rows, tuple(columns)
+
+

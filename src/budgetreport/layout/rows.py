@@ -1,0 +1,406 @@
+"""The row sources of a declared 附表: what each `rows.source` draws, and the figure each
+column's measure names. One general engine — no table, and no region, is named here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import reduce
+from typing import Any
+
+from ..common.money import ZERO, percent, total
+from ..common.problems import BudgetError, Problem, display_path
+from ..compute.figures import ClassRow, Figures, Leaf, Tree, tree
+from ..inputs.catalogue import data_names, load_catalogue
+from ..inputs.declared import FISCAL_KEYS, ColumnSpec, LineSpec, RowsSpec, TableSpec
+from ..inputs.model import Indicator
+from .grid import COVERED, Cell, H, Kind, Row, Sum
+
+Subject = ClassRow | Tree
+NUMERALS = "一二三四五六七八九十"
+INDICATOR_SOURCES = ("department_performance", "project_performance")
+CODE_PARTS = {"类": (0, 3), "款": (3, 5), "项": (5, 7)}
+
+
+def numeral(n: int) -> str:
+    """1 → 一, 10 → 十, 11 → 十一 (enough for table and section numbers)."""
+    if n <= 10:
+        return NUMERALS[n - 1]
+    tens, ones = divmod(n, 10)
+    return (NUMERALS[tens - 1] if tens > 1 else "") + "十" + (NUMERALS[ones - 1] if ones else "")
+
+
+def money(v: Decimal | None, key: str = "") -> Cell:
+    return Cell(v, "money", key=key)
+
+
+def text(v: str | None, colspan: int = 1, rowspan: int = 1) -> Cell:
+    return Cell(v, "text", colspan, rowspan)
+
+
+# --- measures and figures ------------------------------------------------------------------
+
+def measure(subject: Subject, name: str) -> Decimal | None:
+    """The amount `name` of a classified row (or of a classification's totals)."""
+    if name == "fiscal":
+        return total(subject[k] for k in FISCAL_KEYS)
+    if name == "other_income":
+        return subject["total"] - measure(subject, "fiscal") - subject["business"] - subject["operating"]  # type: ignore[operator]
+    if name in ("prior", "change", "change_rate"):
+        prior = subject.prior if isinstance(subject, ClassRow) else None
+        if prior is None:
+            return None
+        if name == "prior":
+            return prior
+        return subject["total"] - prior if name == "change" else (
+            percent(subject["total"] - prior, prior) if prior else None)
+    return subject[name]
+
+
+def figure(f: Figures, name: str, year: str = "current") -> Decimal | None:
+    """A figure of the whole document (`inputs.declared.FIGURES`), this year's or last year's
+    (None where the data gives no last year's figure)."""
+    group, _, item = name.partition(".")
+    if group == "three_public":
+        it = f.three_public[item]
+        return it.amount if year == "current" else (it.change.prior if it.change else None)
+    if group == "running_costs":
+        rc = f.running_costs
+        if year == "prior":
+            return rc.change.prior if rc is not None and rc.change else None
+        return rc.amount if rc is not None else ZERO
+    if year == "prior":
+        return None
+    if group == "income":
+        if item == "other_income":
+            inc = f.income
+            return inc["this_year"] - inc["fiscal"] - inc["business"] - inc["operating"]
+        return f.income[item]
+    if group == "spending":
+        return measure(f.spending, item)
+    if group == "fiscal":
+        return measure(f.fiscal, item)
+    if group == "procurement":
+        return f.procurement[item]
+    return f.budget.carry_forward
+
+
+# --- classifications -----------------------------------------------------------------------
+
+def functional(f: Figures, funds: Sequence[str], part: str = "all") -> Tree:
+    """The 功能分类 tree of the chosen fund sources, whole or only its 基本/项目 part."""
+    if part == "all":
+        if tuple(funds) == ("all",):
+            return f.spending
+        if tuple(funds) == ("fiscal",):
+            return f.fiscal
+        if len(funds) == 1:
+            return f.by_source[funds[0]]
+    chosen = {s for x in funds for s in ({"all": None, "fiscal": FISCAL_KEYS}.get(x) or (x,))} \
+        if "all" not in funds else None
+    leaves = []
+    for x in f.budget.spending:
+        if chosen is not None and x.source.value not in chosen:
+            continue
+        basic = x.basic_total
+        values = {"total": x.total, "basic": basic, "project": x.project, x.source.value: x.total}
+        if x.split:
+            values |= {"personnel": x.personnel or ZERO, "public": x.public or ZERO}
+        if part == "basic":
+            values = {k: v for k, v in values.items() if k != "project"} | {"total": basic, x.source.value: basic}
+        elif part == "project":
+            values = {"total": x.project, "project": x.project, x.source.value: x.project}
+        if part != "all" and not values["total"]:
+            continue
+        leaves.append(Leaf(x.code, values))
+    return tree(leaves, load_catalogue(f.year).named(data_names(f.budget)).function, 3)
+
+
+def split_of(f: Figures, rows: RowsSpec) -> bool:
+    """Whether every line gives its 基本支出 as 人员/公用 (the `when: split` columns)."""
+    if rows.source == "functional":
+        return functional(f, rows.funds, rows.part).split
+    if rows.source == "paired":
+        each = next((x for x in (*rows.left, *rows.right) if x.each), None)
+        return functional(f, each.funds if each else ("all",)).split
+    return True
+
+
+# --- the columns ---------------------------------------------------------------------------
+
+def leaf_kind(c: ColumnSpec, kinds: Mapping[str, Kind]) -> Kind:
+    if c.measure:
+        return "money"
+    if c.text in ("code", *CODE_PARTS):
+        return "code"
+    if c.field:
+        return kinds.get(c.field, "text")
+    return "text"
+
+
+def header(columns: Sequence[ColumnSpec], split: bool, kinds: Mapping[str, Kind]) -> tuple[H, ...]:
+    """The header tree of the columns shown (`when` against `split`)."""
+    def width(c: ColumnSpec, kind: Kind) -> int:
+        if c.width:
+            return c.width
+        return {"money": 8, "code": 3 if c.text in CODE_PARTS else 8}.get(kind, 22 if c.text == "name" else 12)
+
+    def node(c: ColumnSpec) -> H | None:
+        if c.when and (c.when == "split") != split:
+            return None
+        if c.columns:
+            return H(c.label, tuple(n for n in map(node, c.columns) if n is not None))
+        kind = leaf_kind(c, kinds)
+        return H(c.label, (), kind, width(c, kind))
+
+    return tuple(n for n in map(node, columns) if n is not None)
+
+
+# --- classified rows -----------------------------------------------------------------------
+
+def _class_cells(r: ClassRow, leaves: Sequence[ColumnSpec], indent: bool) -> list[Cell | None]:
+    out: list[Cell | None] = []
+    for c in leaves:
+        if c.measure:
+            out.append(_amount(r, c.measure))
+        elif c.text == "code":
+            out.append(Cell(r.code, "code"))
+        elif c.text in CODE_PARTS:
+            a, b = CODE_PARTS[c.text]
+            out.append(Cell(r.code[a:b] or None, "code"))
+        elif c.text in ("name", "label"):
+            out.append(Cell(r.name, level=r.level if indent else 0))
+        else:
+            out.append(Cell(None, leaf_kind(c, {})))
+    return out
+
+
+def _amount(subject: Subject, name: str) -> Cell:
+    value = measure(subject, name)
+    if name == "change_rate":
+        return text(None if value is None else f"{value}%")
+    return money(value, name)
+
+
+def _total_cells(label: str, leaves: Sequence[ColumnSpec], amounts: Callable[[ColumnSpec], Cell]) -> list[Cell | None]:
+    """The label spans the columns before the first amount; amounts below each column."""
+    first = next((i for i, c in enumerate(leaves) if c.measure or leaf_kind(c, {}) == "money"), len(leaves))
+    span = max(first, 1)
+    out: list[Cell | None] = [text(label, colspan=span), *[COVERED] * (span - 1)]
+    out += [amounts(c) if c.measure else Cell(None, leaf_kind(c, {})) for c in leaves[span:]]
+    return out
+
+
+def class_rows(t: Tree, leaves: Sequence[ColumnSpec], rs: RowsSpec, empty: str) -> list[Row]:
+    """类/款/项 rows with their codes and names, and the 合计 row first or last; with the 合计
+    last, each row's sum of the rows one level below it is declared for `printed`."""
+    drawn = [r for r in t.rows if r.level <= rs.levels]
+    if not drawn and empty != "rows":
+        return []
+    rows = [Row(tuple(_class_cells(r, leaves, rs.indent))) for r in drawn]
+    amounts = tuple(i for i, c in enumerate(leaves) if c.measure and c.measure != "change_rate")
+    total_row = Row(tuple(_total_cells(rs.total_label, leaves, lambda c: _amount(t, c.measure or ""))),
+                    total=True)
+    if rs.total == "first":
+        return [total_row, *rows]
+    if rs.total == "none" or not drawn:
+        return rows
+
+    def below(code: str, level: int) -> tuple[int, ...]:
+        return tuple(i for i, r in enumerate(drawn) if r.level == level + 1 and r.code.startswith(code))
+
+    rows = [Row(row.cells, sums=(Sum(amounts, parts),) if (parts := below(r.code, r.level)) else ())
+            for row, r in zip(rows, drawn, strict=True)]
+    return [*rows, Row(total_row.cells, total=True, sums=(Sum(amounts, below("", 0)),))]
+
+
+def none_rows(leaves: Sequence[ColumnSpec], rs: RowsSpec) -> list[Row]:
+    """An empty table drawn as a "无" row and a 合计 row of zeros."""
+    nothing = Row(tuple(_total_cells("无", leaves, lambda c: Cell(None, "money"))))
+    zero = Row(tuple(_total_cells(rs.total_label, leaves, lambda c: money(ZERO))), total=True)
+    return [nothing, zero] if rs.total != "first" else [zero, nothing]
+
+
+# --- the 收支总表 halves -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Line:
+    label: str
+    values: tuple[Decimal | None, ...]
+    total: bool
+    adds: tuple[str, ...] | str = ()
+
+
+def half_lines(f: Figures, lines: Sequence[LineSpec], measures: Sequence[str]) -> list[Line]:
+    out: list[Line] = []
+    for x in lines:
+        if x.each:
+            t = functional(f, x.funds)
+            out += [Line(f"{numeral(i)}、{r.name}" if x.numbered else r.name,
+                         tuple(measure(r, m) for m in measures), x.total, x.adds)
+                    for i, r in enumerate(t.level(1), 1)]
+        elif x.figure:
+            out.append(Line(x.label, (figure(f, x.figure, x.year),), x.total, x.adds))
+        elif x.of:
+            t = functional(f, x.funds)
+            out.append(Line(x.label, tuple(measure(t, m) for m in measures), x.total, x.adds))
+        elif x.sum:
+            parts = [next(p for p in out if p.label == s) for s in x.sum if any(p.label == s for p in out)]
+            values = tuple(reduce(lambda a, b: a + b, (p.values[j] or ZERO for p in parts)) if parts else ZERO
+                           for j in range(len(measures)))
+            out.append(Line(x.label, values, x.total, x.adds or tuple(x.sum)))
+        else:
+            out.append(Line(x.label, (None,) * len(measures), x.total, x.adds))
+    return out
+
+
+def paired_rows(f: Figures, rs: RowsSpec, leaves: Sequence[ColumnSpec]) -> list[Row]:
+    """Two halves side by side: body lines top-aligned, total lines bottom-aligned; each
+    half's declared sums (`adds`, `sum`) kept for `printed`."""
+    starts = [i for i, c in enumerate(leaves) if c.text == "label"][:2]
+    if len(starts) < 2:
+        starts = [0, len(leaves) // 2]
+    bounds = ((starts[0], starts[1]), (starts[1], len(leaves)))
+    halves = []
+    for lines, (a, b) in zip((rs.left, rs.right), bounds, strict=True):
+        measures = [c.measure or "total" for c in leaves[a + 1:b]]
+        got = half_lines(f, lines, measures)
+        halves.append(([x for x in got if not x.total], [x for x in got if x.total], a + 1, len(measures)))
+    n = max(len(body) for body, *_ in halves)
+    height = n + max(len(tail) for _, tail, *_ in halves)
+    cells: list[list[Cell | None]] = [[] for _ in range(height)]
+    found: dict[int, list[Sum]] = {}
+    for body, tail, first, count in halves:
+        pad = height - len(body) - len(tail)
+        drawn = body + [Line("", (), False)] * pad + tail
+        index = {x.label: i for i, x in enumerate(drawn) if x.label}
+        for i, x in enumerate(drawn):
+            cells[i] += [text(x.label), *([money(v) for v in x.values] + [money(None)] * (count - len(x.values))
+                                          if x.label else [Cell(None, "money")] * count)]
+        for i, x in enumerate(drawn):
+            parts = [y.label for y in body] if x.adds == "above" else list(x.adds)
+            if parts and all(p in index for p in parts):
+                found.setdefault(i, []).append(Sum(tuple(range(first, first + count)),
+                                                   tuple(index[p] for p in parts)))
+    return [Row(tuple(c), total=i >= n, sums=tuple(found.get(i, ()))) for i, c in enumerate(cells)]
+
+
+# --- fixed rows and records ----------------------------------------------------------------
+
+def fixed_rows(f: Figures, rs: RowsSpec, leaves: Sequence[ColumnSpec]) -> list[Row]:
+    rows = []
+    for x in rs.lines:
+        cells: list[Cell | None] = []
+        for c in leaves:
+            if c.measure:
+                value = figure(f, c.measure, x.year)
+                cells.append(Cell(value, "money"))
+            else:
+                cells.append(text(x.label))
+        rows.append(Row(tuple(cells), total=x.total))
+    return rows
+
+
+def records(f: Figures, spec: TableSpec) -> list[Mapping[str, Any]]:
+    name = spec.rows.section
+    if name == "transfers":
+        return [{"name": i.name, "code": i.code, "amount": i.amount} for i in f.budget.transfers]
+    sections = getattr(f, "sections", {})
+    if name not in sections:
+        file = display_path(spec.files[-1]) if spec.files else f"tables/{spec.key}.yaml"
+        raise BudgetError([Problem(file, 0, 0, "E822", f"附表“{spec.key}”：地区没有声明数据段“{name}”"
+                                   f"（rows.section），可用：{'、'.join(['transfers', *sections])}")])
+    found = sections[name]
+    return [found] if isinstance(found, Mapping) else list(found or ())
+
+
+def record_kinds(items: Sequence[Mapping[str, Any]]) -> dict[str, Kind]:
+    kinds: dict[str, Kind] = {"code": "code", "amount": "money"}
+    for item in items:
+        for k, v in item.items():
+            if isinstance(v, Decimal):
+                kinds[k] = "money"
+    return kinds
+
+
+def record_rows(items: Sequence[Mapping[str, Any]], rs: RowsSpec, leaves: Sequence[ColumnSpec],
+                kinds: Mapping[str, Kind]) -> list[Row]:
+    if not items:
+        return []
+
+    def cell(c: ColumnSpec, item: Mapping[str, Any]) -> Cell:
+        kind = leaf_kind(c, kinds)
+        v = item.get(c.field or "")
+        if kind == "money":
+            return money(v if isinstance(v, Decimal) else None, c.field or "")
+        return Cell(None if v is None else str(v), kind)
+
+    rows = [Row(tuple(cell(c, item) for c in leaves)) for item in items]
+    if rs.total == "none":
+        return rows
+    sums = []
+    for j, c in enumerate(leaves):
+        kind = leaf_kind(c, kinds)
+        if kind == "money":
+            sums.append(money(total(v for i in items if isinstance(v := i.get(c.field or ""), Decimal))))
+        else:
+            sums.append(text(rs.total_label) if j == 0 else Cell(None, kind))
+    total_row = Row(tuple(sums), total=True)
+    return [total_row, *rows] if rs.total == "first" else [*rows, total_row]
+
+
+# --- the 绩效目标 forms ----------------------------------------------------------------------
+
+def info_row(label: str, value: Cell | str) -> Row:
+    cell = value if isinstance(value, Cell) else text(value)
+    return Row((text(label), Cell(cell.value, cell.kind, colspan=3), COVERED, COVERED))
+
+
+def indicator_rows(indicators: Sequence[Indicator], labels: Sequence[str]) -> list[Row]:
+    """The 一级/二级/三级/指标值 grid under its own label row, with equal 一级 and 二级 cells
+    merged downwards."""
+    rows: list[list[Cell | None]] = [[text(i.level1), text(i.level2), text(i.name), text(i.value)]
+                                     for i in indicators]
+    for col in (0, 1):
+        start = 0
+        for i in range(1, len(indicators) + 1):
+            same = i < len(indicators) and all(
+                getattr(indicators[i], a) == getattr(indicators[start], a)
+                for a in ("level1", "level2")[: col + 1])
+            if not same:
+                span = i - start
+                if span > 1:
+                    first = rows[start][col]
+                    assert first is not None
+                    rows[start][col] = Cell(first.value, rowspan=span)
+                    for j in range(start + 1, i):
+                        rows[j][col] = COVERED
+                start = i
+    heading = Row(tuple(text(h) for h in labels), heading=True)
+    return [heading, *(Row(tuple(r)) for r in rows)]
+
+
+def performance_rows(f: Figures, source: str, labels: Sequence[str]) -> list[Row]:
+    if source == "department_performance":
+        perf = f.budget.performance
+        if perf is None:
+            return []
+        fiscal_total = f.fiscal["total"]
+        return [info_row("部门名称", f.name),
+                info_row("年度预算资金总额", money(f.spending["total"])),
+                info_row("其中：财政拨款", money(fiscal_total)),
+                info_row("其他资金", money(f.spending["total"] - fiscal_total)),
+                info_row("年度总体目标", "\n".join(f"{i}. {g}" for i, g in enumerate(perf.goals, 1))),
+                *indicator_rows(perf.indicators, labels)]
+    rows: list[Row] = []
+    for p in f.projects:
+        rows += [info_row("项目名称", p.name), info_row("主管部门", p.department or f.name),
+                 info_row("实施单位", p.implementer),
+                 info_row("项目资金总额", money(p.amount)),
+                 info_row("其中：财政拨款", money(p.fiscal)), info_row("其他资金", money(p.other))]
+        if p.goal:
+            rows.append(info_row("年度绩效目标", p.goal))
+        rows += indicator_rows(p.indicators, labels)
+    return rows
