@@ -84,7 +84,7 @@ def read_workbook(workbook: Path, region: str, center: str | None, year: int | N
     region_settings = load_region(region, center)
     settings = region_settings.filled(reading_placeholders(titled, org))
     official = official_sheets(region_settings, reading_placeholders(titled, org))
-    tables, problems = recognise(book, settings, official)
+    tables, problems = recognise(book, settings, official, declared=region_settings.tables)
     if not published:  # a filled official workbook: its cover and text sheets
         texts = workbook_texts(book, official)
     problems = book.problems + problems

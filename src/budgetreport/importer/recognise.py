@@ -13,8 +13,9 @@ from collections.abc import Collection, Mapping
 from typing import Any
 
 from ..common.problems import Problem, Severity
+from ..inputs.declared import TableSpec
 from .labels import inverse_labels, loose, title_key, titles_by_key
-from .sheets import KINDS, Table, heading, read_table
+from .sheets import Kind, Table, declared_kind, heading, read_table
 from .workbook import Book, problem
 
 UNKNOWN_YEAR = 2000  # titles are matched without their year; messages leave it out
@@ -25,10 +26,13 @@ def _title(settings: Mapping[str, Any], key: str) -> str:
     return re.sub(rf"^{UNKNOWN_YEAR}年度?", "", settings["table_titles"][key])
 
 
-def recognise(book: Book, settings: Mapping[str, Any], known: Collection[str] = ()
-               ) -> tuple[list[Table], list[Problem]]:
-    """The sheets that are tables of the region's set, read; `known` names sheets that are
-    no table but not unknown either (an official workbook's cover, contents and texts)."""
+def recognise(book: Book, settings: Mapping[str, Any], known: Collection[str] = (),
+              declared: Mapping[str, TableSpec] | None = None) -> tuple[list[Table], list[Problem]]:
+    """The sheets that are tables of the region's set, read as each one's declaration says
+    (`declared`: the region's `tables`; a table without one is read as its header looks);
+    `known` names sheets that are no table but not unknown either (an official workbook's
+    cover, contents and texts)."""
+    kinds: dict[str, tuple[Kind | None, str]] = {k: declared_kind(s) for k, s in (declared or {}).items()}
     titles = titles_by_key(settings)
     sheet_word = "附表" if book.name.lower().endswith(".pdf") else "工作表"
     loosely: dict[str, str | None] = {}
@@ -51,7 +55,8 @@ def recognise(book: Book, settings: Mapping[str, Any], known: Collection[str] = 
                 f"与{sheet_word}“{found[key]}”是同一张表（{_title(settings, key)}），无法确定取哪一张")))
             continue
         found[key] = sheet.name
-        tables.append(read_table(key, sheet, inverse_labels(settings, key), KINDS.get(key), problems))
+        kind, scope = kinds.get(key, (None, ""))
+        tables.append(read_table(key, sheet, inverse_labels(settings, key), kind, problems, scope))
     if unknown:
         problems.append(problem(book.name, "W520", (
             f"不认识的{sheet_word}，未导入：{'、'.join(unknown)}（本地区的附表为："
@@ -65,7 +70,7 @@ def recognise(book: Book, settings: Mapping[str, Any], known: Collection[str] = 
             f"{'、'.join(_title(settings, k) for k in settings['tables'])}；"
             f"{'PDF' if sheet_word == '附表' else '工作簿'}属于别的地区时请用 --region 指明")))
         return tables, problems
-    missing = [k for k in settings["tables"] if k not in found and KINDS.get(k) != "skip"]
+    missing = [k for k in settings["tables"] if k not in found and kinds.get(k, (None, ""))[0] != "skip"]
     for key in missing:
         problems.append(problem(book.name, "E522", (
             f"缺少{sheet_word}“{_title(settings, key)}”：其中的数字无法导入，也无法与其他表核对")))

@@ -15,21 +15,39 @@ from typing import Literal
 
 from ..checks.limits import MAX_YUAN
 from ..common.problems import Problem, Severity
+from ..inputs.declared import SOURCES as SOURCE_KEYS
+from ..inputs.declared import TableSpec
 from ..inputs.model import UNIT_FACTOR
 from .labels import SOURCES, TOTAL_ROWS, column_key, norm, title_key
 from .workbook import Ref, Sheet, number, problem
 
 Kind = Literal["classified", "paired", "three_public", "transfers", "skip"]
-KINDS: dict[str, Kind] = {
-    "summary": "paired", "fiscal": "paired", "income": "classified", "spending": "classified",
-    "general": "classified", "gov_fund": "classified", "state_capital": "classified",
-    "basic_economic": "classified", "three_public": "three_public", "transfers": "transfers",
-    "dept_performance": "skip", "project_performance": "skip",
-}
-# What the rows of a classified table are: spending of one source, of all, income columns by
-# source, or the economic classification.
-SCOPES = {"summary": "all", "fiscal": "fiscal", "income": "income", "spending": "all", "general": "general_budget",
-          "gov_fund": "gov_fund", "state_capital": "state_capital", "basic_economic": "economic"}
+
+
+def declared_kind(spec: TableSpec) -> tuple[Kind, str]:
+    """How a sheet of a declared table is read back, from its declaration: the kind of its
+    rows and what they are — spending of one source (or of all, or of 财政拨款), income by
+    source, or the economic classification."""
+    rows = spec.rows
+    measures = {c.measure for c in spec.leaves() if c.measure}
+    if rows.source == "paired":
+        each = next((x for x in (*rows.left, *rows.right) if x.each), None)
+        return "paired", "fiscal" if each is not None and each.funds == ("fiscal",) else "all"
+    if rows.source == "economic":
+        return "classified", "economic"
+    if rows.source == "functional":
+        funds = rows.funds
+        if funds == ("all",):
+            by_source = measures & {*SOURCE_KEYS, "fiscal", "other_income"}
+            return "classified", "income" if by_source else "all"
+        return "classified", funds[0] if len(funds) == 1 else "all"
+    if rows.source == "fixed" and any(m.startswith("three_public.") for m in measures):
+        return "three_public", "all"
+    if rows.source == "records" and rows.section == "transfers":
+        return "transfers", "all"
+    return "skip", ""
+
+
 CODE = re.compile(r"\d{3}(?:\d{2}){0,2}")
 UNIT = re.compile(r"单位[：:]\s*(万元|元)")
 PREPARED = re.compile(r"编制(?:单位|部门)[：:]\s*(.*?)(?:\s{2,}|\s*单位[：:]|$)")
@@ -142,7 +160,7 @@ def column_paths(sheet: Sheet, top: int, bottom: int) -> dict[int, tuple[str, ..
 
 
 def read_table(key: str, sheet: Sheet, settings_rename: dict[str, str], kind: Kind | None,
-               problems: list[Problem]) -> Table:
+               problems: list[Problem], scope: str = "") -> Table:
     title, unit, prepared, last = heading(sheet)
     year_match = re.search(r"(\d{4})年", title or sheet.name)
     if unit is None:
@@ -158,7 +176,7 @@ def read_table(key: str, sheet: Sheet, settings_rename: dict[str, str], kind: Ki
     paths = column_paths(sheet, top, body - 1)
     if kind is None:
         table.kind = _infer_kind(paths)
-    table.scope = SCOPES.get(key) or _infer_scope(title_key(title or sheet.name))
+    table.scope = scope or _infer_scope(title_key(title or sheet.name))
     reader = {"classified": _classified, "paired": _paired, "three_public": _three_public,
               "transfers": _transfers}.get(table.kind)
     if reader:

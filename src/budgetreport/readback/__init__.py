@@ -82,12 +82,15 @@ def _recognised(doc: Document, regions: list[str], year: int | None) -> tuple[st
     book = doc.book()
     best: tuple[str, tuple[list[Any], list[Problem]]] = (regions[0], ([], []))
     for r in regions:
-        found = recognise(book, load_region(r).filled(reading_placeholders(year, organisation(doc))))
+        declared = load_region(r)
+        found = recognise(book, declared.filled(reading_placeholders(year, organisation(doc))),
+                          declared=declared.tables)
         if len(found[0]) > len(best[1][0]):
             best = (r, found)
     if not best[1][0]:  # none named: the first region's problems say which tables it expects
-        best = (regions[0], recognise(book, load_region(regions[0]).filled(
-            reading_placeholders(year, organisation(doc)))))
+        first = load_region(regions[0])
+        best = (regions[0], recognise(book, first.filled(reading_placeholders(year, organisation(doc))),
+                                      declared=first.tables))
     return best
 
 
