@@ -109,13 +109,21 @@ def test_economic_line_off_by_a_cent(edited):
 
 def test_three_public_amount_off_by_a_cent_is_an_error(edited):
     """A 三公 item must fit inside its economic 款 (R303): the 三公 table and the economic
-    table describe the same money."""
-    path = edited("xiamen-2022.yaml", ("    amount: 2.01", "    amount: 2.02"))
+    table describe the same money, when the data says none of it is in projects."""
+    path = edited("xiamen-2022.yaml", ("    amount: 2.01", "    amount: 2.02\n    in_projects: 0"))
     result = run_cli("check", path)
     assert result.exit_code == 1, result.output
     assert located(result.output, path) == {(line_of(path, "amount: 2.02"), "R303")}
     [msg] = _messages(result.output, path, "R303")
     assert "2.02" in msg and "2.01" in msg
+
+
+def test_three_public_part_in_projects_is_computed_when_only_that_agrees(edited):
+    """Without `in_projects`, what exceeds the economic 款 is the part in projects (the only
+    way the two tables agree) while the 一般公共预算 项目支出 can hold it: no R303."""
+    path = edited("xiamen-2022.yaml", ("    amount: 2.01", "    amount: 2.02"))
+    result = run_cli("check", path)
+    assert "R303" not in result.output, result.output
 
 
 def test_three_public_change_without_reason(edited):

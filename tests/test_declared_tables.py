@@ -12,6 +12,7 @@ import os
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,7 +22,7 @@ from budgetreport.compute.figures import compute
 from budgetreport.inputs.declared import load_tables
 from budgetreport.inputs.region import placeholder_problems
 from budgetreport.layout.printed import mismatches
-from budgetreport.layout.tables import build_tables
+from budgetreport.layout.tables import BODY_PT, DIGIT, PAGE_CHARS, build_tables
 from conftest import DATA
 from table_dump import dumps, tables_json
 
@@ -135,3 +136,39 @@ def test_a_new_table_kind_is_drawn_from_its_declaration_alone(tmp_path: Path) ->
     assert table_amount(Decimal(0), first.display) == "-"
     # 政府性基金 has nothing in Xiamen: its declared empty note
     assert not second.rows and second.empty_note and "政府性基金" in second.empty_note
+
+
+def test_six_digit_wan_amounts_fit_their_columns_in_the_eleven_column_income_table() -> None:
+    """万元 figures of six digits ran into the next cell of the 收入总表: the table takes a
+    smaller type, and every amount column is as wide as its longest figure needs."""
+    checked = check_file(DATA / "xiamen-2022.yaml")
+    assert checked.budget is not None and checked.region is not None
+    f = compute(checked.budget, checked.region)
+    income = next(t for t in build_tables(f, checked.region) if t.key == "income")
+    assert income.type_size is None and income.landscape
+    wide = [t for t in build_tables(compute(_scaled(checked.budget, 100), checked.region), checked.region)
+            if t.key == "income"][0]
+    assert wide.type_size is not None and 7 <= wide.type_size < 10.5
+    total_width = sum(c.width for c in wide.columns)
+    for j, c in enumerate(wide.columns):
+        if c.kind != "money":
+            continue
+        longest = max(len(table_amount(cell.value, wide.display)) for r in wide.rows
+                      if (cell := r.cells[j]) is not None and isinstance(cell.value, Decimal))
+        room = c.width / total_width * PAGE_CHARS[True] * BODY_PT / wide.type_size  # in its type
+        assert room >= longest * DIGIT, (j, room, longest)
+
+
+def _scaled(budget: Any, factor: int) -> Any:
+    """The budget with every amount `factor` times larger (the figures still agree)."""
+    data = budget.model_dump()
+
+    def grow(v: Any) -> Any:
+        if isinstance(v, Decimal):
+            return v * factor
+        if isinstance(v, dict):
+            return {k: grow(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [grow(x) for x in v]
+        return v
+    return type(budget).model_validate(grow(data))

@@ -100,9 +100,13 @@ CASES: list[tuple[str, str, Callable[[Data], None], str, Severity, tuple[str, ..
      lambda d: (d["three_public"]["vehicle_running"].pop("reason"),
                 _add(d["three_public"]["vehicle_running"], "amount", "0.01")),
      "R302", Severity.error, ("33.00", "33.01")),
-    ("three_public_within_economic", X,
-     lambda d: _add(d["three_public"]["reception"], "amount", "0.01"),
+    ("three_public_within_economic", X,  # none in projects, says the data: the 款 must hold it
+     lambda d: (d["three_public"]["reception"].update(in_projects=D("0")),
+                _add(d["three_public"]["reception"], "amount", "0.01")),
      "R303", Severity.error, ("2.02", "2.01", "30217")),
+    ("three_public_within_economic", X,  # more than every 项目支出 could hold
+     lambda d: _add(d["three_public"]["reception"], "amount", "100000"),
+     "R303", Severity.error, ("100002.01", "2.01", "30217", "项目支出")),
     ("projects_add_up", X, lambda d: _add(d["projects"][1]["subprojects"][0], "amount", "1"),
      "R401", Severity.error, ("354", "355")),
     ("projects_add_up", S, lambda d: _add(d["projects"][0], "amount", "300"),

@@ -293,16 +293,27 @@ def three_public_explained(b: Budget, _c: Catalogue, _r: Resolved) -> Iterator[F
 def three_public_within_economic(b: Budget, _c: Catalogue, _r: Resolved) -> Iterator[Finding]:
     """A 三公 item fits inside its economic 款 of 一般公共预算基本支出 (e.g. 公务接待费 ≤
     30217): the 三公 table and the economic table describe the same money — except the part
-    the data says is spent in projects (`in_projects`), which the economic table leaves out."""
+    spent in projects (`in_projects`), which the economic table leaves out. When the data does
+    not give that part, it is what exceeds the 款 — the only way the figures agree — as long as
+    the 一般公共预算 项目支出 can hold it; only then is a mismatch reported. Without an economic
+    table there is nothing to compare."""
+    if not b.economic:
+        return
     eco = {e.code: e.total for e in b.economic}
+    projects = total(x.project for x in b.spending if x.source is Source.general_budget)
+    room = projects
     for key, code in THREE_PUBLIC_ECONOMIC.items():
         item = b.three_public.items()[key]
         budgeted = eco.get(code, Decimal(0))
+        if item.in_projects is None and item.amount > budgeted and item.amount - budgeted <= room:
+            room -= item.amount - budgeted  # in projects: computed, not reported
+            continue
         basic = item.amount - (item.in_projects or Decimal(0))
         if basic > budgeted:
             of = f"（其中基本支出 {show(basic)}）" if item.in_projects else ""
+            limit = "" if item.in_projects else f"，超出部分也多于一般公共预算项目支出可容纳的 {show(room)}"
             yield Finding("R303", f"{THREE_PUBLIC[key]} {show(item.amount)}{of} 超过经济分类 "
-                          f"{code} 的预算 {show(budgeted)}；若部分在项目支出中安排，请填写该部分"
+                          f"{code} 的预算 {show(budgeted)}{limit}；若部分在项目支出中安排，请填写该部分"
                           f"（three_public.{key}.in_projects）", ("three_public", key, "amount"))
 
 

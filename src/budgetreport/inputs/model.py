@@ -413,7 +413,7 @@ VehicleKind = Literal["部级领导干部用车", "主要领导干部用车", "�
 
 
 class Assets(Strict):
-    as_of: dt.date = Field(description="资产统计截止日期")
+    as_of: dt.date | None = Field(None, description="资产统计截止日期（原文未写明时可省略）")
     general_vehicles: Count = Field(0, description="一般公务用车（辆）")
     enforcement_vehicles: Count = Field(0, description="执法执勤用车（辆）")
     other_vehicles: Count = Field(0, description="其他车辆（辆）")
@@ -470,7 +470,8 @@ class Budget(Strict):
         description="科目目录中没有的类、款（或项）科目的名称，如 {\"20406\": 司法}；"
                     "项级科目的名称也可写在支出行的 name 中。名称取自数据时 check 给出警告")
     carry_forward: Amount = Field(Decimal(0), description="结转下年")
-    economic: list[EconomicLine] = Field(description="一般公共预算基本支出，按经济分类款级科目")
+    economic: list[EconomicLine] = Field(
+        default_factory=list, description="一般公共预算基本支出，按经济分类款级科目（原文没有此表时可省略：附表中略去）")
     prior: PriorYear = Field(default_factory=PriorYear, description="上年预算数")
     reasons: Reasons = Field(default_factory=Reasons, description="变动原因")
     three_public: ThreePublic = Field(description="“三公”经费财政拨款预算")

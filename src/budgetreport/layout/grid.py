@@ -94,6 +94,7 @@ class Table:
     spec: tuple[H, ...] = ()  # the header tree the columns come from (`printed` reads its sums)
     repeat_header: bool = True  # header rows repeated on every page (PDF) / printed (workbook)
     label_format: str = ""  # how the number prints before the title: "附表{n}", "表{n}："
+    type_size: float | None = None  # pt, when the 5号 type leaves its amounts no room
 
     @property
     def unit(self) -> str:

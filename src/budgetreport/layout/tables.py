@@ -129,6 +129,7 @@ def _display_problems(region: Region) -> list[Problem]:
 PAGE_CHARS = {False: 42, True: 60}
 DIGIT, MARK, PADDING = 0.55, 0.3, 0.6
 TEXT_MIN = 5.0  # a name column keeps room for five characters a line
+BODY_PT = 10.5  # the table type (5号, style.css)
 
 
 def _printed_width(text: str) -> float:
@@ -136,13 +137,17 @@ def _printed_width(text: str) -> float:
     return (len(text) - marks) * DIGIT + marks * MARK + PADDING
 
 
-def fitted(columns: tuple[Column, ...], rows: Sequence[Row], display: Display,
-           landscape: bool) -> tuple[tuple[Column, ...], bool]:
-    """Columns wide enough for their longest amount as printed (large 元 amounts with 分 ran
-    into the next cell): the table turns landscape if that is enough, else its amount and
-    code columns take what they need and the text columns share the rest."""
-    if display.unit != "元":
-        return columns, landscape  # 万元 amounts are short: the declared widths hold them
+def type_size(columns: tuple[Column, ...], rows: Sequence[Row], display: Display) -> float | None:
+    """The type size (pt) a table needs so that its amounts fit a landscape page when the
+    5号 (10.5 pt) does not (eleven columns of six-digit 万元 amounts); None when 5号 fits."""
+    need = _needs(columns, rows, display)
+    if sum(need) <= PAGE_CHARS[True]:
+        return None
+    return max(7.0, math.floor(BODY_PT * PAGE_CHARS[True] / sum(need) * 10) / 10)
+
+
+def _needs(columns: tuple[Column, ...], rows: Sequence[Row], display: Display) -> list[float]:
+    """Each column's width need in wide characters of the 5号 type."""
     need = [TEXT_MIN if c.kind == "text" else 0.0 for c in columns]
     for row in rows:
         for j, cell in enumerate(row.cells):
@@ -152,8 +157,20 @@ def fitted(columns: tuple[Column, ...], rows: Sequence[Row], display: Display,
                 need[j] = max(need[j], _printed_width(table_amount(cell.value, display)))
             elif cell.kind == "code" and isinstance(cell.value, str):
                 need[j] = max(need[j], _printed_width(cell.value))
-    if sum(need) > PAGE_CHARS[True]:
-        return columns, landscape or sum(c.width for c in columns) > 90  # cannot fit at all
+    # Every amount column as wide as the widest needs, as printed forms have them.
+    widest = max((n for c, n in zip(columns, need, strict=True) if c.kind == "money"), default=0.0)
+    return [widest if c.kind == "money" else n for c, n in zip(columns, need, strict=True)]
+
+
+def fitted(columns: tuple[Column, ...], rows: Sequence[Row], display: Display,
+           landscape: bool, size: float | None = None) -> tuple[tuple[Column, ...], bool]:
+    """Columns wide enough for their longest amount as printed, in every unit (large 元
+    amounts with 分, and six-digit 万元 amounts in the eleven columns of a 收入总表, ran into
+    the next cell): the table turns landscape if that is enough, else its amount and code
+    columns take what they need and the text columns share the rest."""
+    need = [n * (size or BODY_PT) / BODY_PT for n in _needs(columns, rows, display)]
+    if sum(need) > PAGE_CHARS[True]:  # not even landscape: a smaller type, down to 7 pt
+        return columns, landscape or sum(c.width for c in columns) > 90
 
     def fits(cols: tuple[Column, ...], wide: bool) -> bool:
         total = sum(c.width for c in cols)
@@ -210,7 +227,8 @@ def build_tables(f: Figures, resolved: Resolved) -> list[Table]:
         note = None if rows else notes.get(key) or spec.empty_note or s["empty_note"]
         display = table_display(spec, region, f)
         wide = spec.orientation != "portrait" and (landscape or sum(c.width for c in columns) > 90)
-        columns, wide = fitted(columns, rows, display, wide)
+        size = type_size(columns, rows, display)
+        columns, wide = fitted(columns, rows, display, wide or size is not None, size)
         position = spec.note_position or s.get("empty_note_position")
         tables.append(Table(
             key=key, number=number(i), title=titles.get(key) or spec.title,
@@ -219,7 +237,7 @@ def build_tables(f: Figures, resolved: Resolved) -> list[Table]:
             display=display,
             prepared_label=spec.prepared_label or s.get("prepared_label", "编制单位"),
             note_below=position == "below", spec=tree, repeat_header=spec.repeat_header,
-            label_format=s.get("table_label", "")))
+            label_format=s.get("table_label", ""), type_size=size))
     return tables
 
 
