@@ -172,3 +172,40 @@ def _scaled(budget: Any, factor: int) -> Any:
             return [grow(x) for x in v]
         return v
     return type(budget).model_validate(grow(data))
+
+
+VERTICAL = """\
+title: “三公”经费支出表
+zero: ""
+columns:
+  - {label: 项目, text: label, width: 16}
+  - {label: "{year}年预算数", measure: current}
+  - {label: "{prior_year}年预算数", measure: prior}
+  - {label: 增减额, measure: change}
+  - {label: 增减率, measure: change_rate, width: 6}
+rows:
+  source: fixed
+  lines:
+    - {label: 合计, figure: three_public.total, total: true}
+    - {label: 因公出国（境）费, figure: three_public.abroad}
+    - {label: 公务接待费, figure: three_public.reception}
+    - {label: 机关运行经费, figure: running_costs}
+"""
+
+
+def test_fixed_rows_carry_their_own_figure_with_last_years_and_the_change(tmp_path: Path) -> None:
+    checked = check_file(DATA / "xiamen-2022.yaml")
+    assert checked.budget is not None and checked.region is not None
+    specs, problems = _declare(tmp_path, "tp", VERTICAL)
+    assert not problems
+    region = replace(checked.region, tables=specs, settings={**checked.region.settings, "tables": ["tp"]})
+    f = compute(checked.budget, region)
+    [t] = build_tables(f, region)
+    assert [h.text for h in t.header][1:3] == ["2022年预算数", "2021年预算数"]
+    reception = f.three_public["reception"]
+    assert reception.change is not None
+    row = t.rows[2]
+    assert [c.value if c else None for c in row.cells[:4]] == [
+        "公务接待费", reception.amount, reception.change.prior, reception.amount - reception.change.prior]
+    assert str(row.cells[4].value).endswith("%") if row.cells[4] else False
+    assert t.rows[0].total and table_amount(Decimal(0), t.display) == ""

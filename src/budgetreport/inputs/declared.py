@@ -54,6 +54,10 @@ FIGURES: dict[str, str] = {
     **{f"procurement.{k}": f"政府采购：{v}" for k, v in (
         ("goods", "货物"), ("works", "工程"), ("services", "服务"), ("total", "合计"))},
 }
+LINE_MEASURES: dict[str, str] = {
+    "current": "本行数字（行的 figure）的本年数", "prior": "本行数字的上年数",
+    "change": "本行数字的增减额（本年 − 上年）", "change_rate": "本行数字的增减率（%）",
+}
 TEXTS: dict[str, str] = {
     "code": "科目编码（一栏）", "类": "科目编码的类（如 201）", "款": "科目编码的款（如 05）",
     "项": "科目编码的项（如 07）", "name": "科目名称", "label": "行的名称（固定行、收支总表各行、合计）",
@@ -62,7 +66,8 @@ ROW_SOURCES: dict[str, str] = {
     "functional": "支出功能分类 类/款/项（可按资金来源 funds、基本/项目 part 筛选）",
     "economic": "一般公共预算基本支出经济分类 类/款（部门预算经济分类）",
     "paired": "收支总表：左右两半（left、right），各为若干行",
-    "fixed": "固定的行（lines），各栏为全文数字（figure，如 three_public.abroad）",
+    "fixed": "固定的行（lines）：各栏为全文数字（如 three_public.abroad），或行给出 figure、"
+             "各栏为 current / prior / change / change_rate（本年、上年、增减额、增减率）",
     "records": "地区数据段（section）或转移支付（transfers）的逐条记录",
     "department_performance": "部门整体支出绩效目标表（信息栏与指标表）",
     "project_performance": "项目绩效目标表（每个项目的信息栏与指标表）",
@@ -107,7 +112,8 @@ LINE_KEYS: dict[str, str] = {
     "total": "合计类的行：排在一半的底部、加粗", "year": "固定行：current（本年，默认）或 prior（上年）",
 }
 VOCABULARY = {"table": TABLE_KEYS, "column": COLUMN_KEYS, "rows": ROWS_KEYS, "line": LINE_KEYS,
-              "source": ROW_SOURCES, "measure": MEASURES, "figure": FIGURES, "text": TEXTS, "funds": FUNDS}
+              "source": ROW_SOURCES, "measure": MEASURES, "figure": FIGURES, "line_measure": LINE_MEASURES,
+              "text": TEXTS, "funds": FUNDS}
 
 CHOICES: dict[str, tuple[str, ...]] = {
     "unit": ("万元", "元"), "zero": ("0.00", "0", "", "-"),
@@ -266,7 +272,8 @@ class _Checker:
             self.say(loc, f"栏“{label}”应有且只有 measure、text、field、columns 之一")
         measure = d.get("measure")
         if measure is not None:
-            known = FIGURES if source == "fixed" else MEASURES if source else {**MEASURES, **FIGURES}
+            known = {**FIGURES, **LINE_MEASURES} if source == "fixed" else MEASURES if source \
+                else {**MEASURES, **FIGURES}
             if measure not in known:
                 what = "全文数字" if source == "fixed" else "度量"
                 self.say(loc + ("measure",), f"未知的{what}“{measure}”，可用：{'、'.join(known)}")
@@ -452,7 +459,8 @@ def reference() -> str:
     heads = {"table": "附表声明的键", "column": "栏（columns 的每一项）的键", "rows": "rows 的键",
              "line": "收支总表各行、固定行（left、right、lines 的每一项）的键",
              "source": "行的来源（rows.source）", "measure": "度量（分类行各栏的 measure）",
-             "figure": "全文数字（固定行的 measure、收支总表行的 figure）",
+             "figure": "全文数字（固定行的 measure、收支总表行与固定行的 figure）",
+             "line_measure": "固定行给出 figure 时各栏的 measure",
              "text": "文字栏（text）", "funds": "资金来源（funds）"}
     out = ["# 附表声明的用语", "",
            f"每张附表是模板文件夹中的 `{FOLDER}/<键>.yaml`；region.yaml 的 tables 列出所用的表及顺序。", ""]

@@ -471,7 +471,7 @@ class Budget(Strict):
                     "项级科目的名称也可写在支出行的 name 中。名称取自数据时 check 给出警告")
     carry_forward: Amount = Field(Decimal(0), description="结转下年")
     economic: list[EconomicLine] = Field(
-        default_factory=list, description="一般公共预算基本支出，按经济分类款级科目（原文没有此表时可省略：附表中略去）")
+        default_factory=list, description="一般公共预算基本支出，按经济分类款级科目（原文无此表时省略）")
     prior: PriorYear = Field(default_factory=PriorYear, description="上年预算数")
     reasons: Reasons = Field(default_factory=Reasons, description="变动原因")
     three_public: ThreePublic = Field(description="“三公”经费财政拨款预算")

@@ -14,7 +14,7 @@ from ..common.money import ZERO, percent, total
 from ..common.problems import BudgetError, Problem, display_path
 from ..compute.figures import ClassRow, Figures, Leaf, Tree, tree
 from ..inputs.catalogue import data_names, load_catalogue
-from ..inputs.declared import FISCAL_KEYS, ColumnSpec, LineSpec, RowsSpec, TableSpec
+from ..inputs.declared import FISCAL_KEYS, LINE_MEASURES, ColumnSpec, LineSpec, RowsSpec, TableSpec
 from ..inputs.model import Indicator
 from .grid import COVERED, Cell, H, Kind, Row, Sum
 
@@ -294,13 +294,29 @@ def fixed_rows(f: Figures, rs: RowsSpec, leaves: Sequence[ColumnSpec]) -> list[R
     for x in rs.lines:
         cells: list[Cell | None] = []
         for c in leaves:
-            if c.measure:
+            if c.measure in LINE_MEASURES:
+                cells.append(_line_amount(f, x.figure or "", c.measure or ""))
+            elif c.measure:
                 value = figure(f, c.measure, x.year)
                 cells.append(Cell(value, "money"))
             else:
                 cells.append(text(x.label))
         rows.append(Row(tuple(cells), total=x.total))
     return rows
+
+
+def _line_amount(f: Figures, name: str, column: str) -> Cell:
+    """A fixed line's own figure (`figure:`) this year, last year, or their change."""
+    if not name:
+        return Cell(None, "money")
+    current, prior = figure(f, name), figure(f, name, "prior")
+    if column == "current":
+        return money(current)
+    if column == "prior" or current is None or prior is None:
+        return money(prior if column == "prior" else None)
+    if column == "change":
+        return money(current - prior)
+    return text(f"{percent(current - prior, prior)}%" if prior else None)
 
 
 def records(f: Figures, spec: TableSpec) -> list[Mapping[str, Any]]:
