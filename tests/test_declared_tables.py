@@ -177,6 +177,7 @@ def _scaled(budget: Any, factor: int) -> Any:
 VERTICAL = """\
 title: “三公”经费支出表
 zero: ""
+min_rows: 6
 columns:
   - {label: 项目, text: label, width: 16}
   - {label: "{year}年预算数", measure: current}
@@ -209,3 +210,4 @@ def test_fixed_rows_carry_their_own_figure_with_last_years_and_the_change(tmp_pa
         "公务接待费", reception.amount, reception.change.prior, reception.amount - reception.change.prior]
     assert str(row.cells[4].value).endswith("%") if row.cells[4] else False
     assert t.rows[0].total and table_amount(Decimal(0), t.display) == ""
+    assert len(t.rows) == 6 and all(c is not None and c.value is None for c in t.rows[-1].cells)

@@ -88,6 +88,7 @@ TABLE_KEYS: dict[str, str] = {
     "empty_note": "空表说明（默认 region.yaml 的 empty_note）",
     "note_position": "空表说明的位置：body（表内）或 below（表下“注：…”）",
     "prepared_label": "“编制单位”的用语（默认 region.yaml 的 prepared_label）",
+    "min_rows": "表体至少这么多行，不足时在末尾以空行补齐（按原表印出的格式）",
 }
 COLUMN_KEYS: dict[str, str] = {
     "label": "栏名", "columns": "下级栏（栏组）", "measure": "金额：度量名（分类行）或全文数字（固定行）",
@@ -183,6 +184,7 @@ class TableSpec:
     empty_note: str | None = None
     note_position: str | None = None
     prepared_label: str | None = None
+    min_rows: int = 0
     files: tuple[Path, ...] = field(default=(), compare=False)  # the files it was merged from
 
     def leaves(self, split: bool | None = None) -> list[ColumnSpec]:
@@ -377,6 +379,8 @@ class _Checker:
                 out[name] = self.choice("" if d[name] is None and name == "zero" else d[name], (name,), name)
         if "places" in d:
             out["places"] = self.number(d["places"], ("places",), "places", 0, 6)
+        if "min_rows" in d:
+            out["min_rows"] = self.number(d["min_rows"], ("min_rows",), "min_rows", 0, 200)
         if "repeat_header" in d:
             out["repeat_header"] = self.flag(d["repeat_header"], ("repeat_header",), "repeat_header")
         for name in ("empty_note", "prepared_label"):

@@ -214,6 +214,9 @@ def build_tables(f: Figures, resolved: Resolved) -> list[Table]:
     for key in s["tables"]:
         spec = filled(region.tables[key], values)
         tree, rows, landscape = body(spec, f)
+        if rows and len(rows) < spec.min_rows:  # padded as the printed form is
+            kinds = [c.kind for c in layout(tree)[2]]
+            rows = rows + [Row(tuple(Cell(None, k) for k in kinds))] * (spec.min_rows - len(rows))
         if rows or spec.empty != "omit":
             built.append((spec, tree, rows, landscape))
     tables = []
