@@ -5,7 +5,7 @@ column's measure names. One general engine — no table, and no region, is named
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import reduce
 from typing import Any
@@ -15,7 +15,7 @@ from ..common.problems import BudgetError, Problem, display_path
 from ..compute.figures import ClassRow, Figures, Leaf, Tree, tree
 from ..inputs.catalogue import data_names, load_catalogue
 from ..inputs.declared import FISCAL_KEYS, LINE_MEASURES, ColumnSpec, LineSpec, RowsSpec, TableSpec
-from ..inputs.model import Indicator
+from ..inputs.model import THREE_PUBLIC, Indicator
 from .grid import COVERED, Cell, H, Kind, Row, Sum
 
 Subject = ClassRow | Tree
@@ -199,7 +199,7 @@ def class_rows(t: Tree, leaves: Sequence[ColumnSpec], rs: RowsSpec, empty: str) 
     drawn = [r for r in t.rows if r.level <= rs.levels]
     if not drawn and empty != "rows":
         return []
-    rows = [Row(tuple(_class_cells(r, leaves, rs.indent))) for r in drawn]
+    rows = [Row(tuple(_class_cells(r, leaves, rs.indent)), code=r.code) for r in drawn]
     amounts = tuple(i for i, c in enumerate(leaves) if c.measure and c.measure != "change_rate")
     total_row = Row(tuple(_total_cells(rs.total_label, leaves, lambda c: _amount(t, c.measure or ""))),
                     total=True)
@@ -211,7 +211,7 @@ def class_rows(t: Tree, leaves: Sequence[ColumnSpec], rs: RowsSpec, empty: str) 
     def below(code: str, level: int) -> tuple[int, ...]:
         return tuple(i for i, r in enumerate(drawn) if r.level == level + 1 and r.code.startswith(code))
 
-    rows = [Row(row.cells, sums=(Sum(amounts, parts),) if (parts := below(r.code, r.level)) else ())
+    rows = [replace(row, sums=(Sum(amounts, parts),) if (parts := below(r.code, r.level)) else ())
             for row, r in zip(rows, drawn, strict=True)]
     return [*rows, Row(total_row.cells, total=True, sums=(Sum(amounts, below("", 0)),))]
 
@@ -298,11 +298,20 @@ def fixed_rows(f: Figures, rs: RowsSpec, leaves: Sequence[ColumnSpec]) -> list[R
                 cells.append(_line_amount(f, x.figure or "", c.measure or ""))
             elif c.measure:
                 value = figure(f, c.measure, x.year)
-                cells.append(Cell(value, "money"))
+                cells.append(Cell(value, "money", key=given(c.measure, x.year)))
             else:
                 cells.append(text(x.label))
         rows.append(Row(tuple(cells), total=x.total))
     return rows
+
+
+def given(name: str, year: str = "current") -> str:
+    """The data path of a figure the data gives as it is shown (serve's 在文档中查看): a “三公”
+    item's amount or prior, 机关运行经费; computed totals have none."""
+    group, _, item = name.partition(".")
+    if group == "three_public" and item in THREE_PUBLIC:
+        return f"three_public.{item}.{'prior' if year == 'prior' else 'amount'}"
+    return "running_costs.amount" if name == "running_costs" and year == "current" else ""
 
 
 def _line_amount(f: Figures, name: str, column: str) -> Cell:
