@@ -130,6 +130,7 @@ PAGE_CHARS = {False: 42, True: 60}
 DIGIT, MARK, PADDING = 0.55, 0.3, 0.6
 TEXT_MIN = 5.0  # a name column keeps room for five characters a line
 BODY_PT = 10.5  # the table type (5号, style.css)
+TEXT_ROOM = 8.0  # …and a name column keeps eight characters a line before the type gets smaller
 
 
 def _printed_width(text: str) -> float:
@@ -138,12 +139,16 @@ def _printed_width(text: str) -> float:
 
 
 def type_size(columns: tuple[Column, ...], rows: Sequence[Row], display: Display) -> float | None:
-    """The type size (pt) a table needs so that its amounts fit a landscape page when the
-    5号 (10.5 pt) does not (eleven columns of six-digit 万元 amounts); None when 5号 fits."""
+    """The type size (pt) a table needs so that its amounts fit a landscape page and its
+    text columns keep `TEXT_ROOM` characters a line, when the 5号 (10.5 pt) cannot do both
+    (eleven columns of 万元 amounts); None when 5号 fits. Half-point steps, 7 pt at least."""
     need = _needs(columns, rows, display)
-    if sum(need) <= PAGE_CHARS[True]:
+    fixed = sum(n for c, n in zip(columns, need, strict=True) if c.kind != "text")
+    room = TEXT_ROOM * sum(c.kind == "text" for c in columns)
+    if not fixed or fixed + room <= PAGE_CHARS[True]:
         return None
-    return max(7.0, math.floor(BODY_PT * PAGE_CHARS[True] / sum(need) * 10) / 10)
+    return max(7.0, min(BODY_PT, math.floor(BODY_PT * (PAGE_CHARS[True] - room) / fixed * 2) / 2)) \
+        if PAGE_CHARS[True] > room else 7.0
 
 
 def _needs(columns: tuple[Column, ...], rows: Sequence[Row], display: Display) -> list[float]:
