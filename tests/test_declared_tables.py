@@ -20,7 +20,7 @@ from budgetreport.checks.validate import check_file
 from budgetreport.common.money import table_amount
 from budgetreport.compute.figures import compute
 from budgetreport.inputs.declared import load_tables
-from budgetreport.inputs.region import placeholder_problems
+from budgetreport.inputs.region import declaration_problems
 from budgetreport.layout.printed import mismatches
 from budgetreport.layout.tables import BODY_PT, DIGIT, PAGE_CHARS, build_tables
 from conftest import DATA
@@ -56,7 +56,7 @@ def _declare(tmp_path: Path, key: str, text: str) -> tuple[dict, list]:
     folder = tmp_path / "region"
     (folder / "tables").mkdir(parents=True, exist_ok=True)
     (folder / "tables" / f"{key}.yaml").write_text(text, encoding="utf-8")
-    return load_tables((folder,), placeholder_problems)
+    return load_tables((folder,), declaration_problems)
 
 
 def test_an_unknown_key_measure_or_row_source_is_an_error_at_its_line(tmp_path: Path) -> None:
@@ -211,3 +211,33 @@ def test_fixed_rows_carry_their_own_figure_with_last_years_and_the_change(tmp_pa
     assert str(row.cells[4].value).endswith("%") if row.cells[4] else False
     assert t.rows[0].total and table_amount(Decimal(0), t.display) == ""
     assert len(t.rows) == 6 and all(c is not None and c.value is None for c in t.rows[-1].cells)
+
+
+PER_PROJECT = """\
+title: "{record}项目支出绩效目标表"
+each: project
+blank_rows: 1
+columns:
+  - {label: 一级指标, text: label, width: 9}
+  - {label: 二级指标, text: label, width: 10}
+  - {label: 三级指标, text: label, width: 23}
+  - {label: 指标值, text: label, width: 14}
+rows: {source: project_performance}
+"""
+
+
+def test_one_table_per_project_titled_by_its_record(tmp_path: Path) -> None:
+    checked = check_file(DATA / "xiamen-2022.yaml")
+    assert checked.budget is not None and checked.region is not None
+    specs, problems = _declare(tmp_path, "per_project", PER_PROJECT)
+    assert not problems
+    region = replace(checked.region, tables=specs, settings={**checked.region.settings, "tables": ["per_project"]})
+    f = compute(checked.budget, region)
+    tables = build_tables(f, region)
+    assert len(f.projects) > 1 and len(tables) == len(f.projects)
+    assert [t.title for t in tables] == [f"{p.name}项目支出绩效目标表" for p in f.projects]
+    assert len({t.key for t in tables}) == len(tables)
+    for t, p in zip(tables, f.projects, strict=True):
+        names = [r.cells[1].value for r in t.rows if r.cells[0] is not None and r.cells[0].value == "项目名称"]
+        assert names == [p.name]
+        assert all(c is None or c.value is None for c in t.rows[-1].cells)  # the blank row

@@ -88,7 +88,9 @@ TABLE_KEYS: dict[str, str] = {
     "empty_note": "空表说明（默认 region.yaml 的 empty_note）",
     "note_position": "空表说明的位置：body（表内）或 below（表下“注：…”）",
     "prepared_label": "“编制单位”的用语（默认 region.yaml 的 prepared_label）",
-    "min_rows": "表体至少这么多行，不足时在末尾以空行补齐（按原表印出的格式）",
+    "min_rows": "表体至少这么多行，不足时以空行补齐（在末尾的合计行之前）",
+    "blank_rows": "在末尾的合计行之前（没有时在表末）加这么多空行",
+    "each": "每个记录一张表：project（每个项目一张；表名等文字中 {record} 为项目名称）",
 }
 COLUMN_KEYS: dict[str, str] = {
     "label": "栏名", "columns": "下级栏（栏组）", "measure": "金额：度量名（分类行）或全文数字（固定行）",
@@ -122,7 +124,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "empty": ("note", "omit", "none_row", "rows"), "note_position": ("body", "below"),
     "when": ("split", "unsplit"), "part": ("all", "basic", "project"),
     "total": ("first", "last", "none"), "classification": ("department",),
-    "year": ("current", "prior"), "each": ("class",), "of": ("functional",),
+    "year": ("current", "prior"), "each": ("class",), "of": ("functional",), "each_table": ("project",),
 }
 
 
@@ -185,6 +187,8 @@ class TableSpec:
     note_position: str | None = None
     prepared_label: str | None = None
     min_rows: int = 0
+    blank_rows: int = 0
+    each: str = ""
     files: tuple[Path, ...] = field(default=(), compare=False)  # the files it was merged from
 
     def leaves(self, split: bool | None = None) -> list[ColumnSpec]:
@@ -227,7 +231,7 @@ class _Checker:
         options = CHOICES[name]
         if value not in options:
             shown = "、".join(f"“{o}”" if o == "" else o for o in options)
-            self.say(loc, f"{name} 应为 {shown} 之一，而不是“{value}”")
+            self.say(loc, f"{name.removesuffix('_table')} 应为 {shown} 之一，而不是“{value}”")
             return options[0]
         return value
 
@@ -379,8 +383,11 @@ class _Checker:
                 out[name] = self.choice("" if d[name] is None and name == "zero" else d[name], (name,), name)
         if "places" in d:
             out["places"] = self.number(d["places"], ("places",), "places", 0, 6)
-        if "min_rows" in d:
-            out["min_rows"] = self.number(d["min_rows"], ("min_rows",), "min_rows", 0, 200)
+        for name in ("min_rows", "blank_rows"):
+            if name in d:
+                out[name] = self.number(d[name], (name,), name, 0, 200)
+        if "each" in d:
+            out["each"] = self.choice(d["each"], ("each",), "each_table")
         if "repeat_header" in d:
             out["repeat_header"] = self.flag(d["repeat_header"], ("repeat_header",), "repeat_header")
         for name in ("empty_note", "prepared_label"):

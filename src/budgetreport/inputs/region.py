@@ -134,7 +134,7 @@ def load_region(region: str, center: str | None = None, ws: Workspace | None = N
             origins |= dict.fromkeys(new, file)
             key_lines |= {k: lines.get((k,), (0, 0))[0] for k in new}
             locations |= {loc: (file, *at) for loc, at in lines.items()}
-    tables, trouble = load_tables(folders, placeholder_problems)
+    tables, trouble = load_tables(folders, declaration_problems)
     # The declarations are the source of the titles; region.yaml `table_titles` overrides them.
     settings["table_titles"] = {k: t.title for k, t in tables.items()} | settings.get("table_titles", {}) \
         if isinstance(settings.get("table_titles", {}), dict) else settings["table_titles"]
@@ -212,7 +212,16 @@ def fill(value: Any, values: Mapping[str, object]) -> Any:
 OWN_PLACEHOLDERS = frozenset({"line_label", "sections", "table_label"})  # table_label: {n}, the number
 
 
-def placeholder_problems(tree: Any, lines: Lines, file: str) -> Iterator[Problem]:
+TABLE_PLACEHOLDERS = {"record": "每个记录一张表（each）时，该记录的名称（如项目名称）"}
+
+
+def declaration_problems(tree: Any, lines: Lines, file: str) -> Iterator[Problem]:
+    """The placeholders of a table declaration's texts: the settings' ones and `{record}`."""
+    return placeholder_problems(tree, lines, file, TABLE_PLACEHOLDERS)
+
+
+def placeholder_problems(tree: Any, lines: Lines, file: str,
+                         extra: Mapping[str, str] | None = None) -> Iterator[Problem]:
     """An unknown placeholder or a stray brace in any text of a region.yaml, with its line."""
     for loc, text in texts(tree):
         if loc and loc[0] in OWN_PLACEHOLDERS:
@@ -225,7 +234,7 @@ def placeholder_problems(tree: Any, lines: Lines, file: str) -> Iterator[Problem
             yield Problem(file, line, col, "E820", f"设置文字“{text}”中的花括号不成对"
                           "（占位符写作 {year}，字面花括号写作 {{ 或 }}）")
             continue
-        allowed = PLACEHOLDERS
+        allowed = {**PLACEHOLDERS, **(extra or {})}
         for name, spec, conv in fields:
             if spec or conv:
                 yield Problem(file, line, col, "E820", f"设置文字中的占位符 {{{name}}} 不能带格式或转换"

@@ -15,7 +15,7 @@ from ..common.problems import BudgetError, Problem, display_path
 from ..compute.figures import ClassRow, Figures, Leaf, Tree, tree
 from ..inputs.catalogue import data_names, load_catalogue
 from ..inputs.declared import FISCAL_KEYS, LINE_MEASURES, ColumnSpec, LineSpec, RowsSpec, TableSpec
-from ..inputs.model import THREE_PUBLIC, Indicator
+from ..inputs.model import THREE_PUBLIC, Indicator, Project
 from .grid import COVERED, Cell, H, Kind, Row, Sum
 
 Subject = ClassRow | Tree
@@ -407,7 +407,8 @@ def indicator_rows(indicators: Sequence[Indicator], labels: Sequence[str]) -> li
     return [heading, *(Row(tuple(r)) for r in rows)]
 
 
-def performance_rows(f: Figures, source: str, labels: Sequence[str]) -> list[Row]:
+def performance_rows(f: Figures, source: str, labels: Sequence[str],
+                     projects: Sequence[Project] | None = None) -> list[Row]:
     if source == "department_performance":
         perf = f.budget.performance
         if perf is None:
@@ -420,7 +421,7 @@ def performance_rows(f: Figures, source: str, labels: Sequence[str]) -> list[Row
                 info_row("年度总体目标", "\n".join(f"{i}. {g}" for i, g in enumerate(perf.goals, 1))),
                 *indicator_rows(perf.indicators, labels)]
     rows: list[Row] = []
-    for p in f.projects:
+    for p in f.projects if projects is None else projects:
         rows += [info_row("项目名称", p.name), info_row("主管部门", p.department or f.name),
                  info_row("实施单位", p.implementer),
                  info_row("项目资金总额", money(p.amount)),

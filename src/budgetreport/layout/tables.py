@@ -20,6 +20,7 @@ from ..common.money import UNIT_FACTOR, Display, table_amount
 from ..common.problems import BudgetError, Problem
 from ..compute.figures import Figures
 from ..inputs.declared import TableSpec
+from ..inputs.model import Project
 from ..inputs.region import Region, fill
 from ..inputs.resolved import Resolved
 from .grid import COVERED, Cell, Column, H, HeaderCell, Row, Sum, Table, layout
@@ -43,7 +44,8 @@ __all__ = ["COVERED", "Cell", "Column", "H", "HeaderCell", "Row", "Sum", "Table"
            "layout", "numeral"]
 
 
-def body(spec: TableSpec, f: Figures) -> tuple[tuple[H, ...], list[Row], bool]:
+def body(spec: TableSpec, f: Figures,
+         projects: Sequence[Project] | None = None) -> tuple[tuple[H, ...], list[Row], bool]:
     """The header tree, the rows and whether the table is landscape, as declared."""
     rs = spec.rows
     split = split_of(f, rs)
@@ -65,7 +67,7 @@ def body(spec: TableSpec, f: Figures) -> tuple[tuple[H, ...], list[Row], bool]:
         if not rows and spec.empty == "none_row":
             rows = none_rows(leaves, rs)
     else:
-        rows = performance_rows(f, rs.source, [c.label for c in leaves])
+        rows = performance_rows(f, rs.source, [c.label for c in leaves], projects)
     landscape = {"landscape": True, "split": split}.get(spec.orientation, False)
     return tree, rows, landscape
 
@@ -210,20 +212,23 @@ def build_tables(f: Figures, resolved: Resolved) -> list[Table]:
     if trouble := settings_problems(region):
         raise BudgetError(trouble)
     s = region.filled(f.placeholders)
-    values = f.placeholders
+    values: dict[str, object] = f.placeholders
     titles: dict[str, str] = s.get("table_titles", {})
     notes: dict[str, str] = s.get("empty_notes", {})
     labels: dict[str, dict[str, str]] = s.get("header_labels", {})
     number = NUMBERING[s.get("table_numbering", "chinese")]
     built = []
     for key in s["tables"]:
-        spec = filled(region.tables[key], values)
-        tree, rows, landscape = body(spec, f)
-        if rows and len(rows) < spec.min_rows:  # padded as the printed form is
-            kinds = [c.kind for c in layout(tree)[2]]
-            rows = rows + [Row(tuple(Cell(None, k) for k in kinds))] * (spec.min_rows - len(rows))
-        if rows or spec.empty != "omit":
-            built.append((spec, tree, rows, landscape))
+        declared = region.tables[key]
+        # one table, or one per record (`each: project`), its words naming the record
+        records = [(p.name, (p,)) for p in f.projects] if declared.each == "project" else []
+        for n, (record, projects) in enumerate(records or [("", None)], 1):
+            spec = filled(declared, values | {"record": record})
+            if records and len(records) > 1:
+                spec = replace(spec, key=f"{key}_{n}")
+            tree, rows, landscape = body(spec, f, projects)
+            if rows or spec.empty != "omit":
+                built.append((spec, tree, padded(rows, tree, spec), landscape))
     tables = []
     for i, (spec, tree, rows, landscape) in enumerate(built, 1):
         key = spec.key
@@ -249,6 +254,21 @@ def build_tables(f: Figures, resolved: Resolved) -> list[Table]:
     return tables
 
 
+def padded(rows: list[Row], tree: Sequence[H], spec: TableSpec) -> list[Row]:
+    """Blank rows before a last 合计 row (else at the end): `blank_rows` of them, and as many
+    as make `min_rows` — padded as the printed form is."""
+    if not rows:
+        return rows
+    blank = max(spec.blank_rows, spec.min_rows - len(rows))
+    if blank <= 0:
+        return rows
+    kinds = [c.kind for c in layout(tree)[2]]
+    pad = [Row(tuple(Cell(None, k) for k in kinds))] * blank
+    if rows[-1].total and len(rows) > 1:
+        return [*rows[:-1], *pad, rows[-1]]
+    return [*rows, *pad]
+
+
 def filled(value: T, values: dict[str, object]) -> T:
     """A declaration with the placeholders of its words ("{year}年预算数") filled."""
     if isinstance(value, str):
@@ -257,5 +277,5 @@ def filled(value: T, values: dict[str, object]) -> T:
         return tuple(filled(v, values) for v in value)  # type: ignore[return-value]
     if is_dataclass(value) and not isinstance(value, type):
         return replace(value, **{f.name: filled(getattr(value, f.name), values)  # type: ignore[type-var]
-                                 for f in fields(value) if f.name not in ("files", "key")})
+                                 for f in fields(value) if f.name not in ("files", "key", "each")})
     return value
