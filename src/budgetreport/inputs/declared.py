@@ -9,6 +9,7 @@ the loader refuses anything else (E822, in Chinese, at the file's line) and
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -432,6 +433,9 @@ def load_tables(folders: tuple[Path, ...],
         if d.is_dir():
             for file in sorted(d.glob("*.yaml")):
                 found.setdefault(file.stem, []).append(file)
+    stamp = tuple((str(f), *_stat(f)) for files in found.values() for f in files) + (id(texts), os.getcwd())
+    if (hit := _CACHE.get(stamp)) is not None:  # a batch loads the same region once per center
+        return dict(hit[0]), list(hit[1])
     specs: dict[str, TableSpec] = {}
     problems: list[Problem] = []
     for key, files in sorted(found.items()):
@@ -457,7 +461,21 @@ def load_tables(folders: tuple[Path, ...],
         problems += check.problems
         if spec is not None and not check.problems:
             specs[key] = spec
+    if len(_CACHE) > 32:
+        _CACHE.clear()
+    _CACHE[stamp] = (dict(specs), list(problems))
     return specs, problems
+
+
+_CACHE: dict[tuple[Any, ...], tuple[dict[str, TableSpec], list[Problem]]] = {}
+
+
+def _stat(file: Path) -> tuple[int, int]:
+    try:
+        st = file.stat()
+    except OSError:
+        return (0, 0)
+    return (st.st_mtime_ns, st.st_size)
 
 
 def declared_titles(specs: Mapping[str, TableSpec]) -> dict[str, str]:
