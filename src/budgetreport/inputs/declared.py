@@ -433,7 +433,7 @@ def load_tables(folders: tuple[Path, ...],
         if d.is_dir():
             for file in sorted(d.glob("*.yaml")):
                 found.setdefault(file.stem, []).append(file)
-    stamp = tuple((str(f), *_stat(f)) for files in found.values() for f in files) + (id(texts), os.getcwd())
+    stamp = tuple((str(f), *_stat(f)) for files in found.values() for f in files) + (id(texts), _cwd())
     if (hit := _CACHE.get(stamp)) is not None:  # a batch loads the same region once per center
         return dict(hit[0]), list(hit[1])
     specs: dict[str, TableSpec] = {}
@@ -468,6 +468,13 @@ def load_tables(folders: tuple[Path, ...],
 
 
 _CACHE: dict[tuple[Any, ...], tuple[dict[str, TableSpec], list[Problem]]] = {}
+
+
+def _cwd() -> str:
+    try:
+        return os.getcwd()
+    except OSError:  # the folder was removed under us: names are then absolute anyway
+        return ""
 
 
 def _stat(file: Path) -> tuple[int, int]:
