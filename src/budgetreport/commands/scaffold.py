@@ -172,7 +172,9 @@ def skeleton(region: str, name: str, year: int) -> str:
         prefill={("department", "name"): name, ("department", "region"): region,
                  ("department", "year"): year, ("overview", "units", 0, "name"): name},
         required_dicts={("prior", key) for key in load_region(region).requires_prior},
-        shown={("prior",), *(("prior", key) for key in load_region(region).requires_prior)})
+        # optional, yet published by most: offered to fill (the economic table)
+        shown={("prior",), ("economic",),
+               *(("prior", key) for key in load_region(region).requires_prior)})
     header = [
         SCHEMA_LINE,
         f"# {name} {year}年部门预算公开数据（由 budgetreport new 生成，待填写）。",
