@@ -41,9 +41,9 @@ def table_json(t: Table) -> dict[str, Any]:
 
 def tables_json(path: Path) -> list[dict[str, Any]]:
     checked = check_file(path)
-    assert checked.budget is not None and checked.region is not None, checked.problems
-    figures = compute(checked.budget, checked.region)
-    return [table_json(t) for t in build_tables(figures, checked.region)]
+    assert checked.budget is not None and checked.resolved is not None, checked.problems
+    figures = compute(checked.budget, checked.resolved)
+    return [table_json(t) for t in build_tables(figures, checked.resolved)]
 
 
 def dumps(tables: list[dict[str, Any]]) -> str:

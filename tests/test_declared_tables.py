@@ -112,11 +112,11 @@ rows: {source: functional, funds: general_budget, part: basic, levels: 2, total:
 
 def test_a_new_table_kind_is_drawn_from_its_declaration_alone(tmp_path: Path) -> None:
     checked = check_file(DATA / "xiamen-2022.yaml")
-    assert checked.budget is not None and checked.region is not None
+    assert checked.budget is not None and checked.resolved is not None
     specs, problems = _declare(tmp_path, "basic_by_function", NEW_TABLE)
     assert not problems
-    region = replace(checked.region, tables={**checked.region.tables, **specs},
-                     settings={**checked.region.settings, "tables": ["basic_by_function", "gov_fund"],
+    region = _with(checked, tables={**checked.resolved.region.tables, **specs},
+                     settings={**checked.resolved.region.settings, "tables": ["basic_by_function", "gov_fund"],
                                "table_label": "附表{n}", "table_numbering": "arabic"})
     f = compute(checked.budget, region)
     first, second = build_tables(f, region)
@@ -142,11 +142,11 @@ def test_six_digit_wan_amounts_fit_their_columns_in_the_eleven_column_income_tab
     """万元 figures of six digits ran into the next cell of the 收入总表: the table takes a
     smaller type, and every amount column is as wide as its longest figure needs."""
     checked = check_file(DATA / "xiamen-2022.yaml")
-    assert checked.budget is not None and checked.region is not None
-    f = compute(checked.budget, checked.region)
-    income = next(t for t in build_tables(f, checked.region) if t.key == "income")
+    assert checked.budget is not None and checked.resolved is not None
+    f = compute(checked.budget, checked.resolved)
+    income = next(t for t in build_tables(f, checked.resolved) if t.key == "income")
     assert income.landscape and (income.type_size or BODY_PT) >= 10  # four-digit: about 5号
-    wide = [t for t in build_tables(compute(_scaled(checked.budget, 100), checked.region), checked.region)
+    wide = [t for t in build_tables(compute(_scaled(checked.budget, 100), checked.resolved), checked.resolved)
             if t.key == "income"][0]
     assert wide.type_size is not None and 7 <= wide.type_size < (income.type_size or BODY_PT)
     total_width = sum(c.width for c in wide.columns)
@@ -157,6 +157,11 @@ def test_six_digit_wan_amounts_fit_their_columns_in_the_eleven_column_income_tab
                       if (cell := r.cells[j]) is not None and isinstance(cell.value, Decimal))
         room = c.width / total_width * PAGE_CHARS[True] * BODY_PT / wide.type_size  # in its type
         assert room >= longest * DIGIT, (j, room, longest)
+
+
+def _with(checked: Any, **changes: Any) -> Any:
+    """The checked file's resolved region with other table declarations or settings."""
+    return replace(checked.resolved, region=replace(checked.resolved.region, **changes))
 
 
 def _scaled(budget: Any, factor: int) -> Any:
@@ -196,10 +201,10 @@ rows:
 
 def test_fixed_rows_carry_their_own_figure_with_last_years_and_the_change(tmp_path: Path) -> None:
     checked = check_file(DATA / "xiamen-2022.yaml")
-    assert checked.budget is not None and checked.region is not None
+    assert checked.budget is not None and checked.resolved is not None
     specs, problems = _declare(tmp_path, "tp", VERTICAL)
     assert not problems
-    region = replace(checked.region, tables=specs, settings={**checked.region.settings, "tables": ["tp"]})
+    region = _with(checked, tables=specs, settings={**checked.resolved.region.settings, "tables": ["tp"]})
     f = compute(checked.budget, region)
     [t] = build_tables(f, region)
     assert [h.text for h in t.header][1:3] == ["2022年预算数", "2021年预算数"]
@@ -228,10 +233,10 @@ rows: {source: project_performance}
 
 def test_one_table_per_project_titled_by_its_record(tmp_path: Path) -> None:
     checked = check_file(DATA / "xiamen-2022.yaml")
-    assert checked.budget is not None and checked.region is not None
+    assert checked.budget is not None and checked.resolved is not None
     specs, problems = _declare(tmp_path, "per_project", PER_PROJECT)
     assert not problems
-    region = replace(checked.region, tables=specs, settings={**checked.region.settings, "tables": ["per_project"]})
+    region = _with(checked, tables=specs, settings={**checked.resolved.region.settings, "tables": ["per_project"]})
     f = compute(checked.budget, region)
     tables = build_tables(f, region)
     assert len(f.projects) > 1 and len(tables) == len(f.projects)

@@ -123,7 +123,7 @@ def write_blank(budget: Budget, out: Path) -> None:
         write_workbook(build_tables(figures, resolved), buffer, title=f"{figures.name}{figures.year}年部门预算（待填）",
                        creator=figures.name, created=dt.datetime(figures.year, 1, 1))
         book = read_book(buffer)
-        tables, _ = recognise(book, region.filled(figures.placeholders), region.tables)
+        tables, _ = recognise(book, region.filled(figures.placeholders), declared=region.tables)
         wb = load_workbook(buffer)
     except OSError as exc:
         exc.filename = str(out)  # the user named `out`, not this scratch file beside it

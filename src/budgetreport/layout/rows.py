@@ -13,7 +13,7 @@ from typing import Any
 from ..common.money import ZERO, percent, total
 from ..common.problems import BudgetError, Problem, display_path
 from ..compute.figures import ClassRow, Figures, Leaf, Tree, tree
-from ..inputs.catalogue import data_names, load_catalogue
+from ..inputs.catalogue import Entry
 from ..inputs.declared import FISCAL_KEYS, LINE_MEASURES, ColumnSpec, LineSpec, RowsSpec, TableSpec
 from ..inputs.model import THREE_PUBLIC, Indicator, Project
 from .grid import COVERED, Cell, H, Kind, Row, Sum
@@ -115,7 +115,9 @@ def functional(f: Figures, funds: Sequence[str], part: str = "all") -> Tree:
         if part != "all" and not values["total"]:
             continue
         leaves.append(Leaf(x.code, values))
-    return tree(leaves, load_catalogue(f.year).named(data_names(f.budget)).function, 3)
+    # the names as the whole document's tree has them (its codes include every code here)
+    names = {r.code: Entry(r.code, r.name) for r in f.spending.rows}
+    return tree(leaves, names, 3)
 
 
 def split_of(f: Figures, rows: RowsSpec) -> bool:
