@@ -106,7 +106,7 @@ CASES: list[tuple[str, str, Callable[[Data], None], str, Severity, tuple[str, ..
      "R303", Severity.error, ("2.02", "2.01", "30217")),
     ("three_public_within_economic", X,  # more than every 项目支出 could hold
      lambda d: _add(d["three_public"]["reception"], "amount", "100000"),
-     "R303", Severity.error, ("100002.01", "2.01", "30217", "项目支出")),
+     "R303", Severity.error, ("100,002.01", "2.01", "30217", "项目支出")),
     ("projects_add_up", X, lambda d: _add(d["projects"][1]["subprojects"][0], "amount", "1"),
      "R401", Severity.error, ("354", "355")),
     ("projects_add_up", S, lambda d: _add(d["projects"][0], "amount", "300"),
