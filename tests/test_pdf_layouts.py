@@ -297,3 +297,22 @@ def test_a_table_titled_without_a_unit_line_is_its_own_and_a_framed_box_is_no_ro
     assert [t.name for t in doc.tables] == ["2026年部门支出预算总表", "2026年部门整体绩效目标表"]
     assert len(body(doc.tables[0])) == len(BODY)
     assert doc.tables[1].max_row == 4 and "某某区某某局" in doc.tables[1].values[(2, 1)]
+
+
+def test_a_document_that_is_only_images_is_refused_naming_its_pages(tmp_path: Path) -> None:
+    import pypdfium2
+
+    from budgetreport.common.problems import BudgetError
+
+    d = Drawing()
+    heading(d, 40, "2026年部门支出预算总表")
+    d.page()
+    heading(d, 40, "2026年部门收入预算总表")
+    source = d.write(tmp_path / "text.pdf")
+    pages = [p.render(scale=0.5).to_pil() for p in pypdfium2.PdfDocument(str(source))]
+    scan = tmp_path / "scan.pdf"
+    pages[0].save(scan, "PDF", save_all=True, append_images=pages[1:])
+    with pytest.raises(BudgetError) as caught:
+        read_pdf(scan)
+    (problem,) = caught.value.problems
+    assert problem.code == "E604" and "第1–2页" in problem.message and "扫描" in problem.message

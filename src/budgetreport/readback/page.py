@@ -164,10 +164,10 @@ def _chars(pdfium: Any, raw: Any, codes: list[int], view: View, out: Page) -> No
     chars = out.chars
     upright, height = view.rotation == 0, view.height
     for i, u in enumerate(codes):  # generated characters are spaces and line ends: skipped here
-        if u <= 32 or u in (0x3000, 0xA0):
-            continue
-        if u in (0xFFFE, 0xFFFF) or 0xE000 <= u <= 0xF8FF:
+        if u in (0, 0xFFFD, 0xFFFE, 0xFFFF) or 0xE000 <= u <= 0xF8FF:  # no Unicode for the glyph
             out.unmapped += 1
+            continue
+        if u <= 32 or u in (0x3000, 0xA0):
             continue
         box(raw, i, *refs)
         size(raw, i, loose)

@@ -192,7 +192,10 @@ def read_pdfs(paths: list[Path]) -> Document:
             pdf.close()
         parts.append((name, len(texts) - sum(n for _, n in parts)))
     name = " + ".join(n for n, _ in parts)
-    return Document(name, texts, reading.tables, unreadable, parts)
+    doc = Document(name, texts, reading.tables, unreadable, parts)
+    if texts and sum(len(p) for p in unreadable.values()) == len(texts):  # nothing to read at all
+        raise BudgetError([Problem(name, 0, 0, "E604", f"无法读取 PDF：{doc.unreadable_message()}")])
+    return doc
 
 
 @dataclass
