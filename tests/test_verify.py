@@ -109,7 +109,7 @@ TYPOGRAPHY: list[Edit] = [
     ("three_public", 'abroad.amount">0.00<', 'abroad.amount"><'),
     ("three_public", 'vehicle_purchase.amount">0.00<', 'vehicle_purchase.amount">-<'),
     ("three_public", 'vehicle_running.amount">0.00<', 'vehicle_running.amount">0<'),
-    ("three_public", '<td class="money">2.01</td>', '<td class="money">2.010</td>'),
+    ("three_public", '>2.01</td>', '>2.010</td>'),  # cells carry headers and data keys
     ("income", 'data-key="total">2,469.59<', 'data-key="total">2469.59<'),
     ("three_public", "</tbody>", '<tr><td class="text"></td><td class="money"></td><td class="money"></td>'
      '<td class="money"></td><td class="money"></td><td class="money"></td><td class="money"></td></tr></tbody>'),
