@@ -316,3 +316,10 @@ def test_a_document_that_is_only_images_is_refused_naming_its_pages(tmp_path: Pa
         read_pdf(scan)
     (problem,) = caught.value.problems
     assert problem.code == "E604" and "第1–2页" in problem.message and "扫描" in problem.message
+
+
+def test_a_project_total_column_beside_its_part_is_the_project_column() -> None:
+    from budgetreport.importer.labels import column_key
+
+    assert column_key(("预算数", "项目支出", "项目支出总数"), {}) == "project"
+    assert column_key(("预算数", "项目支出", "扣除基建项目后预算数"), {}) is None

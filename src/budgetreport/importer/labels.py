@@ -120,7 +120,8 @@ def column_key(path: tuple[str, ...], rename: Mapping[str, str]) -> str | None:
     labels = [rename.get(p, p) for p in path]
     leaf = labels[-1]
     parent = labels[-2] if len(labels) > 1 else ""
-    if leaf in ("小计", "合计") and parent:
+    if (leaf in ("小计", "合计") or leaf in (parent + "总数", parent + "合计")) and parent:
+        # (项目支出>项目支出总数, beside 项目支出>扣除基建项目后预算数, is 项目支出's whole)
         # 基本支出>小计, 公务用车购置及运行费>小计, 本年收入>小计; a 合计 under a table-wide
         # heading (“三公”经费预算数>合计, 一般公共预算支出>合计) is the row's total
         inner = COLUMNS.get(parent) or SOURCES.get(parent)
