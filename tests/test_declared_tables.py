@@ -246,3 +246,47 @@ def test_one_table_per_project_titled_by_its_record(tmp_path: Path) -> None:
         names = [r.cells[1].value for r in t.rows if r.cells[0] is not None and r.cells[0].value == "项目名称"]
         assert names == [p.name]
         assert all(c is None or c.value is None for c in t.rows[-1].cells)  # the blank row
+
+
+RENAMED = """\
+title: 一般公共预算支出表
+columns:
+  - {label: 科目编码, text: code}
+  - {label: 科目名称, text: name}
+  - {label: 合计, measure: total}
+  - label: 基本支出
+    columns:
+      - {label: 小计, measure: basic}
+      - {label: 在职人员经费, measure: personnel}
+      - {label: 日常运转经费, measure: public}
+  - {label: 项目支出, measure: project}
+rows: {source: functional, funds: general_budget}
+"""
+
+
+def test_import_reads_a_declared_tables_own_header_words_as_their_measures(tmp_path: Path) -> None:
+    """Headers map back to measures: words the importer never saw read as the declaration says."""
+    import datetime as dt
+
+    from budgetreport.importer.recognise import recognise
+    from budgetreport.importer.workbook import read_book
+    from budgetreport.publish.excel import write_workbook
+
+    checked = check_file(DATA / "xiamen-2022.yaml")
+    assert checked.budget is not None and checked.resolved is not None
+    specs, problems = _declare(tmp_path, "general", RENAMED)
+    assert not problems
+    resolved = _with(checked, tables={**checked.resolved.region.tables, **specs})
+    f = compute(checked.budget, resolved)
+    out = tmp_path / "book.xlsx"
+    write_workbook(build_tables(f, resolved), out, title="t", creator="t", created=dt.datetime(2022, 1, 1))
+    region = resolved.region
+    settings = region.filled(f.placeholders)
+    without = {t.key: t for t in recognise(read_book(out), settings)[0]}
+    read = {t.key: t for t in recognise(read_book(out), settings, declared=region.tables)[0]}
+    assert "personnel" not in without["general"].labels  # the words alone say nothing
+    assert {"personnel", "public", "basic", "project"} <= set(read["general"].labels)
+    general = read["general"]
+    line = next(r for r in general.rows if r.code == "2080501")
+    source = next(x for x in checked.budget.spending if x.code == "2080501" and x.source.value == "general_budget")
+    assert line.amounts["personnel"].value == source.personnel * 10000

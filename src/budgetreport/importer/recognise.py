@@ -15,7 +15,7 @@ from typing import Any
 from ..common.problems import Problem, Severity
 from ..inputs.declared import TableSpec
 from .labels import inverse_labels, loose, title_key, titles_by_key
-from .sheets import Kind, Table, declared_kind, heading, read_table
+from .sheets import Kind, Table, declared_kind, declared_labels, heading, read_table
 from .workbook import Book, problem
 
 UNKNOWN_YEAR = 2000  # titles are matched without their year; messages leave it out
@@ -56,7 +56,9 @@ def recognise(book: Book, settings: Mapping[str, Any], known: Collection[str] = 
             continue
         found[key] = sheet.name
         kind, scope = kinds.get(key, (None, ""))
-        tables.append(read_table(key, sheet, inverse_labels(settings, key), kind, problems, scope))
+        words = (declared_labels(declared[key]) if declared and key in declared else {}) \
+            | inverse_labels(settings, key)  # the region's own rewording wins
+        tables.append(read_table(key, sheet, words, kind, problems, scope))
     if unknown:
         problems.append(problem(book.name, "W520", (
             f"不认识的{sheet_word}，未导入：{'、'.join(unknown)}（本地区的附表为："

@@ -18,7 +18,7 @@ from ..common.problems import Problem, Severity
 from ..inputs.declared import SOURCES as SOURCE_KEYS
 from ..inputs.declared import TableSpec
 from ..inputs.model import UNIT_FACTOR
-from .labels import SOURCES, TOTAL_ROWS, column_key, norm, title_key
+from .labels import COLUMNS, SOURCES, TOTAL_ROWS, column_key, norm, title_key
 from .workbook import Ref, Sheet, number, problem
 
 Kind = Literal["classified", "paired", "three_public", "transfers", "skip"]
@@ -157,6 +157,24 @@ def column_paths(sheet: Sheet, top: int, bottom: int) -> dict[int, tuple[str, ..
             if text and (not paths[c] or paths[c][-1] != text):
                 paths[c].append(text)
     return {c: tuple(p) for c, p in paths.items() if p}
+
+
+def declared_labels(spec: TableSpec) -> dict[str, str]:
+    """A declared table's own header words read back as the measure they name: a column
+    declared `{label: 在职人员经费, measure: personnel}` reads as 人员经费 — only words the
+    importer does not know already (normalised label → a known label of that measure)."""
+    known: dict[str, str] = {}
+    for label, key in (*COLUMNS.items(), *SOURCES.items()):
+        known.setdefault(key, label)
+    out: dict[str, str] = {}
+    for c in spec.leaves():
+        if not c.measure:
+            continue
+        key = c.measure.removeprefix("three_public.")
+        label = norm(c.label)
+        if label and label not in COLUMNS and label not in SOURCES and key in known:
+            out[label] = known[key]
+    return out
 
 
 def read_table(key: str, sheet: Sheet, settings_rename: dict[str, str], kind: Kind | None,
