@@ -290,3 +290,9 @@ def test_import_reads_a_declared_tables_own_header_words_as_their_measures(tmp_p
     line = next(r for r in general.rows if r.code == "2080501")
     source = next(x for x in checked.budget.spending if x.code == "2080501" and x.source.value == "general_budget")
     assert line.amounts["personnel"].value == source.personnel * 10000
+
+
+def test_an_economic_table_of_data_the_file_cannot_give_is_refused(tmp_path: Path) -> None:
+    _, problems = _declare(tmp_path, "eco", "title: 表\ncolumns: [{label: 合计, measure: total}]\n"
+                                            "rows: {source: economic, funds: gov_fund}\n")
+    assert [(p.line, p.code) for p in problems] == [(3, "E822")] and "一般公共预算基本支出" in problems[0].message

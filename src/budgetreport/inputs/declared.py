@@ -359,6 +359,10 @@ class _Checker:
         for name in ("left", "right", "lines"):
             if name in d:
                 out[name] = self.lines(d[name], loc + (name,))
+        if source == "economic" and (out.get("funds", ("all",)) not in (("all",), ("general_budget",))
+                                     or out.get("part", "all") not in ("all", "basic")):
+            self.say(loc, "经济分类的数据只有一般公共预算基本支出（economic）：funds 只能是 general_budget，"
+                          "part 只能是 basic")
         needs = {"paired": ("left", "right"), "fixed": ("lines",), "records": ("section",)}.get(source, ())
         for name in needs:
             if name not in d:
