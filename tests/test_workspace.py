@@ -248,3 +248,30 @@ def test_a_misspelt_setting_is_told_at_its_line(ws: Path, setting: str, word: st
     assert result.exit_code == 1
     assert f"templates/centers/xiamen/region.yaml:{line_of(settings, word)}: " in result.output
     assert f"“{word}”" in result.output and "E820" in result.output
+
+
+def test_a_workspace_region_declares_its_own_table_and_check_tells_a_wrong_word(ws: Path) -> None:
+    """A 附表 is YAML in the workspace: a center renames a table and adds one of its own; a
+    misspelt measure is told by `check` at the declaration's line, before anything is built."""
+    center = ws / "templates" / "centers" / "xiamen"
+    write(center / "tables" / "general.yaml", "title: 本中心一般公共预算支出表\n")
+    write(center / "tables" / "by_project.yaml", textwrap.dedent("""\
+        title: "{year}年项目支出表（按功能分类）"
+        columns:
+          - {label: 科目编码, text: code}
+          - {label: 科目名称, text: name}
+          - {label: 项目支出, measure: project}
+        rows: {source: functional, part: project, total: last, indent: false}
+        """))
+    write(center / "region.yaml", "tables: [summary, general, by_project]\ntable_label: \"表{n}：\"\n"
+                                  "table_numbering: arabic\n")
+    data = ws / "data" / "xiamen-2022.yaml"
+    assert run_cli("check", data).exit_code == 0
+    text = text_of(data)
+    assert "表2：本中心一般公共预算支出表" in text and "表3：2022年项目支出表（按功能分类）" in text
+    bad = write(center / "tables" / "by_project.yaml",
+                (center / "tables" / "by_project.yaml").read_text(encoding="utf-8").replace(
+                    "measure: project", "measure: projects"))
+    result = run_cli("check", data)
+    assert result.exit_code == 1
+    assert f"{bad.relative_to(ws)}:5:" in result.output and "未知的度量“projects”" in result.output
