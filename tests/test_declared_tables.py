@@ -296,3 +296,27 @@ def test_an_economic_table_of_data_the_file_cannot_give_is_refused(tmp_path: Pat
     _, problems = _declare(tmp_path, "eco", "title: 表\ncolumns: [{label: 合计, measure: total}]\n"
                                             "rows: {source: economic, funds: gov_fund}\n")
     assert [(p.line, p.code) for p in problems] == [(3, "E822")] and "一般公共预算基本支出" in problems[0].message
+
+
+def test_the_json_schema_and_the_reference_page_name_every_word_of_the_vocabulary() -> None:
+    from budgetreport.inputs.declared import (
+        COLUMN_KEYS,
+        FIGURES,
+        LINE_KEYS,
+        MEASURES,
+        ROW_SOURCES,
+        ROWS_KEYS,
+        TABLE_KEYS,
+        json_schema,
+        reference,
+    )
+
+    schema = json_schema()
+    assert set(schema["properties"]) == set(TABLE_KEYS)
+    assert set(schema["definitions"]["column"]["properties"]) == set(COLUMN_KEYS)
+    assert set(schema["definitions"]["line"]["properties"]) == set(LINE_KEYS)
+    assert set(schema["properties"]["rows"]["properties"]) == set(ROWS_KEYS)
+    assert set(schema["properties"]["rows"]["properties"]["source"]["enum"]) == set(ROW_SOURCES)
+    page = reference()
+    for word in (*TABLE_KEYS, *COLUMN_KEYS, *ROWS_KEYS, *ROW_SOURCES, *MEASURES, *FIGURES):
+        assert f"`{word}`" in page, word

@@ -625,11 +625,15 @@ def schema(output: Path | None) -> None:
 @main.command()
 @click.option("-o", "--output", type=PathArg, metavar="文件", default=None,
               help="写入的文件；缺省输出到屏幕。")
-def tables(output: Path | None) -> None:
+@click.option("--schema", "as_schema", is_flag=True,
+              help="输出附表声明的 JSON Schema（供编辑器补全与检查），而不是用语说明。")
+def tables(output: Path | None, as_schema: bool) -> None:
     """输出附表声明（templates/…/tables/<键>.yaml）可用的全部用语：键、行的来源、度量、全文数字。"""
-    from ..inputs.declared import reference
+    import json
 
-    text = reference()
+    from ..inputs.declared import json_schema, reference
+
+    text = json.dumps(json_schema(), ensure_ascii=False, indent=2) if as_schema else reference()
     if output is None:
         click.echo(text)
     else:

@@ -509,3 +509,63 @@ def reference() -> str:
         out += [f"- `{k}`：{v}" for k, v in words.items()]
         out.append("")
     return "\n".join(out)
+
+
+def json_schema() -> dict[str, Any]:
+    """A JSON Schema of a declaration (`budgetreport tables --schema`), from the same
+    vocabulary: an editor completes the keys and words and marks any other."""
+    def enum(name: str, words: Iterable[str], text: str) -> dict[str, Any]:
+        return {"enum": list(words), "description": text, "title": name}
+
+    funds = {"anyOf": [enum("funds", FUNDS, ROWS_KEYS["funds"]),
+                       {"type": "array", "items": {"enum": list(FUNDS)}}], "description": ROWS_KEYS["funds"]}
+    text = {"type": "string"}
+    column = {"type": "object", "additionalProperties": False, "properties": {
+        "label": text | {"description": COLUMN_KEYS["label"]},
+        "columns": {"type": "array", "items": {"$ref": "#/definitions/column"},
+                    "description": COLUMN_KEYS["columns"]},
+        "measure": enum("measure", [*MEASURES, *FIGURES, *LINE_MEASURES], COLUMN_KEYS["measure"]),
+        "text": enum("text", TEXTS, COLUMN_KEYS["text"]),
+        "field": text | {"description": COLUMN_KEYS["field"]},
+        "width": {"type": "integer", "minimum": 1, "maximum": 60, "description": COLUMN_KEYS["width"]},
+        "when": enum("when", CHOICES["when"], COLUMN_KEYS["when"])}}
+    line = {"type": "object", "additionalProperties": False, "properties": {
+        "label": text | {"description": LINE_KEYS["label"]},
+        "each": enum("each", CHOICES["each"], LINE_KEYS["each"]), "funds": funds,
+        "numbered": {"type": "boolean", "description": LINE_KEYS["numbered"]},
+        "figure": enum("figure", FIGURES, LINE_KEYS["figure"]),
+        "of": enum("of", CHOICES["of"], LINE_KEYS["of"]),
+        "sum": {"type": "array", "items": text, "description": LINE_KEYS["sum"]},
+        "adds": {"anyOf": [{"const": "above"}, {"type": "array", "items": text}],
+                 "description": LINE_KEYS["adds"]},
+        "total": {"type": "boolean", "description": LINE_KEYS["total"]},
+        "year": enum("year", CHOICES["year"], LINE_KEYS["year"])}}
+    lines = {"type": "array", "items": {"$ref": "#/definitions/line"}}
+    rows = {"type": "object", "additionalProperties": False, "required": ["source"], "properties": {
+        "source": enum("source", ROW_SOURCES, ROWS_KEYS["source"]), "funds": funds,
+        **{k: enum(k, CHOICES[k], ROWS_KEYS[k]) for k in ("part", "total", "classification")},
+        "levels": {"type": "integer", "minimum": 1, "maximum": 3, "description": ROWS_KEYS["levels"]},
+        "total_label": text | {"description": ROWS_KEYS["total_label"]},
+        "indent": {"type": "boolean", "description": ROWS_KEYS["indent"]},
+        **{k: lines | {"description": ROWS_KEYS[k]} for k in ("left", "right", "lines")},
+        "section": text | {"description": ROWS_KEYS["section"]}}}
+    count = {"type": "integer", "minimum": 0, "maximum": 200}
+    return {
+        "$schema": "http://json-schema.org/draft-07/schema#", "title": "附表声明（tables/<键>.yaml）",
+        "type": "object", "additionalProperties": False,  # an override file may give one key
+        "definitions": {"column": column, "line": line},
+        "properties": {
+            "title": text | {"description": TABLE_KEYS["title"]},
+            "columns": {"type": "array", "items": {"$ref": "#/definitions/column"},
+                        "description": TABLE_KEYS["columns"]},
+            "rows": rows | {"description": TABLE_KEYS["rows"]},
+            **{k: enum(k, CHOICES[k], TABLE_KEYS[k]) for k in
+               ("unit", "zero", "orientation", "empty", "note_position")},
+            "each": enum("each", CHOICES["each_table"], TABLE_KEYS["each"]),
+            "places": {"type": "integer", "minimum": 0, "maximum": 6, "description": TABLE_KEYS["places"]},
+            "repeat_header": {"type": "boolean", "description": TABLE_KEYS["repeat_header"]},
+            "empty_note": text | {"description": TABLE_KEYS["empty_note"]},
+            "prepared_label": text | {"description": TABLE_KEYS["prepared_label"]},
+            "min_rows": count | {"description": TABLE_KEYS["min_rows"]},
+            "blank_rows": count | {"description": TABLE_KEYS["blank_rows"]},
+        }}
