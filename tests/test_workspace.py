@@ -275,3 +275,28 @@ def test_a_workspace_region_declares_its_own_table_and_check_tells_a_wrong_word(
     result = run_cli("check", data)
     assert result.exit_code == 1
     assert f"{bad.relative_to(ws)}:5:" in result.output and "未知的度量“projects”" in result.output
+
+
+def test_one_table_per_project_declared_in_a_workspace_builds(ws: Path) -> None:
+    center = ws / "templates" / "centers" / "xiamen"
+    write(center / "tables" / "per_project.yaml", textwrap.dedent("""\
+        title: "{record}绩效目标表"
+        each: project
+        columns:
+          - {label: 一级指标, text: label, width: 9}
+          - {label: 二级指标, text: label, width: 10}
+          - {label: 三级指标, text: label, width: 23}
+          - {label: 指标值, text: label, width: 14}
+        rows: {source: project_performance}
+        """))
+    write(center / "region.yaml", "tables: [summary, per_project]\n")
+    data = ws / "data" / "xiamen-2022.yaml"
+    result = run_cli("check", data)
+    assert result.exit_code == 0, result.output
+    text = text_of(data)
+    from budgetreport.checks.validate import check_file
+
+    budget = check_file(data).budget
+    assert budget is not None and len(budget.projects) > 1
+    flat = text.replace("\n", "")
+    assert all(f"{p.name}绩效目标表" in flat for p in budget.projects)

@@ -136,7 +136,9 @@ def load_region(region: str, center: str | None = None, ws: Workspace | None = N
             locations |= {loc: (file, *at) for loc, at in lines.items()}
     tables, trouble = load_tables(folders, declaration_problems)
     # The declarations are the source of the titles; region.yaml `table_titles` overrides them.
-    settings["table_titles"] = {k: t.title for k, t in tables.items()} | settings.get("table_titles", {}) \
+    # A per-record title ("{record}项目支出绩效目标表") is listed without its record.
+    settings["table_titles"] = {k: t.title.replace("{record}", "") for k, t in tables.items()} \
+        | settings.get("table_titles", {}) \
         if isinstance(settings.get("table_titles", {}), dict) else settings["table_titles"]
     return Region(region, folders, settings, origins, key_lines, prefixes=prefixes,
                   problems=tuple(problems + trouble), locations=locations, tables=tables)

@@ -228,10 +228,9 @@ def build_tables(f: Figures, resolved: Resolved) -> list[Table]:
                 spec = replace(spec, key=f"{key}_{n}")
             tree, rows, landscape = body(spec, f, projects)
             if rows or spec.empty != "omit":
-                built.append((spec, tree, padded(rows, tree, spec), landscape))
+                built.append((key, spec, tree, padded(rows, tree, spec), landscape))
     tables = []
-    for i, (spec, tree, rows, landscape) in enumerate(built, 1):
-        key = spec.key
+    for i, (key, spec, tree, rows, landscape) in enumerate(built, 1):  # key: as declared
         header, header_rows, columns = layout(tree)
         rename = labels.get(key, {})
         header = tuple(replace(h, text=rename.get(h.text, h.text)) for h in header)
@@ -244,7 +243,9 @@ def build_tables(f: Figures, resolved: Resolved) -> list[Table]:
         columns, wide = fitted(columns, rows, display, wide or size is not None, size)
         position = spec.note_position or s.get("empty_note_position")
         tables.append(Table(
-            key=key, number=number(i), title=titles.get(key) or spec.title,
+            key=spec.key, number=number(i),
+            # a per-record table is titled by its declaration ({record}); others may be renamed
+            title=spec.title if spec.each else titles.get(key) or spec.title,
             prepared_by=f.prepared_by, columns=columns, header=header, header_rows=header_rows,
             rows=tuple(rows), empty_note=note, landscape=wide,
             display=display,
