@@ -352,6 +352,34 @@ def record_kinds(items: Sequence[Mapping[str, Any]]) -> dict[str, Kind]:
     return kinds
 
 
+def record_depths(items: Sequence[Mapping[str, Any]], leaves: Sequence[ColumnSpec],
+                  kinds: Mapping[str, Kind]) -> list[int]:
+    """Each record's depth under the records whose code begins its own (1 at the top; all 0
+    when no record is under another), so the printed-sum check adds a subtotal's records."""
+    field = next((c.field for c in leaves if c.field and leaf_kind(c, kinds) == "code"), None)
+    if field is None:
+        return [0] * len(items)
+    depths, open_codes = [], []
+    for item in items:
+        code = str(item.get(field) or "")
+        while open_codes and not (code.startswith(open_codes[-1]) and len(code) > len(open_codes[-1])):
+            open_codes.pop()
+        depths.append(len(open_codes) + 1)
+        open_codes.append(code)
+    return depths if any(d > 1 for d in depths) else [0] * len(items)
+
+
+def subtotal(items: Sequence[Mapping[str, Any]], n: int, leaves: Sequence[ColumnSpec],
+             kinds: Mapping[str, Kind]) -> bool:
+    """A record whose code (its first code column) begins the next record's longer code is the
+    subtotal of the records under it (类 201 above 款 20140): shown, not added into the 合计."""
+    field = next((c.field for c in leaves if c.field and leaf_kind(c, kinds) == "code"), None)
+    if field is None or n + 1 >= len(items):
+        return False
+    code, after = str(items[n].get(field) or ""), str(items[n + 1].get(field) or "")
+    return bool(code) and len(after) > len(code) and after.startswith(code)
+
+
 def record_rows(items: Sequence[Mapping[str, Any]], rs: RowsSpec, leaves: Sequence[ColumnSpec],
                 kinds: Mapping[str, Kind]) -> list[Row]:
     if not items:
@@ -364,14 +392,17 @@ def record_rows(items: Sequence[Mapping[str, Any]], rs: RowsSpec, leaves: Sequen
             return money(v if isinstance(v, Decimal) else None, c.field or "")
         return Cell(None if v is None else str(v), kind)
 
-    rows = [Row(tuple(cell(c, item) for c in leaves)) for item in items]
+    depths = record_depths(items, leaves, kinds)
+    rows = [Row(tuple(None if (x := cell(c, item)) is None else replace(x, level=d) for c in leaves))
+            for item, d in zip(items, depths, strict=True)]
     if rs.total == "none":
         return rows
+    summed = [i for n, i in enumerate(items) if not subtotal(items, n, leaves, kinds)]
     sums = []
     for j, c in enumerate(leaves):
         kind = leaf_kind(c, kinds)
         if kind == "money":
-            sums.append(money(total(v for i in items if isinstance(v := i.get(c.field or ""), Decimal))))
+            sums.append(money(total(v for i in summed if isinstance(v := i.get(c.field or ""), Decimal))))
         else:
             sums.append(text(rs.total_label) if j == 0 else Cell(None, kind))
     total_row = Row(tuple(sums), total=True)
