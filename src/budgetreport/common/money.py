@@ -54,11 +54,13 @@ class Display:
     from_shown: bool = False
     # Sentences of some regions drop zero decimals: "686万元" for 686.00, "686.5万元" for 686.50.
     trim: bool = False
+    thousands: bool = False  # sentences with a thousands separator: "1,717.85万元" (Shandong)
     zero: str | None = None  # a zero amount in a table prints as this ("", "0", "-"); None: 0.00
 
     def text(self, wan: Decimal, places: int | None = None) -> str:
         """An amount as a sentence shows it, without unit ("2469.59", trimmed: "686")."""
-        shown = f"{rounded(wan * UNIT_FACTOR[self.unit], self.places if places is None else places):f}"
+        value = rounded(wan * UNIT_FACTOR[self.unit], self.places if places is None else places)
+        shown = f"{value:,f}" if self.thousands else f"{value:f}"
         if self.trim and "." in shown:
             shown = shown.rstrip("0").rstrip(".")
         return shown

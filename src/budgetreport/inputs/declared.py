@@ -84,6 +84,7 @@ TABLE_KEYS: dict[str, str] = {
     "zero": "金额为零时显示：\"0.00\"（按小数位，默认）、\"0\"、\"\"（空白）或 \"-\"",
     "orientation": "版式：auto（栏宽需要时横排，默认）、portrait、landscape、split（列出人员/公用经费时横排）",
     "repeat_header": "表跨页时每页重复表头（true，默认）",
+    "numbered": "编表号（true，默认）；false：不编号，也不占表号（如印在说明中的绩效目标表）",
     "empty": "没有行时：note（表内写说明，默认）、omit（整表略去、不编号）、none_row（“无”行与合计行）、"
              "rows（照常画出合计为零的行）",
     "empty_note": "空表说明（默认 region.yaml 的 empty_note）",
@@ -183,6 +184,7 @@ class TableSpec:
     zero: str = "0.00"
     orientation: str = "auto"
     repeat_header: bool = True
+    numbered: bool = True
     empty: str = "note"
     empty_note: str | None = None
     note_position: str | None = None
@@ -393,8 +395,9 @@ class _Checker:
                 out[name] = self.number(d[name], (name,), name, 0, 200)
         if "each" in d:
             out["each"] = self.choice(d["each"], ("each",), "each_table")
-        if "repeat_header" in d:
-            out["repeat_header"] = self.flag(d["repeat_header"], ("repeat_header",), "repeat_header")
+        for name in ("repeat_header", "numbered"):
+            if name in d:
+                out[name] = self.flag(d[name], (name,), name)
         for name in ("empty_note", "prepared_label"):
             if name in d:
                 out[name] = self.text(d[name], (name,), name)

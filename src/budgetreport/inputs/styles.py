@@ -91,6 +91,7 @@ class TextStyle:
     line_label: str = DEFAULT_LINE_LABEL
     comparison: dict[str, str] = field(default_factory=dict)  # only the words the region sets
     table_list: bool = True
+    thousands: bool = False  # "1,717.85万元" (text_thousands)
 
 
 
@@ -165,4 +166,9 @@ def text_style(settings: dict[str, Any], problem_at: Callable[[tuple[Any, ...], 
         bad(("table_list",), f"table_list 应为 true 或 false，而不是“{listed}”")
         listed = True
     comparison = {k: v for k, v in words.items() if k in COMPARISON and isinstance(v, str) and v.strip()}
-    return TextStyle(trim == "trim", tuple(headings), label, comparison, listed), found
+    thousands = settings.get("text_thousands", False)
+    if not isinstance(thousands, bool):
+        bad(("text_thousands",), f"text_thousands 应为 true（正文金额带千位分隔符，1,717.85万元）或 false，"
+                                 f"而不是“{thousands}”")
+        thousands = False
+    return TextStyle(trim == "trim", tuple(headings), label, comparison, listed, thousands), found

@@ -104,6 +104,8 @@ class Table:
     def label(self) -> str:
         """The number as printed before the title: "三、" or, numbered in digits, "3.", or as
         the region's `table_label` says ("附表三", "表3：", "预算03表 ")."""
+        if not self.number:
+            return ""
         if self.label_format:
             return self.label_format.format(n=self.number)
         return f"{self.number}." if self.number.isdigit() else f"{self.number}、"

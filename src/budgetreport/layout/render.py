@@ -370,7 +370,8 @@ def _render(f: Figures, resolved: Resolved, tables: list[Table], css: str, mediu
     outline = Outline(styles=style.headings)
     context: dict[str, Any] = {"f": f, "b": f.budget, "region": region.filled(f.placeholders),
                                "tables": tables, "outline": outline, "medium": medium}
-    display = replace(region.text_display(f.cents), trim=style.trim_decimals)
+    display = replace(region.text_display(f.cents), trim=style.trim_decimals,
+                      thousands=style.thousands)
     with money.showing(display, style.comparison):
         body = env.get_template("body.html.j2").render(context)
         toc = [h for h in outline.headings if h.level <= 1]

@@ -230,7 +230,9 @@ def build_tables(f: Figures, resolved: Resolved) -> list[Table]:
             if rows or spec.empty != "omit":
                 built.append((key, spec, tree, padded(rows, tree, spec), landscape))
     tables = []
-    for i, (key, spec, tree, rows, landscape) in enumerate(built, 1):  # key: as declared
+    i = 0
+    for key, spec, tree, rows, landscape in built:  # key: as declared
+        i += spec.numbered
         header, header_rows, columns = layout(tree)
         rename = labels.get(key, {})
         header = tuple(replace(h, text=rename.get(h.text, h.text)) for h in header)
@@ -243,7 +245,7 @@ def build_tables(f: Figures, resolved: Resolved) -> list[Table]:
         columns, wide = fitted(columns, rows, display, wide or size is not None, size)
         position = spec.note_position or s.get("empty_note_position")
         tables.append(Table(
-            key=spec.key, number=number(i),
+            key=spec.key, number=number(i) if spec.numbered else "",
             # a per-record table is titled by its declaration ({record}); others may be renamed
             title=spec.title if spec.each else titles.get(key) or spec.title,
             prepared_by=f.prepared_by, columns=columns, header=header, header_rows=header_rows,
