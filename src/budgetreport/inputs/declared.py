@@ -567,6 +567,7 @@ def json_schema() -> dict[str, Any]:
             "each": enum("each", CHOICES["each_table"], TABLE_KEYS["each"]),
             "places": {"type": "integer", "minimum": 0, "maximum": 6, "description": TABLE_KEYS["places"]},
             "repeat_header": {"type": "boolean", "description": TABLE_KEYS["repeat_header"]},
+            "numbered": {"type": "boolean", "description": TABLE_KEYS["numbered"]},
             "empty_note": text | {"description": TABLE_KEYS["empty_note"]},
             "prepared_label": text | {"description": TABLE_KEYS["prepared_label"]},
             "min_rows": count | {"description": TABLE_KEYS["min_rows"]},
