@@ -24,7 +24,7 @@ from openpyxl import load_workbook
 
 from budgetreport.checks.validate import check_file
 from budgetreport.compute.figures import Figures, compute
-from budgetreport.publish.build import Built, build
+from budgetreport.publish.build import Built, build, prepare
 from conftest import DATA
 
 REFS = Path(__file__).parent / "references"
@@ -34,7 +34,7 @@ TITLES = {
     "sh_summary": "财务收支预算总表", "sh_income": "收入预算总表", "sh_spending": "支出预算总表",
     "sh_fiscal": "财政拨款收支预算总表", "sh_general": "一般公共预算支出功能分类预算表",
     "sh_gov_fund": "政府性基金预算支出功能分类", "sh_state_capital": "国有资本经营预算支出功能分类",
-    "sh_economic": "基本支出部门预算经济分类", "sh_three_public": "机关运行经费预算表",
+    "sh_economic": "一般公共预算基本支出部门预算经济", "sh_three_public": "机关运行经费预算表",
 }
 IN_YUAN = list(TITLES)[:8]  # tables 1–8; table 9 is in 万元
 
@@ -374,3 +374,37 @@ def test_sentence_amounts_drop_trailing_zeros(doc: Doc) -> None:
     assert not re.findall(r"\d\.\d*0万元", body)
     assert re.search(r"(?<![\d.])\d+万元", body)
 
+
+
+# --- the published shape of the tables (2026 template) -----------------------------------------
+
+
+def test_zero_cells_are_blank(doc: Doc) -> None:
+    """Tables 1–8 leave a zero cell blank (2026 template): no "0" or "0.00" among their cells."""
+    ours = tables_of(doc.lines, "其他相关情况说明")
+    for key in IN_YUAN:
+        zeros = [ln for ln in ours[key] if not YEAR.search(ln) and "：" not in ln
+                 and re.search(r"(?<![\d.,])0(?:\.00)?(?![\d.,])", ln)]
+        assert not zeros, (key, zeros)
+
+
+def test_empty_tables_show_none_blank_rows_and_total(doc: Doc) -> None:
+    """A table without rows: a "无" row, blank rows, then 合计 — no note saying it is empty."""
+    ours = tables_of(doc.lines, "其他相关情况说明")
+    tables = prepare(check_file(DATA / f"{doc.sample.name}.yaml")).tables
+    empty = [t.key for t in tables if t.key in IN_YUAN
+             and not any(c is not None and c.kind == "money" and c.value for r in t.rows for c in r.cells)]
+    assert empty, "every sample has an empty table (国有资本经营预算)"
+    for key in empty:
+        lines = [ln.strip() for ln in ours[key]]
+        assert "无" in lines, (key, lines)
+        assert lines.index("无") < max(i for i, ln in enumerate(lines) if ln == "合计"), key
+        assert not [ln for ln in lines if "空表" in ln], key
+
+
+def test_income_rows_are_labelled_as_published(doc: Doc) -> None:
+    """收支总表: 1. 一般公共预算 / 2. 政府性基金预算 / 3. 国有资本经营预算 (not …资金)."""
+    summary = "".join("".join(tables_of(doc.lines, "其他相关情况说明")["sh_summary"]).split())
+    for label in ("1.一般公共预算", "2.政府性基金预算", "3.国有资本经营预算"):
+        assert label in summary, label
+    assert "一般公共预算资金" not in summary

@@ -233,7 +233,8 @@ class Figures:
         """The named values every settings text (region.yaml) may use, e.g. "{year}年"."""
         return {"year": self.year, "prior_year": self.prior_year, "name": self.name,
                 "prepared_by": self.prepared_by, "org": self.org,
-                "org_head": "预算主管部门" if self.org == "部门" else "预算单位"}
+                "org_head": "预算主管部门" if self.org == "部门" else "预算单位",
+                "org_unit": "部门" if self.org == "部门" else "预算单位"}
 
 
 def compute(budget: Budget, resolved: Resolved | None = None) -> Figures:

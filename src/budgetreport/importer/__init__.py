@@ -62,7 +62,8 @@ def reading_placeholders(year: int | None, org: str = "部门") -> dict[str, obj
     ({org}: 部门, or 单位 for a 单位预算 — title matching reads 单位 as 部门 and drops years)."""
     y = year or UNKNOWN_YEAR
     return {"year": y, "prior_year": y - 1, "name": "", "prepared_by": "", "org": org,
-            "org_head": "预算主管部门" if org == "部门" else "预算单位"}
+            "org_head": "预算主管部门" if org == "部门" else "预算单位",
+            "org_unit": "部门" if org == "部门" else "预算单位"}
 
 
 def read_workbook(workbook: Path, region: str, center: str | None, year: int | None

@@ -19,7 +19,8 @@ def official_sheets(region: Region, placeholders: dict[str, object]) -> dict[str
     """Sheet name → kind (cover, contents, text) of the region's official workbooks."""
     found: dict[str, str] = {}
     for org, head in ORGS:
-        shape = load_shape(region, org, {**placeholders, "org": org, "org_head": head})
+        shape = load_shape(region, org, {**placeholders, "org": org, "org_head": head,
+                                         "org_unit": "部门" if org == "部门" else "预算单位"})
         if shape is not None:
             found |= {s.name.strip(): s.kind for s in shape.sheets if s.kind != "table"}
     return found
