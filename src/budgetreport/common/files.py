@@ -60,10 +60,15 @@ def write_atomic(path: Path, data: bytes) -> None:
     pipe (`/dev/stdout`) is written into as a stream; a folder is refused."""
     if _kind(path) in (stat.S_IFCHR, stat.S_IFIFO):
         try:
-            with open(path, "wb") as f:
+            # a pipe nobody reads would block the open for ever: refused (ENXIO) instead
+            fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+            os.set_blocking(fd, True)
+            with open(fd, "wb") as f:
                 f.write(data)
         except OSError as exc:
             exc.filename = exc.filename or str(path)
+            if exc.errno == errno.ENXIO:
+                raise OSError(errno.ESPIPE, "no reader", str(path)) from None
             raise
         return
     _refuse_special(path)
