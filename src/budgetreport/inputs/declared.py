@@ -99,6 +99,7 @@ COLUMN_KEYS: dict[str, str] = {
     "text": "文字栏：" + "、".join(TEXTS), "field": "地区数据段记录的字段",
     "width": "栏宽（汉字数，默认金额 8、名称 22、编码 8）",
     "when": "split：数据逐行给出人员/公用经费时才列出；unsplit：否则才列出",
+    "year": "固定行：本栏（及其下级栏）的全文数字取 current（本年）或 prior（上年），不论行的 year",
 }
 ROWS_KEYS: dict[str, str] = {
     "source": "行的来源：" + "、".join(ROW_SOURCES),
@@ -141,6 +142,7 @@ class ColumnSpec:
     width: int | None = None
     when: str | None = None
     columns: tuple[ColumnSpec, ...] = ()
+    year: str | None = None  # fixed rows: this column's figures are of this year, whatever the line's
 
 
 @dataclass(frozen=True)
@@ -272,8 +274,10 @@ class _Checker:
 
     # -- the parts ------------------------------------------------------------------------
 
-    def column(self, node: Any, loc: tuple[Any, ...], source: str) -> ColumnSpec:
+    def column(self, node: Any, loc: tuple[Any, ...], source: str, year: str | None = None) -> ColumnSpec:
         d = self.keys(node, loc, COLUMN_KEYS, "栏")
+        if "year" in d:
+            year = self.choice(d["year"], loc + ("year",), "year")
         label = self.text(d.get("label", ""), loc + ("label",), "label")
         children = d.get("columns")
         kinds = [k for k in ("measure", "text", "field", "columns") if k in d]
@@ -295,14 +299,14 @@ class _Checker:
             if not isinstance(children, list) or not children:
                 self.say(loc + ("columns",), "columns 应为栏的列表")
             else:
-                sub = tuple(self.column(c, loc + ("columns", i), source) for i, c in enumerate(children))
+                sub = tuple(self.column(c, loc + ("columns", i), source, year) for i, c in enumerate(children))
         return ColumnSpec(
             label=label, measure=None if measure is None else str(measure),
             text=None if "text" not in d else str(d["text"]),
             field=None if "field" not in d else str(d["field"]),
             width=None if "width" not in d else self.number(d["width"], loc + ("width",), "width", 1, 60),
             when=None if "when" not in d else self.choice(d["when"], loc + ("when",), "when"),
-            columns=sub)
+            columns=sub, year=year)
 
     def line(self, node: Any, loc: tuple[Any, ...]) -> LineSpec:
         d = self.keys(node, loc, LINE_KEYS, "行")
@@ -531,7 +535,8 @@ def json_schema() -> dict[str, Any]:
         "text": enum("text", TEXTS, COLUMN_KEYS["text"]),
         "field": text | {"description": COLUMN_KEYS["field"]},
         "width": {"type": "integer", "minimum": 1, "maximum": 60, "description": COLUMN_KEYS["width"]},
-        "when": enum("when", CHOICES["when"], COLUMN_KEYS["when"])}}
+        "when": enum("when", CHOICES["when"], COLUMN_KEYS["when"]),
+        "year": enum("year", CHOICES["year"], COLUMN_KEYS["year"])}}
     line = {"type": "object", "additionalProperties": False, "properties": {
         "label": text | {"description": LINE_KEYS["label"]},
         "each": enum("each", CHOICES["each"], LINE_KEYS["each"]), "funds": funds,

@@ -299,8 +299,9 @@ def fixed_rows(f: Figures, rs: RowsSpec, leaves: Sequence[ColumnSpec]) -> list[R
             if c.measure in LINE_MEASURES:
                 cells.append(_line_amount(f, x.figure or "", c.measure or ""))
             elif c.measure:
-                value = figure(f, c.measure, x.year)
-                cells.append(Cell(value, "money", key=given(c.measure, x.year)))
+                year = c.year or x.year
+                value = figure(f, c.measure, year)
+                cells.append(Cell(value, "money", key=given(c.measure, year)))
             else:
                 cells.append(text(x.label))
         rows.append(Row(tuple(cells), total=x.total))
