@@ -320,3 +320,22 @@ def test_the_json_schema_and_the_reference_page_name_every_word_of_the_vocabular
     page = reference()
     for word in (*TABLE_KEYS, *COLUMN_KEYS, *ROWS_KEYS, *ROW_SOURCES, *MEASURES, *FIGURES):
         assert f"`{word}`" in page, word
+
+
+def test_an_empty_table_as_a_none_row_blank_rows_and_a_zero_total(tmp_path: Path) -> None:
+    checked = check_file(DATA / "xiamen-2022.yaml")
+    assert checked.budget is not None and checked.resolved is not None
+    specs, problems = _declare(tmp_path, "gf", (
+        "title: 政府性基金预算支出表\nempty: none_row\nblank_rows: 2\nzero: \"\"\n"
+        "columns: [{label: 科目编码, text: code}, {label: 科目名称, text: name}, {label: 合计, measure: total}]\n"
+        "rows: {source: functional, funds: gov_fund, total: last}\n"))
+    assert not problems
+    resolved = _with(checked, tables=specs, settings={**checked.resolved.region.settings, "tables": ["gf"]})
+    f = compute(checked.budget, resolved)
+    assert f.by_source["gov_fund"].empty  # Xiamen has no 政府性基金
+    [t] = build_tables(f, resolved)
+    first, *blank, last = t.rows
+    assert first.cells[0] is not None and first.cells[0].value == "无" and len(blank) == 2
+    assert last.total and last.cells[0] is not None and last.cells[0].value == "合计"
+    assert last.cells[2] is not None and last.cells[2].value == 0 and t.empty_note is None
+    assert table_amount(Decimal(0), t.display) == ""
