@@ -25,9 +25,10 @@ from ..layout.render import render_html
 from ..layout.tables import build_tables
 from ..publish.build import document_problems, html_output, outputs
 
-# The 附表 that shows a data section, by table key (tables.BUILDERS), the first of them the
-# document has: a problem about the section, or about a figure with no cell of its own, shows
-# there — never at another cell that happens to hold the same amount.
+# The 附表 that shows a data section, by table key (the built-in declarations, tables/<key>.yaml;
+# a region's own tables are not listed yet), the first of them the document has: a problem about
+# the section, or about a figure with no cell of its own, shows there — never at another cell
+# that happens to hold the same amount.
 SECTION_TABLES: dict[str, tuple[str, ...]] = {
     "income": ("summary", "sh_summary", "income", "sh_income"),
     "spending": ("spending", "sh_spending"),
