@@ -1,0 +1,277 @@
+"""The Guangdong (深圳) layout against the published 2026 budget of 深圳市信访局, figure by figure.
+
+The sample is built once. Its workbook is read with openpyxl: every figure of the eleven published
+tables (typed below, as published) must be in the same table (sheet), in the row named by its code
+or label, in the column with the published header; the PDF is read with `pdftotext` and each
+table's figures must be printed between its title and the next table's. Where the publication
+contradicts itself (rounding) the generated figure differs: `DIFFERS` lists each such cell with
+the published and the generated figure (the sample's YAML says why).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from decimal import Decimal
+from functools import cached_property
+
+import pytest
+from openpyxl import load_workbook
+
+from budgetreport.publish.build import Built, build
+from conftest import DATA
+
+SAMPLE = "guangdong-shenzhen-xfj-2026"
+D = Decimal
+
+FUNCTIONAL = """
+深圳市信访局 4684.30 3072.01 1612.29
+201 3459.13 1866.84 1592.29
+20140 3459.13 1866.84 1592.29
+2014001 1866.84 1866.84 0.00
+2014004 1592.29 0.00 1592.29
+205 20.00 0.00 20.00
+20508 20.00 0.00 20.00
+2050803 20.00 0.00 20.00
+208 367.54 367.54 0.00
+20805 367.54 367.54 0.00
+2080501 78.73 78.73 0.00
+2080505 201.65 201.65 0.00
+2080506 87.16 87.16 0.00
+210 84.39 84.39 0.00
+21011 84.39 84.39 0.00
+2101101 84.39 84.39 0.00
+221 753.24 753.24 0.00
+22102 753.24 753.24 0.00
+2210201 199.91 199.91 0.00
+2210203 553.33 553.33 0.00
+"""
+BASIC = """
+深圳市信访局 3072.01 3072.01 3072.01
+工资福利支出 2522.02 2522.02 2522.02
+基本工资 356.33 356.33 356.33
+津贴补贴 1182.05 1182.05 1182.05
+奖金 216.88 216.88 216.88
+机关事业单位基本养老保险缴费 175.00 175.00 175.00
+职业年金缴费 87.16 87.16 87.16
+职工基本医疗保险缴费 71.90 71.90 71.90
+其他社会保障缴费 2.55 2.55 2.55
+住房公积金 199.91 199.91 199.91
+其他工资福利支出 230.25 230.25 230.25
+商品和服务支出 357.43 357.43 357.43
+办公费 21.00 21.00 21.00
+水费 0.10 0.10 0.10
+电费 13.50 13.50 13.50
+邮电费 22.00 22.00 22.00
+物业管理费 160.14 160.14 160.14
+维修（护）费 20.00 20.00 20.00
+公务接待费 2.98 2.98 2.98
+劳务费 8.00 8.00 8.00
+工会经费 36.91 36.91 36.91
+公务用车运行维护费 2.60 2.60 2.60
+其他交通费用 45.66 45.66 45.66
+其他商品和服务支出 24.55 24.55 24.55
+对个人和家庭的补助 192.55 192.55 192.55
+退休费 184.15 184.15 184.15
+生活补助 8.40 8.40 8.40
+"""
+PROJECT = """
+深圳市信访局 1612.29 1604.95 7.34
+社工服务项目 498.82 498.82 0.00
+信访大厅运行 603.84 596.94 6.90
+信访专项 486.39 486.39 0.00
+预算准备金 4.90 4.90 0.00
+政务信息化项目（系统业务运营服务） 0.44 0.00 0.44
+综合管理 17.91 17.91 0.00
+"""
+ECONOMIC = """
+深圳市信访局 4684.30 3072.01 1612.29
+301 2522.02 2522.02 0.00
+30101 356.33 356.33 0.00
+30102 1182.05 1182.05 0.00
+30103 216.88 216.88 0.00
+30108 175.00 175.00 0.00
+30109 87.16 87.16 0.00
+30110 71.90 71.90 0.00
+30112 2.55 2.55 0.00
+30113 199.91 199.91 0.00
+30199 230.25 230.25 0.00
+302 1969.72 357.43 1612.29
+30201 76.00 21.00 55.00
+30202 10.00 0.00 10.00
+30205 0.10 0.10 0.00
+30206 13.50 13.50 0.00
+30207 22.40 22.00 0.40
+30209 160.14 160.14 0.00
+30211 120.00 0.00 120.00
+30213 52.34 20.00 32.34
+30214 45.00 0.00 45.00
+30215 3.48 0.00 3.48
+30216 20.00 0.00 20.00
+30217 2.98 2.98 0.00
+30226 8.00 8.00 0.00
+30227 1143.78 0.00 1143.78
+30228 36.91 36.91 0.00
+30231 2.60 2.60 0.00
+30239 92.66 45.66 47.00
+30299 159.84 24.55 135.29
+303 192.55 192.55 0.00
+30302 184.15 184.15 0.00
+30305 8.40 8.40 0.00
+"""
+THREE_PUBLIC = """
+2025年 5.58 0.00 2.98 2.60 0.00 2.60
+2026年 5.58 0.00 2.98 2.60 0.00 2.60
+"""
+ZERO_TABLE = "深圳市信访局 0.00 0.00 0.00"
+SPENDING_COLUMNS = ("支出总计", "基本支出", "项目支出")
+
+# table title → (column headers, rows "key figure figure …" in those columns)
+TABLES: dict[str, tuple[tuple[str, ...], str]] = {
+    "收入总表": (("收入总计", "一般公共预算拨款", "政府性基金预算拨款", "国有资本经营预算拨款", "财政专户管理资金",
+                  "事业收入", "事业单位经营收入", "上级补助收入", "附属单位上缴收入", "其他收入", "上年结余、结转"),
+                 "深圳市信访局 4684.30 4676.96 0.00 0.00 0.00 0.00 0.00 0.00 0.00 0.00 7.34"),
+    "支出总表": (SPENDING_COLUMNS, FUNCTIONAL),
+    "基本支出总表": (("总计", "小计", "一般公共预算拨款"), BASIC),
+    "项目支出总表": (("总计", "一般公共预算拨款", "上年结余、结转"), PROJECT),
+    "一般公共预算支出表（按功能分类）": (SPENDING_COLUMNS, FUNCTIONAL),
+    "一般公共预算支出表（按经济分类）": (SPENDING_COLUMNS, ECONOMIC),
+    "财政拨款“三公”经费支出表": (("总计", "因公出国(境)费", "公务接待费", "小计", "公务用车购置费", "公务用车运行维护费"),
+                                THREE_PUBLIC),
+    "政府性基金预算支出表": (SPENDING_COLUMNS, ZERO_TABLE),
+    "国有资本经营预算支出表": (SPENDING_COLUMNS, ZERO_TABLE),
+}
+# (table, row, column) → (published, generated): the publication's own rounding contradictions
+DIFFERS = {
+    # 301's 款 add up to 2,522.03
+    ("基本支出总表", "工资福利支出", "总计"): ("2522.02", "2522.03"),
+    ("基本支出总表", "工资福利支出", "小计"): ("2522.02", "2522.03"),
+    ("基本支出总表", "工资福利支出", "一般公共预算拨款"): ("2522.02", "2522.03"),
+    # 302's 款 add up to 357.44, its 公用经费 is 357.43: the data takes 0.01 off 30299
+    ("基本支出总表", "其他商品和服务支出", "总计"): ("24.55", "24.54"),
+    ("基本支出总表", "其他商品和服务支出", "小计"): ("24.55", "24.54"),
+    ("基本支出总表", "其他商品和服务支出", "一般公共预算拨款"): ("24.55", "24.54"),
+    # 表8 likewise (its printed sums are checked at build, so the sample follows its 款)
+    ("一般公共预算支出表（按经济分类）", "301", "支出总计"): ("2522.02", "2522.03"),
+    ("一般公共预算支出表（按经济分类）", "301", "基本支出"): ("2522.02", "2522.03"),
+    ("一般公共预算支出表（按经济分类）", "30299", "支出总计"): ("159.84", "159.83"),
+    ("一般公共预算支出表（按经济分类）", "30299", "基本支出"): ("24.55", "24.54"),
+    # the six projects add up to 1,612.30 (一般公共预算 1,604.96)
+    ("项目支出总表", "深圳市信访局", "总计"): ("1612.29", "1612.30"),
+    ("项目支出总表", "深圳市信访局", "一般公共预算拨款"): ("1604.95", "1604.96"),
+}
+# 收支总表 halves: label → the amount printed right of it
+PAIRED = {
+    "收支总表": {"一、财政拨款": "4676.96", "1.一般公共预算拨款": "4676.96", "2.政府性基金预算拨款": "0.00",
+                 "3.国有资本经营预算拨款": "0.00", "二、财政专户管理资金": "0.00", "三、单位资金": "0.00",
+                 "1.事业收入": "0.00", "2.事业单位经营收入": "0.00", "3.上级补助收入": "0.00",
+                 "4.附属单位上缴收入": "0.00", "5.其他收入": "0.00", "一、一般公共服务支出": "3459.13",
+                 "二、教育支出": "20.00", "三、社会保障和就业支出": "367.54", "四、卫生健康支出": "84.39",
+                 "五、住房保障支出": "753.24", "本年收入合计": "4676.96", "本年支出合计": "4684.30",
+                 "上年结余、结转": "7.34", "1.财政拨款结余、结转": "7.34", "结转下年": "0.00",
+                 "收入总计": "4684.30", "支出总计": "4684.30"},
+    "财政拨款收支总表": {"财政拨款": "4676.96", "1.一般公共预算拨款": "4676.96", "2.政府性基金预算拨款": "0.00",
+                         "3.国有资本经营预算拨款": "0.00", "一、一般公共服务支出": "3459.13",
+                         "二、教育支出": "20.00", "三、社会保障和就业支出": "367.54", "四、卫生健康支出": "84.39",
+                         "五、住房保障支出": "753.24", "本年收入合计": "4676.96", "本年支出合计": "4684.30",
+                         "上年结余、结转": "7.34", "1.一般公共预算拨款结余、结转": "7.34", "结转下年": "0.00",
+                         "收入总计": "4684.30", "支出总计": "4684.30"},
+}
+TITLES = ["收支总表", "收入总表", "支出总表", "基本支出总表", "项目支出总表", "财政拨款收支总表",
+          "一般公共预算支出表（按功能分类）", "一般公共预算支出表（按经济分类）", "财政拨款“三公”经费支出表",
+          "政府性基金预算支出表", "国有资本经营预算支出表"]
+
+
+def expected(title: str) -> dict[tuple[str, str], str]:
+    """(row key, column header) → the generated figure (the published one unless listed in DIFFERS)."""
+    columns, text = TABLES[title]
+    out = {}
+    for line in text.strip().splitlines():
+        key, *figures = line.split()
+        assert len(figures) == len(columns), line
+        for header, figure in zip(columns, figures, strict=True):
+            out[key, header] = DIFFERS.get((title, key, header), (figure, figure))[1]
+    return out
+
+
+class Doc:
+    def __init__(self, built: Built) -> None:
+        self.built = built
+
+    @cached_property
+    def text(self) -> str:
+        return subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(self.built.pdf), "-"],
+                              capture_output=True, text=True, check=True).stdout
+
+    @cached_property
+    def sheets(self) -> dict[str, list[tuple[object, ...]]]:
+        wb = load_workbook(self.built.workbook, read_only=True)
+        return {str(next(ws.iter_rows(max_row=1, values_only=True))[0]): list(ws.iter_rows(values_only=True))
+                for ws in wb.worksheets}
+
+
+@pytest.fixture(scope="module")
+def doc(tmp_path_factory: pytest.TempPathFactory) -> Doc:
+    return Doc(build(DATA / f"{SAMPLE}.yaml", tmp_path_factory.mktemp(SAMPLE)))
+
+
+def columns_of(rows: list[tuple[object, ...]]) -> tuple[int, dict[str, int]]:
+    """The first body row and, per header text, the column it is the lowest header of."""
+    body = next(i for i, r in enumerate(rows) if i > 2 and any(isinstance(c, (int, float)) for c in r))
+    lowest: dict[int, str] = {}
+    for r in rows[2:body]:
+        for j, c in enumerate(r):
+            if c not in (None, ""):
+                lowest[j] = str(c)
+    return body, {h: j for j, h in lowest.items()}
+
+
+def row_key(row: tuple[object, ...]) -> str:
+    texts = [re.sub(r"\s", "", c) for c in row if isinstance(c, str) and c.strip()]
+    codes = [t for t in texts if t.isdigit()]
+    return codes[0] if codes else texts[0] if texts else ""
+
+
+def amount(value: object) -> Decimal:
+    return D(0) if value is None else D(str(value)).quantize(D("0.01"))
+
+
+def test_eleven_tables_in_the_published_order(doc: Doc) -> None:
+    assert list(doc.sheets) == TITLES
+    listed = re.findall(r"表(\d+) ?(\S+?表(?:（按\S+分类）)?) *\.", doc.text)  # the contents
+    assert [(int(n), t) for n, t in listed] == list(enumerate(TITLES, 1))
+
+
+def test_every_figure_in_its_table_row_and_column(doc: Doc) -> None:
+    for title in TABLES:
+        rows = doc.sheets[title]
+        body, cols = columns_of(rows)
+        found = {row_key(r): r for r in rows[body:]}
+        want = expected(title)
+        assert {k for k, _ in want} == set(found), title  # no row more, no row less
+        for (key, header), figure in want.items():
+            assert amount(found[key][cols[header]]) == D(figure), (title, key, header, figure)
+
+
+def test_paired_tables_print_each_amount_right_of_its_label(doc: Doc) -> None:
+    for title, labels in PAIRED.items():
+        rows = doc.sheets[title]
+        for label, figure in labels.items():
+            hits = [r[j + 1] for r in rows for j, c in enumerate(r[:-1]) if isinstance(c, str) and c == label]
+            assert hits and amount(hits[0]) == D(figure), (title, label, hits)
+
+
+def test_the_pdf_prints_each_table_with_its_figures(doc: Doc) -> None:
+    text = re.sub(r"[ \t]+", " ", doc.text).replace(",", "")
+    starts = [m.start() for t in TITLES for m in re.finditer(r"(?m)^[\f ]*" + re.escape(t) + r" ?$", text)]
+    assert len(starts) == len(TITLES)  # each title once above its table (the list has numbers)
+    bounds = dict(zip(TITLES, [*zip(starts, [*starts[1:], len(text)])], strict=True))
+    for title in TABLES:
+        start, end = bounds[title]
+        part = text[start:end]
+        for figure in expected(title).values():
+            assert re.search(rf"(?<![\d.]){re.escape(figure)}(?!\d)", part), (title, figure)
+    for title, labels in PAIRED.items():
+        start, end = bounds[title]
+        for figure in labels.values():
+            assert re.search(rf"(?<![\d.]){re.escape(figure)}(?!\d)", text[start:end]), (title, figure)
