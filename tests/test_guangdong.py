@@ -136,8 +136,8 @@ TABLES: dict[str, tuple[tuple[str, ...], str]] = {
     "项目支出总表": (("总计", "一般公共预算拨款", "上年结余、结转"), PROJECT),
     "一般公共预算支出表（按功能分类）": (SPENDING_COLUMNS, FUNCTIONAL),
     "一般公共预算支出表（按经济分类）": (SPENDING_COLUMNS, ECONOMIC),
-    "财政拨款“三公”经费支出表": (("总计", "因公出国(境)费", "公务接待费", "小计", "公务用车购置费", "公务用车运行维护费"),
-                                THREE_PUBLIC),
+    "财政拨款“三公”经费支出表": (("总计", "因公出国(境)费", "公务接待费", "小计", "公务用车购置费",
+                                 "公务用车运行维护费"), THREE_PUBLIC),
     "政府性基金预算支出表": (SPENDING_COLUMNS, ZERO_TABLE),
     "国有资本经营预算支出表": (SPENDING_COLUMNS, ZERO_TABLE),
 }
@@ -265,7 +265,7 @@ def test_the_pdf_prints_each_table_with_its_figures(doc: Doc) -> None:
     text = re.sub(r"[ \t]+", " ", doc.text).replace(",", "")
     starts = [m.start() for t in TITLES for m in re.finditer(r"(?m)^[\f ]*" + re.escape(t) + r" ?$", text)]
     assert len(starts) == len(TITLES)  # each title once above its table (the list has numbers)
-    bounds = dict(zip(TITLES, [*zip(starts, [*starts[1:], len(text)])], strict=True))
+    bounds = dict(zip(TITLES, [*zip(starts, [*starts[1:], len(text)], strict=True)], strict=True))
     for title in TABLES:
         start, end = bounds[title]
         part = text[start:end]
