@@ -14,6 +14,7 @@ import os
 import pickle
 import re
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from types import CodeType
@@ -66,10 +67,16 @@ FILTERS = {
     "amount": "2469.59万元 — an amount in a sentence",
     "num": "2469.59 — an amount in a sentence, without unit",
     "cell": "2,469.59 — an amount in a table cell, shown as the table's display says",
+    "share": "18.99% — part|share(whole): the part's share of the whole, in per cent",
     "numeral": "3 → 三",
     "cn_date": "date → 2022年2月15日",
     "cn_month": "date → 2022年2月",
 }
+
+
+def _share(part: Decimal, whole: Decimal) -> str:
+    """A part of a whole in per cent, two decimals (18.99%); 0.00% of a zero whole."""
+    return f"{money.percent(part, whole) if whole else money.round2(0):.2f}%"
 
 
 @dataclass(frozen=True)
@@ -143,6 +150,7 @@ def _environment(search: tuple[Path, ...],
     )
     env.filters.update(
         amount=money.amount, num=money.number, cell=money.table_amount, numeral=numeral,
+        share=_share,
         cell_labels=labels,
         cn_date=lambda d: f"{d.year}年{d.month}月{d.day}日",
         cn_month=lambda d: f"{d.year}年{d.month}月",
