@@ -142,6 +142,16 @@ class _Decimals(RoundTripConstructor):
 _Decimals.add_constructor("tag:yaml.org,2002:float", _Decimals.construct_yaml_float)
 
 
+def _finer_than_wan(imp: Imported) -> bool:
+    """万元 figures with more than two decimals (Beijing prints six: exact to the 分) can only
+    be written exactly in 元: a 万元 data file holds two decimals."""
+    if imp.unit != "万元":
+        return False
+    amounts = [*imp.income.values(), *([imp.carry_forward] if imp.carry_forward else []),
+               *(a for item in imp.three_public.values() for a in item.values())]
+    return any(a.value % 100 for a in amounts)  # values are held in 元: 0.01万元 = 100元
+
+
 def _write_tree(text: str, unit: str | None, imp: Imported, name: str,
                 line_of: Callable[[tuple[str | int, ...]], int], warnings: list[Problem],
                 fresh: bool = False) -> str:
@@ -151,8 +161,8 @@ def _write_tree(text: str, unit: str | None, imp: Imported, name: str,
     if sequence:  # keep the file's own indentation (samples: 2, lists 4 with the dash at 2)
         yaml.indent(mapping=max(sequence - (offset or 0), 2), sequence=sequence, offset=offset or 0)
     root = yaml.load(text)
-    if unit is None:  # a new file takes the workbook's unit
-        root["unit"] = unit = imp.unit
+    if unit is None:  # a new file takes the workbook's unit, 元 when 万元 figures go below 分 of 万元
+        root["unit"] = unit = "元" if _finer_than_wan(imp) else imp.unit
     w = Writer(root, unit, name, line_of, fresh=fresh, catalogued=imp.catalogued)
     write_figures(w, imp)
     if fresh and imp.texts:  # a published PDF's or official workbook's texts, into a new file only

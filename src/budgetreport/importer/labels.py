@@ -112,7 +112,8 @@ INCOME_ROWS = {"本年收入合计": "this_year", "本年收入": "this_year", "
                "收入合计": "total", "财政拨款收入": "fiscal", "财政拨款": "fiscal"}
 SPENDING_ROWS = {"本年支出合计": "this_year", "本年支出": "this_year", "支出总计": "total",
                  "支出合计": "total", "结转下年": "carry_forward", "年末结转和结余": "carry_forward",
-                 "结转下年支出": "carry_forward"}
+                 "结转下年支出": "carry_forward", "年终结转结余": "carry_forward",
+                 "年末结转结余": "carry_forward"}
 
 
 def column_key(path: tuple[str, ...], rename: Mapping[str, str]) -> str | None:

@@ -1,0 +1,187 @@
+"""The Beijing region against the published 2026 disclosure of 中共北京市委宣传部, figure by figure.
+
+The sample `data/beijing-xcb-2026.yaml` is built once; its PDF is read back with
+`pdftotext -layout`, its workbook with openpyxl. The expected figures below are typed from
+the publication (附件2 报表 预算01–11表, 附件1 情况说明): each must appear in the same table, on
+the row of the same label or code, in the same column (the n-th amount of that row). Rows the
+publication prints per unit or per economic classification (预算03表, 06表) are compared where
+the model holds the same figure: their totals and the 项 rows of 05表 that appear once.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from decimal import Decimal
+
+import pytest
+from openpyxl import load_workbook
+
+from budgetreport.publish.build import Built, build
+from conftest import DATA
+
+SAMPLE = DATA / "beijing-xcb-2026.yaml"
+AMOUNT = re.compile(r"\d{1,3}(?:,\d{3})*\.\d{6}")
+
+# table title → {row label or code: the amounts of that row as published, left to right
+#   (the publication leaves a zero cell blank: blanks are not listed)}
+PUBLISHED: dict[str, dict[str, list[str]]] = {
+    "收支总表": {
+        "一、一般公共预算拨款收入": ["116,200.000000"],
+        "二、政府性基金预算拨款收入": ["6,389.000000"],
+        "九、其他收入": ["501.398813"],
+        "教育支出": ["73.050000"],
+        "文化旅游体育与传媒支出": ["122,136.821152"],
+        "社会保障和就业支出": ["5,414.736600"],
+        "卫生健康支出": ["1,666.861932"],
+        "资源勘探工业信息等支出": ["23.478000"],
+        "住房保障支出": ["3,631.686672"],
+        "本年收入合计": ["123,090.398813", "132,946.634356"],
+        "上年结转结余": ["10,157.584356", "301.348813"],
+        "收入总计": ["133,247.983169", "133,247.983169"],
+    },
+    "收入总表": {
+        "133,247.983169": ["133,247.983169", "123,090.398813", "116,200.000000", "6,389.000000",
+                           "501.398813", "10,157.584356"],
+    },
+    "支出总表": {
+        "合计": ["132,946.634356", "25,249.839114", "107,696.795242"],
+    },
+    "财政拨款收支总表": {
+        "一、一般公共预算资金": ["116,200.000000"],
+        "二、政府性基金预算资金": ["6,389.000000"],
+        "文化旅游体育与传媒支出": ["120,036.771152"],
+        "社会保障和就业支出": ["5,414.736600"],
+        "本年收入合计": ["122,589.000000", "130,846.584356"],
+    },
+    "一般公共预算支出表": {
+        "2070101": ["8,668.688754", "8,668.688754", "7,419.385100", "1,249.303654"],
+        "2070102": ["2,413.699679", "2,413.699679"],
+        "2070605": ["6,712.698500", "6,712.698500"],
+        "2080501": ["337.504000", "337.504000", "337.000000", "0.504000"],
+        "合计": ["124,457.584356", "25,249.789114", "21,643.164403", "3,606.624711",
+                 "99,207.795242"],
+    },
+    "一般公共预算基本支出表": {
+        "合计": ["25,249.789114", "21,643.164403", "3,606.624711"],
+    },
+    "政府性基金预算支出表": {
+        "2070799": ["6,389.000000", "6,389.000000"],
+        "合计": ["6,389.000000", "6,389.000000"],
+    },
+    "国有资本经营预算支出表": {},  # no such budget: the table with its empty 合计 row
+    "财政拨款“三公”经费支出表": {
+        "231.434069": ["231.434069", "218.569452", "12.864617"],
+    },
+    "政府采购预算明细表": {
+        "A-货物": ["1,399.795548"],
+        "C-服务": ["24,646.027347"],
+        "合计": ["26,045.822895"],
+    },
+    "财政拨款政府购买服务明细表": {
+        "合计": ["17,413.418852"],
+        "国防教育服务": ["108.300000"],
+    },
+}
+# The publication's table numbers: 预算12表 and 13表 (绩效目标) are not in the sample, so the
+# eleven tables keep 01–11 and nothing is numbered after them.
+NUMBERS = {title: f"预算{n:02d}表" for n, title in enumerate(PUBLISHED, 1)}
+
+# 附件1 情况说明: figures as the publication prints them (万元, trailing zeros dropped).
+TEXT = ["133247.98万元", "122589万元", "116200万元", "6389万元", "501.4万元", "10157.58万元",
+        "25249.84万元", "18.99%", "81.01%", "301.35万元", "231.43万元", "27.95万元", "10.78%",
+        "218.57万元", "12.86万元", "26045.82万元", "24646.03万元", "1316.06万元",
+        "1家行政单位和11家事业单位"]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    return build(SAMPLE, tmp_path_factory.mktemp("beijing"))
+
+
+@pytest.fixture(scope="module")
+def pages(built: Built) -> list[str]:
+    out = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(built.pdf), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    return out.split("\f")
+
+
+def _table_lines(pages: list[str], title: str) -> list[str]:
+    """The lines of one table: from the page headed by its number and title up to the next
+    table's heading (pages after the first of a long table belong to it)."""
+    lines: list[str] = []
+    inside = False
+    for page in pages:
+        heading = re.search(r"预算\d\d表\s+(\S+)", page)
+        if heading and "……" not in page and "..." not in page:
+            inside = heading.group(1) == title
+        if inside:
+            lines += page.splitlines()
+    assert lines, f"PDF 中没有表“{title}”"
+    return lines
+
+
+@pytest.mark.parametrize("title", list(PUBLISHED))
+def test_each_published_figure_is_on_its_row_and_column_in_the_pdf(
+        pages: list[str], title: str) -> None:
+    lines = _table_lines(pages, title)
+    for label, figures in PUBLISHED[title].items():
+        # the row's amounts from its label on (a 收支总表 line holds both halves)
+        amounts = [AMOUNT.findall(ln[ln.index(label):]) for ln in lines if label in ln]
+        assert amounts, f"{title}：没有“{label}”行"
+        assert any(a[:len(figures)] == figures for a in amounts), \
+            f"{title}“{label}”行：{amounts}，应为 {figures}"
+
+
+def test_tables_are_numbered_like_the_publication(pages: list[str]) -> None:
+    text = "\n".join(pages)
+    for title, number in NUMBERS.items():
+        assert re.search(rf"{number}\s+{re.escape(title)}", text), f"没有“{number} {title}”"
+    assert "预算12表" not in text and "绩效目标表" not in text  # absent: skipped, not numbered
+
+
+def test_the_statement_prints_the_published_figures(pages: list[str]) -> None:
+    statement = "".join(ln.strip() for p in pages[:6] for ln in p.splitlines())
+    for figure in TEXT:
+        assert figure in statement, f"情况说明中没有 {figure}"
+
+
+def _amount(cell: object) -> Decimal | None:
+    """A workbook number (or a printed amount) as an exact six-decimal Decimal."""
+    if cell is None or isinstance(cell, bool):
+        return None
+    try:
+        return Decimal(str(cell).replace(",", "")).quantize(Decimal("0.000001"))
+    except ArithmeticError:
+        return None
+
+
+def _sheet_rows(built: Built, title: str) -> list[list[object]]:
+    wb = load_workbook(built.workbook, data_only=True, read_only=True)
+    assert title in wb.sheetnames, f"工作簿中没有“{title}”"
+    return [list(r) for r in wb[title].iter_rows(values_only=True)]
+
+
+@pytest.mark.parametrize("title", list(PUBLISHED))
+def test_each_published_figure_is_on_its_row_and_column_in_the_workbook(
+        built: Built, title: str) -> None:
+    rows = _sheet_rows(built, title)
+    for label, figures in PUBLISHED[title].items():
+        want = [Decimal(f.replace(",", "")) for f in figures]
+        number = _amount(label)  # a row without a label is found by its first amount
+        found = []
+        for r in rows:
+            cells = [c for c in r if c is not None and c != ""]
+            numbers = [None if isinstance(c, str) else _amount(c) for c in cells]
+            at = next((i for i, c in enumerate(cells)
+                       if (isinstance(c, str) and label in c) or (number and numbers[i] == number)),
+                      None)
+            if at is not None:  # the row's amounts from its label on, zeros left out
+                found.append([n for n in numbers[at:] if n])
+        assert any(f[:len(want)] == want for f in found), f"{title}“{label}”行：{found}，应为 {want}"
+
+
+def test_amounts_print_with_six_decimals_in_wan(pages: list[str]) -> None:
+    lines = _table_lines(pages, "支出总表")
+    assert any("单位：万元" in ln for ln in lines)
+    assert all(len(a.split(".")[1]) == 6 for ln in lines for a in AMOUNT.findall(ln))
