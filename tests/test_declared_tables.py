@@ -31,8 +31,8 @@ UPDATE = os.environ.get("UPDATE_SNAPSHOTS") == "1"
 SAMPLES = sorted(p.name for p in DATA.glob("*.yaml"))
 
 
-def test_there_are_nine_samples() -> None:
-    assert len(SAMPLES) == 9
+def test_there_are_ten_samples() -> None:
+    assert len(SAMPLES) == 10
 
 
 @pytest.mark.parametrize("sample", SAMPLES)
