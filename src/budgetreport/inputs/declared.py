@@ -113,6 +113,7 @@ ROWS_KEYS: dict[str, str] = {
 LINE_KEYS: dict[str, str] = {
     "label": "行名", "each": "class：每个类一行（按所在一半的各栏度量）", "funds": "each/of 的资金来源",
     "numbered": "each 行名前加“一、二、…”", "figure": "一个全文数字（见 figures）",
+    "levels": "each 画到第几级：1 只有类（默认），2 类及其款，3 类、款、项（“一、”只编类）",
     "of": "functional：该分类的合计（按各栏度量）", "sum": "这些行（行名列表）之和",
     "adds": "声明本行为这些行之和（行名列表，或 above：上面各行），供打印合计核对",
     "total": "合计类的行：排在一半的底部、加粗", "year": "固定行：current（本年，默认）或 prior（上年）",
@@ -151,6 +152,7 @@ class LineSpec:
     each: str | None = None
     funds: tuple[str, ...] = ("all",)
     numbered: bool = False
+    levels: int = 1
     figure: str | None = None
     of: str | None = None
     sum: tuple[str, ...] = ()
@@ -321,6 +323,8 @@ class _Checker:
         for name in ("numbered", "total"):
             if name in d:
                 out[name] = self.flag(d[name], loc + (name,), name)
+        if "levels" in d:
+            out["levels"] = self.number(d["levels"], loc + ("levels",), "levels", 1, 3)
         if "figure" in d:
             if d["figure"] not in FIGURES:
                 self.say(loc + ("figure",), f"未知的全文数字“{d['figure']}”，可用：{'、'.join(FIGURES)}")
@@ -541,6 +545,7 @@ def json_schema() -> dict[str, Any]:
         "label": text | {"description": LINE_KEYS["label"]},
         "each": enum("each", CHOICES["each"], LINE_KEYS["each"]), "funds": funds,
         "numbered": {"type": "boolean", "description": LINE_KEYS["numbered"]},
+        "levels": {"type": "integer", "minimum": 1, "maximum": 3, "description": LINE_KEYS["levels"]},
         "figure": enum("figure", FIGURES, LINE_KEYS["figure"]),
         "of": enum("of", CHOICES["of"], LINE_KEYS["of"]),
         "sum": {"type": "array", "items": text, "description": LINE_KEYS["sum"]},

@@ -233,6 +233,7 @@ class Line:
     values: tuple[Decimal | None, ...]
     total: bool
     adds: tuple[str, ...] | str = ()
+    level: int = 1  # an `each` line's 类 (1), 款 (2) or 项 (3); "adds: above" sums the 类 only
 
 
 def half_lines(f: Figures, lines: Sequence[LineSpec], measures: Sequence[str]) -> list[Line]:
@@ -240,9 +241,11 @@ def half_lines(f: Figures, lines: Sequence[LineSpec], measures: Sequence[str]) -
     for x in lines:
         if x.each:
             t = functional(f, x.funds)
-            out += [Line(f"{numeral(i)}、{r.name}" if x.numbered else r.name,
-                         tuple(measure(r, m) for m in measures), x.total, x.adds)
-                    for i, r in enumerate(t.level(1), 1)]
+            n = 0
+            for r in (r for r in t.rows if r.level <= x.levels):
+                n += r.level == 1
+                out.append(Line(f"{numeral(n)}、{r.name}" if x.numbered and r.level == 1 else r.name,
+                                tuple(measure(r, m) for m in measures), x.total, x.adds, r.level))
         elif x.figure:
             out.append(Line(x.label, (figure(f, x.figure, x.year),), x.total, x.adds))
         elif x.of:
@@ -282,7 +285,7 @@ def paired_rows(f: Figures, rs: RowsSpec, leaves: Sequence[ColumnSpec]) -> list[
             cells[i] += [text(x.label), *([money(v) for v in x.values] + [money(None)] * (count - len(x.values))
                                           if x.label else [Cell(None, "money")] * count)]
         for i, x in enumerate(drawn):
-            parts = [y.label for y in body] if x.adds == "above" else list(x.adds)
+            parts = [y.label for y in body if y.level == 1] if x.adds == "above" else list(x.adds)
             if parts and all(p in index for p in parts):
                 found.setdefault(i, []).append(Sum(tuple(range(first, first + count)),
                                                    tuple(index[p] for p in parts)))
