@@ -61,7 +61,9 @@ LINE_MEASURES: dict[str, str] = {
 }
 TEXTS: dict[str, str] = {
     "code": "科目编码（一栏）", "类": "科目编码的类（如 201）", "款": "科目编码的款（如 05）",
-    "项": "科目编码的项（如 07）", "name": "科目名称", "label": "行的名称（固定行、收支总表各行、合计）",
+    "项": "科目编码的项（如 07）", "name": "科目名称",
+    "unit": "预算单位栏：合计行在此写 total_label（如 \"{name}\"），分类各行空白",
+    "label": "行的名称（固定行、收支总表各行、合计）",
 }
 ROW_SOURCES: dict[str, str] = {
     "functional": "支出功能分类 类/款/项（可按资金来源 funds、基本/项目 part 筛选）",
