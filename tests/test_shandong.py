@@ -186,7 +186,11 @@ def row_key(row: tuple[object, ...]) -> str:
 
 
 def test_every_figure_in_its_table_row_and_column(doc: Doc) -> None:
-    for title, expected in TABLES.items():
+    figures_in_place(doc, TABLES)
+
+
+def figures_in_place(doc: Doc, tables: dict[str, dict[str, dict[str, str]]]) -> None:
+    for title, expected in tables.items():
         rows = doc.sheets[title]
         body, cols = headers(rows)
         found = {row_key(r): r for r in rows[body:]}
@@ -267,3 +271,79 @@ def test_parts_in_the_published_order(doc: Doc) -> None:
 
 def test_data_file_is_a_real_path() -> None:
     assert Path(DATA / f"{SAMPLE}.yaml").is_file()
+
+
+# --- 烟台市统计局 2026 (the second document of the region, same templates) ------------------
+
+TJJ = "shandong-yantai-tjj-2026"
+TJJ_TABLES: dict[str, dict[str, dict[str, str]]] = {
+    "一般公共预算支出情况表": {
+        # published 合计 2,123.11 / 1,704.11 / 1,573.37: its classes add up to the figures below
+        "合计": {"合计": "2123.10", "小计": "1704.10", "人员支出": "1573.35", "日常公用支出": "130.75",
+                 "项目支出": "419.00"},
+        "201": {"合计": "1506.40", "小计": "1180.40", "人员支出": "1055.75", "日常公用支出": "124.65",
+                "项目支出": "326.00"},
+        "2010501": {"合计": "588.75", "人员支出": "502.45", "日常公用支出": "86.30"},
+        "2010502": {"合计": "41.00", "项目支出": "41.00"},
+        "2010507": {"合计": "285.00", "项目支出": "285.00"},
+        "2010550": {"合计": "591.65", "人员支出": "553.30", "日常公用支出": "38.35"},  # published 591.64, 38.34
+        "2050803": {"合计": "96.86", "小计": "3.86", "日常公用支出": "3.86", "项目支出": "93.00"},
+        "208": {"合计": "292.73", "人员支出": "290.49", "日常公用支出": "2.24"},
+        "210": {"合计": "102.63"}, "2101199": {"合计": "18.99"},
+        "221": {"合计": "124.48"}, "2210201": {"合计": "124.48"},
+    },
+    "一般公共预算基本支出情况表": {
+        "301/501": {"小计": "705.28", "人员支出": "705.28"},
+        "30101/50101": {"小计": "169.27"},  # published 169.28 (301/501 adds up to 705.29)
+        "301/505": {"小计": "746.73"}, "30107/50501": {"小计": "143.49"},
+        "302/502": {"小计": "92.40", "日常公用支出": "92.40"}, "30215/50202": {"小计": "5.00"},
+        "30216/50203": {"小计": "3.86"}, "302/505": {"小计": "38.34"},
+        "303/509": {"小计": "121.35", "人员支出": "121.35"}, "30302/50905": {"小计": "120.17"},
+    },
+    "项目支出预算情况表": {
+        "合计": {"合计": "419.00", "一般公共预算": "419.00"},
+        "实施公车统管费用": {"合计": "25.00"}, "设备购置更新": {"合计": "16.00"},
+        "统计周期性调查": {"合计": "368.00"}, "1%人口抽样调查": {"合计": "10.00"},
+    },
+    "政府采购预算表": {
+        "合计": {"合计": "49.33"}, "20105": {"合计": "49.33"},
+        "2010501": {"合计": "1.83"}, "2010507": {"合计": "47.50"},
+    },
+}
+TJJ_SENTENCES = [
+    "比上年增加388.34万元，其中：",
+    "1.收入预算增加388.34万元，其中一般公共预算收入增加388.34万元。",
+    "2.支出预算增加388.34万元，其中基本支出增加19.34万元，项目支出增加369万元。",
+    "“三公”经费预算共14.3万元，与上年基本持平。",
+    "公务用车运行维护费12.5万元，与上年基本持平。",
+    "机关运行经费安排92.4万元，比上年增加0.78万元。",
+    "委托业务费财政拨款预算为17.5万元，比上年增加14万元，增长400%。",
+    "2026年政府采购预算49.33万元，其中：政府采购货物预算0.33万元，政府采购工程预算0万元，政府采购服务预算49万元。",
+    "截至2025年12月31日，本部门共有车辆1辆，其中机要通信用车1辆",
+    "涉及一级预算项目4个，预算资金419万元，其中财政拨款419万元。拟对统计周期性调查1个项目开展部门重点绩效评价",
+    "（二）部门主管专项资金的绩效目标表",
+]
+
+
+@pytest.fixture(scope="module")
+def tjj(tmp_path_factory: pytest.TempPathFactory) -> Doc:
+    return Doc(build(DATA / f"{TJJ}.yaml", tmp_path_factory.mktemp(TJJ)))
+
+
+def test_second_document_figures_in_place(tjj: Doc) -> None:
+    figures_in_place(tjj, TJJ_TABLES)
+    rows = tjj.sheets["一般公共预算“三公”经费支出情况表"]
+    amounts = next(r for r in rows if any(isinstance(c, (int, float)) for c in r))
+    published = ("14.30", "0", "12.50", "0", "12.50", "1.80") * 2
+    assert [D(str(c)) for c in amounts] == [D(x) for x in published]
+    perf = [t for t, _ in tjj.all_sheets if t.startswith("政策和项目预算绩效目标表")]
+    assert len(perf) == 4
+
+
+def test_second_document_sentences(tjj: Doc) -> None:
+    third = re.sub(r"\s+|—\s*\d+\s*—", "", tjj.text[tjj.text.rindex("第三部分"):tjj.text.rindex("第四部分")])
+    for sentence in TJJ_SENTENCES:
+        assert sentence in third, sentence
+    first = re.sub(r"\s+|—\s*\d+\s*—", "", tjj.text[tjj.text.rindex("第一部分"):tjj.text.rindex("第二部分")])
+    units = "纳入烟台市统计局2026年部门预算编制范围的二级预算单位包括：1.烟台市统计局机关2.烟台市农村社会经济调查队"
+    assert units in first
