@@ -82,9 +82,14 @@ PUBLISHED: dict[str, dict[str, list[str]]] = {
         "合计": ["17,413.418852"],
         "国防教育服务": ["108.300000"],
     },
+    "部门整体支出绩效目标表": {  # published as 预算13表: its 资金 rows (labels wrap: found by amount)
+        "132,946.634356": ["132,946.634356"],  # 年度预算资金总额 (its label wraps in the PDF)
+        "130,846.584356": ["130,846.584356"],  # 其中：财政拨款
+        "2,100.050000": ["2,100.050000"],  # 其他资金
+    },
 }
-# The publication's table numbers: 预算12表 and 13表 (绩效目标) are not in the sample, so the
-# eleven tables keep 01–11 and nothing is numbered after them.
+# The publication's table numbers: 预算12表 项目支出绩效目标表 is not in the sample, so it is
+# left out and 部门整体支出绩效目标表 (published as 预算13表) moves up to 预算12表.
 NUMBERS = {title: f"预算{n:02d}表" for n, title in enumerate(PUBLISHED, 1)}
 
 # 附件1 情况说明: figures as the publication prints them (万元, trailing zeros dropped).
@@ -92,6 +97,9 @@ TEXT = ["133247.98万元", "122589万元", "116200万元", "6389万元", "501.4�
         "25249.84万元", "18.99%", "81.01%", "301.35万元", "231.43万元", "27.95万元", "10.78%",
         "218.57万元", "12.86万元", "26045.82万元", "24646.03万元", "1316.06万元",
         "1家行政单位和11家事业单位"]
+# 预算13表's indicators (三级指标 → 指标值 as 指标性质, 指标值 and 度量单位 read together)
+INDICATORS = {"各项工作完成时间": "≤12月", "文明实践主题市级宣讲活动受众普及率": "≥85%",
+              "运转保障率": "＝100%", "新闻出版管理工作": "≥1项"}
 
 
 @pytest.fixture(scope="module")
@@ -137,11 +145,14 @@ def test_tables_are_numbered_like_the_publication(pages: list[str]) -> None:
     text = "\n".join(pages)
     for title, number in NUMBERS.items():
         assert re.search(rf"{number}\s+{re.escape(title)}", text), f"没有“{number} {title}”"
-    assert "预算12表" not in text and "绩效目标表" not in text  # absent: skipped, not numbered
+    assert "项目支出绩效目标表" not in text and "预算13表" not in text  # absent: skipped
 
 
 def test_the_statement_prints_the_published_figures(pages: list[str]) -> None:
-    statement = "".join(ln.strip() for p in pages[:6] for ln in p.splitlines())
+    text = "".join(ln.strip() for p in pages for ln in p.splitlines())
+    # from the part's heading (after the contents) to the 报表 part's heading
+    start = text.index("第一部分", text.index("第一部分") + 1)
+    statement = text[start:text.index("第二部分", start)]
     for figure in TEXT:
         assert figure in statement, f"情况说明中没有 {figure}"
 
@@ -185,3 +196,10 @@ def test_amounts_print_with_six_decimals_in_wan(pages: list[str]) -> None:
     lines = _table_lines(pages, "支出总表")
     assert any("单位：万元" in ln for ln in lines)
     assert all(len(a.split(".")[1]) == 6 for ln in lines for a in AMOUNT.findall(ln))
+
+
+def test_the_department_goals_table_has_the_published_indicators(built: Built) -> None:
+    rows = _sheet_rows(built, "部门整体支出绩效目标表")
+    cells = {str(c): [str(x) for x in r if x is not None] for r in rows for c in r if c}
+    for name, value in INDICATORS.items():
+        assert name in cells and value in cells[name], f"指标“{name}”应为 {value}"
