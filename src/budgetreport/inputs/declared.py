@@ -101,7 +101,7 @@ COLUMN_KEYS: dict[str, str] = {
     "text": "文字栏：" + "、".join(TEXTS), "field": "地区数据段记录的字段",
     "width": "栏宽（汉字数，默认金额 8、名称 22、编码 8）",
     "when": "split：数据逐行给出人员/公用经费时才列出；unsplit：否则才列出",
-    "year": "固定行：本栏（及其下级栏）的全文数字取 current（本年）或 prior（上年），不论行的 year",
+    "year": "固定行：本栏（及其下级栏）的全文数字取 current（本年）、prior（上年）或 change（增减额），不论行的 year",
 }
 ROWS_KEYS: dict[str, str] = {
     "source": "行的来源：" + "、".join(ROW_SOURCES),
@@ -118,7 +118,8 @@ LINE_KEYS: dict[str, str] = {
     "levels": "each 画到第几级：1 只有类（默认），2 类及其款，3 类、款、项（“一、”只编类）",
     "of": "functional：该分类的合计（按各栏度量）", "sum": "这些行（行名列表）之和",
     "adds": "声明本行为这些行之和（行名列表，或 above：上面各行），供打印合计核对",
-    "total": "合计类的行：排在一半的底部、加粗", "year": "固定行：current（本年，默认）或 prior（上年）",
+    "total": "合计类的行：排在一半的底部、加粗",
+    "year": "固定行：current（本年，默认）、prior（上年）或 change（本年 − 上年）",
 }
 VOCABULARY = {"table": TABLE_KEYS, "column": COLUMN_KEYS, "rows": ROWS_KEYS, "line": LINE_KEYS,
               "source": ROW_SOURCES, "measure": MEASURES, "figure": FIGURES, "line_measure": LINE_MEASURES,
@@ -130,7 +131,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "empty": ("note", "omit", "none_row", "rows"), "note_position": ("body", "below"),
     "when": ("split", "unsplit"), "part": ("all", "basic", "project"),
     "total": ("first", "last", "none"), "classification": ("department",),
-    "year": ("current", "prior"), "each": ("class",), "of": ("functional",), "each_table": ("project",),
+    "year": ("current", "prior", "change"), "each": ("class",), "of": ("functional",), "each_table": ("project",),
 }
 
 

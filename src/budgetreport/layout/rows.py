@@ -61,7 +61,10 @@ def measure(subject: Subject, name: str) -> Decimal | None:
 
 def figure(f: Figures, name: str, year: str = "current") -> Decimal | None:
     """A figure of the whole document (`inputs.declared.FIGURES`), this year's or last year's
-    (None where the data gives no last year's figure)."""
+    (None where the data gives no last year's figure), or the change (year "change")."""
+    if year == "change":
+        now, then = figure(f, name), figure(f, name, "prior")
+        return None if now is None or then is None else now - then
     group, _, item = name.partition(".")
     if group == "three_public":
         it = f.three_public[item]
@@ -301,6 +304,8 @@ def fixed_rows(f: Figures, rs: RowsSpec, leaves: Sequence[ColumnSpec]) -> list[R
         for c in leaves:
             if c.measure in LINE_MEASURES:
                 cells.append(_line_amount(f, x.figure or "", c.measure or ""))
+            elif c.measure and (c.year or x.year) == "change":
+                cells.append(money(figure(f, c.measure, "change")))
             elif c.measure:
                 year = c.year or x.year
                 value = figure(f, c.measure, year)
