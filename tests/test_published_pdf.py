@@ -75,7 +75,9 @@ def test_import_holds_the_publications_figures(published: Path, tmp_path: Path) 
     for key in ("duties", "internal_divisions", "divisions"):
         assert data["overview"][key] == sample["overview"][key], key
     assert data["department"]["scope"] == "单位预算"
-    assert "W560" in result.output and out.read_text(encoding="utf-8").count("请核对后删去本行") == 4
+    # duties, internal divisions and their count, 单位预算, and the cover's 市级
+    assert "W560" in result.output and out.read_text(encoding="utf-8").count("请核对后删去本行") == 5
+    assert data["department"]["level"] == "市级"
     wan = Decimal(10000)
     assert [data["three_public"][k]["amount"] for k in ("abroad", "reception", "vehicle_purchase",
                                                         "vehicle_running")] == [v * wan for v in THREE_PUBLIC]

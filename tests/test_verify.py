@@ -285,11 +285,13 @@ def test_import_places_the_texts_marked_for_review(pdfs: dict[str, Path], tmp_pa
     assert "项目经费情况说明 1 个项目的文字" in result.output
     assert "数字取自PDF" in result.output and "工作簿" not in result.output
     text = out.read_text(encoding="utf-8")
-    assert text.count("请核对后删去本行") == 5  # duties, units, unit kinds, subordinate units, projects
+    # duties, units, unit kinds, subordinate units, projects, the cover's 区级
+    assert text.count("请核对后删去本行") == 6
     from budgetreport.inputs.load import read
     new, sample = read(out).data["overview"], read(DATA / "shanghai-putuo-wanli-2025.yaml").data["overview"]
     for key in ("duties", "units", "unit_kinds", "subordinate_units"):
         assert new[key] == sample[key], key
+    assert read(out).data["department"]["level"] == "区级"  # as the sample's cover prints it
 
 
 def test_a_missing_table_is_named_as_the_document_titles_it() -> None:

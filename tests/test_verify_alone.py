@@ -102,3 +102,49 @@ def test_a_folder_is_summed_up_and_written_as_html(tmp_path: Path) -> None:
     assert "共 4 个文件：2 个一致或只有文字" in result.output
     page = report.read_text(encoding="utf-8")
     assert page.count("<tr class=") == 4 and "（增加内容）" in page and "Traceback" not in result.output
+
+
+def test_units_are_read_as_real_publications_list_them() -> None:
+    from budgetreport.readback.texts import placed_texts
+
+    prose = "这是一行足够长的正文，用来给出整行的宽度，使标题比它短得多，从而认作标题而不是正文的一部分内容"
+    doc = Document("x.pdf", [
+        "上海市普陀区2025年区级部门预算\n预算主管部门：上海市普陀区某某局",
+        "上海市普陀区某某局（部门）主要职能\n某某局是区政府工作部门。\n主要职能包括：\n"
+        f"一、{prose}，\n{prose}。\n二、负责本区有关工作。",
+        "上海市普陀区某某局（部门）机构设置\n"
+        "上海市普陀区某某局部门预算是包括某某局本部以及下属 1 家预算单位的综合收支计划。\n"
+        "本部门中，行政单位 1 家，事业单位 1 家，具体包括：\n"
+        "1. 上海市普陀区某某服务中心，不单列预算。",
+        "名词解释\n（一）财政拨款收入：是区级预算主管部门本年度从本级财政部门取得的财政拨款。",
+    ], [])
+    placed = {p.path: p.value for p in placed_texts(doc)}
+    assert placed[("overview", "duties")][0] == "某某局是区政府工作部门。", placed
+    assert placed[("overview", "units")] == [{"name": "某某局本部"}, {"name": "上海市普陀区某某服务中心"}]
+    assert placed[("overview", "subordinate_units")] == 1
+    assert placed[("department", "level")] == "区级"
+
+
+def test_a_three_public_table_with_both_years_side_by_side_gives_a_row_per_year() -> None:
+    from decimal import Decimal
+
+    from budgetreport.importer.checks import check_tables
+    from budgetreport.importer.sheets import read_table
+    from budgetreport.importer.workbook import Sheet
+
+    labels = ["合计", "因公出国（境）费", "公务用车购置费", "公务用车运行维护费", "公务接待费"]
+    values: dict = {(1, 1): "一般公共预算“三公”经费支出情况表", (2, 1): "单位：万元",
+                    (3, 1): "2025年预算数", (3, 6): "2026年预算数"}
+    for i, label in enumerate(labels):
+        values[(4, 1 + i)] = values[(4, 6 + i)] = label
+    for i, v in enumerate(["22.00", "", "", "20.00", "2.00", "17.00", "", "", "15.00", "2.00"]):
+        if v:
+            values[(5, 1 + i)] = Decimal(v)
+    sheet = Sheet("x.pdf", "三公", values, [(3, 1, 3, 5), (3, 6, 3, 10)], 5, 10)
+    problems: list = []
+    table = read_table("three_public", sheet, {}, "three_public", problems)
+    assert [p for p in problems if p.severity is Severity.error] == [], problems
+    facts = check_tables([table], {})
+    assert facts.get("three_public", "current", "total").value == Decimal(170000)
+    assert facts.get("three_public", "prior", "total").value == Decimal(220000)
+    assert facts.get("three_public", "current", "vehicle_running").value == Decimal(150000)

@@ -429,10 +429,10 @@ def verify(paths: tuple[Path, ...], region: str | None, strict: bool, each: bool
         _verify_many(files, region, strict, html_out)
         return
     from ..readback import verify_document
-    from ..readback.pdf import read_pdf
+    from ..readback.pdf import read_pdfs
 
     try:
-        doc = read_pdf(files[0]) if len(files) == 1 else _read_parts(files)
+        doc = read_pdfs(files)  # several: one document (a 情况说明 and its 报表 published apart)
         problems = verify_document(doc, data, region)
     except BudgetError as exc:
         report(exc.problems)
@@ -449,16 +449,6 @@ def verify(paths: tuple[Path, ...], region: str | None, strict: bool, each: bool
         click.echo(f"{doc.name}：{against}有 {len(counted)} 处不一致。", err=True)
         sys.exit(EXIT_PROBLEM)
     click.echo(f"{doc.name}：{against}一致" + ("（有警告）" if problems else "") + "。")
-
-
-def _read_parts(files: list[Path]) -> Any:
-    """Several PDFs as one document (a 情况说明 and its 报表 published apart)."""
-    from ..readback import pdf
-
-    read_pdfs = getattr(pdf, "read_pdfs", None)
-    if read_pdfs is None:
-        raise click.UsageError("多个 PDF 合为一份核对尚不支持；逐份核对请加 --each")
-    return read_pdfs(files)
 
 
 def _verify_many(paths: list[Path], region: str | None, strict: bool, html_out: Path | None) -> None:

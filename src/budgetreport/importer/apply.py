@@ -232,10 +232,16 @@ def economic_key(item: dict[str, Any]) -> str:
 
 def running_costs(w: Writer, imp: Imported) -> None:
     """A 机关运行经费 the file states as a figure follows the workbook; one the file leaves to
-    be computed is compared after writing (`importer._running_costs`)."""
+    be computed is compared after writing (`importer._running_costs`). A new file states it
+    as published: the region's definition (the 公用经费 of some economic 类) need not be the
+    publisher's (a 街道's is not), and the published figure is the one to keep."""
+    if imp.running_costs is None:
+        return
     node = w.root.get("running_costs")
-    if imp.running_costs is not None and isinstance(node, CommentedMap) and node.get("amount") is not None:
-        w.set(node, "amount", imp.running_costs)
+    if w.fresh and not isinstance(node, CommentedMap):
+        node = w.root["running_costs"] = CommentedMap()
+    if isinstance(node, CommentedMap) and (w.fresh or node.get("amount") is not None):
+        w.set(node, "amount", imp.running_costs, absent_is_zero=False)
 
 
 def write_figures(w: Writer, imp: Imported) -> None:

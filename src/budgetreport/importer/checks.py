@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..common.money import round_to
-from ..common.problems import Problem
+from ..common.problems import Problem, Severity
 from ..inputs.model import FISCAL_SOURCES, SOURCE_NAMES, Source
 from .labels import INCOME_ROWS, SOURCES, SPENDING_ROWS
 from .sheets import Amount, Row, Table
@@ -101,11 +101,17 @@ def check_tables(tables: Iterable[Table], catalogue_names: dict[str, str]) -> Fa
             if r.code and r.name:
                 facts.names.setdefault(r.code, r.name)
     by_name = {v: k for k, v in {**catalogue_names, **facts.names}.items() if len(k) == 3}
+    by_amount: dict[Decimal, set[str]] = {}  # a 类's total → its codes, in the classified tables
+    for t in tables:
+        if t.kind == "classified":
+            for r in t.rows:
+                if r.code and len(r.code) == 3 and "total" in r.amounts:
+                    by_amount.setdefault(r.amounts["total"].value, set()).add(r.code)
     for t in tables:
         if t.kind == "classified":
             _classified(t, facts)
         elif t.kind == "paired":
-            _paired(t, facts, by_name)
+            _paired(t, facts, by_name, by_amount)
         elif t.kind == "three_public":
             _three_public(t, facts)
         elif t.kind == "transfers":
@@ -202,19 +208,30 @@ def _register(t: Table, r: Row, facts: Facts) -> None:
 # --- paired tables (收支总表, 财政拨款收支总表) -------------------------------------------------
 
 
-def _paired(t: Table, facts: Facts, by_name: dict[str, str]) -> None:
+def _paired(t: Table, facts: Facts, by_name: dict[str, str],
+            by_amount: dict[Decimal, set[str]] | None = None) -> None:
     out = facts.problems
     fiscal_only = t.scope == "fiscal"
     left: dict[str, Amount] = {}
+    carried = False  # below the 上年结转 row: its own breakdown by source
     for r in t.left:
         a = r.amounts.get("total")
         key = SOURCES.get(r.label) or INCOME_ROWS.get(r.label)
+        if key == "carryover":
+            carried = True
+        elif carried and key in SOURCE_KEYS and key in left:
+            continue  # 上年结转's own 一般公共预算拨款…, not this year's again
         if key is None:
             if r.label and a is not None and a.value:
                 out.append(problem(a.ref, "E533", f"不认识的收入项目“{r.label}”"))
             continue
-        if key in ("this_year", "total") and fiscal_only:
+        if fiscal_only and key == "total" and left.get("carryover") is not None and left["carryover"].value:
+            key = "fiscal_total"  # 财政拨款 with its own 上年结转: not the year's 财政拨款收入
+        elif key in ("this_year", "total") and fiscal_only:
             key = "fiscal"
+        if fiscal_only and key in ("carryover", "fiscal_total") and a is not None and key not in left:
+            left[key] = a  # the fiscal carry-over alone: not the 收支总表's, which may hold more
+            continue
         if a is not None and key not in left:
             left[key] = a
             facts.add(("inc", key), a, f"收入“{COLUMN_WORDS.get(key, r.label)}”")
@@ -239,6 +256,13 @@ def _paired(t: Table, facts: Facts, by_name: dict[str, str]) -> None:
         if key:
             totals.setdefault(key, r)
             continue
+        if code is None and (a := r.amounts.get("total")) is not None and a.value \
+                and len(codes := (by_amount or {}).get(a.value, set())) == 1:
+            # a 类 under a former name ("医疗卫生与计划生育支出"): the one 类 of that total
+            code = next(iter(codes))
+            out.append(problem(a.ref, "W534", (
+                f"支出项目“{r.label}”不是科目目录中的类级科目名称，按金额认作“{facts.names.get(code, code)}”"
+                f"（{code}）"), Severity.warning))
         if code is None:
             if r.label and any(a.value for a in r.amounts.values()):
                 first = next(iter(r.amounts.values()))
@@ -264,7 +288,7 @@ def _paired(t: Table, facts: Facts, by_name: dict[str, str]) -> None:
         carry = totals.get("carry_forward")
         if carry and col in carry.amounts:
             cells = cells + [carry.amounts[col]]
-            if col == "total":
+            if col == "total" and scope == "all":  # the fiscal table's is the fiscal part only
                 facts.add(("carry_forward",), carry.amounts[col], "结转下年")
         total = totals.get("total")
         if col == "total" and not carry and scope == "all" and total and col in total.amounts:
@@ -277,7 +301,10 @@ def _paired(t: Table, facts: Facts, by_name: dict[str, str]) -> None:
                 s = col if col in SOURCE_KEYS else scope
                 facts.add(("fn", s, "", "total" if col in SOURCE_KEYS else col), total.amounts[col],
                           f"支出总计的“{word}”")
-    income_total = left.get("total") or left.get("fiscal")
+    if "fiscal_total" in left and "fiscal" in left:
+        _sum_check(out, "“收入总计”", left["fiscal_total"], [left["fiscal"], left["carryover"]],
+                   "本年财政拨款收入与上年结转之和")
+    income_total = left.get("total") or left.get("fiscal_total") or left.get("fiscal")
     spending_total = totals.get("total")
     if income_total and spending_total and "total" in spending_total.amounts:
         _sum_check(out, "“收入总计”", income_total, [spending_total.amounts["total"]],

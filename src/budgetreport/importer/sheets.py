@@ -284,6 +284,11 @@ def _blank(table: Table, r: int, columns: dict[int, str]) -> bool:
     return all(number(table.sheet.raw(r, c)) is None for c in columns)
 
 
+def _zero(table: Table, r: int, columns: dict[int, str]) -> bool:
+    """Every amount of the row is zero (or blank)."""
+    return all(not isinstance(v := number(table.sheet.raw(r, c)), str) and not v for c in columns)
+
+
 # --- table shapes ------------------------------------------------------------------------
 
 
@@ -349,8 +354,8 @@ def _code_from_parts(sheet: Sheet, r: int, parts: dict[str, int], upper: dict[st
         code = c7
     elif len(c5) == 5:
         code = c5 + c7
-    elif c5:
-        code = (c3 or upper["类"]) + c5 + c7
+    elif c5:  # a 类 cut short ("7" for 210, its cell too narrow) is the rows' above
+        code = (c3 if len(c3) == 3 or not upper.get("类") else upper["类"]) + c5 + c7
     elif c7:
         code = (upper["款"] if not c3 or upper["款"].startswith(c3) else "") + c7
     else:

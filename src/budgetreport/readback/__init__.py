@@ -94,6 +94,28 @@ def _recognised(doc: Document, regions: list[str], year: int | None) -> tuple[st
     return best
 
 
+def _unsure(problems: list[Problem], doc: Document) -> tuple[list[Problem], list[Finding]]:
+    """A table whose 科目编码 repeat (two code systems side by side, rows per unit), or whose
+    code column is not found, is one this reader does not understand: its sums say nothing
+    about the publication. Its problems are left out, and it is named once, as a warning."""
+    from .pdf import PageRef
+
+    def table(p: Problem) -> str:
+        return PageRef.split(p.file)[1]
+
+    repeated: dict[str, int] = {}
+    for p in problems:
+        if p.code in ("E515", "E532"):
+            repeated[table(p)] = repeated.get(table(p), 0) + (p.code == "E532")
+    if not repeated:
+        return problems, []
+    pages = {s.name: s.first_page for s in doc.tables}
+    kept = [p for p in problems if p.code not in ("E515", "E530", "E531", "E532") or table(p) not in repeated]
+    return kept, [Finding(pages.get(name, 0), "W629", (
+        f"附表“{name}”" + (f"有 {n} 处重复的科目编码（如两套编码并列、分单位列示）" if n else "找不到科目编码列")
+        + "，本程序读不懂这种排列，未核对其合计"), Severity.warning) for name, n in repeated.items()]
+
+
 def _alone(doc: Document, region: str | None) -> list[Finding]:
     from ..importer.checks import check_tables
     from ..inputs.catalogue import load_catalogue
@@ -112,10 +134,10 @@ def _alone(doc: Document, region: str | None) -> list[Finding]:
     # When the region's table set is only a guess, its missing or unknown tables say little.
     guessed = () if region else ("E522", "E524", "W520")
     kept = [p for p in problems if p.code not in guessed]
-    checked = rounding(list(facts.problems), facts)
+    checked, unread = _unsure([*kept, *rounding(list(facts.problems), facts)], doc)
     errors = {(p.file, p.message) for p in checked if p.severity is Severity.error}
     wrong = [p for p in facts.problems if (p.file, p.message) in errors]
-    return (head + table_findings([*kept, *checked], doc) + suspects(facts, cell_words(tables), wrong)
+    return (head + unread + table_findings(checked, doc) + suspects(facts, cell_words(tables), wrong)
             + sources_spent(facts) + text_totals(doc, facts, year) + stated_twice(doc, year)
             + self_consistency(doc, year))
 

@@ -190,9 +190,12 @@ def text_totals(doc: Document, facts: Facts, year: int | None) -> list[Finding]:
             step = UNITS[m.group(2)] / Decimal(10) ** places
             if not any(round_to(a.value, step) == value for a in tables):
                 a = tables[0]
+                unbalanced = {w.ref.sheet for w, _, p in facts.problems.sums if p is not None}
+                likely = "" if a.ref.sheet in unbalanced else "；附表自身相加一致，最可能有误的是文中的数字"
                 out.append(Finding(doc.page_of(m.start(), starts), "E627", (
                     f"文中“{short(m.group(0), 40)}”与附表不符：{a.ref.sheet}（第{_page(a)}页）为 "
-                    f"{a.shown()}（{a.unit}），即 {round_to(a.value, step) / UNITS[m.group(2)]:,f}{m.group(2)}")))
+                    f"{a.shown()}（{a.unit}），即 {round_to(a.value, step) / UNITS[m.group(2)]:,f}{m.group(2)}"
+                    + likely)))
             break  # the first statement of each total
     return out
 
@@ -234,7 +237,7 @@ def stated_twice(doc: Document, year: int | None) -> list[Finding]:
     return out
 
 
-QUALIFIERS = {"基本", "项目", "人员", "公用", "经营", "资本", "基金", "其他", "上年", "结转", "事业"}
+QUALIFIERS = {"预算", "基本", "项目", "人员", "公用", "经营", "资本", "基金", "其他", "上年", "结转", "事业"}
 
 
 def _last_year(prose: str, at: int, year: int | None) -> bool:
@@ -340,7 +343,7 @@ def _swap_hint(a: Amount, b: Amount) -> Any:
     return text
 
 
-def cell_words(tables: Iterable[object]) -> dict[Cell, str]:
+def cell_words(tables: Iterable[Any]) -> dict[Cell, str]:
     """Each figure's row and column in words ("“办公费”行“公用经费”列"), for hints."""
     from ..importer.checks import COLUMN_WORDS
 

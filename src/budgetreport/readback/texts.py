@@ -72,7 +72,12 @@ def _placed(doc: Document, whole: bool) -> list[Placed]:
         out.append(Placed(("projects",), found, doc.name, page, f"项目经费情况说明 {len(found)} 个项目的文字"))
     if organisation(doc) == "单位":
         out.append(Placed(("department", "scope"), "单位预算", doc.name, 1, "预算类别：单位预算"))
+    if m := LEVEL.search("".join("".join(p.split()) for p in doc.pages[:1])):
+        out.append(Placed(("department", "level"), m.group(1), doc.name, 1, f"预算级次：{m.group(1)}"))
     return out
+
+
+LEVEL = re.compile(r"\d{4}年度?(区级|市级|县级|省级)(?:部门|单位)")
 
 
 def organisation(doc: Document) -> str:
@@ -103,6 +108,8 @@ def _heading(lines: list[Line], i: int, full: int) -> bool:
     """A line short of the full width, without a stop or a comma, that starts a paragraph
     (the line before ended one, is a heading, or is on the page before)."""
     text = ITEM.sub("", lines[i][1], count=1)
+    if _listed(lines, i):
+        return False
     # a part's own title may fill a narrow page's line ("上海市普陀区…办事处主要职能")
     short = _width(lines[i][1]) < 0.85 * full or text.endswith(TITLE_WORDS)
     if len(text) > 30 or not short or re.search(r"[。；：:，,、]", text) \
@@ -110,6 +117,17 @@ def _heading(lines: list[Line], i: int, full: int) -> bool:
         return False
     return i == 0 or lines[i - 1][0] != lines[i][0] or lines[i - 1][1].endswith(("。", "：", ":", "；")) \
         or _heading(lines, i - 1, full)
+
+
+def _listed(lines: list[Line], i: int) -> bool:
+    """A numbered line of a list its paragraph announces ("具体包括：" then "1.财政局本部"),
+    not a heading, however short: its list's "1." follows a line ending "：". """
+    if not re.match(r"\d+[.．、]", lines[i][1]):
+        return False
+    for j in range(i, max(0, i - 30), -1):
+        if re.match(r"1[.．、]", lines[j][1]):
+            return lines[j - 1][1].endswith(("：", ":"))
+    return False
 
 
 def _section(lines: list[Line], words: tuple[str, ...], whole: bool = False) -> tuple[int, list[str]] | None:
@@ -152,6 +170,7 @@ KINDS = re.compile(r"(行政单位|参公单位|事业单位|其他单位)\s*(\d
 SUBORDINATE = re.compile(r"下属\s*(\d+)\s*家")
 DIVISIONS = re.compile(r"设\s*(\d+)\s*个内设机构[^：:]*[：:](.+?)。")
 NUMBERED = re.compile(r"^\d+[.．、]\s*(.+?)。?$")
+HEAD_OFFICE = re.compile(r"包括([^，。；、]{1,30}?本部)")
 
 
 def _units(pdf: str, page: int, paras: list[str]) -> list[Placed]:
@@ -159,7 +178,10 @@ def _units(pdf: str, page: int, paras: list[str]) -> list[Placed]:
     number under the department; or a 单位预算's internal divisions ("设22个内设机构，包括：…")."""
     text = "".join(paras)
     out: list[Placed] = []
-    names = [m.group(1) for p in paras if (m := NUMBERED.match(p))]
+    names = [re.split(r"[，,]", m.group(1))[0].strip() for p in paras if (m := NUMBERED.match(p))]
+    # "包括X本部以及下属N家预算单位": the 本部 is a unit too, when the list leaves it out
+    if names and (own := HEAD_OFFICE.search(text)) and not any("本部" in n for n in names):
+        names.insert(0, own.group(1))
     if names:
         out.append(Placed(("overview", "units"), [{"name": n} for n in names], pdf, page, f"单位 {len(names)} 个"))
     kinds = {k: int(n) for k, n in KINDS.findall(text)}
