@@ -129,6 +129,9 @@ CASES: list[tuple[str, str, Callable[[Data], None], str, Severity, tuple[str, ..
     ("free_text_clean", X,
      lambda d: d["projects"][0]["plan"][0]["body"].append("MERGEFIELD ${page922554360}"),
      "R601", Severity.error, ("MERGEFIELD",)),
+    # the template's own marker, the list verify uses on a published PDF too
+    ("free_text_clean", X, lambda d: d["running_costs"].update(reason="五、国有资产占有使用情况（增加内容）"),
+     "R601", Severity.error, ("（增加内容）",)),
     ("free_text_clean", S,
      lambda d: d["overview"]["duties"].__setitem__(0, d["overview"]["duties"][0] + "\x07"),
      "R603", Severity.error, ("U+0007",)),

@@ -218,13 +218,14 @@ def stated_twice(doc: Document, year: int | None) -> list[Finding]:
     out = []
     for phrase, _ in TEXT_TOTALS:
         for m in re.finditer(phrase + FIGURE, prose):
-            if _last_year(prose, m.start(), year) or prose[max(0, m.start() - 2): m.start()] in QUALIFIERS:
-                continue
+            page = doc.page_of(m.start(), starts)
+            qualifier = prose[max(starts[page - 1], m.start() - 2): m.start()]  # not the page before's
+            if _last_year(prose, m.start(), year) or qualifier in QUALIFIERS:
+                continue  # about last year, or another figure ("基本支出预算")
             text = m.group(1).replace(",", "")
             step = UNITS[m.group(2)] / Decimal(10) ** len(text.partition(".")[2])
             value = Decimal(text) * UNITS[m.group(2)]
             words = prose[m.start(): m.start(1)].removesuffix("为").removesuffix("是").removesuffix("共")
-            page = doc.page_of(m.start(), starts)
             if words not in seen:
                 seen[words] = (value, step, page, m.group(0))
                 continue
