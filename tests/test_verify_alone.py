@@ -4,13 +4,31 @@ layout, as a hand edit of a publication would be) or in a document's text alone.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+from budgetreport.checks.validate import check_file
 from budgetreport.common.problems import Severity
+from budgetreport.publish.build import prepare
 from budgetreport.readback import verify, verify_document
 from budgetreport.readback.pdf import Document
 from conftest import run_cli
-from test_verify import XIAMEN, page_with, pages_of, render
+from test_verify import XIAMEN, layout, page_with, pages_of, render
+
+
+def with_cells(out: Path, table: str, code: str, cells: dict[str, str]) -> Path:
+    """The Xiamen sample's PDF with the cells `cells` (data-key → text) of row `code` in
+    附表 `table` printed otherwise."""
+    prepared = prepare(check_file(XIAMEN))
+    html = prepared.html
+    start = html.index(f'id="table-{table}"')
+    row = re.compile(rf'<tr data-code="{code}">.*?</tr>', re.S).search(html, start)
+    assert row is not None
+    text = row.group(0)
+    for key, value in cells.items():
+        text, n = re.subn(rf'(data-key="{key}">)[^<]*<', rf"\g<1>{value}<", text)
+        assert n == 1, (key, text)
+    return layout(prepared, html[:row.start()] + text + html[row.end():], out)
 
 
 def errors(problems: list) -> list:
@@ -22,10 +40,7 @@ def text_only(*pages: str) -> Document:
 
 
 def test_a_row_with_its_project_spending_printed_as_basic_is_named(tmp_path: Path) -> None:
-    row = ('<td class="text lvl-3">其他资源勘探工业信息等支出</td><td class="money" data-key="total">78.00</td>'
-           '<td class="money" data-key="basic">0.00</td><td class="money" data-key="project">78.00</td>')
-    swapped = row.replace('"basic">0.00', '"basic">78.00').replace('"project">78.00', '"project">0.00')
-    pdf = render(XIAMEN, tmp_path / "x.pdf", ("spending", row, swapped))
+    pdf = with_cells(tmp_path / "x.pdf", "spending", "2159999", {"basic": "78.00", "project": "0.00"})
     found = verify(pdf)
     assert errors(found) and {p.code for p in errors(found)} <= {"E530", "E531"}, found
     hints = [p for p in found if p.code == "E630"]
@@ -36,10 +51,8 @@ def test_a_row_with_its_project_spending_printed_as_basic_is_named(tmp_path: Pat
 
 
 def test_a_subtotal_that_drifts_names_the_subtotal(tmp_path: Path) -> None:
-    # the 款 row prints one cent more than its one 项 and its 类: the 款 figure is the odd one
-    pdf = render(XIAMEN, tmp_path / "x.pdf", (
-        "spending", '行政事业单位医疗</td><td class="money" data-key="total">65.51<',
-        '行政事业单位医疗</td><td class="money" data-key="total">65.52<'))
+    # the 款 row prints one cent more than its two 项 and its 类: the 款 figure is the odd one
+    pdf = with_cells(tmp_path / "x.pdf", "spending", "21011", {"total": "65.52"})
     found = verify(pdf)
     assert any(p.code == "E531" for p in errors(found)), found
     hints = [p for p in found if p.code == "E630"]
