@@ -111,10 +111,12 @@ ROWS_KEYS: dict[str, str] = {
     "classification": "经济分类口径：department（部门预算经济分类，默认）",
     "left": "收支总表左半的行", "right": "收支总表右半的行", "lines": "固定的行",
     "section": "数据段名（或 transfers）",
+    "totals_at": "收支总表的合计类行：bottom（排在底部，默认）或 top（排在表头下、各行之前）",
 }
 LINE_KEYS: dict[str, str] = {
     "label": "行名", "each": "class：每个类一行（按所在一半的各栏度量）", "funds": "each/of 的资金来源",
-    "numbered": "each 行名前加“一、二、…”", "figure": "一个全文数字（见 figures）",
+    "numbered": "each 行名前加编号：true 为“一、二、…”，或写编号的样子，如 （一） 得“（一）（二）…”（只编类）",
+    "figure": "一个全文数字（见 figures）",
     "levels": "each 画到第几级：1 只有类（默认），2 类及其款，3 类、款、项（“一、”只编类）",
     "of": "functional：该分类的合计（按各栏度量）", "sum": "这些行（行名列表）之和",
     "adds": "声明本行为这些行之和（行名列表，或 above：上面各行），供打印合计核对",
@@ -132,6 +134,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "when": ("split", "unsplit"), "part": ("all", "basic", "project"),
     "total": ("first", "last", "none"), "classification": ("department",),
     "year": ("current", "prior", "change"), "each": ("class",), "of": ("functional",), "each_table": ("project",),
+    "totals_at": ("bottom", "top"),
 }
 
 
@@ -154,7 +157,7 @@ class LineSpec:
     label: str = ""
     each: str | None = None
     funds: tuple[str, ...] = ("all",)
-    numbered: bool = False
+    numbered: bool | str = False
     levels: int = 1
     figure: str | None = None
     of: str | None = None
@@ -178,6 +181,7 @@ class RowsSpec:
     right: tuple[LineSpec, ...] = ()
     lines: tuple[LineSpec, ...] = ()
     section: str = ""
+    totals_at: str = "bottom"
 
 
 @dataclass(frozen=True)
@@ -324,7 +328,11 @@ class _Checker:
         if "funds" in d:
             out["funds"] = self.funds(d["funds"], loc + ("funds",))
         for name in ("numbered", "total"):
-            if name in d:
+            if name == "numbered" and isinstance(d.get(name), str):
+                if "一" not in d[name]:
+                    self.say(loc + (name,), "numbered 写作 true（一、）或编号的样子，如 （一）、一是")
+                out[name] = d[name]
+            elif name in d:
                 out[name] = self.flag(d[name], loc + (name,), name)
         if "levels" in d:
             out["levels"] = self.number(d["levels"], loc + ("levels",), "levels", 1, 3)
@@ -358,7 +366,7 @@ class _Checker:
         out: dict[str, Any] = {"source": source}
         if "funds" in d:
             out["funds"] = self.funds(d["funds"], loc + ("funds",))
-        for name in ("part", "total", "classification"):
+        for name in ("part", "total", "classification", "totals_at"):
             if name in d:
                 out[name] = self.choice(d[name], loc + (name,), name)
         if "levels" in d:

@@ -239,6 +239,19 @@ class Line:
     level: int = 1  # an `each` line's 类 (1), 款 (2) or 项 (3); "adds: above" sums the 类 only
 
 
+def _numbered(style: bool | str, i: int) -> str:
+    """The number before the i-th 类 of an `each` line: "一、" (true), or the declared style
+    with 一 replaced by the numeral ("（一）" → "（二）")."""
+    if isinstance(style, str):
+        return style.replace("一", numeral(i), 1)
+    return f"{numeral(i)}、" if style else ""
+
+
+def _at(line: Line, j: int) -> Decimal:
+    """A line's amount in its half's j-th column (a figure line gives its first column only)."""
+    return (line.values[j] if j < len(line.values) else None) or ZERO
+
+
 def half_lines(f: Figures, lines: Sequence[LineSpec], measures: Sequence[str]) -> list[Line]:
     out: list[Line] = []
     for x in lines:
@@ -247,7 +260,7 @@ def half_lines(f: Figures, lines: Sequence[LineSpec], measures: Sequence[str]) -
             n = 0
             for r in (r for r in t.rows if r.level <= x.levels):
                 n += r.level == 1
-                out.append(Line(f"{numeral(n)}、{r.name}" if x.numbered and r.level == 1 else r.name,
+                out.append(Line((_numbered(x.numbered, n) if r.level == 1 else "") + r.name,
                                 tuple(measure(r, m) for m in measures), x.total, x.adds, r.level))
         elif x.figure:
             out.append(Line(x.label, (figure(f, x.figure, x.year),), x.total, x.adds))
@@ -256,7 +269,7 @@ def half_lines(f: Figures, lines: Sequence[LineSpec], measures: Sequence[str]) -
             out.append(Line(x.label, tuple(measure(t, m) for m in measures), x.total, x.adds))
         elif x.sum:
             parts = [next(p for p in out if p.label == s) for s in x.sum if any(p.label == s for p in out)]
-            values = tuple(reduce(lambda a, b: a + b, (p.values[j] or ZERO for p in parts)) if parts else ZERO
+            values = tuple(reduce(lambda a, b: a + b, (_at(p, j) for p in parts)) if parts else ZERO
                            for j in range(len(measures)))
             out.append(Line(x.label, values, x.total, x.adds or tuple(x.sum)))
         else:
@@ -276,13 +289,17 @@ def paired_rows(f: Figures, rs: RowsSpec, leaves: Sequence[ColumnSpec]) -> list[
         measures = [c.measure or "total" for c in leaves[a + 1:b]]
         got = half_lines(f, lines, measures)
         halves.append(([x for x in got if not x.total], [x for x in got if x.total], a + 1, len(measures)))
+    top = rs.totals_at == "top"
     n = max(len(body) for body, *_ in halves)
-    height = n + max(len(tail) for _, tail, *_ in halves)
+    t = max(len(tail) for _, tail, *_ in halves)
+    height = n + t
     cells: list[list[Cell | None]] = [[] for _ in range(height)]
     found: dict[int, list[Sum]] = {}
     for body, tail, first, count in halves:
         pad = height - len(body) - len(tail)
-        drawn = body + [Line("", (), False)] * pad + tail
+        drawn = (tail + [Line("", (), False)] * (t - len(tail)) + body
+                 + [Line("", (), False)] * (n - len(body))) if top \
+            else body + [Line("", (), False)] * pad + tail
         index = {x.label: i for i, x in enumerate(drawn) if x.label}
         for i, x in enumerate(drawn):
             cells[i] += [text(x.label), *([money(v) for v in x.values] + [money(None)] * (count - len(x.values))
@@ -292,7 +309,8 @@ def paired_rows(f: Figures, rs: RowsSpec, leaves: Sequence[ColumnSpec]) -> list[
             if parts and all(p in index for p in parts):
                 found.setdefault(i, []).append(Sum(tuple(range(first, first + count)),
                                                    tuple(index[p] for p in parts)))
-    return [Row(tuple(c), total=i >= n, sums=tuple(found.get(i, ()))) for i, c in enumerate(cells)]
+    return [Row(tuple(c), total=(i < t) if top else i >= n, sums=tuple(found.get(i, ())))
+            for i, c in enumerate(cells)]
 
 
 # --- fixed rows and records ----------------------------------------------------------------
