@@ -555,7 +555,7 @@ def json_schema() -> dict[str, Any]:
     line = {"type": "object", "additionalProperties": False, "properties": {
         "label": text | {"description": LINE_KEYS["label"]},
         "each": enum("each", CHOICES["each"], LINE_KEYS["each"]), "funds": funds,
-        "numbered": {"type": "boolean", "description": LINE_KEYS["numbered"]},
+        "numbered": {"type": ["boolean", "string"], "description": LINE_KEYS["numbered"]},
         "levels": {"type": "integer", "minimum": 1, "maximum": 3, "description": LINE_KEYS["levels"]},
         "figure": enum("figure", FIGURES, LINE_KEYS["figure"]),
         "of": enum("of", CHOICES["of"], LINE_KEYS["of"]),
@@ -567,7 +567,7 @@ def json_schema() -> dict[str, Any]:
     lines = {"type": "array", "items": {"$ref": "#/definitions/line"}}
     rows = {"type": "object", "additionalProperties": False, "required": ["source"], "properties": {
         "source": enum("source", ROW_SOURCES, ROWS_KEYS["source"]), "funds": funds,
-        **{k: enum(k, CHOICES[k], ROWS_KEYS[k]) for k in ("part", "total", "classification")},
+        **{k: enum(k, CHOICES[k], ROWS_KEYS[k]) for k in ("part", "total", "classification", "totals_at")},
         "levels": {"type": "integer", "minimum": 1, "maximum": 3, "description": ROWS_KEYS["levels"]},
         "total_label": text | {"description": ROWS_KEYS["total_label"]},
         "indent": {"type": "boolean", "description": ROWS_KEYS["indent"]},
