@@ -284,3 +284,11 @@ def test_the_pdf_prints_each_table_with_its_figures(doc: Doc) -> None:
         start, end = bounds[title]
         for figure in labels.values():
             assert re.search(rf"(?<![\d.]){re.escape(figure)}(?!\d)", text[start:end]), (title, figure)
+
+
+def test_the_unit_column_names_the_department_on_the_total_row_only(doc: Doc) -> None:
+    for title in ("支出总表", "一般公共预算支出表（按功能分类）", "政府性基金预算支出表"):
+        rows = doc.sheets[title]
+        body, cols = columns_of(rows)
+        units = [r[cols["预算单位"]] for r in rows[body:]]
+        assert units[0] == "深圳市信访局" and not any(units[1:]), (title, units)
