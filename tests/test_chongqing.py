@@ -242,3 +242,14 @@ def test_empty_key_funds_table_says_why_and_zero_cells_are_blank(built: tuple[Pa
     ws = next(w for w in book.worksheets if w.cell(1, 1).value == "2026年部门收支总体情况表")
     row = next(r for r in ws.iter_rows(values_only=True) if r[0] == "三、国有资本经营预算资金")
     assert row[1] in (None, "", 0)  # blank in the PDF (zero: "")
+
+
+def test_totals_sentences_are_worded_as_published(built: tuple[Path, Path]) -> None:
+    text = re.sub(r"\s+", "", _pdf_text(built[0]))
+    assert ("（一）收入预算：2026年年初预算数14,770.62万元，其中：一般公共预算拨款12,672.73万元，"
+            "政府性基金预算拨款579.89万元，事业收入资金388万元，其他收入资金1,130万元。"
+            "收入比2025年增加2,515.39万元。") in text
+    # published 住房保障支出 56.53 (its parts make 56.52, see the table figures above)
+    assert ("（二）支出预算：2026年年初预算数14,770.62万元，其中：社会保障和就业支出120.17万元，"
+            "卫生健康支出40.68万元，农林水支出579.89万元，自然资源海洋气象等支出13,873.36万元，"
+            "住房保障支出56.52万元，灾害防治及应急管理支出100万元；支出比2025年增加2,515.39万元。") in text
