@@ -95,8 +95,9 @@ def _recognised(doc: Document, regions: list[str], year: int | None) -> tuple[st
 
 
 def _unsure(problems: list[Problem], doc: Document) -> tuple[list[Problem], list[Finding]]:
-    """A table whose 科目编码 repeat (two code systems side by side, rows per unit), or whose
-    code column is not found, is one this reader does not understand: its sums say nothing
+    """A table whose 科目编码 repeat (two code systems side by side, rows per unit), whose
+    code column is not found, or whose columns repeat a meaning (split by source), is one
+    this reader does not understand: its sums say nothing
     about the publication. Its problems are left out, and it is named once, as a warning."""
     from .pdf import PageRef
 
@@ -105,14 +106,16 @@ def _unsure(problems: list[Problem], doc: Document) -> tuple[list[Problem], list
 
     repeated: dict[str, int] = {}
     for p in problems:
-        if p.code in ("E515", "E532"):
+        if p.code in ("E514", "E515", "E532"):
             repeated[table(p)] = repeated.get(table(p), 0) + (p.code == "E532")
     if not repeated:
         return problems, []
     pages = {s.name: s.first_page for s in doc.tables}
-    kept = [p for p in problems if p.code not in ("E515", "E530", "E531", "E532") or table(p) not in repeated]
+    kept = [p for p in problems if p.code not in ("E514", "E515", "E516", "E530", "E531", "E532")
+            or table(p) not in repeated]
     return kept, [Finding(pages.get(name, 0), "W629", (
-        f"附表“{name}”" + (f"有 {n} 处重复的科目编码（如两套编码并列、分单位列示）" if n else "找不到科目编码列")
+        f"附表“{name}”" + (f"有 {n} 处重复的科目编码（如两套编码并列、分单位列示）" if n
+                         else "找不到科目编码列，或有含义相同的列（如按资金来源分列）")
         + "，本程序读不懂这种排列，未核对其合计"), Severity.warning) for name, n in repeated.items()]
 
 
