@@ -253,3 +253,13 @@ def test_totals_sentences_are_worded_as_published(built: tuple[Path, Path]) -> N
     assert ("（二）支出预算：2026年年初预算数14,770.62万元，其中：社会保障和就业支出120.17万元，"
             "卫生健康支出40.68万元，农林水支出579.89万元，自然资源海洋气象等支出13,873.36万元，"
             "住房保障支出56.52万元，灾害防治及应急管理支出100万元；支出比2025年增加2,515.39万元。") in text
+
+
+def test_three_public_sentence_compares_each_item_as_published(built: tuple[Path, Path]) -> None:
+    text = re.sub(r"\s+", "", _pdf_text(built[0]))
+    # the publication's first words "2025年“三公”经费预算" are a slip for 2026 (its 表八)
+    assert ("2026年“三公”经费预算13.85万元，比2025年减少5.45万元。"
+            "其中：因公出国（境）费用0万元，比2025年减少5万元") in text
+    assert "公务接待费0.3万元，与上年持平；公务用车运行维护费13.55万元，比2025年减少0.45万元" in text
+    assert "公务用车购置费0万元，与上年持平。" in text
+    assert "国有资本经营预算财政拨款支出" not in text
