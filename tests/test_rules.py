@@ -240,3 +240,16 @@ def test_a_year_before_every_catalogue_says_the_first_is_used(edited):
     path = edited(X, ("  year: 2022", "  year: 2018"), name="xiamen-2018.yaml")
     [warning] = [p for p in check_file(path).problems if p.code == "W202"]
     assert "2018年及以前" in warning.message and "最早的2022年目录" in warning.message
+
+
+def test_a_year_as_the_start_of_history_is_no_stale_year():
+    """"掌握2020年以来烟台市人口变动情况" names where a series starts, not a stale year;
+    "2019年完成" in a 2026 text still is."""
+    from budgetreport.checks.years import year_findings
+
+    def codes(text: str) -> list[str]:
+        data = {"department": {"year": 2026}, "overview": {"tasks_intro": text}}
+        return [f.code for f in year_findings(data, rolled=False)]
+
+    assert codes("掌握2020年以来烟台市人口变动情况。") == []
+    assert codes("2019年完成人口普查。") == ["R604"]

@@ -2,7 +2,7 @@
 
 Seed documents printed "2021年部门预算表" inside a 2022 disclosure. A year in a text field
 must be the budget year or the year before; exceptions are a title in 《》 (a cited law or
-document), a date after 截至, and — in fields that describe timing (period, budget_note) —
+document), a date after 截至, a starting point of history ("2020年以来"), and — in fields that describe timing (period, budget_note) —
 later years. A file made by `new --from` still carries last year's texts: there every
 mention of the old year is listed until the texts are revised.
 """
@@ -17,7 +17,7 @@ from ..common.problems import Finding, Severity, texts
 from ..inputs.model import YEARS
 
 YEAR = re.compile(r"(?<![\d〔\[（(])((?:19|20)\d{2})(?=\s*年)")
-CITED = re.compile(r"《[^》]*》|截至\s*(?:19|20)\d{2}")
+CITED = re.compile(r"《[^》]*》|截至\s*(?:19|20)\d{2}|(?:19|20)\d{2}\s*年\s*以来")
 TIMING_FIELDS = ("period", "budget_note")
 ROLLED_MARK = "budgetreport new --from"  # in the header comment `new --from` writes
 
