@@ -51,7 +51,8 @@ def describe(loc: Loc, data: Any = None, *, raw: bool = False,
 
 
 def _section_words(loc: Loc, data: Any, sections: Mapping[str, Any] | None) -> str | None:
-    if not sections or loc[:1] != ("sections",) or len(loc) < 2 or loc[1] not in sections:
+    if not sections or loc[:1] != ("sections",) or len(loc) < 2 or not isinstance(loc[1], str) \
+            or loc[1] not in sections:
         return None
     spec = sections[loc[1]]
     words, rest = spec.title, loc[2:]

@@ -2,9 +2,10 @@
 
 Seed documents printed "2021年部门预算表" inside a 2022 disclosure. A year in a text field
 must be the budget year or the year before; exceptions are a title in 《》 (a cited law or
-document), a date after 截至, a starting point of history ("2020年以来"), and — in fields that describe timing (period, budget_note) —
-later years. A file made by `new --from` still carries last year's texts: there every
-mention of the old year is listed until the texts are revised.
+document), a date after 截至, a starting point of history ("2020年以来"), and — in fields
+that describe timing (period, budget_note) — later years. A file made by `new --from` still
+carries last year's texts: there every mention of the old year is listed until the texts are
+revised.
 """
 
 from __future__ import annotations

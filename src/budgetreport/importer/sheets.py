@@ -276,10 +276,6 @@ def _fill(table: Table, r: Row, columns: dict[int, str], problems: list[Problem]
             r.amounts[key] = a
 
 
-def _zero(table: Table, r: int, columns: dict[int, str]) -> bool:
-    return all(not isinstance(v := number(table.sheet.raw(r, c)), str) and not v for c in columns)
-
-
 def _blank(table: Table, r: int, columns: dict[int, str]) -> bool:
     return all(number(table.sheet.raw(r, c)) is None for c in columns)
 

@@ -386,7 +386,8 @@ def record_depths(items: Sequence[Mapping[str, Any]], leaves: Sequence[ColumnSpe
     field = next((c.field for c in leaves if c.field and leaf_kind(c, kinds) == "code"), None)
     if field is None:
         return [0] * len(items)
-    depths, open_codes = [], []
+    depths: list[int] = []
+    open_codes: list[str] = []
     for item in items:
         code = str(item.get(field) or "")
         while open_codes and not (code.startswith(open_codes[-1]) and len(code) > len(open_codes[-1])):

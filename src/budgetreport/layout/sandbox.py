@@ -346,7 +346,8 @@ class Sandbox(ImmutableSandboxedEnvironment):
                 if is_map:
                     if kwargs or len(args) != 1:
                         raise TypeError("format_map() takes exactly one argument")
-                    args, kwargs = (), args[0]
+                    kwargs = args[0]
+                    args = ()
                 return str_type(formatter.vformat(f_self, args, kwargs))
 
             return update_wrapper(wrapper, value)

@@ -124,7 +124,7 @@ def _line_of(data: object, code: str, key: str) -> tuple[str | int, ...] | None:
     its field `key` when the line gives it — None when no single line is that row."""
     section = {7: "spending", 5: "economic"}.get(len(code))
     items = data.get(section) if section and isinstance(data, dict) else None
-    if not isinstance(items, list):
+    if section is None or not isinstance(items, list):
         return None
     found = [i for i, x in enumerate(items) if isinstance(x, dict) and str(x.get("code")) == code]
     if len(found) != 1:

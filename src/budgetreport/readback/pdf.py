@@ -172,7 +172,7 @@ def read_pdfs(paths: list[Path]) -> Document:
     reading = _Reading("")
     texts: list[str] = []
     unreadable: dict[str, list[int]] = {}
-    parts = []
+    parts: list[tuple[str, int]] = []
     for path in paths:
         name = display_path(path)
         reading.book, reading.offset, reading.pending = name, len(texts), None
@@ -217,9 +217,9 @@ def _read_tables(page: Page, reading: _Reading) -> None:
         return
     blocks: list[tuple[float, Piece | None, list[Line]]] = []  # each piece with the free lines above it
     limit = -1.0
-    for piece in pieces:
-        blocks.append((piece.top, piece, [ln for ln in lines if limit <= ln.top < piece.top]))
-        limit = piece.bottom
+    for ruled in pieces:
+        blocks.append((ruled.top, ruled, [ln for ln in lines if limit <= ln.top < ruled.top]))
+        limit = ruled.bottom
     blocks.append((page.height, None, [ln for ln in lines if ln.top >= limit]))
     first = True
     for _, piece, above in blocks:
