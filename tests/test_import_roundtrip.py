@@ -58,12 +58,14 @@ def test_own_workbook_restores_edited_figures(sample: str, tmp_path: Path) -> No
     original = (DATA / sample).read_text(encoding="utf-8")
     copy = tmp_path / sample
     lines = original.splitlines(keepends=True)
-    # the first amount of the income section, whatever the sample
+    # the first amount of the income section, whatever the sample (a comment may follow it)
+    def amount(line: str) -> str:
+        return line.split(": ")[1].split("#")[0].strip() if ": " in line else ""
+
     at = next(i for i, line in enumerate(lines) if line.startswith("income:"))
     target = next(i for i in range(at + 1, len(lines))
-                  if ": " in lines[i] and lines[i].split(": ")[1].strip().replace(".", "").isdigit()
-                  and float(lines[i].split(": ")[1]) > 0)
-    key, value = lines[target].split(": ")
+                  if amount(lines[i]).replace(".", "").isdigit() and float(amount(lines[i])) > 0)
+    key = lines[target].split(": ")[0]
     lines[target] = f"{key}: 1.00\n"
     copy.write_text("".join(lines), encoding="utf-8")
     result = run_cli("import", book, "--into", copy)
@@ -97,7 +99,7 @@ def figures_of(data: dict) -> dict:  # type: ignore[type-arg]
         # workbook gives it (test below): a table that prints 基本支出 only cannot give it
         "spending": sorted((x["code"], x.get("source", "general_budget"), basic(x), x.get("project") or 0)
                            for x in data["spending"] if basic(x) or x.get("project")),
-        "economic": sorted((x["code"], amounts(x, ("personnel", "public"))) for x in data["economic"]
+        "economic": sorted((x["code"], amounts(x, ("personnel", "public"))) for x in data.get("economic") or []
                            if any(amounts(x, ("personnel", "public")))),
         "three_public": {k: v.get("amount") for k, v in data["three_public"].items() if isinstance(v, dict)},
         "carry_forward": data.get("carry_forward") or 0,

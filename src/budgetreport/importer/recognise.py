@@ -50,6 +50,8 @@ def recognise(book: Book, settings: Mapping[str, Any], known: Collection[str] = 
             if sheet.values and sheet.name.strip() not in known:
                 unknown.append(sheet.name)
             continue
+        if key in found and declared and key in declared and declared[key].each:
+            continue  # one sheet per record (a 绩效目标表 per project): texts, no figures to read
         if key in found:
             problems.append(problem(f"{book.name}!{sheet.name}", "E521", (
                 f"与{sheet_word}“{found[key]}”是同一张表（{_title(settings, key)}），无法确定取哪一张")))
