@@ -116,3 +116,23 @@ def test_a_row_with_figures_but_no_code(tmp_path: Path) -> None:
     code, output, found = attempt(tmp_path, edit)
     assert code == 1
     assert any(c == "E516" and f.endswith(f"!部门支出预算总体情况表!{where['cell']}") for f, c, m in found), output
+
+
+def test_an_emptied_list_is_written_beside_its_key_not_after_its_comment():
+    """ruamel writes an emptied block list on the line after its key's comment, which no
+    YAML reader accepts; import writes it `[]` beside the key."""
+    import io
+
+    from ruamel.yaml import YAML
+
+    from budgetreport.importer import _Decimals, _Exact, _flow_empty, rt_yaml
+
+    yaml = rt_yaml(_Exact)
+    yaml.Constructor = _Decimals
+    root = yaml.load("spending:  # 本年支出\n  - code: '2010101'\n    basic: 1\nnames: {}\n")
+    root["spending"].pop(0)
+    _flow_empty(root)
+    out = io.StringIO()
+    yaml.dump(root, out)
+    assert YAML(typ="safe").load(out.getvalue()) == {"spending": [], "names": {}}
+    assert "# 本年支出" in out.getvalue()

@@ -65,8 +65,9 @@ def test_own_workbook_restores_edited_figures(sample: str, tmp_path: Path) -> No
     at = next(i for i, line in enumerate(lines) if line.startswith("income:"))
     target = next(i for i in range(at + 1, len(lines))
                   if amount(lines[i]).replace(".", "").isdigit() and float(amount(lines[i])) > 0)
-    key = lines[target].split(": ")[0]
-    lines[target] = f"{key}: 1.00\n"
+    key, rest = lines[target].split(": ", 1)
+    # the comment after it kept in its column
+    lines[target] = f"{key}: " + rest.replace(amount(lines[target]), "1.00".ljust(len(amount(lines[target]))), 1)
     copy.write_text("".join(lines), encoding="utf-8")
     result = run_cli("import", book, "--into", copy)
     assert result.exit_code == 0, result.output

@@ -21,6 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.representer import RoundTripRepresenter
 from ruamel.yaml.util import load_yaml_guess_indent
@@ -169,9 +170,20 @@ def _write_tree(text: str, unit: str | None, imp: Imported, name: str,
         warnings.append(place_texts(root, imp.texts))
     _stop_on_errors(w.problems)
     warnings += [p for p in w.problems if p.severity is not Severity.error]
+    _flow_empty(root)
     out = io.StringIO()
     yaml.dump(root, out)
     return out.getvalue()
+
+
+def _flow_empty(node: Any) -> None:
+    """An emptied list or mapping is written `[]`/`{}` beside its key: in block style ruamel
+    would put it on the line after the key's comment, which no YAML reader accepts."""
+    if isinstance(node, CommentedMap | CommentedSeq):
+        if not node:
+            node.fa.set_flow_style()
+        for child in node.values() if isinstance(node, CommentedMap) else node:
+            _flow_empty(child)
 
 
 def into(workbook: Path, data: Path, region: str | None = None) -> Outcome:

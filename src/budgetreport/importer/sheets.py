@@ -30,6 +30,9 @@ def declared_kind(spec: TableSpec) -> tuple[Kind, str]:
     source, or the economic classification."""
     rows = spec.rows
     measures = {c.measure for c in spec.leaves() if c.measure}
+    coded = any(c.text in ("code", "类", "款", "项") for c in spec.leaves())
+    if rows.source in ("economic", "functional") and not coded:
+        return "skip", ""  # lines printed by name only (深圳's 基本支出总表): no code to key them by
     if rows.source == "paired":
         each = next((x for x in (*rows.left, *rows.right) if x.each), None)
         return "paired", "fiscal" if each is not None and each.funds == ("fiscal",) else "all"
@@ -50,7 +53,7 @@ def declared_kind(spec: TableSpec) -> tuple[Kind, str]:
 
 CODE = re.compile(r"\d{3}(?:\d{2}){0,2}")
 UNIT = re.compile(r"单位[：:]\s*(万元|元)")
-PREPARED = re.compile(r"编制(?:单位|部门)[：:]\s*(.*?)(?:\s{2,}|\s*单位[：:]|$)")
+PREPARED = re.compile(r"(?:编制(?:单位|部门)|部门名称|单位名称)[：:]\s*(.*?)(?:\s{2,}|\s*单位[：:]|$)")
 NOTE = re.compile(r"本表|无数据|空表|^注[：:]")
 NONE = {"无", "（无）", "(无)"}
 
@@ -319,8 +322,8 @@ def _classified(table: Table, paths: dict[int, tuple[str, ...]], rename: dict[st
         if code is None:
             if NOTE.search(lead):
                 continue  # 本表无数据 / 注：…
-            if lead in TOTAL_ROWS:
-                row.total = True
+            if lead in TOTAL_ROWS or (not table.rows and table.prepared_by and lead == norm(table.prepared_by)):
+                row.total = True  # 合计, or (深圳) the department's own name over its lines
             elif _blank(table, r, columns) or _zero(table, r, columns):
                 continue  # a blank line, a note, or a padding row of zeros (the 预算单位 of an empty table)
             else:
@@ -409,6 +412,8 @@ def _three_public(table: Table, paths: dict[int, tuple[str, ...]], rename: dict[
         groups = [("", _money_columns(table, paths, rename, {label} if label else set(), problems))]
     for r in range(body, table.sheet.max_row + 1):
         text = norm(table.sheet.text(r, label)) if label else ""
+        if CHANGE_ROW.search(text):
+            continue  # 增减变化金额: this year less last year, no figure of its own
         for year, columns in groups:
             if _blank(table, r, columns) and not text:
                 continue
@@ -418,6 +423,7 @@ def _three_public(table: Table, paths: dict[int, tuple[str, ...]], rename: dict[
 
 
 _YEAR_GROUP = re.compile(r"\d{4}年|上年|本年")
+CHANGE_ROW = re.compile(r"增减|变化|差额")
 
 
 def _transfers(table: Table, paths: dict[int, tuple[str, ...]], rename: dict[str, str],
