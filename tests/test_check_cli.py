@@ -428,7 +428,9 @@ def test_schema_command_writes_file(tmp_path):
     out = tmp_path / "nested" / "budget.schema.json"
     result = run_cli("schema", "-o", out)
     assert result.exit_code == 0
-    assert out.read_text(encoding="utf-8") == json_schema()
+    assert out.read_text(encoding="utf-8") == run_cli("schema").stdout  # the built-in regions' sections too
+    assert json.loads(out.read_text(encoding="utf-8"))["properties"]["department"] == \
+        json.loads(json_schema())["properties"]["department"]
 
 
 def test_committed_schema_is_current():

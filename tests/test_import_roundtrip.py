@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,6 +26,16 @@ SAMPLE_FILES = sorted(p.name for p in DATA.glob("*.yaml"))
 # row and its 支出总表 has no source columns, so the lines paid from 其他收入 and 上年结转 come
 # back as one source; their sums per 科目 and part are compared instead.
 SOURCES_NOT_STATED = {"beijing-xcb-2026.yaml"}
+
+# 深圳's 收支总表 heads its amounts "2026年预算数" and its function tables add a 预算单位 column:
+# import reads neither yet (issue 24, open), so income and the spending lines do not come back.
+SHENZHEN = "guangdong-shenzhen-xfj-2026.yaml"
+SHENZHEN_GAP = pytest.mark.xfail(strict=True, reason=(
+    "import 尚不能从深圳格式的收支总表（“2026年预算数”栏）与带“预算单位”栏的功能分类表取回收入和支出行"))
+
+
+def known_gap(samples: list[Any]) -> list[Any]:
+    return [pytest.param(s, marks=SHENZHEN_GAP) if s == SHENZHEN else s for s in samples]
 
 
 def workbook_of(data: Path, folder: Path) -> Path:
@@ -50,7 +61,7 @@ def test_own_workbook_changes_nothing(sample: str, tmp_path: Path) -> None:
     assert copy.read_bytes() == (DATA / sample).read_bytes()
 
 
-@pytest.mark.parametrize("sample", SAMPLE_FILES)
+@pytest.mark.parametrize("sample", known_gap(SAMPLE_FILES))
 def test_own_workbook_restores_edited_figures(sample: str, tmp_path: Path) -> None:
     """Figures edited away in the file come back from the workbook, and `diff`'s form names
     each of them with its line; texts and comments are untouched."""
@@ -107,11 +118,11 @@ def figures_of(data: dict) -> dict:  # type: ignore[type-arg]
     }
 
 
-@pytest.mark.parametrize("sample", [
+@pytest.mark.parametrize("sample", known_gap([
     pytest.param(s, marks=pytest.mark.xfail(strict=True, reason=(
         "import 尚不能从北京的预算03表（无资金来源栏）取回非财政拨款的支出行：2070108 项目支出"
         "2100万元、2070199 基本支出0.05万元未导入"))) if s in SOURCES_NOT_STATED else s
-    for s in SAMPLE_FILES])
+    for s in SAMPLE_FILES]))
 def test_new_file_from_own_workbook_has_every_figure(sample: str, tmp_path: Path) -> None:
     """`-o`: the region's skeleton with the workbook's figures — the sample's figures — and
     the texts left for `check` to list."""

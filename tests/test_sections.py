@@ -194,8 +194,10 @@ def test_schema_describes_the_declared_sections(region: Path) -> None:
     result = run_cli("schema")
     assert result.exit_code == 0, result.output
     sections = json.loads(result.output)["properties"]["sections"]
-    items = sections["properties"]["procurement_items"]
-    assert items["type"] == "array" and items["maxItems"] == 3
+    # a name a built-in region declares too (Chongqing's procurement_items) accepts either shape
+    shapes = sections["properties"]["procurement_items"].get("anyOf", [sections["properties"]["procurement_items"]])
+    items = next(s for s in shapes if s.get("maxItems") == 3)
+    assert items["type"] == "array"
     assert items["items"]["required"] == ["name", "category", "amount"]
     assert items["items"]["properties"]["category"]["enum"] == ["货物", "工程", "服务"]
     assert items["items"]["additionalProperties"] is False

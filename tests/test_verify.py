@@ -26,6 +26,21 @@ SAMPLES = sorted(p.name for p in DATA.glob("*.yaml"))
 XIAMEN = DATA / "xiamen-2022.yaml"
 
 
+def known(samples: list[str], failing: dict[str, str]) -> list[object]:
+    """The samples, those `failing` marked as known failures with their reason (strict: the
+    mark fails the suite once the failure is mended, so the mark is taken off then)."""
+    return [pytest.param(s, marks=pytest.mark.xfail(strict=True, reason=failing[s]))
+            if s in failing else s for s in samples]
+
+
+# Shandong's own PDFs are not read back yet (issue 23, open): its per-project 绩效目标表 inside
+# the text are not found as tables, and its 三公 table prints 公务用车购置及运行费 as one figure.
+SHANDONG = ("shandong-yantai-tjj-2026.yaml", "shandong-yantai-xfj-2026.yaml")
+NOT_VERIFIED = {s: "verify 尚不能读出山东格式自身 PDF 中文字部分内的各项目绩效目标表（报 E610 缺少附表）"
+                for s in SHANDONG}
+NOT_IMPORTED = {s: "import 尚不能读取山东格式“三公”表：公务用车购置及运行费只印一个数（E543）" for s in SHANDONG}
+
+
 def layout(prepared: Prepared, html: str, out: Path) -> Path:
     region = prepared.checked.region
     assert region is not None
@@ -70,7 +85,7 @@ def page_with(pdf: Path, needle: str) -> int:
     return hits[0]
 
 
-@pytest.mark.parametrize("name", SAMPLES)
+@pytest.mark.parametrize("name", known(SAMPLES, NOT_VERIFIED))
 def test_every_sample_verifies_clean_against_its_data(pdfs: dict[str, Path], name: str) -> None:
     assert verify(pdfs[name], DATA / name) == []
 
@@ -177,7 +192,7 @@ def test_cli_exit_status_and_messages(pdfs: dict[str, Path], tmp_path: Path) -> 
     assert not_pdf.exit_code == 1 and "无法读取 PDF" in not_pdf.output and "Traceback" not in not_pdf.output
 
 
-@pytest.mark.parametrize("name", SAMPLES)
+@pytest.mark.parametrize("name", known(SAMPLES, NOT_IMPORTED))
 def test_import_of_its_own_pdf_changes_no_figure(pdfs: dict[str, Path], name: str,
                                                  tmp_path: Path) -> None:
     copy = tmp_path / name
