@@ -173,7 +173,8 @@ def test_view_in_document_finds_the_problems_own_place(browser: WebDriver, tmp_p
     driver, name = browser, "shanghai-putuo-czj-2025"
     with serving(workspace(tmp_path, f"{name}.yaml")) as s:
         data = s.data / f"{name}.yaml"
-        edit(data, "reception: {amount: 9500, prior: 9500", "reception: {amount: 9600, prior: 9500")
+        # in_projects given as 0: the 100 over 30217 cannot be taken as spent in projects (R303)
+        edit(data, "reception: {amount: 9500, prior: 9500", "reception: {amount: 9600, in_projects: 0, prior: 9500")
         edit(data, "    project: 138514.80\n", "    project: 138515.80\n")
         s.until(name, lambda st: {"R303", "R201"} <= {p["code"] for p in st["problems"]})
         driver.get(s.url + f"c/{name}")
