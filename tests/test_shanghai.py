@@ -319,6 +319,10 @@ def test_cover_and_outline(doc: Doc) -> None:
     lines = [ln.strip() for ln in cover.splitlines() if ln.strip()]
     head = "预算主管部门" if doc.figures.org == "部门" else "预算单位"
     assert lines[1] == f"{head}：{doc.figures.name}", lines
+    boxes = subprocess.run(["pdftotext", "-bbox-layout", "-l", "1", str(doc.built.pdf), "-"],
+                           capture_output=True, text=True, check=True).stdout
+    tops = [float(y) for y in re.findall(r'<line xMin="[\d.]+" yMin="([\d.]+)"', boxes)]
+    assert len(tops) == 2 and tops[1] - tops[0] < 100, f"the name follows the title, not at the foot: {tops}"
     toc = "".join(contents.split())
     parts = part_titles(doc)
     parts.insert(4, f"{doc.figures.org}预算表")
