@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import copy
 import re
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from openpyxl import load_workbook
 from ruamel.yaml import YAML
 
 from budgetreport.checks.schema import parse
@@ -24,6 +27,7 @@ from budgetreport.checks.validate import center_key
 from budgetreport.inputs.load import Source, read
 from budgetreport.inputs.model import Budget
 from budgetreport.inputs.resolved import resolve
+from budgetreport.publish.build import Built
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
@@ -163,3 +167,41 @@ def in_yuan(sample: str, target: Path) -> None:
         Decimal, lambda r, d: r.represent_scalar("tag:yaml.org,2002:float", f"{d:f}"))
     with target.open("w", encoding="utf-8") as fh:
         yaml.dump(data, fh)
+
+
+class Generated:
+    """A sample built once: its PDF's text and its workbook's sheets, as the region tests
+    read them back."""
+
+    def __init__(self, built: Built) -> None:
+        self.built = built
+
+    @cached_property
+    def text(self) -> str:
+        return subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(self.built.pdf), "-"],
+                              capture_output=True, text=True, check=True).stdout
+
+    @cached_property
+    def all_sheets(self) -> list[tuple[str, list[tuple[object, ...]]]]:
+        """(title in the first cell, rows) of every sheet, in order."""
+        wb = load_workbook(self.built.workbook, read_only=True)
+        return [(str(next(ws.iter_rows(max_row=1, values_only=True))[0]), list(ws.iter_rows(values_only=True)))
+                for ws in wb.worksheets]
+
+    @cached_property
+    def sheets(self) -> dict[str, list[tuple[object, ...]]]:
+        return dict(self.all_sheets)
+
+
+def lowest_headers(rows: list[tuple[object, ...]]) -> tuple[int, dict[str, list[int]]]:
+    """The first body row of a sheet and, per header text, the columns it is the lowest header of."""
+    body = next(i for i, r in enumerate(rows) if i > 2 and any(isinstance(c, (int, float)) for c in r))
+    lowest: dict[int, str] = {}
+    for r in rows[2:body]:
+        for j, c in enumerate(r):
+            if c not in (None, ""):
+                lowest[j] = str(c)
+    out: dict[str, list[int]] = {}
+    for j, h in lowest.items():
+        out.setdefault(h, []).append(j)
+    return body, out

@@ -11,15 +11,13 @@ the published and the generated figure (the sample's YAML says why).
 from __future__ import annotations
 
 import re
-import subprocess
 from decimal import Decimal
-from functools import cached_property
 
 import pytest
-from openpyxl import load_workbook
 
-from budgetreport.publish.build import Built, build
-from conftest import DATA
+from budgetreport.publish.build import build
+from conftest import DATA, Generated, lowest_headers
+
 
 SAMPLE = "guangdong-shenzhen-xfj-2026"
 D = Decimal
@@ -203,36 +201,15 @@ def expected(title: str) -> dict[tuple[str, str], str]:
     return out
 
 
-class Doc:
-    def __init__(self, built: Built) -> None:
-        self.built = built
-
-    @cached_property
-    def text(self) -> str:
-        return subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(self.built.pdf), "-"],
-                              capture_output=True, text=True, check=True).stdout
-
-    @cached_property
-    def sheets(self) -> dict[str, list[tuple[object, ...]]]:
-        wb = load_workbook(self.built.workbook, read_only=True)
-        return {str(next(ws.iter_rows(max_row=1, values_only=True))[0]): list(ws.iter_rows(values_only=True))
-                for ws in wb.worksheets}
-
-
 @pytest.fixture(scope="module")
-def doc(tmp_path_factory: pytest.TempPathFactory) -> Doc:
-    return Doc(build(DATA / f"{SAMPLE}.yaml", tmp_path_factory.mktemp(SAMPLE)))
+def doc(tmp_path_factory: pytest.TempPathFactory) -> Generated:
+    return Generated(build(DATA / f"{SAMPLE}.yaml", tmp_path_factory.mktemp(SAMPLE)))
 
 
 def columns_of(rows: list[tuple[object, ...]]) -> tuple[int, dict[str, int]]:
-    """The first body row and, per header text, the column it is the lowest header of."""
-    body = next(i for i, r in enumerate(rows) if i > 2 and any(isinstance(c, (int, float)) for c in r))
-    lowest: dict[int, str] = {}
-    for r in rows[2:body]:
-        for j, c in enumerate(r):
-            if c not in (None, ""):
-                lowest[j] = str(c)
-    return body, {h: j for j, h in lowest.items()}
+    """The first body row and, per header text, the last column it is the lowest header of."""
+    body, found = lowest_headers(rows)
+    return body, {h: js[-1] for h, js in found.items()}
 
 
 def row_key(row: tuple[object, ...]) -> str:
@@ -245,13 +222,13 @@ def amount(value: object) -> Decimal:
     return D(0) if value is None else D(str(value)).quantize(D("0.01"))
 
 
-def test_eleven_tables_in_the_published_order(doc: Doc) -> None:
+def test_eleven_tables_in_the_published_order(doc: Generated) -> None:
     assert list(doc.sheets) == TITLES
     listed = re.findall(r"表(\d+) ?(\S+?表(?:（按\S+分类）)?) *\.", doc.text)  # the contents
     assert [(int(n), t) for n, t in listed] == list(enumerate(TITLES, 1))
 
 
-def test_every_figure_in_its_table_row_and_column(doc: Doc) -> None:
+def test_every_figure_in_its_table_row_and_column(doc: Generated) -> None:
     for title in TABLES:
         rows = doc.sheets[title]
         body, cols = columns_of(rows)
@@ -262,7 +239,7 @@ def test_every_figure_in_its_table_row_and_column(doc: Doc) -> None:
             assert amount(found[key][cols[header]]) == D(figure), (title, key, header, figure)
 
 
-def test_paired_tables_print_each_amount_right_of_its_label(doc: Doc) -> None:
+def test_paired_tables_print_each_amount_right_of_its_label(doc: Generated) -> None:
     for title, labels in PAIRED.items():
         rows = doc.sheets[title]
         for label, figure in labels.items():
@@ -270,7 +247,7 @@ def test_paired_tables_print_each_amount_right_of_its_label(doc: Doc) -> None:
             assert hits and amount(hits[0]) == D(figure), (title, label, hits)
 
 
-def test_the_pdf_prints_each_table_with_its_figures(doc: Doc) -> None:
+def test_the_pdf_prints_each_table_with_its_figures(doc: Generated) -> None:
     text = re.sub(r"[ \t]+", " ", doc.text).replace(",", "")
     starts = [m.start() for t in TITLES for m in re.finditer(r"(?m)^[\f ]*" + re.escape(t) + r" ?$", text)]
     assert len(starts) == len(TITLES)  # each title once above its table (the list has numbers)
@@ -286,7 +263,7 @@ def test_the_pdf_prints_each_table_with_its_figures(doc: Doc) -> None:
             assert re.search(rf"(?<![\d.]){re.escape(figure)}(?!\d)", text[start:end]), (title, figure)
 
 
-def test_the_unit_column_names_the_department_on_the_total_row_only(doc: Doc) -> None:
+def test_the_unit_column_names_the_department_on_the_total_row_only(doc: Generated) -> None:
     for title in ("支出总表", "一般公共预算支出表（按功能分类）", "政府性基金预算支出表"):
         rows = doc.sheets[title]
         body, cols = columns_of(rows)

@@ -11,16 +11,14 @@ differ are marked `# published …` below.
 from __future__ import annotations
 
 import re
-import subprocess
 from decimal import Decimal
-from functools import cached_property
 from pathlib import Path
 
 import pytest
-from openpyxl import load_workbook
 
-from budgetreport.publish.build import Built, build
-from conftest import DATA
+from budgetreport.publish.build import build
+from conftest import DATA, Generated, lowest_headers
+
 
 SAMPLE = "shandong-yantai-xfj-2026"
 D = Decimal
@@ -135,44 +133,9 @@ SENTENCES = [
 ]
 
 
-class Doc:
-    def __init__(self, built: Built) -> None:
-        self.built = built
-
-    @cached_property
-    def text(self) -> str:
-        return subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(self.built.pdf), "-"],
-                              capture_output=True, text=True, check=True).stdout
-
-    @cached_property
-    def all_sheets(self) -> list[tuple[str, list[tuple[object, ...]]]]:
-        """(title in the first cell, rows) of every sheet, in order."""
-        wb = load_workbook(self.built.workbook, read_only=True)
-        return [(str(next(ws.iter_rows(max_row=1, values_only=True))[0]), list(ws.iter_rows(values_only=True)))
-                for ws in wb.worksheets]
-
-    @cached_property
-    def sheets(self) -> dict[str, list[tuple[object, ...]]]:
-        return dict(self.all_sheets)
-
-
 @pytest.fixture(scope="module")
-def doc(tmp_path_factory: pytest.TempPathFactory) -> Doc:
-    return Doc(build(DATA / f"{SAMPLE}.yaml", tmp_path_factory.mktemp(SAMPLE)))
-
-
-def headers(rows: list[tuple[object, ...]]) -> tuple[int, dict[str, list[int]]]:
-    """The first body row and, per header text, the columns it is the lowest header of."""
-    body = next(i for i, r in enumerate(rows) if i > 2 and any(isinstance(c, (int, float)) for c in r))
-    lowest: dict[int, str] = {}
-    for r in rows[2:body]:
-        for j, c in enumerate(r):
-            if c not in (None, ""):
-                lowest[j] = str(c)
-    out: dict[str, list[int]] = {}
-    for j, h in lowest.items():
-        out.setdefault(h, []).append(j)
-    return body, out
+def doc(tmp_path_factory: pytest.TempPathFactory) -> Generated:
+    return Generated(build(DATA / f"{SAMPLE}.yaml", tmp_path_factory.mktemp(SAMPLE)))
 
 
 def row_key(row: tuple[object, ...]) -> str:
@@ -185,14 +148,14 @@ def row_key(row: tuple[object, ...]) -> str:
     return codes[0] if codes else texts[0] if texts else ""
 
 
-def test_every_figure_in_its_table_row_and_column(doc: Doc) -> None:
+def test_every_figure_in_its_table_row_and_column(doc: Generated) -> None:
     figures_in_place(doc, TABLES)
 
 
-def figures_in_place(doc: Doc, tables: dict[str, dict[str, dict[str, str]]]) -> None:
+def figures_in_place(doc: Generated, tables: dict[str, dict[str, dict[str, str]]]) -> None:
     for title, expected in tables.items():
         rows = doc.sheets[title]
-        body, cols = headers(rows)
+        body, cols = lowest_headers(rows)
         found = {row_key(r): r for r in rows[body:]}
         for key, figures in expected.items():
             assert key in found, (title, key, sorted(found))
@@ -202,7 +165,7 @@ def figures_in_place(doc: Doc, tables: dict[str, dict[str, dict[str, str]]]) -> 
                     (title, key, header, figure, got)
 
 
-def test_three_public_prints_both_years_side_by_side(doc: Doc) -> None:
+def test_three_public_prints_both_years_side_by_side(doc: Generated) -> None:
     rows = doc.sheets["一般公共预算“三公”经费支出情况表"]
     assert [str(c) for c in rows[2] if c] == ["2025年预算数", "2026年预算数"]
     amounts = next(r for r in rows if any(isinstance(c, (int, float)) for c in r))
@@ -211,7 +174,7 @@ def test_three_public_prints_both_years_side_by_side(doc: Doc) -> None:
     assert [D(str(c)) for c in amounts] == [D(x) for x in published]
 
 
-def test_paired_tables_print_each_amount_right_of_its_label(doc: Doc) -> None:
+def test_paired_tables_print_each_amount_right_of_its_label(doc: Generated) -> None:
     for title, expected in PAIRED.items():
         rows = doc.sheets[title]
         for label, figure in expected.items():
@@ -220,7 +183,7 @@ def test_paired_tables_print_each_amount_right_of_its_label(doc: Doc) -> None:
             assert hits and D(str(hits[0])).quantize(D("0.01")) == D(figure), (title, label, hits)
 
 
-def test_the_pdf_prints_each_table_with_its_amounts(doc: Doc) -> None:
+def test_the_pdf_prints_each_table_with_its_amounts(doc: Generated) -> None:
     text = re.sub(r"[ \t]+", " ", doc.text)
     starts = {t: [m.start() for m in re.finditer(r"(?m)^[\f ]*" + re.escape(t) + r" ?$", text)] for t in TABLES}
     for title, expected in TABLES.items():
@@ -234,14 +197,14 @@ def test_the_pdf_prints_each_table_with_its_amounts(doc: Doc) -> None:
                 assert re.search(rf"(?<![\d.]){re.escape(figure)}(?![\d])", part), (title, figure)
 
 
-def test_tables_are_numbered_as_published(doc: Doc) -> None:
+def test_tables_are_numbered_as_published(doc: Generated) -> None:
     numbered = re.findall(r"公开表(\d+) ?(\S+?表) *\.", doc.text)  # the contents
     assert [n for n, _ in numbered[:12]] == [str(i) for i in range(1, 13)]
     assert "公开表13" not in doc.text  # the 绩效目标表 are in 第三部分, without a number
     assert numbered[11][1] == "政府采购预算表"
 
 
-def test_one_performance_table_per_project_in_the_explanation(doc: Doc) -> None:
+def test_one_performance_table_per_project_in_the_explanation(doc: Generated) -> None:
     perf = [rows for t, rows in doc.all_sheets if t.startswith("政策和项目预算绩效目标表")]
     assert len(perf) == 3
     for (project, expected), rows in zip(PERFORMANCE.items(), perf, strict=True):
@@ -255,13 +218,13 @@ def test_one_performance_table_per_project_in_the_explanation(doc: Doc) -> None:
     assert third.count("政策和项目预算绩效目标表") == 3
 
 
-def test_computed_sentences_read_as_published(doc: Doc) -> None:
+def test_computed_sentences_read_as_published(doc: Generated) -> None:
     third = re.sub(r"\s+|—\s*\d+\s*—", "", doc.text[doc.text.rindex("第三部分"):doc.text.rindex("第四部分")])
     for sentence in SENTENCES:
         assert sentence in third, sentence
 
 
-def test_parts_in_the_published_order(doc: Doc) -> None:
+def test_parts_in_the_published_order(doc: Generated) -> None:
     body = doc.text[doc.text.index("第四部分") + 4:]  # after the contents
     heads = [m.group(0) for m in re.finditer(r"第[一二三四]部分", body)]
     assert heads == ["第一部分", "第二部分", "第三部分", "第四部分"]
@@ -326,11 +289,11 @@ TJJ_SENTENCES = [
 
 
 @pytest.fixture(scope="module")
-def tjj(tmp_path_factory: pytest.TempPathFactory) -> Doc:
-    return Doc(build(DATA / f"{TJJ}.yaml", tmp_path_factory.mktemp(TJJ)))
+def tjj(tmp_path_factory: pytest.TempPathFactory) -> Generated:
+    return Generated(build(DATA / f"{TJJ}.yaml", tmp_path_factory.mktemp(TJJ)))
 
 
-def test_second_document_figures_in_place(tjj: Doc) -> None:
+def test_second_document_figures_in_place(tjj: Generated) -> None:
     figures_in_place(tjj, TJJ_TABLES)
     rows = tjj.sheets["一般公共预算“三公”经费支出情况表"]
     amounts = next(r for r in rows if any(isinstance(c, (int, float)) for c in r))
@@ -340,7 +303,7 @@ def test_second_document_figures_in_place(tjj: Doc) -> None:
     assert len(perf) == 4
 
 
-def test_second_document_sentences(tjj: Doc) -> None:
+def test_second_document_sentences(tjj: Generated) -> None:
     third = re.sub(r"\s+|—\s*\d+\s*—", "", tjj.text[tjj.text.rindex("第三部分"):tjj.text.rindex("第四部分")])
     for sentence in TJJ_SENTENCES:
         assert sentence in third, sentence
