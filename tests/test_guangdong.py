@@ -18,7 +18,6 @@ import pytest
 from budgetreport.publish.build import build
 from conftest import DATA, Generated, lowest_headers
 
-
 SAMPLE = "guangdong-shenzhen-xfj-2026"
 D = Decimal
 

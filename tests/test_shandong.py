@@ -19,7 +19,6 @@ import pytest
 from budgetreport.publish.build import build
 from conftest import DATA, Generated, lowest_headers
 
-
 SAMPLE = "shandong-yantai-xfj-2026"
 D = Decimal
 
