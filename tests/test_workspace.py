@@ -275,6 +275,17 @@ def test_a_workspace_region_declares_its_own_table_and_check_tells_a_wrong_word(
     result = run_cli("check", data)
     assert result.exit_code == 1
     assert f"{bad.relative_to(ws)}:5:" in result.output and "未知的度量“projects”" in result.output
+    # records of a data section the region does not declare: told at the section's line too
+    bad = write(center / "tables" / "by_project.yaml", textwrap.dedent("""\
+        title: 采购明细
+        columns:
+          - {label: 项目, text: name}
+        rows: {source: records,
+               section: procurement_items}
+        """))
+    result = run_cli("check", data)
+    assert result.exit_code == 1
+    assert f"{bad.relative_to(ws)}:5:" in result.output and "没有声明数据段“procurement_items”" in result.output
 
 
 def test_one_table_per_project_declared_in_a_workspace_builds(ws: Path) -> None:

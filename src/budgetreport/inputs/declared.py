@@ -223,8 +223,9 @@ class TableSpec:
 class _Checker:
     """Collects every problem of one merged declaration, each at its file and line."""
 
-    def __init__(self, key: str, places: Mapping[str, tuple[str, Lines]]) -> None:
+    def __init__(self, key: str, places: Mapping[str, tuple[str, Lines]], sections: tuple[str, ...] = ()) -> None:
         self.key, self.places = key, places  # places: top key → (file, lines)
+        self.sections = sections  # the data sections the region declares
         self.problems: list[Problem] = []
 
     def say(self, loc: tuple[Any, ...], message: str) -> None:
@@ -377,6 +378,9 @@ class _Checker:
             out["indent"] = self.flag(d["indent"], loc + ("indent",), "indent")
         if "section" in d:
             out["section"] = self.text(d["section"], loc + ("section",), "section")
+            if out["section"] not in ("transfers", *self.sections):
+                self.say(loc + ("section",), f"地区没有声明数据段“{out['section']}”（rows.section），"
+                                             f"可用：{'、'.join(['transfers', *self.sections])}")
         for name in ("left", "right", "lines"):
             if name in d:
                 out[name] = self.lines(d[name], loc + (name,))
@@ -448,18 +452,19 @@ def read_declaration(file: Path, folder: Path) -> tuple[dict[str, Any], Lines]:
 TextCheck = Callable[[Any, Lines, str], Iterable[Problem]]
 
 
-def load_tables(folders: tuple[Path, ...],
-                texts: TextCheck | None = None) -> tuple[dict[str, TableSpec], list[Problem]]:
+def load_tables(folders: tuple[Path, ...], texts: TextCheck | None = None,
+                sections: tuple[str, ...] = ()) -> tuple[dict[str, TableSpec], list[Problem]]:
     """Every table declared in `folders` (most specific first), merged top key by top key,
     and the problems found in them (unknown keys and words, missing parts, bad files);
-    `texts` checks the placeholders of every text (`region.placeholder_problems`)."""
+    `texts` checks the placeholders of every text (`region.placeholder_problems`); a table
+    drawing records names one of `sections`, the data sections the region declares."""
     found: dict[str, list[Path]] = {}
     for folder in reversed(folders):
         d = folder / FOLDER
         if d.is_dir():
             for file in sorted(d.glob("*.yaml")):
                 found.setdefault(file.stem, []).append(file)
-    stamp = tuple((str(f), *_stat(f)) for files in found.values() for f in files) + (id(texts), _cwd())
+    stamp = tuple((str(f), *_stat(f)) for files in found.values() for f in files) + (id(texts), _cwd(), sections)
     if (hit := _CACHE.get(stamp)) is not None:  # a batch loads the same region once per center
         return dict(hit[0]), list(hit[1])
     specs: dict[str, TableSpec] = {}
@@ -482,7 +487,7 @@ def load_tables(folders: tuple[Path, ...],
             problems += exc.problems
             continue
         places.setdefault("", (display_path(files[-1]), {}))
-        check = _Checker(key, places)
+        check = _Checker(key, places, sections)
         spec = check.table(merged, tuple(files))
         problems += check.problems
         if spec is not None and not check.problems:

@@ -134,7 +134,9 @@ def load_region(region: str, center: str | None = None, ws: Workspace | None = N
             origins |= dict.fromkeys(new, file)
             key_lines |= {k: lines.get((k,), (0, 0))[0] for k in new}
             locations |= {loc: (file, *at) for loc, at in lines.items()}
-    tables, trouble = load_tables(folders, declaration_problems)
+    declared = settings.get("sections")
+    tables, trouble = load_tables(folders, declaration_problems,
+                                  tuple(declared) if isinstance(declared, dict) else ())
     # The declarations are the source of the titles; region.yaml `table_titles` overrides them.
     # A per-record title ("{record}项目支出绩效目标表") is listed without its record.
     settings["table_titles"] = {k: t.title.replace("{record}", "") for k, t in tables.items()} \
