@@ -58,19 +58,6 @@ def served(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped
         resource.setrlimit(resource.RLIMIT_AS, limit)
 
 
-def test_half_sent_requests_and_vanished_clients_block_no_one(served: Served) -> None:
-    parts = urlsplit(served.url)
-    held = []
-    for _ in range(200):
-        s = socket.create_connection((parts.hostname, parts.port), timeout=5)
-        s.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # never finished
-        held.append(s)
-    assert _normal(served) < 5  # answered while they hang
-    for s in held:
-        s.close()  # and vanished
-    assert _normal(served) < 5
-
-
 @pytest.mark.parametrize(("request_", "status", "title"), [
     (b"PUT / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 501, "不支持的请求方法"),
     (b"DELETE /c/xiamen-2022 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 501, "不支持的请求方法"),
@@ -168,3 +155,18 @@ def test_the_data_folder_replaced_and_back(served: Served) -> None:
     while not served.get("/state").json():
         assert time.monotonic() < deadline, "the folder came back and was not followed again"
         time.sleep(0.2)
+
+
+# Last in the module: the 200 held connections it closes take a moment to leave the server's
+# slots, and a request just after them may be answered 503 (the shared server is at its cap).
+def test_half_sent_requests_and_vanished_clients_block_no_one(served: Served) -> None:
+    parts = urlsplit(served.url)
+    held = []
+    for _ in range(200):
+        s = socket.create_connection((parts.hostname, parts.port), timeout=5)
+        s.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # never finished
+        held.append(s)
+    assert _normal(served) < 5  # answered while they hang
+    for s in held:
+        s.close()  # and vanished
+    assert _normal(served) < 5
