@@ -208,14 +208,14 @@ def _region_of(center_file: Path) -> tuple[Region, int]:
             loc = ("department", "region") if "region" in dept else ("department",) if dept else ()
             raise BudgetError([source.problem(
                 "E201", f"未知的地区模板“{name or ''}”，可用：{'、'.join(known_regions(ws))}", loc)])
-        region = load_region(name, center_key(center_file), ws)
+        if not isinstance(year, int) or isinstance(year, bool):  # not filled in yet: this year's
+            import datetime as dt
+
+            year = dt.date.today().year
+        region = load_region(name, center_key(center_file), ws, year)
     except BudgetError as exc:
         report(exc.problems)
         sys.exit(1)
-    if not isinstance(year, int) or isinstance(year, bool):  # not filled in yet: this year's
-        import datetime as dt
-
-        year = dt.date.today().year
     return region, year
 
 

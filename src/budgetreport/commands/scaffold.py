@@ -168,13 +168,14 @@ def skeleton(region: str, name: str, year: int) -> str:
     regions = known_regions()
     if region not in regions:
         raise ValueError(f"未知的地区模板“{region}”，可用：{'、'.join(regions)}")
+    settings = load_region(region, year=year)
     plan = _Plan(
         prefill={("department", "name"): name, ("department", "region"): region,
                  ("department", "year"): year, ("overview", "units", 0, "name"): name},
-        required_dicts={("prior", key) for key in load_region(region).requires_prior},
+        required_dicts={("prior", key) for key in settings.requires_prior},
         # optional, yet published by most: offered to fill (the economic table)
         shown={("prior",), ("economic",),
-               *(("prior", key) for key in load_region(region).requires_prior)})
+               *(("prior", key) for key in settings.requires_prior)})
     header = [
         SCHEMA_LINE,
         f"# {name} {year}年部门预算公开数据（由 budgetreport new 生成，待填写）。",
@@ -183,7 +184,6 @@ def skeleton(region: str, name: str, year: int) -> str:
         "# 以“# ”开头的字段可选：需要时去掉行首的“# ”再填写。",
         "# 填好后运行 budgetreport check 校验。",
     ]
-    settings = load_region(region)
     declared, _ = declared_sections(settings.settings, settings.problem_at)
     groups = ["\n".join(line.render() for line in (
         _section_lines(info, declared) if key == "sections" else _field_lines(key, info, 0, (key,), plan, False)))

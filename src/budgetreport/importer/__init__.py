@@ -83,7 +83,7 @@ def read_workbook(workbook: Path, region: str, center: str | None, year: int | N
     else:
         book = read_book(workbook)
     # titles as the document prints them (title_key reads 单位 as 部门 and drops years)
-    region_settings = load_region(region, center)
+    region_settings = load_region(region, center, year=titled)
     settings = region_settings.filled(reading_placeholders(titled, org))
     official = official_sheets(region_settings, reading_placeholders(titled, org))
     tables, problems = recognise(book, settings, official, declared=region_settings.tables)

@@ -108,16 +108,26 @@ def _existing(paths: list[Path | None]) -> tuple[Path, ...]:
     return tuple(seen)
 
 
-def load_region(region: str, center: str | None = None, ws: Workspace | None = None) -> Region:
+def load_region(region: str, center: str | None = None, ws: Workspace | None = None,
+                year: int | None = None) -> Region:
+    """The settings of `region` ("guangdong", or a sub-region "guangdong/guangzhou") for a
+    document of `year`: its folders merged from the most specific (center, workspace and
+    built-in sub-region, their parents) down to base. A region's year variant — a sub-region
+    whose region.yaml says `years: 2020-2022` — is taken for a year in its range."""
     ws = ws or current()
     builtin = builtin_templates()
+    year_problems: list[Problem] = []
+    if year is not None:
+        region, year_problems = _year_variant(region, year, ws)
     center_dir = ws.center_folder(center) if center else None
-    ws_region, own_region = ws.region_folder(region), builtin / "regions" / region
+    lineage = _lineage(region)
+    own = [builtin / "regions" / name for name in lineage]
+    mine = [d for name in lineage for d in (ws.region_folder(name), builtin / "regions" / name)]
     base = builtin / "base"
-    folders = _existing([center_dir, ws_region, own_region, base])
+    folders = _existing([center_dir, *mine, base])
     prefixes = (("base", _existing([base])),
-                ("region", _existing([ws_region, own_region, base])),
-                ("builtin", _existing([own_region, base])))
+                ("region", _existing([*mine, base])),
+                ("builtin", _existing([*own, base])))
     settings: dict[str, Any] = {}
     origins: dict[str, Path] = {}
     key_lines: dict[str, int] = {}
@@ -142,8 +152,93 @@ def load_region(region: str, center: str | None = None, ws: Workspace | None = N
     settings["table_titles"] = {k: t.title.replace("{record}", "") for k, t in tables.items()} \
         | settings.get("table_titles", {}) \
         if isinstance(settings.get("table_titles", {}), dict) else settings["table_titles"]
+    if year is not None:
+        problems += _outside_years(settings, year, locations, region)
     return Region(region, folders, settings, origins, key_lines, prefixes=prefixes,
-                  problems=tuple(problems + trouble), locations=locations, tables=tables)
+                  problems=tuple(year_problems + problems + trouble), locations=locations,
+                  tables=tables)
+
+
+# --- variants: sub-regions (a city's form) and year variants (a form of some years) -----------
+
+
+def _lineage(region: str) -> list[str]:
+    """"guangdong/guangzhou" → ["guangdong/guangzhou", "guangdong"]: the sub-region first."""
+    parts = region.split("/")
+    return ["/".join(parts[:end]) for end in range(len(parts), 0, -1)]
+
+
+def _region_roots(ws: Workspace) -> list[Path]:
+    return [r for r in (ws.templates / "regions" if ws.templates else None,
+                        builtin_templates() / "regions") if r is not None and r.is_dir()]
+
+
+def _years(value: Any) -> range | None:
+    """`years:` of a region.yaml — 2021, "2020-2022", "2021-" (from then on), [2021, 2022] —
+    as a range of budget years; None when it says none of these."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return range(value, value + 1)
+    if isinstance(value, list) and value and all(isinstance(v, int) and not isinstance(v, bool)
+                                                 for v in value):
+        return range(min(value), max(value) + 1) if len(value) == max(value) - min(value) + 1 \
+            else None
+    if isinstance(value, str):
+        first, dash, last = value.replace("—", "-").replace("–", "-").partition("-")
+        if first.strip().isdigit() and (not dash or not last.strip() or last.strip().isdigit()):
+            start = int(first)
+            stop = int(last) + 1 if last.strip() else 10_000 if dash else start + 1
+            return range(start, stop) if stop > start else None
+    return None
+
+
+def _shown(years: range) -> str:
+    last = years.stop - 1
+    return f"{years.start}年起" if last >= 9_999 else f"{years.start}年" if last == years.start \
+        else f"{years.start}—{last}年"
+
+
+def _year_variant(region: str, year: int, ws: Workspace) -> tuple[str, list[Problem]]:
+    """`region`'s sub-region whose `years:` covers `year` (the form of those years), else
+    `region` itself; a `years:` that says no years is a problem at its line."""
+    problems: list[Problem] = []
+    for root in _region_roots(ws):
+        folder = root / region
+        if not folder.is_dir():
+            continue
+        for sub in sorted(p for p in folder.iterdir() if (p / SETTINGS).is_file()):
+            try:
+                tree, lines = read_settings(sub / SETTINGS, sub)
+            except BudgetError as exc:
+                problems += exc.problems
+                continue
+            if "years" not in tree:
+                continue
+            years = _years(_plain(tree)["years"])
+            if years is None:
+                problems.append(Problem(display_path(sub / SETTINGS), lines.get(("years",), (0, 0))[0], 0,
+                                        "E820", YEARS_WORDS))
+            elif year in years:
+                return f"{region}/{sub.name}", problems
+    return region, problems
+
+
+YEARS_WORDS = "years 应为预算年度或年度范围，如 2021、2020-2022、2025-（此后各年）"
+
+
+def _outside_years(settings: dict[str, Any], year: int,
+                   locations: dict[tuple[Any, ...], tuple[Path, int, int]], region: str) -> list[Problem]:
+    """A region (or sub-region) whose `years:` does not cover the document's year."""
+    if "years" not in settings:
+        return []
+    years = _years(settings["years"])
+    if years is not None and year in years:
+        return []
+    file, line, col = locations.get(("years",), (Path(SETTINGS), 0, 0))
+    message = YEARS_WORDS if years is None else \
+        f"地区模板“{region}”适用于{_shown(years)}的预算，不适用于{year}年"
+    return [Problem(display_path(file), line, col, "E820", message)]
 
 
 def read_settings(file: Path, folder: Path) -> tuple[dict[str, Any], Lines]:
@@ -172,10 +267,30 @@ BASE = "base"  # the national structure on its own: the built-in base templates 
 
 
 def known_regions(ws: Workspace | None = None) -> list[str]:
+    """The regions (every folder of templates/regions) and their sub-regions (a folder in a
+    region's folder with its own region.yaml: "guangdong/guangzhou"), built-in and the
+    workspace's."""
     ws = ws or current()
-    roots = [builtin_templates() / "regions", ws.templates / "regions" if ws.templates else None]
-    found = {p.name for r in roots if r is not None and r.is_dir() for p in r.iterdir() if p.is_dir()}
+    found: set[str] = set()
+    for root in _region_roots(ws):
+        for p in root.iterdir():
+            if p.is_dir():
+                found.add(p.name)
+                found |= {f"{p.name}/{name}" for name in _sub_regions(p, SUB_REGION_DEPTH)}
     return [BASE, *sorted(found - {BASE})]
+
+
+SUB_REGION_DEPTH = 3  # guangdong/guangzhou/2021 at most
+
+
+def _sub_regions(folder: Path, depth: int) -> list[str]:
+    if depth <= 1:
+        return []
+    found = []
+    for p in sorted(folder.iterdir()):
+        if p.is_dir() and not p.is_symlink() and (p / SETTINGS).is_file():
+            found += [p.name, *(f"{p.name}/{n}" for n in _sub_regions(p, depth - 1))]
+    return found
 
 
 def _merge(into: dict[str, Any], new: dict[str, Any]) -> None:

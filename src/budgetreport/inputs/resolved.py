@@ -52,7 +52,7 @@ def resolve(region: str, year: int, center: str | None = None, ws: Workspace | N
     """The resolved value for a document of `region` and `year` (and `center`'s own folder);
     BudgetError when a settings, catalogue or glossary file cannot be read at all."""
     ws = ws or current()
-    settings = load_region(region, center, ws)
+    settings = load_region(region, center, ws, year)
     style, style_problems = text_style(settings.settings, settings.problem_at)
     sections: dict[str, SectionSpec] = {}
     section_problems: list[Problem] = []

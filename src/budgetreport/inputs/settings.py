@@ -16,6 +16,7 @@ from .load import Lines
 
 KEYS: dict[str, str] = {
     "name": "地区名称（如 上海市）",
+    "years": "本版式适用的预算年度（子地区：数据写上级地区时按年度自动选用），如 2020-2022、2025-",
     "requires_prior": "文中比较句需要的上年数",
     "asks_for": "文档印出、数据留空时 check 要求填写的内容",
     "optional": "单位确无、不必填写的内容",

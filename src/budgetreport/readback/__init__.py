@@ -82,13 +82,13 @@ def _recognised(doc: Document, regions: list[str], year: int | None) -> tuple[st
     book = doc.book()
     best: tuple[str, tuple[list[Any], list[Problem]]] = (regions[0], ([], []))
     for r in regions:
-        declared = load_region(r)
+        declared = load_region(r, year=year)
         found = recognise(book, declared.filled(reading_placeholders(year, organisation(doc))),
                           declared=declared.tables)
         if len(found[0]) > len(best[1][0]):
             best = (r, found)
     if not best[1][0]:  # none named: the first region's problems say which tables it expects
-        first = load_region(regions[0])
+        first = load_region(regions[0], year=year)
         best = (regions[0], recognise(book, first.filled(reading_placeholders(year, organisation(doc))),
                                       declared=first.tables))
     return best
