@@ -265,3 +265,12 @@ def test_diff_names_section_values_by_their_titles(region: Path) -> None:
     assert "政府采购预算明细第2条（档案系统）的采购项目（sections.procurement_items[2].name）：档案软件 → 档案系统" \
         in result.output, result.output
     assert "会议费和培训费的培训费（sections.meetings_training.training）：6 → 5" in result.output
+
+
+def test_a_badly_named_or_shaped_section_or_field_is_told_at_its_line(region: Path) -> None:
+    region.write_text("sections:\n  Procurement: {title: 采购, fields: {amount: {type: money}}}\n"
+                      "  items: 明细\n  notes:\n    title: 补充说明\n    fields:\n      Text: {type: text}\n"
+                      "      note: 文字\n      ok: {type: text}\n", encoding="utf-8")
+    found = {(p.line, p.message.split("“")[0]) for p in check_file(data(region.parents[3], "")).problems
+             if p.file.endswith("region.yaml")}
+    assert found == {(2, "栏目键"), (3, "栏目"), (7, "字段键"), (8, "字段")}, found

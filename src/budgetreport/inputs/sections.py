@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -97,19 +97,28 @@ def declared_sections(settings: dict[str, Any], problem_at: ProblemAt
         bad(("sections",), "sections 应为键值结构：栏目键: {title: …, fields: {…}}")
         return {}, found
     specs: dict[str, SectionSpec] = {}
-    for name, value in declared.items():
-        loc = ("sections", name)
-        if not NAME.fullmatch(str(name)):
-            bad(loc, f"栏目键“{name}”应以小写英文字母开头，只含小写英文字母、数字和下划线（至多40个）")
-            continue
-        if not isinstance(value, dict):
-            bad(loc, f"栏目“{name}”应为键值结构：{{title: …, fields: {{…}}}}")
-            continue
-        unknown(loc, value, SECTION_KEYS)
+    for name, value, loc in _entries(declared, ("sections",), "栏目", "{title: …, fields: {…}}",
+                                     SECTION_KEYS, bad, unknown):
         spec = _section(name, value, loc, bad, unknown)
         if spec is not None:
             specs[name] = spec
     return specs, found
+
+
+def _entries(items: dict[Any, Any], within: tuple[Any, ...], what: str, shape: str, keys: Any,
+             bad: Callable[..., None], unknown: Callable[..., None]
+             ) -> Iterator[tuple[str, dict[str, Any], tuple[Any, ...]]]:
+    """The well-named mapping entries of `items` (a section or a field: key, value, location);
+    a wrong key or a value that is not a mapping is told at its line and skipped."""
+    for key, value in items.items():
+        loc = (*within, key)
+        if not NAME.fullmatch(str(key)):
+            bad(loc, f"{what}键“{key}”应以小写英文字母开头，只含小写英文字母、数字和下划线（至多40个）")
+        elif not isinstance(value, dict):
+            bad(loc, f"{what}“{key}”应为键值结构，如 {shape}")
+        else:
+            unknown(loc, value, keys)
+            yield str(key), value, loc
 
 
 def _section(name: str, value: dict[str, Any], loc: tuple[Any, ...],
@@ -131,18 +140,11 @@ def _section(name: str, value: dict[str, Any], loc: tuple[Any, ...],
         bad((*loc, "fields"), f"栏目“{name}”应列出它的字段（fields: {{字段键: {{type: money, title: …}}}}）")
         return None
     fields: dict[str, FieldSpec] = {}
-    for key, spec in fields_value.items():
-        at = (*loc, "fields", key)
-        if not NAME.fullmatch(str(key)):
-            bad(at, f"字段键“{key}”应以小写英文字母开头，只含小写英文字母、数字和下划线")
-            continue
-        if not isinstance(spec, dict):
-            bad(at, f"字段“{key}”应为键值结构，如 {{type: money, title: 金额}}")
-            continue
-        unknown(at, spec, FIELD_KEYS)
-        made = _field(str(key), spec, at, bad)
+    for key, spec, at in _entries(fields_value, (*loc, "fields"), "字段", "{type: money, title: 金额}",
+                                  FIELD_KEYS, bad, unknown):
+        made = _field(key, spec, at, bad)
         if made is not None:
-            fields[str(key)] = made
+            fields[key] = made
     sums = []
     rules = value.get("sums", [])
     if not isinstance(rules, list):
