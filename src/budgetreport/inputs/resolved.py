@@ -18,6 +18,7 @@ from .region import Region, load_region
 from .resources import Workspace, current
 from .settings import unknown_message
 from .styles import TextStyle, text_style
+from .table_settings import settings_problems
 
 if TYPE_CHECKING:
     from .sections import SectionSpec
@@ -65,7 +66,7 @@ def resolve(region: str, year: int, center: str | None = None, ws: Workspace | N
         ("tagged_pdf",), f"地区设置 tagged_pdf 应为 true 或 false，而不是“{tagged}”", "E802")]
     return Resolved(settings, load_catalogue(year, ws), standard_glossary(ws), style, sections,
                     (*settings.problems, *style_problems, *section_problems, *switches,
-                     *_part_title_problems(settings)))
+                     *_part_title_problems(settings), *settings_problems(settings)))
 
 
 def _part_title_problems(region: Region) -> list[Problem]:

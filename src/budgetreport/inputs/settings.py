@@ -2,7 +2,7 @@
 
 Each key is listed with its meaning in Chinese (shown when a key is unknown). A new setting
 is a line here and its use; its values are checked where they are read (`styles`,
-`sections`, `layout.tables.settings_problems`).
+`sections`, `inputs.table_settings.settings_problems`).
 """
 
 from __future__ import annotations
