@@ -205,6 +205,30 @@ class TableSpec:
     each: str = ""
     files: tuple[Path, ...] = field(default=(), compare=False)  # the files it was merged from
 
+    def shows(self) -> tuple[str, ...]:
+        """The data sections whose figures this table draws, the one it is about first
+        (`income`, `spending`, `economic`, `three_public`, `running_costs`, `procurement`,
+        `transfers`, `performance`, `projects`, `carry_forward`, or a region section's name) —
+        from its row source, its lines' and its columns' figures — so that a problem about a
+        section points at the table about it, else at one showing it (serve's 在文档中查看)."""
+        rs = self.rows
+        measures = [c.measure or "" for c in self.leaves()]
+        names = [line.figure or "" for line in (*rs.left, *rs.right, *rs.lines)] + measures
+        found: list[str] = []
+        if rs.source == "functional" and any(m in SOURCES for m in measures):
+            found.append("income")  # a 收入总表: income by source, 项 by 项
+        found += {"functional": ["spending"], "economic": ["economic"], "records": [rs.section],
+                  "department_performance": ["performance"], "project_performance": ["projects"]
+                  }.get(rs.source, [])
+        for name in names:
+            group = name.partition(".")[0]
+            group = "spending" if group == "fiscal" else group
+            if group in ("income", "spending", "three_public", "running_costs", "procurement", "carry_forward"):
+                found.append(group)
+        if any(line.each or line.of for line in (*rs.left, *rs.right)):
+            found.append("spending")
+        return tuple(dict.fromkeys(found))
+
     def leaves(self, split: bool | None = None) -> list[ColumnSpec]:
         """The columns drawn, left to right (with `split` given, only those shown then)."""
         def walk(cols: tuple[ColumnSpec, ...]) -> Iterator[ColumnSpec]:

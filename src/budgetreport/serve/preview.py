@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,20 +25,10 @@ from ..layout.render import render_html
 from ..layout.tables import build_tables
 from ..publish.build import document_problems, html_output, outputs
 
-# The 附表 that shows a data section, by table key (the built-in declarations, tables/<key>.yaml;
-# a region's own tables are not listed yet), the first of them the document has: a problem about
-# the section, or about a figure with no cell of its own, shows there — never at another cell
-# that happens to hold the same amount.
-SECTION_TABLES: dict[str, tuple[str, ...]] = {
-    "income": ("summary", "sh_summary", "income", "sh_income"),
-    "spending": ("spending", "sh_spending"),
-    "economic": ("basic_economic", "sh_economic"),
-    "three_public": ("three_public", "sh_three_public"),
-    "running_costs": ("sh_three_public",),
-    "transfers": ("transfers",),
-    "performance": ("dept_performance",),
-    "projects": ("project_performance",),
-}
+# The 附表 that shows a data section is the first of the document's tables whose declaration
+# draws it (`TableSpec.shows`: its row source, lines and columns): a problem about the section,
+# or about a figure with no cell of its own, shows there — never at another cell that happens
+# to hold the same amount.
 # Sections whose figures are table cells keyed by their data path (tables.Cell.key).
 KEYED = ("three_public", "running_costs")
 
@@ -58,7 +48,8 @@ class View:
     year: str = ""
     region: str = ""
     region_name: str = ""  # the region's own name ("上海市"), from its settings
-    tables: tuple[str, ...] = ()  # the keys of the 附表 in the last good rendering
+    # the 附表 of the last good rendering: key → the data sections it shows (in document order)
+    tables: dict[str, tuple[str, ...]] = field(default_factory=dict)
     mtime: int = 0  # of the file as last read
 
     @property
@@ -76,15 +67,20 @@ class View:
         return f"{warnings} 个警告" if warnings else "通过"
 
 
-def target(loc: Loc, data: Any, tables: Sequence[str] = ()) -> dict[str, str] | None:
+def target(loc: Loc, data: Any, tables: Mapping[str, Sequence[str]] | None = None) -> dict[str, str] | None:
     """Where in the rendered document a problem at `loc` shows, as the page script finds it:
     a 科目 line's row by its code (and the cell of the field), a figure's cell by its data
-    path, a text's sentence, or else the 附表 of the section (`tables`: the table keys the
-    document has). None when the document has no place of its own for it."""
+    path, a text's sentence, or else the 附表 of the section (`tables`: the document's table
+    keys, in order, each with the data sections its declaration shows). None when the
+    document has no place of its own for it."""
     if not loc:
         return None
     section = loc[0] if isinstance(loc[0], str) else ""
-    anchor = next((f"table-{t}" for t in SECTION_TABLES.get(section, ()) if t in tables), "")
+    if section == "sections" and len(loc) >= 2 and isinstance(loc[1], str):
+        section = loc[1]  # a region data section: the table drawing its records
+    tables = tables or {}
+    anchor = next((f"table-{t}" for t, shown in tables.items() if shown[:1] == (section,)), "") or \
+        next((f"table-{t}" for t, shown in tables.items() if section in shown), "")
     found: dict[str, str] = {"anchor": anchor} if anchor else {}
     if section in ("spending", "economic") and len(loc) >= 2 and isinstance(loc[1], int):
         line = _at(data, loc[:2])
@@ -97,6 +93,15 @@ def target(loc: Loc, data: Any, tables: Sequence[str] = ()) -> dict[str, str] | 
     if section in KEYED and len(loc) >= 2:
         return {**found, "path": ".".join(str(part) for part in loc)}
     return found or None
+
+
+def _declared_key(key: str, declared: Mapping[str, Any]) -> str:
+    """The declaration a drawn table comes from: its own key, or `<key>_<n>` of a table drawn
+    once per record (`each: project`)."""
+    if key in declared:
+        return key
+    stem, _, n = key.rpartition("_")
+    return stem if n.isdigit() and stem in declared else ""
 
 
 def _at(data: Any, loc: Loc) -> Any:
@@ -171,13 +176,15 @@ class Preview:
         checked = check_file(path)
         problems = list(checked.problems)
         html: str | None = None
-        keys: tuple[str, ...] = ()
+        keys: dict[str, tuple[str, ...]] = {}
         if checked.budget is not None and checked.resolved is not None:
             try:
                 figures = compute(checked.budget, checked.resolved)
                 tables = build_tables(figures, checked.resolved)
                 html = render_html(figures, checked.resolved, tables, medium="screen")
-                keys = tuple(t.key for t in tables)
+                declared = checked.resolved.tables
+                keys = {t.key: declared[base].shows() if (base := _declared_key(t.key, declared)) else ()
+                        for t in tables}
                 if not checked.errors():  # what `check` adds to a file whose data holds
                     problems.extend(document_problems(checked, tables))
             except BudgetError as exc:  # a template's error, with its file and line
