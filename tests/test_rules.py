@@ -253,3 +253,43 @@ def test_a_year_as_the_start_of_history_is_no_stale_year():
 
     assert codes("掌握2020年以来烟台市人口变动情况。") == []
     assert codes("2019年完成人口普查。") == ["R604"]
+
+
+def test_three_public_prior_may_be_the_total_only_or_nothing():
+    """A publication that states only last year's 三公 total: the items give no prior, the
+    total does; none at all: nothing compared, nothing reported; a partial split is a gap."""
+    from budgetreport.compute.figures import compute
+    rule = _rule("three_public_explained")
+    data = load_sample(S).data()
+    tp = data["three_public"]
+    summed = sum(D(tp[k]["prior"]) for k in ("abroad", "reception", "vehicle_purchase", "vehicle_running"))
+    for k in ("abroad", "reception", "vehicle_purchase", "vehicle_running"):
+        tp[k].pop("prior")
+        tp[k].pop("reason", None)
+    assert run_rule(rule, data, S) == []  # nothing given: nothing to compare
+    tp["prior"] = summed + 1
+    assert run_rule(rule, data, S) == []
+    budget = rules_budget(data)
+    total = compute(budget).three_public["total"]
+    assert total.change is not None and total.change.prior == summed + 1
+    tp["reception"]["prior"] = D("1")  # one item beside the others without: a partial split
+    codes = [f.code for f in run_rule(rule, data, S)]
+    assert codes.count("R301") == 3 and set(codes) <= {"R301", "R302"}  # the three others
+
+
+def test_spending_of_an_unstated_source_is_the_non_fiscal_income_left():
+    """`source: unstated`: the publication gives the 项 but not its non-fiscal source; R202
+    compares those lines with the non-fiscal income the stated lines leave."""
+    rule = _rule("income_by_source")
+    data = load_sample(X).data()
+    data["income"]["other"] = D("10")
+    data["spending"].append({"code": "2080501", "source": "unstated", "project": D("10")})
+    assert run_rule(rule, data, X) == []
+    data["spending"][-1]["project"] = D("9")
+    [finding] = run_rule(rule, data, X)
+    assert finding.code == "R202" and "未列明来源" in finding.message
+
+
+def rules_budget(data: Data) -> Any:
+    from budgetreport.inputs.model import Budget
+    return Budget.model_validate(data)

@@ -152,10 +152,20 @@ def income_by_source(b: Budget, _c: Catalogue, _r: Resolved) -> Iterator[Finding
     it is checked in total by `income_equals_spending`)."""
     if b.carry_forward:
         return
+    unstated = total(x.total for x in b.spending if x.source is Source.unstated)
+    left = Decimal(0)  # the non-fiscal income its stated lines leave: what the unstated lines spend
     for source in Source:
+        if source is Source.unstated:
+            continue
         spent = total(x.total for x in b.spending if x.source is source)
+        if unstated and source not in FISCAL_SOURCES:
+            left += b.income.of(source) - spent
+            continue
         yield from _unequal("R202", ("income", source.value), SOURCE_NAMES[source],
                             b.income.of(source), f"资金来源为{SOURCE_NAMES[source]}的支出合计", spent)
+    if unstated:
+        yield from _unequal("R202", ("income",), "非财政拨款收入中未由列明来源的支出用去的部分", left,
+                            "未列明来源（unstated）的支出合计", unstated)
 
 
 @rule
@@ -275,13 +285,24 @@ THREE_PUBLIC_ECONOMIC = {"abroad": "30212", "reception": "30217", "vehicle_runni
 
 @rule
 def three_public_explained(b: Budget, _c: Catalogue, _r: Resolved) -> Iterator[Finding]:
-    """Every 三公 item has last year's figure, and every change states its reason."""
+    """Last year's 三公 figures are given item by item, for the total only
+    (`three_public.prior`), or not at all (the text then compares nothing): an item without
+    its prior beside items with one is a gap, items' priors beside a total must add up to it;
+    every change of an item states its reason."""
     tp = b.three_public
+    priors = [item.prior for item in tp.items().values()]
+    if all(p is not None for p in priors) and tp.prior is not None:
+        summed = total(p for p in priors if p is not None)
+        if summed != tp.prior:
+            yield Finding("R301", f"“三公”经费上年总额 {show(tp.prior)} ≠ 各项上年数之和 {show(summed)}"
+                          "（各项都填了 prior 时可不填总额）", ("three_public", "prior"))
     for key, item in tp.items().items():
         loc: Loc = ("three_public", key)
         name = THREE_PUBLIC[key]
         if item.prior is None:
-            yield Finding("R301", f"{name}缺少上年预算数（three_public.{key}.prior）", loc)
+            if any(p is not None for p in priors):  # a partial split: the others give theirs
+                yield Finding("R301", f"{name}缺少上年预算数（three_public.{key}.prior）：其他各项都有上年数；"
+                              "原文只公开上年总额时，各项都不填，填 three_public.prior", loc)
         elif item.amount != item.prior and not item.reason:
             vehicle_explained = key.startswith("vehicle") and tp.vehicle_reason
             if not vehicle_explained:

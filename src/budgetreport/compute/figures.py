@@ -193,7 +193,7 @@ class Figures:
     prior_year: int
     name: str
     prepared_by: str
-    published: dt.date
+    published: dt.date | None
     org: str                             # 部门 (部门预算) or 单位 (单位预算): the wording switch
     cents: bool                          # some amount has 分 (a 元 display then shows two decimals)
     data_unit: str                       # the unit the file is written in (万元 or 元)
@@ -349,6 +349,9 @@ def _three_public(b: Budget) -> dict[str, Item]:
     items["vehicle"] = combined("公务用车购置及运行费", ("vehicle_purchase", "vehicle_running"),
                                 tp.vehicle_reason)
     items["total"] = combined("“三公”经费", tuple(THREE_PUBLIC), None)
+    if items["total"].change is None and tp.prior is not None:  # only the total published
+        items["total"] = Item("“三公”经费", items["total"].amount, change(items["total"].amount, tp.prior),
+                              None, None)
     return items
 
 

@@ -21,7 +21,7 @@ from .sheets import Amount, Row, Table
 from .workbook import problem
 
 Key = tuple[str, ...]
-SOURCE_KEYS = [s.value for s in Source]
+SOURCE_KEYS = [s.value for s in Source if s is not Source.unstated]  # income sources
 COLUMN_WORDS = {"total": "合计", "basic": "基本支出", "personnel": "人员经费", "public": "公用经费",
                 "project": "项目支出", "subtotal": "小计", "fiscal": "财政拨款",
                 "this_year": "本年收入", "carry_forward": "结转下年",

@@ -78,6 +78,7 @@ class Source(str, Enum):
     affiliated = "affiliated"
     other = "other"
     carryover = "carryover"
+    unstated = "unstated"  # spending only: the publication gives the line but not its (non-fiscal) source
 
 
 SOURCE_NAMES: dict[Source, str] = {
@@ -91,6 +92,7 @@ SOURCE_NAMES: dict[Source, str] = {
     Source.affiliated: "附属单位上缴收入",
     Source.other: "其他收入",
     Source.carryover: "上年结转结余",
+    Source.unstated: "未列明来源的非财政拨款资金",
 }
 FISCAL_SOURCES = (Source.general_budget, Source.gov_fund, Source.state_capital)
 
@@ -109,7 +111,8 @@ class Department(Strict):
         "部门预算", description="部门预算（部门及所属单位）或单位预算（一个单位）；决定全文与附表中"
         "“部门/单位”“编制部门/编制单位”“预算主管部门/预算单位”的用语")
     prepared_by: str | None = Field(None, description="编制单位；缺省为部门全称")
-    published: dt.date = Field(description="公开日期（封面年月、PDF 元数据均取此日期）")
+    published: dt.date | None = Field(
+        None, description="公开日期（封面年月、PDF 元数据均取此日期）；原文未载时省略，封面不印日期")
     fonts: dict[str, str] = Field(
         default_factory=dict,
         description="本单位已获授权的字体，键为 body/heading/kai/title，值为字体族名，如 仿宋_GB2312",
@@ -175,6 +178,8 @@ class Income(Strict):
     carryover: Amount = Field(Decimal(0), description="上年结转结余")
 
     def of(self, source: Source) -> Decimal:
+        if source is Source.unstated:  # a spending line's source, never an income
+            return Decimal(0)
         return getattr(self, source.value)  # type: ignore[no-any-return]
 
     @property
@@ -205,7 +210,8 @@ class SpendingLine(Strict):
     code: Code = Field(description="功能分类项级科目编码（7位），如 2210302")
     name: str | None = Field(None, description="科目名称：科目目录中有该编码时可省略，填写时须与目录一致；"
                                               "目录中没有时必须填写")
-    source: Source = Field(Source.general_budget, description="资金来源")
+    source: Source = Field(Source.general_budget, description="资金来源；unstated：原文只给出本项支出、"
+                                                           "未列明其非财政拨款的来源（只计入不分来源的表）")
     personnel: Amount | None = Field(None, description="基本支出—人员经费")
     public: Amount | None = Field(None, description="基本支出—公用经费")
     basic: Amount | None = Field(
@@ -298,6 +304,9 @@ class ThreePublic(Strict):
     vehicle_running: ThreePublicItem = Field(description="公务用车运行维护费")
     vehicle_reason: str | None = Field(
         None, description="公务用车购置及运行费合并说明时的原因（福建式写法）")
+    prior: Amount | None = Field(
+        None, description="上年“三公”经费预算总额：原文只公开总额、不分项时填写（各项 prior 都填时由程序求和，"
+                          "不必再填）；都不填时文中不作比较")
 
     def items(self) -> dict[str, ThreePublicItem]:
         return {"abroad": self.abroad, "reception": self.reception,
@@ -333,7 +342,8 @@ class Project(Strict):
 
     name: Text = Field(description="项目名称")
     amount: Amount = Field(description="本年预算；有二级项目时须等于其合计")
-    source: Source = Field(Source.general_budget, description="资金来源")
+    source: Source = Field(Source.general_budget, description="资金来源；unstated：原文只给出本项支出、"
+                                                           "未列明其非财政拨款的来源（只计入不分来源的表）")
     other_funds: Amount = Field(Decimal(0), description="其他资金（绩效目标表“其他资金”）")
     department: str | None = Field(None, description="主管部门；缺省为本部门")
     implementer: Text = Field(description="实施主体")

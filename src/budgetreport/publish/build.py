@@ -185,7 +185,9 @@ def build(path: Path, out_dir: Path = OUTPUT, *, strict: bool = False,
                         allowed_dirs=(*checked.region.folders, *FONT_DIRS), variant=pdf_variant, tagged=tagged)
     if strict and result.warnings:
         raise BudgetError([Problem(name, 0, 0, "W900", f"排版警告：{w}") for w in result.warnings])
-    published = figures.published
+    # the file's date: the publication date, else (not published with one) 1 January of the
+    # budget year — metadata only, never printed; fixed so a rebuild is byte for byte the same
+    published = figures.published or dt.date(figures.year, 1, 1)
     created = dt.datetime(published.year, published.month, published.day)
     if prepared.shape is not None:  # the whole disclosure, as the official template lays it out
         workbook = official_bytes(prepared.shape, document_text(prepared.html), prepared.tables,
