@@ -226,6 +226,8 @@ class Figures:
     # A region's data sections (`inputs.sections`): name → records (a `records: one` section:
     # one record or None), each record a dict field → value, money in 万元, None when not given.
     sections: dict[str, Any] = field(default_factory=dict)
+    # every 功能分类 类 of the year's catalogue (code → name), for tables that list them all
+    function_classes: dict[str, str] = field(default_factory=dict)
     source_names: dict[str, str] = field(default_factory=lambda: {s.value: n for s, n in SOURCE_NAMES.items()})
 
     @property
@@ -291,6 +293,7 @@ def compute(budget: Budget, resolved: Resolved | None = None) -> Figures:
         staffing=_staffing(b),
         glossary=_glossary(b, resolved.glossary),
         sections=section_records(budget, resolved.sections),
+        function_classes={k: e.name for k, e in sorted(cat.function.items()) if len(k) == 3},
     )
 
 

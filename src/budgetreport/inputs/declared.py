@@ -122,6 +122,8 @@ LINE_KEYS: dict[str, str] = {
     "adds": "声明本行为这些行之和（行名列表，或 above：上面各行），供打印合计核对",
     "total": "合计类的行：排在一半的底部、加粗",
     "year": "固定行：current（本年，默认）、prior（上年）或 change（本年 − 上年）",
+    "all": "each 列出哪些类：true 为当年科目目录的全部类（没有支出的类也列出、金额空白），"
+           "或类编码的列表（如 [\"201\", \"202\"]：这些类都列出，有支出而未列的类照样列出）；缺省只列有支出的类",
 }
 VOCABULARY = {"table": TABLE_KEYS, "column": COLUMN_KEYS, "rows": ROWS_KEYS, "line": LINE_KEYS,
               "source": ROW_SOURCES, "measure": MEASURES, "figure": FIGURES, "line_measure": LINE_MEASURES,
@@ -165,6 +167,7 @@ class LineSpec:
     adds: tuple[str, ...] | str = ()
     total: bool = False
     year: str = "current"
+    all: bool | tuple[str, ...] = False  # each: class — every 类 (true) or these 类, blank ones too
 
 
 @dataclass(frozen=True)
@@ -361,6 +364,16 @@ class _Checker:
                 out[name] = self.flag(d[name], loc + (name,), name)
         if "levels" in d:
             out["levels"] = self.number(d["levels"], loc + ("levels",), "levels", 1, 3)
+        if "all" in d:
+            value = d["all"]
+            if isinstance(value, list) and all(isinstance(c, str) and len(c) == 3 and c.isdigit() for c in value):
+                out["all"] = tuple(value)
+            elif isinstance(value, bool):
+                out["all"] = value
+            else:
+                self.say(loc + ("all",), "all 应为 true、false 或类编码（3位，加引号）的列表，如 [\"201\", \"202\"]")
+            if "each" not in d:
+                self.say(loc + ("all",), "all 只用于 each: class 的行")
         if "figure" in d:
             if d["figure"] not in FIGURES:
                 self.say(loc + ("figure",), f"未知的全文数字“{d['figure']}”，可用：{'、'.join(FIGURES)}")
@@ -396,6 +409,16 @@ class _Checker:
                 out[name] = self.choice(d[name], loc + (name,), name)
         if "levels" in d:
             out["levels"] = self.number(d["levels"], loc + ("levels",), "levels", 1, 3)
+        if "all" in d:
+            value = d["all"]
+            if isinstance(value, list) and all(isinstance(c, str) and len(c) == 3 and c.isdigit() for c in value):
+                out["all"] = tuple(value)
+            elif isinstance(value, bool):
+                out["all"] = value
+            else:
+                self.say(loc + ("all",), "all 应为 true、false 或类编码（3位，加引号）的列表，如 [\"201\", \"202\"]")
+            if "each" not in d:
+                self.say(loc + ("all",), "all 只用于 each: class 的行")
         if "total_label" in d:
             out["total_label"] = self.text(d["total_label"], loc + ("total_label",), "total_label")
         if "indent" in d:
@@ -586,6 +609,8 @@ def json_schema() -> dict[str, Any]:
         "each": enum("each", CHOICES["each"], LINE_KEYS["each"]), "funds": funds,
         "numbered": {"type": ["boolean", "string"], "description": LINE_KEYS["numbered"]},
         "levels": {"type": "integer", "minimum": 1, "maximum": 3, "description": LINE_KEYS["levels"]},
+        "all": {"anyOf": [{"type": "boolean"}, {"type": "array", "items": {"type": "string", "pattern": "^[0-9]{3}$"}}],
+                "description": LINE_KEYS["all"]},
         "figure": enum("figure", FIGURES, LINE_KEYS["figure"]),
         "of": enum("of", CHOICES["of"], LINE_KEYS["of"]),
         "sum": {"type": "array", "items": text, "description": LINE_KEYS["sum"]},

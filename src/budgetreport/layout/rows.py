@@ -258,7 +258,18 @@ def half_lines(f: Figures, lines: Sequence[LineSpec], measures: Sequence[str]) -
         if x.each:
             t = functional(f, x.funds)
             n = 0
-            for r in (r for r in t.rows if r.level <= x.levels):
+            rows: list[ClassRow | str] = [r for r in t.rows if r.level <= x.levels]
+            if x.all:  # every 类 listed (or those named), blank ones too, in code order
+                wanted = set(f.function_classes) if x.all is True else set(x.all)
+                have = {r.code for r in t.rows if r.level == 1}
+                blank: list[ClassRow | str] = [c for c in wanted - have if c in f.function_classes]
+                rows = sorted(rows + blank, key=lambda r: r if isinstance(r, str) else r.code)
+            for r in rows:
+                if isinstance(r, str):  # a 类 without spending: its name, no amounts
+                    n += 1
+                    out.append(Line(_numbered(x.numbered, n) + f.function_classes[r],
+                                    (None,) * len(measures), x.total, x.adds, 1))
+                    continue
                 n += r.level == 1
                 out.append(Line((_numbered(x.numbered, n) if r.level == 1 else "") + r.name,
                                 tuple(measure(r, m) for m in measures), x.total, x.adds, r.level))
