@@ -88,10 +88,12 @@ TABLES: dict[str, list[tuple[str, int, dict[int, str]]]] = {
         ("2240108", 0, {2: "100.00", 4: "100.00"}),
     ],
     "2026年财政拨款收支总体情况表": [
-        # published 一、本年收入 12,572.73 and 上年结转 679.89: its other tables and the text
-        # give 12,672.73 + 579.89 as this year's (the data follows them); the totals agree.
-        ("一、本年收入", 0, {1: "13,252.62"}),
-        ("（一）一般公共预算资金", 0, {1: "12,672.73"}),
+        # the carry-over the other tables count in each fund is shown apart here
+        ("一、本年收入", 0, {1: "12,572.73"}),
+        ("（一）一般公共预算资金", 0, {1: "12,572.73"}),
+        ("二、上年结转", 0, {1: "679.89"}),
+        ("（一）一般公共预算拨款", 0, {1: "100.00"}),
+        ("（二）政府性基金预算拨款", 0, {1: "579.89"}),
         ("一、本年支出", 2, {3: "13,252.62", 4: "12,672.73", 5: "579.89"}),
         ("（一）社会保障和就业支出", 2, {3: "82.51", 4: "82.51"}),
         ("（二）卫生健康支出", 2, {3: "31.68", 4: "31.68"}),
@@ -123,7 +125,12 @@ TABLES: dict[str, list[tuple[str, int, dict[int, str]]]] = {
         ("301", 0, {2: "5,293.75", 3: "5,293.75"}),
         ("30101", 0, {2: "110.24", 3: "110.24"}),
         ("30102", 0, {2: "4,890.66", 3: "4,890.66"}),
+        ("3010201", 0, {2: "4,887.41", 3: "4,887.41"}),
+        ("3010202", 0, {2: "3.25", 3: "3.25"}),
         ("30103", 0, {2: "147.75", 3: "147.75"}),
+        ("3010301", 0, {2: "95.28", 3: "95.28"}),
+        ("3010302", 0, {2: "43.28", 3: "43.28"}),
+        ("3010303", 0, {2: "9.19", 3: "9.19"}),
         ("30108", 0, {2: "46.01", 3: "46.01"}),
         ("30109", 0, {2: "23.01", 3: "23.01"}),
         ("30110", 0, {2: "27.32", 3: "27.32"}),
@@ -208,7 +215,8 @@ def _pdf_text(pdf: Path) -> str:
 
 def test_pdf_prints_every_published_figure_on_its_row_in_order(built: tuple[Path, Path]) -> None:
     text = _pdf_text(built[0])
-    body = text[text.index(ORDER[-1]) + len(ORDER[-1]):]  # after the contents entries
+    assert "目　录" not in text and "目 录" not in text  # published without cover and contents
+    body = text
     starts = [body.index(t) for t in ORDER]
     assert starts == sorted(starts), "tables out of the published order"
     problems = []
@@ -248,11 +256,13 @@ def test_totals_sentences_are_worded_as_published(built: tuple[Path, Path]) -> N
     text = re.sub(r"\s+", "", _pdf_text(built[0]))
     assert ("（一）收入预算：2026年年初预算数14,770.62万元，其中：一般公共预算拨款12,672.73万元，"
             "政府性基金预算拨款579.89万元，事业收入资金388万元，其他收入资金1,130万元。"
-            "收入比2025年增加2,515.39万元。") in text
+            "收入比2025年增加2,515.39万元，主要是一般公共预算拨款增加552.5万元，政府性基金预算资金增加579.89万元，"
+            "事业收入资金增加388万元，其他收入资金增加995万元。") in text
     # published 住房保障支出 56.53 (its parts make 56.52, see the table figures above)
     assert ("（二）支出预算：2026年年初预算数14,770.62万元，其中：社会保障和就业支出120.17万元，"
             "卫生健康支出40.68万元，农林水支出579.89万元，自然资源海洋气象等支出13,873.36万元，"
-            "住房保障支出56.52万元，灾害防治及应急管理支出100万元；支出比2025年增加2,515.39万元。") in text
+            "住房保障支出56.52万元，灾害防治及应急管理支出100万元；支出比2025年增加2,515.39万元，"
+            "主要是基本支出增加1,252.5万元，项目支出增加1,262.89万元。") in text
 
 
 def test_three_public_sentence_compares_each_item_as_published(built: tuple[Path, Path]) -> None:
@@ -262,4 +272,6 @@ def test_three_public_sentence_compares_each_item_as_published(built: tuple[Path
             "其中：因公出国（境）费用0万元，比2025年减少5万元") in text
     assert "公务接待费0.3万元，与上年持平；公务用车运行维护费13.55万元，比2025年减少0.45万元" in text
     assert "公务用车购置费0万元，与上年持平。" in text
+    # the publication gives no reason for the 公务用车运行维护费 decrease: none is printed
+    assert "比2025年减少0.45万元；" in text
     assert "国有资本经营预算财政拨款支出" not in text

@@ -65,7 +65,8 @@ def _unequal(code: str, loc: Loc, left: str, lv: Decimal, right: str, rv: Decima
 
 @rule
 def codes_in_catalogue(b: Budget, cat: Catalogue, _: Resolved) -> Iterator[Finding]:
-    """Every function code is a 7-digit 项, every economic code a 5-digit 款, every prior-year
+    """Every function code is a 7-digit 项, every economic code a 5-digit 款 (or a 7-digit
+    item under a 款 the data details, as some regions publish 3010201), every prior-year
     code a 3-digit 类. Each code and its parents are named by the year's catalogue or by the
     data (a line's `name`, the `names:` map); a name the data gives equals the catalogue's; a
     name only the data gives is accepted with a warning, so it can be checked and contributed."""
@@ -75,7 +76,8 @@ def codes_in_catalogue(b: Budget, cat: Catalogue, _: Resolved) -> Iterator[Findi
     for i, line in enumerate(b.spending):
         checks.append((("spending", i), line.code, "function", 7, "功能分类项级", line.name))
     for i, eco in enumerate(b.economic):
-        checks.append((("economic", i), eco.code, "economic", 5, "经济分类款级", eco.name))
+        digits = 7 if len(eco.code) == 7 else 5
+        checks.append((("economic", i), eco.code, "economic", digits, "经济分类款级", eco.name))
     for i, t in enumerate(b.transfers):
         if t.code:
             checks.append((("transfers", i), t.code, "function", 7, "功能分类项级", None))
@@ -131,6 +133,10 @@ def codes_unique(b: Budget, _c: Catalogue, _r: Resolved) -> Iterator[Finding]:
         if eco.code in codes:
             yield Finding("R104", f"经济分类科目 {eco.code} 重复列出：请合并为一项", ("economic", i, "code"))
         codes.add(eco.code)
+    for i, eco in enumerate(b.economic):  # a 款 given in detail is the sum of its items
+        if len(eco.code) == 5 and any(c != eco.code and c.startswith(eco.code) for c in codes):
+            yield Finding("R104", f"经济分类款级科目 {eco.code} 已按其下的项级科目逐项列出：请删去这一行"
+                          "（款的数字由其下各项相加）", ("economic", i, "code"))
 
 
 # --- income and spending -----------------------------------------------------------
@@ -284,12 +290,15 @@ THREE_PUBLIC_ECONOMIC = {"abroad": "30212", "reception": "30217", "vehicle_runni
 
 
 @rule
-def three_public_explained(b: Budget, _c: Catalogue, _r: Resolved) -> Iterator[Finding]:
+def three_public_explained(b: Budget, _c: Catalogue, resolved: Resolved) -> Iterator[Finding]:
     """Last year's 三公 figures are given item by item, for the total only
     (`three_public.prior`), or not at all (the text then compares nothing): an item without
     its prior beside items with one is a gap, items' priors beside a total must add up to it;
-    every change of an item states its reason."""
+    every change of an item states its reason — unless the region (or center) lists the reason
+    as `optional` (`three_public.vehicle_running.reason`): a form whose publications compare the
+    figures without always giving a reason."""
     tp = b.three_public
+    optional = set(resolved.region.settings.get("optional") or ())
     priors = [item.prior for item in tp.items().values()]
     if all(p is not None for p in priors) and tp.prior is not None:
         summed = total(p for p in priors if p is not None)
@@ -303,7 +312,7 @@ def three_public_explained(b: Budget, _c: Catalogue, _r: Resolved) -> Iterator[F
             if any(p is not None for p in priors):  # a partial split: the others give theirs
                 yield Finding("R301", f"{name}缺少上年预算数（three_public.{key}.prior）：其他各项都有上年数；"
                               "原文只公开上年总额时，各项都不填，填 three_public.prior", loc)
-        elif item.amount != item.prior and not item.reason:
+        elif item.amount != item.prior and not item.reason and f"three_public.{key}.reason" not in optional:
             vehicle_explained = key.startswith("vehicle") and tp.vehicle_reason
             if not vehicle_explained:
                 yield Finding("R302", f"{name}由 {show(item.prior)} 变为 {show(item.amount)}，"
@@ -320,7 +329,9 @@ def three_public_within_economic(b: Budget, _c: Catalogue, _r: Resolved) -> Iter
     table there is nothing to compare."""
     if not b.economic:
         return
-    eco = {e.code: e.total for e in b.economic}
+    eco: dict[str, Decimal] = {}
+    for e in b.economic:  # by 款 (a 款 may be given as its 7-digit items)
+        eco[e.code[:5]] = eco.get(e.code[:5], Decimal(0)) + e.total
     projects = total(x.project for x in b.spending if x.source is Source.general_budget)
     room = projects
     for key, code in THREE_PUBLIC_ECONOMIC.items():

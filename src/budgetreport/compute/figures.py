@@ -103,7 +103,7 @@ def tree(items: list[Leaf], table: Mapping[str, Entry], depth: int,
     sums: dict[str, Amounts] = {}
     below: dict[str, list[Leaf]] = {}
     for x in items:
-        for n in (3, 5, 7)[:depth]:
+        for n in (n for n in (3, 5, 7)[:depth] if n <= len(x.code)):
             acc = sums.setdefault(x.code[:n], dict.fromkeys(keys, ZERO))
             for k, v in x.values.items():
                 acc[k] += v
@@ -211,7 +211,7 @@ class Figures:
     gov_fund_change: Change | None
     state_capital_change: Change | None
     class_changes: dict[str, Change]     # by function 类 code, where last year is given
-    economic: Tree                       # 一般公共预算基本支出, by economic 类/款
+    economic: Tree                       # 一般公共预算基本支出, by economic 类/款 (/项 where given)
     economic_changes: dict[str, Change]  # by economic 类 code, where last year is given
     three_public: dict[str, Item]        # abroad, reception, vehicle_purchase, vehicle_running, vehicle, total
     running_costs: Item | None           # None when neither given nor computable
@@ -254,7 +254,7 @@ def compute(budget: Budget, resolved: Resolved | None = None) -> Figures:
     fiscal = function_tree(b, cat, FISCAL_SOURCES, label=label)
     by_source = {s.value: function_tree(b, cat, [s], label=label) for s in Source}
     economic = tree([Leaf(e.code, {"total": e.total, "personnel": e.personnel, "public": e.public})
-                     for e in b.economic], cat.economic, 2)
+                     for e in b.economic], cat.economic, 3)  # 类/款, and 项 where the data details a 款
     income = {s.value: b.income.of(s) for s in Source}
     income |= {"total": b.income.total, "this_year": b.income.this_year, "fiscal": b.income.fiscal}
     return Figures(

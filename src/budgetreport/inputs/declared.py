@@ -55,6 +55,11 @@ FIGURES: dict[str, str] = {
     **{f"procurement.{k}": f"政府采购：{v}" for k, v in (
         ("goods", "货物"), ("works", "工程"), ("services", "服务"), ("total", "合计"))},
 }
+SECTION_FIGURE = "section:"  # section:<data section>.<money field> — Σ of that field over its records
+FIGURE_FORMS: dict[str, str] = {
+    SECTION_FIGURE + "<数据段>.<金额字段>": "地区数据段某金额字段之和（单条记录的数据段即其值；数据未给出时为零），"
+                                       "如 section:fiscal_carryover.general_budget（本年数；没有上年数）",
+}
 LINE_MEASURES: dict[str, str] = {
     "current": "本行数字（行的 figure）的本年数", "prior": "本行数字的上年数",
     "change": "本行数字的增减额（本年 − 上年）", "change_rate": "本行数字的增减率（%）",
@@ -116,7 +121,8 @@ ROWS_KEYS: dict[str, str] = {
 LINE_KEYS: dict[str, str] = {
     "label": "行名", "each": "class：每个类一行（按所在一半的各栏度量）", "funds": "each/of 的资金来源",
     "numbered": "each 行名前加编号：true 为“一、二、…”，或写编号的样子，如 （一） 得“（一）（二）…”（只编类）",
-    "figure": "一个全文数字（见 figures）",
+    "figure": "一个全文数字（见 figures），或其列表（相加）",
+    "less": "从 figure 中减去的全文数字（一个或列表），如本年收入 = 财政拨款收入 − 上年结转",
     "levels": "each 画到第几级：1 只有类（默认），2 类及其款，3 类、款、项（“一、”只编类）",
     "of": "functional：该分类的合计（按各栏度量）", "sum": "这些行（行名列表）之和",
     "adds": "声明本行为这些行之和（行名列表，或 above：上面各行），供打印合计核对",
@@ -126,8 +132,8 @@ LINE_KEYS: dict[str, str] = {
            "或类编码的列表（如 [\"201\", \"202\"]：这些类都列出，有支出而未列的类照样列出）；缺省只列有支出的类",
 }
 VOCABULARY = {"table": TABLE_KEYS, "column": COLUMN_KEYS, "rows": ROWS_KEYS, "line": LINE_KEYS,
-              "source": ROW_SOURCES, "measure": MEASURES, "figure": FIGURES, "line_measure": LINE_MEASURES,
-              "text": TEXTS, "funds": FUNDS}
+              "source": ROW_SOURCES, "measure": MEASURES, "figure": FIGURES | FIGURE_FORMS,
+              "line_measure": LINE_MEASURES, "text": TEXTS, "funds": FUNDS}
 
 CHOICES: dict[str, tuple[str, ...]] = {
     "unit": ("万元", "元"), "zero": ("0.00", "0", "", "-"),
@@ -161,7 +167,8 @@ class LineSpec:
     funds: tuple[str, ...] = ("all",)
     numbered: bool | str = False
     levels: int = 1
-    figure: str | None = None
+    figure: tuple[str, ...] = ()  # added
+    less: tuple[str, ...] = ()    # subtracted
     of: str | None = None
     sum: tuple[str, ...] = ()
     adds: tuple[str, ...] | str = ()
@@ -250,9 +257,11 @@ class TableSpec:
 class _Checker:
     """Collects every problem of one merged declaration, each at its file and line."""
 
-    def __init__(self, key: str, places: Mapping[str, tuple[str, Lines]], sections: tuple[str, ...] = ()) -> None:
+    def __init__(self, key: str, places: Mapping[str, tuple[str, Lines]], sections: tuple[str, ...] = (),
+                 money: tuple[str, ...] = ()) -> None:
         self.key, self.places = key, places  # places: top key → (file, lines)
         self.sections = sections  # the data sections the region declares
+        self.money = money  # their money fields, "section.field"
         self.problems: list[Problem] = []
 
     def say(self, loc: tuple[Any, ...], message: str) -> None:
@@ -321,7 +330,9 @@ class _Checker:
         if len(kinds) != 1:
             self.say(loc, f"栏“{label}”应有且只有 measure、text、field、columns 之一")
         measure = d.get("measure")
-        if measure is not None:
+        if isinstance(measure, str) and measure.startswith(SECTION_FIGURE) and source in ("fixed", ""):
+            self.figures(measure, loc + ("measure",))
+        elif measure is not None:
             known = {**FIGURES, **LINE_MEASURES} if source == "fixed" else MEASURES if source \
                 else {**MEASURES, **FIGURES}
             if measure not in known:
@@ -374,10 +385,9 @@ class _Checker:
                 self.say(loc + ("all",), "all 应为 true、false 或类编码（3位，加引号）的列表，如 [\"201\", \"202\"]")
             if "each" not in d:
                 self.say(loc + ("all",), "all 只用于 each: class 的行")
-        if "figure" in d:
-            if d["figure"] not in FIGURES:
-                self.say(loc + ("figure",), f"未知的全文数字“{d['figure']}”，可用：{'、'.join(FIGURES)}")
-            out["figure"] = str(d["figure"])
+        for name in ("figure", "less"):
+            if name in d:
+                out[name] = self.figures(d[name], loc + (name,))
         if "sum" in d:
             out["sum"] = self.labels(d["sum"], loc + ("sum",), "sum")
         if "adds" in d:
@@ -385,7 +395,22 @@ class _Checker:
         given = [k for k in ("each", "figure", "of", "sum") if k in d]
         if len(given) > 1:
             self.say(loc, f"一行只能有 each、figure、of、sum 之一，而不是 {'、'.join(given)}")
+        if "less" in d and "figure" not in d:
+            self.say(loc + ("less",), "less 只用于给出 figure 的行")
         return LineSpec(**out)
+
+    def figures(self, value: Any, loc: tuple[Any, ...]) -> tuple[str, ...]:
+        """One figure or a list of them: known figures, or `section:<name>.<money field>`."""
+        items = value if isinstance(value, list) else [value]
+        for i, v in enumerate(items):
+            at = loc + ((i,) if isinstance(value, list) else ())
+            if isinstance(v, str) and v.startswith(SECTION_FIGURE):
+                if v.removeprefix(SECTION_FIGURE) not in self.money:
+                    known = "、".join(SECTION_FIGURE + m for m in self.money) or "（地区没有声明金额字段）"
+                    self.say(at, f"“{v}”不是地区数据段的金额字段，可用：{known}")
+            elif not isinstance(v, str) or v not in FIGURES:
+                self.say(at, f"未知的全文数字“{v}”，可用：{'、'.join(FIGURES)}")
+        return tuple(str(v) for v in items)
 
     def lines(self, node: Any, loc: tuple[Any, ...]) -> tuple[LineSpec, ...]:
         if not isinstance(node, list):
@@ -499,19 +524,21 @@ def read_declaration(file: Path, folder: Path) -> tuple[dict[str, Any], Lines]:
 TextCheck = Callable[[Any, Lines, str], Iterable[Problem]]
 
 
-def load_tables(folders: tuple[Path, ...], texts: TextCheck | None = None,
-                sections: tuple[str, ...] = ()) -> tuple[dict[str, TableSpec], list[Problem]]:
+def load_tables(folders: tuple[Path, ...], texts: TextCheck | None = None, sections: tuple[str, ...] = (),
+                money: tuple[str, ...] = ()) -> tuple[dict[str, TableSpec], list[Problem]]:
     """Every table declared in `folders` (most specific first), merged top key by top key,
     and the problems found in them (unknown keys and words, missing parts, bad files);
     `texts` checks the placeholders of every text (`region.placeholder_problems`); a table
-    drawing records names one of `sections`, the data sections the region declares."""
+    drawing records names one of `sections`, the data sections the region declares; a
+    `section:` figure one of their `money` fields ("section.field")."""
     found: dict[str, list[Path]] = {}
     for folder in reversed(folders):
         d = folder / FOLDER
         if d.is_dir():
             for file in sorted(d.glob("*.yaml")):
                 found.setdefault(file.stem, []).append(file)
-    stamp = tuple((str(f), *_stat(f)) for files in found.values() for f in files) + (id(texts), _cwd(), sections)
+    stamp = tuple((str(f), *_stat(f)) for files in found.values() for f in files) + (
+        id(texts), _cwd(), sections, money)
     if (hit := _CACHE.get(stamp)) is not None:  # a batch loads the same region once per center
         return dict(hit[0]), list(hit[1])
     specs: dict[str, TableSpec] = {}
@@ -534,7 +561,7 @@ def load_tables(folders: tuple[Path, ...], texts: TextCheck | None = None,
             problems += exc.problems
             continue
         places.setdefault("", (display_path(files[-1]), {}))
-        check = _Checker(key, places, sections)
+        check = _Checker(key, places, sections, money)
         spec = check.table(merged, tuple(files))
         problems += check.problems
         if spec is not None and not check.problems:
@@ -611,7 +638,10 @@ def json_schema() -> dict[str, Any]:
         "levels": {"type": "integer", "minimum": 1, "maximum": 3, "description": LINE_KEYS["levels"]},
         "all": {"anyOf": [{"type": "boolean"}, {"type": "array", "items": {"type": "string", "pattern": "^[0-9]{3}$"}}],
                 "description": LINE_KEYS["all"]},
-        "figure": enum("figure", FIGURES, LINE_KEYS["figure"]),
+        "figure": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
+                   "examples": list(FIGURES), "description": LINE_KEYS["figure"]},
+        "less": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
+                 "examples": list(FIGURES), "description": LINE_KEYS["less"]},
         "of": enum("of", CHOICES["of"], LINE_KEYS["of"]),
         "sum": {"type": "array", "items": text, "description": LINE_KEYS["sum"]},
         "adds": {"anyOf": [{"const": "above"}, {"type": "array", "items": text}],

@@ -240,9 +240,10 @@ class SpendingLine(Strict):
 
 
 class EconomicLine(Strict):
-    """一般公共预算基本支出，按经济分类款级科目。"""
+    """一般公共预算基本支出，按经济分类款级科目（原文逐项列出某款的项级科目时，可改列该款的项级科目）。"""
 
-    code: Code = Field(description="经济分类款级科目编码（5位），如 30101")
+    code: Code = Field(description="经济分类款级科目编码（5位），如 30101；原文列出项级科目时可写项级（7位），"
+                                   "如 3010201（该款不再另列，其数字由各项相加）")
     name: str | None = Field(None, description="科目名称：科目目录中有该编码时可省略，填写时须与目录一致；"
                                               "目录中没有时必须填写")
     personnel: Amount = Field(Decimal(0), description="人员经费")

@@ -145,8 +145,11 @@ def load_region(region: str, center: str | None = None, ws: Workspace | None = N
             key_lines |= {k: lines.get((k,), (0, 0))[0] for k in new}
             locations |= {loc: (file, *at) for loc, at in lines.items()}
     declared = settings.get("sections")
+    money = tuple(f"{name}.{key}" for name, spec in (declared.items() if isinstance(declared, dict) else ())
+                  if isinstance(spec, dict) and isinstance(spec.get("fields"), dict)
+                  for key, fs in spec["fields"].items() if isinstance(fs, dict) and fs.get("type") == "money")
     tables, trouble = load_tables(folders, declaration_problems,
-                                  tuple(declared) if isinstance(declared, dict) else ())
+                                  tuple(declared) if isinstance(declared, dict) else (), money)
     # The declarations are the source of the titles; region.yaml `table_titles` overrides them.
     # A per-record title ("{record}项目支出绩效目标表") is listed without its record.
     settings["table_titles"] = {k: t.title.replace("{record}", "") for k, t in tables.items()} \

@@ -165,6 +165,10 @@ def text_style(settings: dict[str, Any], problem_at: Callable[[tuple[Any, ...], 
     if not isinstance(listed, bool):
         bad(("table_list",), f"table_list 应为 true 或 false，而不是“{listed}”")
         listed = True
+    on_page = settings.get("table_label_on_page", False)
+    if on_page not in (True, False, "above"):
+        bad(("table_label_on_page",), f"table_label_on_page 应为 true（表名前印表号）、above（表号单独一行印在"
+                                      f"表名之上）或 false，而不是“{on_page}”")
     comparison = {k: v for k, v in words.items() if k in COMPARISON and isinstance(v, str) and v.strip()}
     thousands = settings.get("text_thousands", False)
     if not isinstance(thousands, bool):

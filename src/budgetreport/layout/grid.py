@@ -4,6 +4,7 @@ the HTML table macro and `publish.excel` draw them)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -109,6 +110,17 @@ class Table:
         if self.label_format:
             return self.label_format.format(n=self.number)
         return f"{self.number}." if self.number.isdigit() else f"{self.number}、"
+
+    @property
+    def separator(self) -> str:
+        """What goes between the label and the title where both print on one line: nothing
+        after a label that ends in punctuation or a space ("三、", "表3：", "预算03表 "), else
+        an ideographic space ("表十　2026年…", not "表十2026年…")."""
+        label = self.label
+        return "\u3000" if label and not (label[-1].isspace() or _PUNCTUATION.search(label[-1])) else ""
+
+
+_PUNCTUATION = re.compile(r"[、.．:：,，;；)）\]】]")
 
 
 def layout(spec: Sequence[H]) -> tuple[tuple[HeaderCell, ...], int, tuple[Column, ...]]:

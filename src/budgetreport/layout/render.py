@@ -71,6 +71,8 @@ FILTERS = {
     "numeral": "3 → 三",
     "cn_date": "date → 2022年2月15日",
     "cn_month": "date → 2022年2月",
+    "versus": "now|versus(prior) → Change: a figure against last year's that the data gives in a region "
+              "section (c.phrase(ref)、c.verb、c.delta、c.direction)",
 }
 
 
@@ -114,9 +116,9 @@ class Outline:
         """A run-in number ("（一）") for a paragraph that starts with it; not in the contents."""
         return self.styles[level].label(self._next(level))
 
-    def entry(self, label: str, title: str, anchor: str) -> str:
+    def entry(self, label: str, title: str, anchor: str, separator: str = "") -> str:
         """A contents entry for something that is not a numbered heading (a 附表)."""
-        self.headings.append(Heading(1, label, title, anchor))
+        self.headings.append(Heading(1, label, title, anchor, separator))
         return ""
 
     def _emit(self, level: int, label: str, title: str, tag: str, cls: str) -> Markup:
@@ -150,7 +152,7 @@ def _environment(search: tuple[Path, ...],
     )
     env.filters.update(
         amount=money.amount, num=money.number, cell=money.table_amount, numeral=numeral,
-        share=_share,
+        share=_share, versus=lambda now, prior: money.Change(Decimal(now), Decimal(prior)),
         cell_labels=labels,
         cn_date=lambda d: f"{d.year}年{d.month}月{d.day}日",
         cn_month=lambda d: f"{d.year}年{d.month}月",

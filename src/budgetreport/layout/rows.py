@@ -14,7 +14,15 @@ from ..common.money import ZERO, percent, total
 from ..common.problems import BudgetError, Problem, display_path
 from ..compute.figures import ClassRow, Figures, Leaf, Tree, tree
 from ..inputs.catalogue import Entry
-from ..inputs.declared import FISCAL_KEYS, LINE_MEASURES, ColumnSpec, LineSpec, RowsSpec, TableSpec
+from ..inputs.declared import (
+    FISCAL_KEYS,
+    LINE_MEASURES,
+    SECTION_FIGURE,
+    ColumnSpec,
+    LineSpec,
+    RowsSpec,
+    TableSpec,
+)
 from ..inputs.model import THREE_PUBLIC, Indicator, Project
 from .grid import COVERED, Cell, H, Kind, Row, Sum
 
@@ -65,6 +73,12 @@ def figure(f: Figures, name: str, year: str = "current") -> Decimal | None:
     if year == "change":
         now, then = figure(f, name), figure(f, name, "prior")
         return None if now is None or then is None else now - then
+    if name.startswith(SECTION_FIGURE):
+        section, _, field = name.removeprefix(SECTION_FIGURE).partition(".")
+        found = getattr(f, "sections", {}).get(section)
+        items = [found] if isinstance(found, Mapping) else list(found or ())
+        return None if year == "prior" else total(
+            v for i in items if isinstance(v := i.get(field), Decimal))
     group, _, item = name.partition(".")
     if group == "three_public":
         it = f.three_public[item]
@@ -91,6 +105,15 @@ def figure(f: Figures, name: str, year: str = "current") -> Decimal | None:
 
 
 # --- classifications -----------------------------------------------------------------------
+
+def figures(f: Figures, plus: Sequence[str], less: Sequence[str] = (), year: str = "current") -> Decimal | None:
+    """Figures added, less others (a line's `figure:` and `less:`); None when one is unknown."""
+    values = [figure(f, n, year) for n in (*plus, *less)]
+    if not plus or any(v is None for v in values):
+        return None
+    signs = [1] * len(plus) + [-1] * len(less)
+    return total(v * s for v, s in zip(values, signs, strict=True) if v is not None)
+
 
 def functional(f: Figures, funds: Sequence[str], part: str = "all") -> Tree:
     """The 功能分类 tree of the chosen fund sources, whole or only its 基本/项目 part."""
@@ -274,7 +297,7 @@ def half_lines(f: Figures, lines: Sequence[LineSpec], measures: Sequence[str]) -
                 out.append(Line((_numbered(x.numbered, n) if r.level == 1 else "") + r.name,
                                 tuple(measure(r, m) for m in measures), x.total, x.adds, r.level))
         elif x.figure:
-            out.append(Line(x.label, (figure(f, x.figure, x.year),), x.total, x.adds))
+            out.append(Line(x.label, (figures(f, x.figure, x.less, x.year),), x.total, x.adds))
         elif x.of:
             t = functional(f, x.funds)
             out.append(Line(x.label, tuple(measure(t, m) for m in measures), x.total, x.adds))
@@ -332,7 +355,7 @@ def fixed_rows(f: Figures, rs: RowsSpec, leaves: Sequence[ColumnSpec]) -> list[R
         cells: list[Cell | None] = []
         for c in leaves:
             if c.measure in LINE_MEASURES:
-                cells.append(_line_amount(f, x.figure or "", c.measure or ""))
+                cells.append(_line_amount(f, x, c.measure or ""))
             elif c.measure and (c.year or x.year) == "change":
                 cells.append(money(figure(f, c.measure, "change")))
             elif c.measure:
@@ -354,11 +377,11 @@ def given(name: str, year: str = "current") -> str:
     return "running_costs.amount" if name == "running_costs" and year == "current" else ""
 
 
-def _line_amount(f: Figures, name: str, column: str) -> Cell:
-    """A fixed line's own figure (`figure:`) this year, last year, or their change."""
-    if not name:
+def _line_amount(f: Figures, x: LineSpec, column: str) -> Cell:
+    """A fixed line's own figure (`figure:`, less `less:`) this year, last year, or their change."""
+    if not x.figure:
         return Cell(None, "money")
-    current, prior = figure(f, name), figure(f, name, "prior")
+    current, prior = figures(f, x.figure, x.less), figures(f, x.figure, x.less, "prior")
     if column == "current":
         return money(current)
     if column == "prior" or current is None or prior is None:
