@@ -180,10 +180,11 @@ def figure(ref: str, budget: Budget, given: dict[str, Any], specs: dict[str, Sec
     assert m is not None  # checked when declared
     if m["kind"] == "economic":
         column = m["column"] or "total"
-        return total(getattr(e, column) for e in budget.economic if e.code.startswith(m["code"]))
+        return total(getattr(e, column) for e in budget.economic if e.code.startswith(_prefix(m["code"])))
     if m["kind"] == "spending":
         column = {"basic": "basic_total"}.get(m["column"] or "total", m["column"] or "total")
-        return total(getattr(x, column) or Decimal(0) for x in budget.spending if x.code.startswith(m["code"]))
+        return total(getattr(x, column) or Decimal(0) for x in budget.spending
+                     if x.code.startswith(_prefix(m["code"])))
     if m["section"]:
         other = specs.get(m["section"])
         if other is None or m["field"] not in other.fields:
@@ -197,6 +198,15 @@ def figure(ref: str, budget: Budget, given: dict[str, Any], specs: dict[str, Sec
     return node if isinstance(node, Decimal) else None
 
 
+def _prefix(code: str) -> str:
+    """The code a sum rule names as a prefix of line codes: `all` is every line."""
+    return "" if code == "all" else code
+
+
+def _named(code: str) -> str:
+    return "全部科目" if code == "all" else f"{code} "
+
+
 def figure_name(ref: str, budget: Budget, specs: dict[str, SectionSpec]) -> str:
     """A figure a sum rule names, in words: “政府采购·货物”, “经济分类 30215 的公用经费”."""
     m = REFERENCE.fullmatch(ref)
@@ -204,9 +214,9 @@ def figure_name(ref: str, budget: Budget, specs: dict[str, SectionSpec]) -> str:
     columns = {"total": "合计", "personnel": "人员经费", "public": "公用经费", "basic": "基本支出",
                "project": "项目支出"}
     if m["kind"] == "economic":
-        return f"经济分类 {m['code']} 的{columns[m['column'] or 'total']}"
+        return f"经济分类 {_named(m['code'])}的{columns[m['column'] or 'total']}"
     if m["kind"] == "spending":
-        return f"功能分类 {m['code']} 的{columns[m['column'] or 'total']}"
+        return f"功能分类 {_named(m['code'])}的{columns[m['column'] or 'total']}"
     if m["section"]:
         other = specs.get(m["section"])
         if other is not None and m["field"] in other.fields:

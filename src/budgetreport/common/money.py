@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
 
@@ -118,6 +118,13 @@ def amount(value: Decimal, places: int | None = None) -> str:
     `places` overrides the decimals for one passage (e.g. 0 for whole 万元)."""
     d = _TEXT.get()
     return f"{d.text(value, places)}{d.unit}"
+
+
+def amount_trimmed(value: Decimal) -> str:
+    """An amount inside a sentence with its zero decimals dropped ("5.6万元", "10万元"), as some
+    documents write a figure the department states, whatever the region's `text_decimals`."""
+    d = replace(_TEXT.get(), trim=True)
+    return f"{d.text(value)}{d.unit}"
 
 
 def number(value: Decimal) -> str:

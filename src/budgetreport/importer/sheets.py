@@ -149,8 +149,10 @@ def column_paths(sheet: Sheet, top: int, bottom: int) -> dict[int, tuple[str, ..
     merged = any(top <= m[0] <= bottom or top <= m[2] <= bottom for m in sheet.merges)
     paths: dict[int, list[str]] = {c: [] for c in range(1, sheet.max_col + 1)}
     for r in range(top, bottom + 1):
-        if norm(sheet.text(r, 1, merged=True)) in ("栏次", "行次"):
-            continue  # the row numbering the columns ("栏次 1 2 3") names none
+        marks = [norm(sheet.text(r, c, merged=True)) for c in range(1, sheet.max_col + 1)]
+        if norm(sheet.text(r, 1, merged=True)) in ("栏次", "行次") or all(
+                m in ("", "**", "*", "甲", "乙", "丙") or m.isdigit() for m in marks):
+            continue  # the row numbering the columns ("栏次 1 2 3", "** ** 1 2 3") names none
         carry = ""
         for c in range(1, sheet.max_col + 1):
             text = norm(sheet.text(r, c, merged=True))

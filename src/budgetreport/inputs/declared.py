@@ -69,6 +69,7 @@ TEXTS: dict[str, str] = {
     "项": "科目编码的项（如 07）", "name": "科目名称",
     "unit": "预算单位栏：合计行在此写 total_label（如 \"{name}\"），分类各行空白",
     "label": "行的名称（固定行、收支总表各行、合计）",
+    "blank": "空栏：每行空白（表式有而数据没有的栏，如 事业单位经营支出）",
 }
 ROW_SOURCES: dict[str, str] = {
     "functional": "支出功能分类 类/款/项（可按资金来源 funds、基本/项目 part 筛选）",
@@ -93,13 +94,15 @@ TABLE_KEYS: dict[str, str] = {
     "repeat_header": "表跨页时每页重复表头（true，默认）",
     "numbered": "编表号（true，默认）；false：不编号，也不占表号（如印在说明中的绩效目标表）",
     "empty": "没有行时：note（表内写说明，默认）、omit（整表略去、不编号）、none_row（“无”行与合计行）、"
-             "rows（照常画出合计为零的行）",
+             "rows（照常画出合计为零的行）、header（只印表头，不写说明；表下的 note 照印）",
     "empty_note": "空表说明（默认 region.yaml 的 empty_note）",
     "note_position": "空表说明的位置：body（表内）或 below（表下“注：…”）",
     "prepared_label": "“编制单位”的用语（默认 region.yaml 的 prepared_label）",
     "min_rows": "表体至少这么多行，不足时以空行补齐（在末尾的合计行之前）",
     "blank_rows": "在末尾的合计行之前（没有时在表末）加这么多空行",
     "each": "每个记录一张表：project（每个项目一张；表名等文字中 {record} 为项目名称）",
+    "note": "表下的注（每次都印，“注：”之后的文字；可用占位符），如 本表反映部门本年度的收支总体情况。",
+    "column_numbers": "表头下加一行栏次：金额栏依次为 1、2、3…，其余各栏印这里给的文字（如 \"**\"）",
 }
 COLUMN_KEYS: dict[str, str] = {
     "label": "栏名", "columns": "下级栏（栏组）", "measure": "金额：度量名（分类行）或全文数字（固定行）",
@@ -107,6 +110,7 @@ COLUMN_KEYS: dict[str, str] = {
     "width": "栏宽（汉字数，默认金额 8、名称 22、编码 8）",
     "when": "split：数据逐行给出人员/公用经费时才列出；unsplit：否则才列出",
     "year": "固定行：本栏（及其下级栏）的全文数字取 current（本年）、prior（上年）或 change（增减额），不论行的 year",
+    "merge": "数据段的栏：上下合并——记录不填本栏（也不填左边的合并栏）时并入上面的格（如项目名称、一级指标）",
 }
 ROWS_KEYS: dict[str, str] = {
     "source": "行的来源：" + "、".join(ROW_SOURCES),
@@ -120,7 +124,8 @@ ROWS_KEYS: dict[str, str] = {
 }
 LINE_KEYS: dict[str, str] = {
     "label": "行名", "each": "class：每个类一行（按所在一半的各栏度量）", "funds": "each/of 的资金来源",
-    "numbered": "each 行名前加编号：true 为“一、二、…”，或写编号的样子，如 （一） 得“（一）（二）…”（只编类）",
+    "numbered": "each 行名前加编号：true 为“一、二、…”，或写编号的样子，如 （一） 得“（一）（二）…”、"
+                "1、 得“1、2、…”（只编类）",
     "figure": "一个全文数字（见 figures），或其列表（相加）",
     "less": "从 figure 中减去的全文数字（一个或列表），如本年收入 = 财政拨款收入 − 上年结转",
     "levels": "each 画到第几级：1 只有类（默认），2 类及其款，3 类、款、项（“一、”只编类）",
@@ -138,7 +143,7 @@ VOCABULARY = {"table": TABLE_KEYS, "column": COLUMN_KEYS, "rows": ROWS_KEYS, "li
 CHOICES: dict[str, tuple[str, ...]] = {
     "unit": ("万元", "元"), "zero": ("0.00", "0", "", "-"),
     "orientation": ("auto", "portrait", "landscape", "split"),
-    "empty": ("note", "omit", "none_row", "rows"), "note_position": ("body", "below"),
+    "empty": ("note", "omit", "none_row", "rows", "header"), "note_position": ("body", "below"),
     "when": ("split", "unsplit"), "part": ("all", "basic", "project"),
     "total": ("first", "last", "none"), "classification": ("department",),
     "year": ("current", "prior", "change"), "each": ("class",), "of": ("functional",), "each_table": ("project",),
@@ -158,6 +163,7 @@ class ColumnSpec:
     when: str | None = None
     columns: tuple[ColumnSpec, ...] = ()
     year: str | None = None  # fixed rows: this column's figures are of this year, whatever the line's
+    merge: bool = False  # records: a record not giving it (nor a merged column to its left) joins the cell above
 
 
 @dataclass(frozen=True)
@@ -213,6 +219,8 @@ class TableSpec:
     min_rows: int = 0
     blank_rows: int = 0
     each: str = ""
+    note: str = ""
+    column_numbers: str | None = None
     files: tuple[Path, ...] = field(default=(), compare=False)  # the files it was merged from
 
     def shows(self) -> tuple[str, ...]:
@@ -354,7 +362,8 @@ class _Checker:
             field=None if "field" not in d else str(d["field"]),
             width=None if "width" not in d else self.number(d["width"], loc + ("width",), "width", 1, 60),
             when=None if "when" not in d else self.choice(d["when"], loc + ("when",), "when"),
-            columns=sub, year=year)
+            columns=sub, year=year,
+            merge=False if "merge" not in d else self.flag(d["merge"], loc + ("merge",), "merge"))
 
     def line(self, node: Any, loc: tuple[Any, ...]) -> LineSpec:
         d = self.keys(node, loc, LINE_KEYS, "行")
@@ -368,8 +377,8 @@ class _Checker:
             out["funds"] = self.funds(d["funds"], loc + ("funds",))
         for name in ("numbered", "total"):
             if name == "numbered" and isinstance(d.get(name), str):
-                if "一" not in d[name]:
-                    self.say(loc + (name,), "numbered 写作 true（一、）或编号的样子，如 （一）、一是")
+                if "一" not in d[name] and "1" not in d[name]:
+                    self.say(loc + (name,), "numbered 写作 true（一、）或编号的样子，如 （一）、一是、1、")
                 out[name] = d[name]
             elif name in d:
                 out[name] = self.flag(d[name], loc + (name,), name)
@@ -493,9 +502,9 @@ class _Checker:
         for name in ("repeat_header", "numbered"):
             if name in d:
                 out[name] = self.flag(d[name], (name,), name)
-        for name in ("empty_note", "prepared_label"):
+        for name in ("empty_note", "prepared_label", "note", "column_numbers"):
             if name in d:
-                out[name] = self.text(d[name], (name,), name)
+                out[name] = self.text("" if d[name] is None else d[name], (name,), name)
         spec = TableSpec(self.key, self.text(d["title"], ("title",), "title"), columns, rows,
                          files=files, **out)
         if not spec.leaves():
@@ -630,7 +639,8 @@ def json_schema() -> dict[str, Any]:
         "field": text | {"description": COLUMN_KEYS["field"]},
         "width": {"type": "integer", "minimum": 1, "maximum": 60, "description": COLUMN_KEYS["width"]},
         "when": enum("when", CHOICES["when"], COLUMN_KEYS["when"]),
-        "year": enum("year", CHOICES["year"], COLUMN_KEYS["year"])}}
+        "year": enum("year", CHOICES["year"], COLUMN_KEYS["year"]),
+        "merge": {"type": "boolean", "description": COLUMN_KEYS["merge"]}}}
     line = {"type": "object", "additionalProperties": False, "properties": {
         "label": text | {"description": LINE_KEYS["label"]},
         "each": enum("each", CHOICES["each"], LINE_KEYS["each"]), "funds": funds,
@@ -675,6 +685,8 @@ def json_schema() -> dict[str, Any]:
             "numbered": {"type": "boolean", "description": TABLE_KEYS["numbered"]},
             "empty_note": text | {"description": TABLE_KEYS["empty_note"]},
             "prepared_label": text | {"description": TABLE_KEYS["prepared_label"]},
+            "note": text | {"description": TABLE_KEYS["note"]},
+            "column_numbers": text | {"description": TABLE_KEYS["column_numbers"]},
             "min_rows": count | {"description": TABLE_KEYS["min_rows"]},
             "blank_rows": count | {"description": TABLE_KEYS["blank_rows"]},
         }}

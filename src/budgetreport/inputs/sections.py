@@ -34,7 +34,7 @@ NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
 MAX_ITEMS = 1000
 
 # The figures a sum rule may name, besides any data path of an amount (`procurement.goods`).
-REFERENCE = re.compile(r"(?P<kind>economic|spending):(?P<code>[0-9]{3,7})(?:\.(?P<column>[a-z]+))?"
+REFERENCE = re.compile(r"(?P<kind>economic|spending):(?P<code>[0-9]{3,7}|all)(?:\.(?P<column>[a-z]+))?"
                        r"|section:(?P<section>[a-z][a-z0-9_]*)\.(?P<field>[a-z][a-z0-9_]*)"
                        r"|(?P<path>[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)*)")
 COLUMNS = {"economic": ("total", "personnel", "public"),
@@ -235,7 +235,7 @@ def reference_problem(text: str) -> str | None:
     m = REFERENCE.fullmatch(text)
     if m is None:
         return ("不是可引用的数：写数据中金额的路径（如 procurement.goods），经济分类 economic:30215.public，"
-                "功能分类 spending:2080501.total，或另一栏目的字段 section:栏目.字段")
+                "功能分类 spending:2080501.total（全部支出 spending:all.total），或另一栏目的字段 section:栏目.字段")
     if m["kind"] and m["column"] and m["column"] not in COLUMNS[m["kind"]]:
         return f"的列应为 {'、'.join(COLUMNS[m['kind']])} 之一"
     if m["path"] and not _amount_path(m["path"].split(".")):

@@ -96,6 +96,7 @@ class Table:
     repeat_header: bool = True  # header rows repeated on every page (PDF) / printed (workbook)
     label_format: str = ""  # how the number prints before the title: "附表{n}", "表{n}："
     type_size: float | None = None  # pt, when the 5号 type leaves its amounts no room
+    note: str = ""  # the declaration's `note`, printed "注：…" under the table every time
 
     @property
     def unit(self) -> str:

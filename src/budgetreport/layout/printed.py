@@ -24,6 +24,11 @@ from ..common.money import UNIT_FACTOR, Display
 from .tables import H, Row, Table
 
 TOTAL_LABELS = ("合计", "小计")
+PART_OF = "其中"  # a column "其中：…" is part of the one before it, never added to its siblings
+
+
+def _of_which(node: H) -> bool:
+    return node.text.startswith(PART_OF)
 
 
 def column_sums(spec: Sequence[H]) -> list[tuple[int, list[int]]]:
@@ -46,10 +51,10 @@ def column_sums(spec: Sequence[H]) -> list[tuple[int, list[int]]]:
         first = next((c for c in node.children if c.kind == "money" and not c.children), None)
         if first is not None and first.text in TOTAL_LABELS:
             return [leaves[id(first)]]
-        return [col for child in node.children for col in value(child)]
+        return [col for child in node.children if not _of_which(child) for col in value(child)]
 
     def group(nodes: Sequence[H]) -> None:
-        money = [n for n in nodes if n.kind == "money" or n.children]
+        money = [n for n in nodes if (n.kind == "money" or n.children) and not _of_which(n)]
         if money and not money[0].children and money[0].text in TOTAL_LABELS:
             parts = [col for n in money[1:] for col in value(n)]
             if parts:

@@ -264,9 +264,9 @@ class Line:
 
 def _numbered(style: bool | str, i: int) -> str:
     """The number before the i-th 类 of an `each` line: "一、" (true), or the declared style
-    with 一 replaced by the numeral ("（一）" → "（二）")."""
+    with 一 replaced by the numeral ("（一）" → "（二）") or 1 by the number ("1、" → "2、")."""
     if isinstance(style, str):
-        return style.replace("一", numeral(i), 1)
+        return style.replace("一", numeral(i), 1) if "一" in style else style.replace("1", str(i), 1)
     return f"{numeral(i)}、" if style else ""
 
 
@@ -363,7 +363,7 @@ def fixed_rows(f: Figures, rs: RowsSpec, leaves: Sequence[ColumnSpec]) -> list[R
                 value = figure(f, c.measure, year)
                 cells.append(Cell(value, "money", key=given(c.measure, year)))
             else:
-                cells.append(text(x.label))
+                cells.append(text(None if c.text == "blank" else x.label))
         rows.append(Row(tuple(cells), total=x.total))
     return rows
 
@@ -442,6 +442,29 @@ def subtotal(items: Sequence[Mapping[str, Any]], n: int, leaves: Sequence[Column
     return bool(code) and len(after) > len(code) and after.startswith(code)
 
 
+def merged(cells: list[list[Cell]], items: Sequence[Mapping[str, Any]],
+           leaves: Sequence[ColumnSpec]) -> list[list[Cell | None]]:
+    """The columns declared `merge`: a record that gives neither the column's field nor that
+    of a merged column to its left joins the cell above (a project's name over its indicators,
+    a 一级指标 over its 二级), so the data writes each merged value once."""
+    out: list[list[Cell | None]] = [list(r) for r in cells]
+    chosen = [j for j, c in enumerate(leaves) if c.merge and c.field]
+    for n, j in enumerate(chosen):
+        fields = [leaves[k].field or "" for k in chosen[: n + 1]]
+        start = 0
+        for i in range(1, len(items) + 1):
+            if i < len(items) and all(items[i].get(x) in (None, "") for x in fields):
+                continue
+            if i - start > 1:
+                first = out[start][j]
+                assert first is not None
+                out[start][j] = replace(first, rowspan=i - start)
+                for k in range(start + 1, i):
+                    out[k][j] = COVERED
+            start = i
+    return out
+
+
 def record_rows(items: Sequence[Mapping[str, Any]], rs: RowsSpec, leaves: Sequence[ColumnSpec],
                 kinds: Mapping[str, Kind]) -> list[Row]:
     if not items:
@@ -455,8 +478,8 @@ def record_rows(items: Sequence[Mapping[str, Any]], rs: RowsSpec, leaves: Sequen
         return Cell(None if v is None else str(v), kind)
 
     depths = record_depths(items, leaves, kinds)
-    rows = [Row(tuple(None if (x := cell(c, item)) is None else replace(x, level=d) for c in leaves))
-            for item, d in zip(items, depths, strict=True)]
+    cells = [[replace(cell(c, item), level=d) for c in leaves] for item, d in zip(items, depths, strict=True)]
+    rows = [Row(tuple(r)) for r in merged(cells, items, leaves)]
     if rs.total == "none":
         return rows
     summed = [i for n, i in enumerate(items) if not subtotal(items, n, leaves, kinds)]

@@ -190,9 +190,11 @@ def build_tables(f: Figures, resolved: Resolved) -> list[Table]:
         header, header_rows, columns = layout(tree)
         rename = labels.get(key, {})
         header = tuple(replace(h, text=rename.get(h.text, h.text)) for h in header)
+        if spec.column_numbers is not None and header_rows:
+            header, header_rows = numbered_columns(header, header_rows, columns, spec.column_numbers)
         if spec.rows.source in INDICATOR_SOURCES:
             header, header_rows = (), 0
-        note = None if rows else notes.get(key) or spec.empty_note or s["empty_note"]
+        note = None if rows or spec.empty == "header" else notes.get(key) or spec.empty_note or s["empty_note"]
         display = table_display(spec, region, f)
         wide = spec.orientation != "portrait" and (landscape or sum(c.width for c in columns) > 90)
         size = type_size(columns, rows, display)
@@ -207,8 +209,20 @@ def build_tables(f: Figures, resolved: Resolved) -> list[Table]:
             display=display,
             prepared_label=spec.prepared_label or s.get("prepared_label", "编制单位"),
             note_below=position == "below", spec=tree, repeat_header=spec.repeat_header,
-            label_format=s.get("table_label", ""), type_size=size))
+            label_format=s.get("table_label", ""), type_size=size, note=spec.note))
     return tables
+
+
+def numbered_columns(header: tuple[HeaderCell, ...], rows: int, columns: tuple[Column, ...],
+                     mark: str) -> tuple[tuple[HeaderCell, ...], int]:
+    """The header with a row under it numbering the columns (`column_numbers`): the amount
+    columns 1, 2, 3 …, every other column the declared mark ("**")."""
+    n = 0
+    added = []
+    for j, c in enumerate(columns):
+        n += c.kind == "money"
+        added.append(HeaderCell(str(n) if c.kind == "money" else mark, rows, j))
+    return (*header, *added), rows + 1
 
 
 def padded(rows: list[Row], tree: Sequence[H], spec: TableSpec) -> list[Row]:

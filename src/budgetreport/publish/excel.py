@@ -196,6 +196,10 @@ class _Sheet:
             self.body()
         else:
             self.empty()
+        if self.table.note:
+            r = self.body_top + max(len(self.table.rows), 1 + (self.table.note_below and not self.table.rows))
+            self.put(r, 1, f"注：{self.table.note}", colspan=self.n, grid=False, horizontal="left",
+                     wrap_text=True)
         for i, width in enumerate(self.widths, 1):
             self.ws.column_dimensions[get_column_letter(i)].width = width
         self.heights()
