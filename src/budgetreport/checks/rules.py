@@ -204,9 +204,14 @@ def basic_matches_split(b: Budget, _c: Catalogue, _r: Resolved) -> Iterator[Find
 
 
 @rule
-def economic_convention(b: Budget, _c: Catalogue, _r: Resolved) -> Iterator[Finding]:
-    """By convention 301 and 303 are 人员经费, 302 and 310 公用经费 (warning only)."""
+def economic_convention(b: Budget, _c: Catalogue, r: Resolved) -> Iterator[Finding]:
+    """By convention 301 and 303 are 人员经费, 302 and 310 公用经费 (warning only) — except
+    the 款 a region's forms show under both (region.yaml `economic_both`, e.g. 长沙's 人员类
+    holds part of 30228 工会经费 and 30239 其他交通费用)."""
+    both = {str(c) for c in r.region.settings.get("economic_both", []) or []}
     for i, e in enumerate(b.economic):
+        if e.code in both or e.code[:5] in both:
+            continue
         cls = e.code[:3]
         if cls in ("301", "303") and e.public:
             yield Finding("R204", f"{e.code} 属人员经费，却列有公用经费 {show(e.public)}",

@@ -42,6 +42,7 @@ KEYS: dict[str, str] = {
     "table_unit": "附表金额单位",
     "table_units": "按表另定的附表金额单位",
     "running_costs_classes": "机关运行经费的经济分类口径",
+    "economic_both": "人员经费、公用经费都可列的经济分类款（如 [\"30228\", \"30239\"]），不作 R204 提示",
     "line_changes": "逐项写出与上年数的比较",
     "changes_from_shown": "按所示金额计算增减",
     "import_titles": "导入时附表标题的同义词",
