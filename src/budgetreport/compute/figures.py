@@ -253,7 +253,9 @@ def compute(budget: Budget, resolved: Resolved | None = None) -> Figures:
     spending = function_tree(b, cat, label=label)
     fiscal = function_tree(b, cat, FISCAL_SOURCES, label=label)
     by_source = {s.value: function_tree(b, cat, [s], label=label) for s in Source}
-    economic = tree([Leaf(e.code, {"total": e.total, "personnel": e.personnel, "public": e.public})
+    # 一般公共预算基本支出 by definition: its 一般公共预算 and 基本支出 measures are its total
+    economic = tree([Leaf(e.code, {"total": e.total, "personnel": e.personnel, "public": e.public,
+                                   "basic": e.total, "general_budget": e.total})
                      for e in b.economic], cat.economic, 3)  # 类/款, and 项 where the data details a 款
     income = {s.value: b.income.of(s) for s in Source}
     income |= {"total": b.income.total, "this_year": b.income.this_year, "fiscal": b.income.fiscal}

@@ -40,6 +40,7 @@ MEASURES: dict[str, str] = {
     "other_income": "其他收入（合计 − 财政拨款 − 事业收入 − 事业单位经营收入）",
     "prior": "上年数（数据逐项给出上年数时）", "change": "增减额（合计 − 上年数）",
     "change_rate": "增减率（%）",
+    "zero": "零：表式有而数据不区分的栏（如 教育收费、事业单位经营支出），恒为 0",
 }
 THREE_PUBLIC_ITEMS = ("total", "abroad", "reception", "vehicle", "vehicle_purchase", "vehicle_running")
 FIGURES: dict[str, str] = {
@@ -51,7 +52,7 @@ FIGURES: dict[str, str] = {
     **{f"three_public.{k}": f"“三公”经费：{v}" for k, v in zip(THREE_PUBLIC_ITEMS, (
         "合计", "因公出国（境）费", "公务接待费", "公务用车购置及运行费", "公务用车购置费",
         "公务用车运行费"), strict=True)},
-    "running_costs": "机关运行经费", "carry_forward": "结转下年",
+    "running_costs": "机关运行经费", "carry_forward": "结转下年", "zero": MEASURES["zero"],
     **{f"procurement.{k}": f"政府采购：{v}" for k, v in (
         ("goods", "货物"), ("works", "工程"), ("services", "服务"), ("total", "合计"))},
 }
@@ -101,7 +102,7 @@ TABLE_KEYS: dict[str, str] = {
     "min_rows": "表体至少这么多行，不足时以空行补齐（在末尾的合计行之前）",
     "blank_rows": "在末尾的合计行之前（没有时在表末）加这么多空行",
     "each": "每个记录一张表：project（每个项目一张；表名等文字中 {record} 为项目名称）",
-    "note": "表下的注（每次都印，“注：”之后的文字；可用占位符），如 本表反映部门本年度的收支总体情况。",
+    "note": "表下的注（每次都印，“注：”之后的文字，换行为第二行；可用占位符；表画作零合计而其空表说明印在表下时不印），如 本表反映部门本年度的收支总体情况。",
     "column_numbers": "表头下加一行栏次：金额栏依次为 1、2、3…，其余各栏印这里给的文字（如 \"**\"）",
 }
 COLUMN_KEYS: dict[str, str] = {
@@ -111,6 +112,7 @@ COLUMN_KEYS: dict[str, str] = {
     "when": "split：数据逐行给出人员/公用经费时才列出；unsplit：否则才列出",
     "year": "固定行：本栏（及其下级栏）的全文数字取 current（本年）、prior（上年）或 change（增减额），不论行的 year",
     "merge": "数据段的栏：上下合并——记录不填本栏（也不填左边的合并栏）时并入上面的格（如项目名称、一级指标）",
+    "format": "文字栏、字段栏的写法，如 \"[{code}]{name}\"：分类行可用 {code} {name}，记录行可用其各字段",
 }
 ROWS_KEYS: dict[str, str] = {
     "source": "行的来源：" + "、".join(ROW_SOURCES),
@@ -121,6 +123,7 @@ ROWS_KEYS: dict[str, str] = {
     "left": "收支总表左半的行", "right": "收支总表右半的行", "lines": "固定的行",
     "section": "数据段名（或 transfers）",
     "totals_at": "收支总表的合计类行：bottom（排在底部，默认）或 top（排在表头下、各行之前）",
+    "unit_row": "合计行（在前时）之下、各行之前加一行单位行，数字同合计，行名如 \"{name}\" 或 \"{name}（本级）\"",
 }
 LINE_KEYS: dict[str, str] = {
     "label": "行名", "each": "class：每个类一行（按所在一半的各栏度量）", "funds": "each/of 的资金来源",
@@ -135,6 +138,7 @@ LINE_KEYS: dict[str, str] = {
     "year": "固定行：current（本年，默认）、prior（上年）或 change（本年 − 上年）",
     "all": "each 列出哪些类：true 为当年科目目录的全部类（没有支出的类也列出、金额空白），"
            "或类编码的列表（如 [\"201\", \"202\"]：这些类都列出，有支出而未列的类照样列出）；缺省只列有支出的类",
+    "code": "一个功能分类科目（如 \"202\"）的各栏度量（资金来源 funds）；数据没有该科目时为零",
 }
 VOCABULARY = {"table": TABLE_KEYS, "column": COLUMN_KEYS, "rows": ROWS_KEYS, "line": LINE_KEYS,
               "source": ROW_SOURCES, "measure": MEASURES, "figure": FIGURES | FIGURE_FORMS,
@@ -164,6 +168,7 @@ class ColumnSpec:
     columns: tuple[ColumnSpec, ...] = ()
     year: str | None = None  # fixed rows: this column's figures are of this year, whatever the line's
     merge: bool = False  # records: a record not giving it (nor a merged column to its left) joins the cell above
+    format: str | None = None  # how a text/field cell is written: "[{code}]{name}"
 
 
 @dataclass(frozen=True)
@@ -181,6 +186,7 @@ class LineSpec:
     total: bool = False
     year: str = "current"
     all: bool | tuple[str, ...] = False  # each: class — every 类 (true) or these 类, blank ones too
+    code: str | None = None  # one functional code's figures (zero when the data has none)
 
 
 @dataclass(frozen=True)
@@ -198,6 +204,7 @@ class RowsSpec:
     lines: tuple[LineSpec, ...] = ()
     section: str = ""
     totals_at: str = "bottom"
+    unit_row: str | None = None  # a row under a first 合计 repeating it, labelled so
 
 
 @dataclass(frozen=True)
@@ -350,6 +357,11 @@ class _Checker:
             self.say(loc + ("text",), f"未知的文字栏“{d['text']}”，可用：{'、'.join(TEXTS)}")
         if "field" in d and not (isinstance(d["field"], str) and KEY.match(d["field"])):
             self.say(loc + ("field",), f"field 应为数据段字段名，而不是“{d['field']}”")
+        fmt = None
+        if "format" in d:
+            fmt = self.text(d["format"], loc + ("format",), "format")
+            if "measure" in d or "columns" in d:
+                self.say(loc + ("format",), f"栏“{label}”：format 只用于文字栏（text）和字段栏（field）")
         sub: tuple[ColumnSpec, ...] = ()
         if children is not None:
             if not isinstance(children, list) or not children:
@@ -362,7 +374,7 @@ class _Checker:
             field=None if "field" not in d else str(d["field"]),
             width=None if "width" not in d else self.number(d["width"], loc + ("width",), "width", 1, 60),
             when=None if "when" not in d else self.choice(d["when"], loc + ("when",), "when"),
-            columns=sub, year=year,
+            columns=sub, year=year, format=fmt,
             merge=False if "merge" not in d else self.flag(d["merge"], loc + ("merge",), "merge"))
 
     def line(self, node: Any, loc: tuple[Any, ...]) -> LineSpec:
@@ -399,11 +411,16 @@ class _Checker:
                 out[name] = self.figures(d[name], loc + (name,))
         if "sum" in d:
             out["sum"] = self.labels(d["sum"], loc + ("sum",), "sum")
+        if "code" in d:
+            code = str(d["code"])
+            if not re.fullmatch(r"\d{3}(\d{2}){0,2}", code):
+                self.say(loc + ("code",), f"code 应为功能分类科目编码（3、5 或 7 位数字，加引号），而不是“{code}”")
+            out["code"] = code
         if "adds" in d:
             out["adds"] = "above" if d["adds"] == "above" else self.labels(d["adds"], loc + ("adds",), "adds")
-        given = [k for k in ("each", "figure", "of", "sum") if k in d]
+        given = [k for k in ("each", "figure", "of", "sum", "code") if k in d]
         if len(given) > 1:
-            self.say(loc, f"一行只能有 each、figure、of、sum 之一，而不是 {'、'.join(given)}")
+            self.say(loc, f"一行只能有 each、figure、of、sum、code 之一，而不是 {'、'.join(given)}")
         if "less" in d and "figure" not in d:
             self.say(loc + ("less",), "less 只用于给出 figure 的行")
         return LineSpec(**out)
@@ -457,6 +474,8 @@ class _Checker:
             out["total_label"] = self.text(d["total_label"], loc + ("total_label",), "total_label")
         if "indent" in d:
             out["indent"] = self.flag(d["indent"], loc + ("indent",), "indent")
+        if "unit_row" in d:
+            out["unit_row"] = self.text(d["unit_row"], loc + ("unit_row",), "unit_row")
         if "section" in d:
             out["section"] = self.text(d["section"], loc + ("section",), "section")
             if out["section"] not in ("transfers", *self.sections):
@@ -640,7 +659,9 @@ def json_schema() -> dict[str, Any]:
         "width": {"type": "integer", "minimum": 1, "maximum": 60, "description": COLUMN_KEYS["width"]},
         "when": enum("when", CHOICES["when"], COLUMN_KEYS["when"]),
         "year": enum("year", CHOICES["year"], COLUMN_KEYS["year"]),
-        "merge": {"type": "boolean", "description": COLUMN_KEYS["merge"]}}}
+        "merge": {"type": "boolean", "description": COLUMN_KEYS["merge"]},
+
+        "format": text | {"description": COLUMN_KEYS["format"]}}}
     line = {"type": "object", "additionalProperties": False, "properties": {
         "label": text | {"description": LINE_KEYS["label"]},
         "each": enum("each", CHOICES["each"], LINE_KEYS["each"]), "funds": funds,
@@ -657,7 +678,8 @@ def json_schema() -> dict[str, Any]:
         "adds": {"anyOf": [{"const": "above"}, {"type": "array", "items": text}],
                  "description": LINE_KEYS["adds"]},
         "total": {"type": "boolean", "description": LINE_KEYS["total"]},
-        "year": enum("year", CHOICES["year"], LINE_KEYS["year"])}}
+        "year": enum("year", CHOICES["year"], LINE_KEYS["year"]),
+        "code": text | {"description": LINE_KEYS["code"]}}}
     lines = {"type": "array", "items": {"$ref": "#/definitions/line"}}
     rows = {"type": "object", "additionalProperties": False, "required": ["source"], "properties": {
         "source": enum("source", ROW_SOURCES, ROWS_KEYS["source"]), "funds": funds,
@@ -666,7 +688,8 @@ def json_schema() -> dict[str, Any]:
         "total_label": text | {"description": ROWS_KEYS["total_label"]},
         "indent": {"type": "boolean", "description": ROWS_KEYS["indent"]},
         **{k: lines | {"description": ROWS_KEYS[k]} for k in ("left", "right", "lines")},
-        "section": text | {"description": ROWS_KEYS["section"]}}}
+        "section": text | {"description": ROWS_KEYS["section"]},
+        "unit_row": text | {"description": ROWS_KEYS["unit_row"]}}}
     count = {"type": "integer", "minimum": 0, "maximum": 200}
     return {
         "$schema": "http://json-schema.org/draft-07/schema#", "title": "附表声明（tables/<键>.yaml）",
@@ -684,6 +707,7 @@ def json_schema() -> dict[str, Any]:
             "repeat_header": {"type": "boolean", "description": TABLE_KEYS["repeat_header"]},
             "numbered": {"type": "boolean", "description": TABLE_KEYS["numbered"]},
             "empty_note": text | {"description": TABLE_KEYS["empty_note"]},
+            "note": text | {"description": TABLE_KEYS["note"]},
             "prepared_label": text | {"description": TABLE_KEYS["prepared_label"]},
             "note": text | {"description": TABLE_KEYS["note"]},
             "column_numbers": text | {"description": TABLE_KEYS["column_numbers"]},

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
+import re
 from functools import reduce
 from typing import Any
 
@@ -52,6 +53,8 @@ def text(v: str | None, colspan: int = 1, rowspan: int = 1) -> Cell:
 
 def measure(subject: Subject, name: str) -> Decimal | None:
     """The amount `name` of a classified row (or of a classification's totals)."""
+    if name == "zero":
+        return ZERO
     if name == "fiscal":
         return total(subject[k] for k in FISCAL_KEYS)
     if name == "other_income":
@@ -70,6 +73,8 @@ def measure(subject: Subject, name: str) -> Decimal | None:
 def figure(f: Figures, name: str, year: str = "current") -> Decimal | None:
     """A figure of the whole document (`inputs.declared.FIGURES`), this year's or last year's
     (None where the data gives no last year's figure), or the change (year "change")."""
+    if name == "zero":
+        return ZERO
     if year == "change":
         now, then = figure(f, name), figure(f, name, "prior")
         return None if now is None or then is None else now - then
@@ -156,6 +161,15 @@ def split_of(f: Figures, rows: RowsSpec) -> bool:
     return True
 
 
+def formatted(fmt: str, values: Mapping[str, Any]) -> str:
+    """A column's `format` ("[{code}]{name}") filled from a row's values; a value the row
+    lacks prints as nothing (the declaration's other braces stay as written)."""
+    def one(m: re.Match[str]) -> str:
+        v = values.get(m.group(1))
+        return "" if v is None else str(v)
+    return re.sub(r"\{([A-Za-z_][A-Za-z0-9_]*)\}", one, fmt)
+
+
 # --- the columns ---------------------------------------------------------------------------
 
 def leaf_kind(c: ColumnSpec, kinds: Mapping[str, Kind]) -> Kind:
@@ -193,6 +207,9 @@ def _class_cells(r: ClassRow, leaves: Sequence[ColumnSpec], indent: bool) -> lis
     for c in leaves:
         if c.measure:
             out.append(_amount(r, c.measure))
+        elif c.format and c.text in ("code", "name", "label"):
+            out.append(Cell(formatted(c.format, {"code": r.code, "name": r.name}),
+                            "code" if c.text == "code" else "text", level=r.level if indent else 0))
         elif c.text == "code":
             out.append(Cell(r.code, "code"))
         elif c.text in CODE_PARTS:
@@ -242,6 +259,17 @@ def class_rows(t: Tree, leaves: Sequence[ColumnSpec], rs: RowsSpec, empty: str) 
     rows = [replace(row, sums=(Sum(amounts, parts),) if (parts := below(r.code, r.level)) else ())
             for row, r in zip(rows, drawn, strict=True)]
     return [*rows, Row(total_row.cells, total=True, sums=(Sum(amounts, below("", 0)),))]
+
+
+def with_unit_row(rows: list[Row], label: str | None) -> list[Row]:
+    """A row under a first 合计 repeating its amounts, labelled by the unit ("{name}（本级）"),
+    as forms that list the department's own row under the 合计 print it."""
+    if not label or not rows or not rows[0].total:
+        return rows
+    cells = list(rows[0].cells)
+    first = cells[0]
+    cells[0] = text(label, colspan=first.colspan if first is not None else 1)
+    return [rows[0], Row(tuple(cells)), *rows[1:]]
 
 
 def none_rows(leaves: Sequence[ColumnSpec], rs: RowsSpec) -> list[Row]:
@@ -301,6 +329,10 @@ def half_lines(f: Figures, lines: Sequence[LineSpec], measures: Sequence[str]) -
         elif x.of:
             t = functional(f, x.funds)
             out.append(Line(x.label, tuple(measure(t, m) for m in measures), x.total, x.adds))
+        elif x.code:
+            found = next((r for r in functional(f, x.funds).rows if r.code == x.code), None)
+            out.append(Line(x.label, tuple(ZERO if found is None else measure(found, m) for m in measures),
+                            x.total, x.adds, len(x.code) // 2))
         elif x.sum:
             parts = [next(p for p in out if p.label == s) for s in x.sum if any(p.label == s for p in out)]
             values = tuple(reduce(lambda a, b: a + b, (_at(p, j) for p in parts)) if parts else ZERO
@@ -475,6 +507,8 @@ def record_rows(items: Sequence[Mapping[str, Any]], rs: RowsSpec, leaves: Sequen
         v = item.get(c.field or "")
         if kind == "money":
             return money(v if isinstance(v, Decimal) else None, c.field or "")
+        if c.format:
+            return Cell(formatted(c.format, item), kind)
         return Cell(None if v is None else str(v), kind)
 
     depths = record_depths(items, leaves, kinds)

@@ -39,6 +39,7 @@ from .rows import (
     record_rows,
     records,
     split_of,
+    with_unit_row,
 )
 
 __all__ = ["COVERED", "Cell", "Column", "H", "HeaderCell", "Row", "Sum", "Table", "build_tables",
@@ -69,6 +70,8 @@ def body(spec: TableSpec, f: Figures,
             rows = none_rows(leaves, rs)
     else:
         rows = performance_rows(f, rs.source, [c.label for c in leaves], projects)
+    if rs.source in ("functional", "economic", "records"):
+        rows = with_unit_row(rows, rs.unit_row)
     landscape = {"landscape": True, "split": split}.get(spec.orientation, False)
     return tree, rows, landscape
 
@@ -194,12 +197,16 @@ def build_tables(f: Figures, resolved: Resolved) -> list[Table]:
             header, header_rows = numbered_columns(header, header_rows, columns, spec.column_numbers)
         if spec.rows.source in INDICATOR_SOURCES:
             header, header_rows = (), 0
-        note = None if rows or spec.empty == "header" else notes.get(key) or spec.empty_note or s["empty_note"]
+        position = spec.note_position or s.get("empty_note_position")
+        # the empty note: no rows, or (empty: rows, the note below) only a 合计 of zeros drawn
+        nothing = not rows or (spec.empty == "rows" and position == "below" and not any(
+            r.code for r in rows) and spec.rows.source in ("functional", "economic"))
+        note = None if not nothing or spec.empty == "header" else \
+            notes.get(key) or spec.empty_note or s["empty_note"]
         display = table_display(spec, region, f)
         wide = spec.orientation != "portrait" and (landscape or sum(c.width for c in columns) > 90)
         size = type_size(columns, rows, display)
         columns, wide = fitted(columns, rows, display, wide or size is not None, size)
-        position = spec.note_position or s.get("empty_note_position")
         tables.append(Table(
             key=spec.key, number=number(i) if spec.numbered else "",
             # a per-record table is titled by its declaration ({record}); others may be renamed
@@ -209,7 +216,8 @@ def build_tables(f: Figures, resolved: Resolved) -> list[Table]:
             display=display,
             prepared_label=spec.prepared_label or s.get("prepared_label", "编制单位"),
             note_below=position == "below", spec=tree, repeat_header=spec.repeat_header,
-            label_format=s.get("table_label", ""), type_size=size, note=spec.note))
+            label_format=s.get("table_label", ""), type_size=size,
+            note="" if nothing and rows else spec.note))
     return tables
 
 
@@ -248,5 +256,5 @@ def filled(value: T, values: dict[str, object]) -> T:
         return tuple(filled(v, values) for v in value)  # type: ignore[return-value]
     if is_dataclass(value) and not isinstance(value, type):
         return replace(value, **{f.name: filled(getattr(value, f.name), values)  # type: ignore[type-var]
-                                 for f in fields(value) if f.name not in ("files", "key", "each")})
+                                 for f in fields(value) if f.name not in ("files", "key", "each", "format")})
     return value

@@ -196,10 +196,7 @@ class _Sheet:
             self.body()
         else:
             self.empty()
-        if self.table.note:
-            r = self.body_top + max(len(self.table.rows), 1 + (self.table.note_below and not self.table.rows))
-            self.put(r, 1, f"注：{self.table.note}", colspan=self.n, grid=False, horizontal="left",
-                     wrap_text=True)
+        self.notes()
         for i, width in enumerate(self.widths, 1):
             self.ws.column_dimensions[get_column_letter(i)].width = width
         self.heights()
@@ -269,6 +266,16 @@ class _Sheet:
         if t.note_below and t.empty_note:
             self.put(r + 1, 1, f"注：{t.empty_note}", colspan=self.n, grid=False,
                      horizontal="left", wrap_text=True)
+
+    def notes(self) -> None:
+        """Under the table, outside the grid, a row each: the empty note of a table drawn as
+        a 合计 of zeros (note_below), then the declaration's `note` (a line a row)."""
+        t = self.table
+        lines = [f"注：{t.empty_note}"] if t.rows and t.empty_note and t.note_below else []
+        lines += [("注：" if i == 0 else "") + x for i, x in enumerate((t.note or "").splitlines())]
+        r = self.body_top + max(len(t.rows), 1 + (t.note_below and not t.rows))
+        for i, line in enumerate(lines):
+            self.put(r + i, 1, line, colspan=self.n, grid=False, horizontal="left", wrap_text=True)
 
     def page_setup(self) -> None:
         ws, t = self.ws, self.table
