@@ -15,6 +15,7 @@ from decimal import Decimal
 
 import pytest
 
+from budgetreport.layout.rows import numeral
 from budgetreport.publish.build import build
 from conftest import DATA, Generated, lowest_headers
 
@@ -231,7 +232,7 @@ def test_every_figure_in_its_table_row_and_column(doc: Generated) -> None:
     for title in TABLES:
         rows = doc.sheets[title]
         body, cols = columns_of(rows)
-        found = {row_key(r): r for r in rows[body:]}
+        found = {row_key(r): r for r in rows[body:] if not row_key(r).startswith("注：")}
         want = expected(title)
         assert {k for k, _ in want} == set(found), title  # no row more, no row less
         for (key, header), figure in want.items():
@@ -266,5 +267,263 @@ def test_the_unit_column_names_the_department_on_the_total_row_only(doc: Generat
     for title in ("支出总表", "一般公共预算支出表（按功能分类）", "政府性基金预算支出表"):
         rows = doc.sheets[title]
         body, cols = columns_of(rows)
-        units = [r[cols["预算单位"]] for r in rows[body:]]
+        units = [r[cols["预算单位"]] for r in rows[body:] if not str(r[0] or "").startswith("注：")]
         assert units[0] == "深圳市信访局" and not any(units[1:]), (title, units)
+    # a table drawn as a 合计 of zeros says why under it, as published
+    assert any(r[0] == "注：本表本年无发生额。" for r in doc.sheets["政府性基金预算支出表"])
+
+
+# --- 广州 (sub-region guangdong/guangzhou): 广州市信访局 2026, its twelve tables as published ---
+
+GZ_FUNCTIONAL = """
+合计 3944.08 3204.78 739.30
+201 2570.71 1831.41 739.30
+20140 2570.71 1831.41 739.30
+2014001 1859.41 1831.41 28.00
+2014004 397.28 0.00 397.28
+2014099 314.02 0.00 314.02
+208 419.35 419.35 0.00
+20805 419.35 419.35 0.00
+2080501 123.54 123.54 0.00
+2080505 199.06 199.06 0.00
+2080506 96.76 96.76 0.00
+210 3.97 3.97 0.00
+21007 3.97 3.97 0.00
+2100799 3.97 3.97 0.00
+221 950.05 950.05 0.00
+22102 950.05 950.05 0.00
+2210201 210.99 210.99 0.00
+2210203 739.06 739.06 0.00
+"""
+GZ_BASIC_ECONOMIC = """
+合计 3204.78
+301 2577.42
+30101 374.86
+30102 1088.93
+30103 481.02
+30108 199.06
+30109 96.76
+30110 1.50
+30112 3.50
+30113 210.99
+30199 120.80
+302 272.21
+30201 25.00
+30202 2.50
+30204 0.10
+30205 2.50
+30206 4.50
+30207 32.00
+30209 32.10
+30211 2.00
+30213 10.00
+30215 2.00
+30216 1.00
+30217 2.30
+30226 2.00
+30227 36.00
+30228 28.00
+30231 2.50
+30239 65.19
+30299 22.52
+303 352.35
+30302 347.84
+30309 3.96
+30399 0.55
+310 2.80
+31002 2.80
+"""
+GZ_PROJECT_ECONOMIC = """
+合计 739.30
+302 730.00
+30201 9.02
+30202 3.50
+30204 1.00
+30205 3.00
+30206 42.00
+30207 1.00
+30209 99.00
+30211 26.00
+30213 54.46
+30214 2.00
+30215 2.00
+30216 2.72
+30226 30.24
+30227 442.20
+30239 4.00
+30299 7.86
+310 9.30
+31003 0.30
+31007 9.00
+"""
+GZ_PROJECTS = """
+合计 739.30 739.30 739.30 0.00 0.00 0.00 0.00
+广州市信访局 739.30 739.30 739.30 0.00 0.00 0.00 0.00
+物业管理费 99.00 99.00 99.00 0.00 0.00 0.00 0.00
+市人民来访接待厅专项经费 145.00 145.00 145.00 0.00 0.00 0.00 0.00
+机构运行辅助经费 28.00 28.00 28.00 0.00 0.00 0.00 0.00
+社工服务外包项目 45.00 45.00 45.00 0.00 0.00 0.00 0.00
+云客服服务外包项目 252.28 252.28 252.28 0.00 0.00 0.00 0.00
+信访工作专项经费 100.00 100.00 100.00 0.00 0.00 0.00 0.00
+广州市信访局2025-2026年信息化运维项目 40.41 40.41 40.41 0.00 0.00 0.00 0.00
+信访宣传经费 5.00 5.00 5.00 0.00 0.00 0.00 0.00
+广州市信访局2026-2027年信息化运维项目 24.61 24.61 24.61 0.00 0.00 0.00 0.00
+"""
+GZ_FUND_COLUMNS = ("小计", "其中：基本支出", "项目支出")
+GZ_BY_SOURCE = ("总计", "合计", "一般公共预算", "政府性基金预算", "国有资本经营预算", "财政专户拨款", "其他资金")
+GZ_XFJ: dict[str, tuple[tuple[str, ...], str]] = {
+    "收入总体情况表": (("合计", "一般公共预算", "政府性基金预算", "国有资本经营预算", "教育收费", "其他专户收入拨款",
+                        "事业收入", "事业单位经营收入", "上级补助收入", "其他收入", "附属单位上缴收入", "上年结转结余"),
+                       "合计 3944.08 3944.08 0.00 0.00 0.00 0.00 0.00 0.00 0.00 0.00 0.00 0.00\n"
+                       "广州市信访局 3944.08 3944.08 0.00 0.00 0.00 0.00 0.00 0.00 0.00 0.00 0.00 0.00"),
+    "本年支出总体情况表": (("合计", "基本支出", "项目支出"), GZ_FUNCTIONAL),
+    "一般公共预算支出情况表（按功能分类科目）": (GZ_FUND_COLUMNS, GZ_FUNCTIONAL),
+    "一般公共预算基本支出情况表（按经济分类科目）": (("预算",), GZ_BASIC_ECONOMIC),
+    "一般公共预算项目支出情况表（按经济分类科目）": (("预算",), GZ_PROJECT_ECONOMIC),
+    "财政拨款安排的行政经费及“三公”经费预算表": (("合计", "一般公共预算", "政府性基金预算", "国有资本经营预算"), """
+行政经费 444.39 444.39 0.00 0.00
+“三公”经费 4.80 4.80 0.00 0.00
+其中：（一）因公出国（境）支出 0.00 0.00 0.00 0.00
+（二）公务用车购置及运行维护支出 2.50 2.50 0.00 0.00
+1.公务用车购置费 0.00 0.00 0.00 0.00
+2.公务用车运行维护费 2.50 2.50 0.00 0.00
+（三）公务接待费支出 2.30 2.30 0.00 0.00
+"""),
+    "政府性基金预算支出情况表": (GZ_FUND_COLUMNS, "合计 0.00 0.00 0.00"),
+    "国有资本经营预算支出情况表": (GZ_FUND_COLUMNS, "合计 0.00 0.00 0.00"),
+    "部门预算基本支出预算表": (GZ_BY_SOURCE,
+                         """
+合计 3204.78 3204.78 3204.78 0.00 0.00 0.00 0.00
+广州市信访局（本级） 3204.78 3204.78 3204.78 0.00 0.00 0.00 0.00
+工资福利支出 2577.42 2577.42 2577.42 0.00 0.00 0.00 0.00
+商品和服务支出 272.21 272.21 272.21 0.00 0.00 0.00 0.00
+对个人和家庭的补助 352.35 352.35 352.35 0.00 0.00 0.00 0.00
+资本性支出 2.80 2.80 2.80 0.00 0.00 0.00 0.00
+"""),
+    "部门预算项目支出及其他支出预算表": (GZ_BY_SOURCE, GZ_PROJECTS),
+}
+# the publication's 20805 (419.35) is not the sum of its 项 (419.36): the sample takes 0.01 off 2080501
+GZ_XFJ_DIFFERS = {(t, "2080501", c): ("123.54", "123.53") for t, cs in (
+    ("本年支出总体情况表", ("合计", "基本支出")),
+    ("一般公共预算支出情况表（按功能分类科目）", ("小计", "其中：基本支出"))) for c in cs}
+GZ_CLASSES = ["一般公共服务支出", "外交支出", "国防支出", "公共安全支出", "教育支出", "科学技术支出",
+              "文化旅游体育与传媒支出", "社会保障和就业支出", "卫生健康支出", "节能环保支出", "城乡社区支出",
+              "农林水支出", "交通运输支出", "资源勘探工业信息等支出", "商业服务业等支出", "金融支出",
+              "援助其他地区支出", "自然资源海洋气象等支出", "住房保障支出", "国有资本经营预算支出",
+              "粮油物资储备支出", "灾害防治及应急管理支出", "其他支出"]
+GZ_XFJ_CLASS_FIGURES = {"一般公共服务支出": "2570.71", "社会保障和就业支出": "419.35", "卫生健康支出": "3.97",
+                        "住房保障支出": "950.05"}
+
+
+def _gz_right_half(tail: list[str]) -> dict[str, str]:
+    names = [*GZ_CLASSES, *tail]
+    return {f"{numeral(i)}、{n}": GZ_XFJ_CLASS_FIGURES.get(n, "0.00") for i, n in enumerate(names, 1)}
+
+
+GZ_XFJ_PAIRED = {
+    "收支总体情况表": {"一、预算拨款": "3944.08", "二、财政专户拨款": "0.00", "三、事业收入": "0.00",
+                       "四、事业单位经营收入": "0.00", "五、其他收入": "0.00", "六、上级补助收入": "0.00",
+                       "七、附属单位上缴收入": "0.00", "本年收入合计": "3944.08", "上年结转结余": "0.00",
+                       "收入总计": "3944.08",
+                       **_gz_right_half(["对附属单位补助支出", "上缴上级支出", "债务还本支出", "债务付息支出",
+                                         "转移性支出"]),
+                       "本年支出合计": "3944.08", "结转结余下年": "0.00", "支出总计": "3944.08"},
+    "财政拨款收支总体情况表": {"一、一般公共预算": "3944.08", "二、政府性基金预算": "0.00",
+                               "三、国有资本经营预算": "0.00",
+                               "本年收入合计": "3944.08", "收入总计": "3944.08",
+                               **_gz_right_half(["债务还本支出", "债务付息支出", "转移性支出", "结转下年"]),
+                               "本年支出合计": "3944.08", "支出总计": "3944.08"},
+}
+GZ_TITLES = ["收支总体情况表", "收入总体情况表", "本年支出总体情况表", "财政拨款收支总体情况表",
+             "一般公共预算支出情况表（按功能分类科目）", "一般公共预算基本支出情况表（按经济分类科目）",
+             "一般公共预算项目支出情况表（按经济分类科目）", "财政拨款安排的行政经费及“三公”经费预算表",
+             "政府性基金预算支出情况表", "国有资本经营预算支出情况表", "部门预算基本支出预算表",
+             "部门预算项目支出及其他支出预算表"]
+GUANGZHOU = {"guangdong-guangzhou-xfj-2026": (GZ_XFJ, GZ_XFJ_DIFFERS, GZ_XFJ_PAIRED)}
+
+
+def gz_key(row: tuple[object, ...]) -> str:
+    """The row's code (a "[30201]办公费" cell gives 30201), else its first text."""
+    texts = [re.sub(r"\s", "", c) for c in row if isinstance(c, str) and c.strip()]
+    for t in texts:
+        if m := re.match(r"^\[(\d+)\]", t):
+            return m.group(1)
+    codes = [t for t in texts if t.isdigit()]
+    return codes[0] if codes else texts[0] if texts else ""
+
+
+@pytest.fixture(scope="module", params=sorted(GUANGZHOU))
+def gz(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Generated]:
+    return request.param, Generated(build(DATA / f"{request.param}.yaml", tmp_path_factory.mktemp(request.param)))
+
+
+def gz_expected(sample: str, title: str) -> dict[tuple[str, str], str]:
+    tables, differs, _ = GUANGZHOU[sample]
+    columns, text = tables[title]
+    out = {}
+    for line in text.strip().splitlines():
+        *words, = line.split()
+        figures = words[-len(columns):]
+        key = "".join(words[:-len(columns)])
+        for header, figure in zip(columns, figures, strict=True):
+            out[key, header] = differs.get((title, key, header), (figure, figure))[1]
+    return out
+
+
+def test_guangzhou_twelve_tables_in_the_published_order(gz: tuple[str, Generated]) -> None:
+    _, doc = gz
+    assert list(doc.sheets) == GZ_TITLES
+    text = re.sub(r"[ \t]+", " ", doc.text)
+    listed = re.findall(r"(?m)^ *([一二三四五六七八九十]+)、(\S+表(?:（按\S+分类科目）)?) ?\.", text)  # the contents
+    assert [t for _, t in listed] == GZ_TITLES
+    labels = re.findall(r"(?m)^[ \f]*表(\d+) *$", doc.text)  # "表1" above each table's title
+    assert [int(n) for n in labels] == list(range(1, 13))
+
+
+def test_guangzhou_every_figure_in_its_table_row_and_column(gz: tuple[str, Generated]) -> None:
+    sample, doc = gz
+    for title in GUANGZHOU[sample][0]:
+        rows = doc.sheets[title]
+        body, cols = columns_of(rows)
+        found = {gz_key(r): r for r in rows[body:] if not gz_key(r).startswith("注：")}
+        want = gz_expected(sample, title)
+        assert {k for k, _ in want} == set(found), title  # no row more, no row less
+        for (key, header), figure in want.items():
+            assert amount(found[key][cols[header]]) == D(figure), (title, key, header, figure)
+
+
+def test_guangzhou_paired_tables_print_each_amount_right_of_its_label(gz: tuple[str, Generated]) -> None:
+    sample, doc = gz
+    for title, labels in GUANGZHOU[sample][2].items():
+        rows = doc.sheets[title]
+        printed = [str(c) for r in rows for c in r if isinstance(c, str)]
+        for label, figure in labels.items():
+            hits = [r[j + 1] for r in rows for j, c in enumerate(r[:-1]) if isinstance(c, str) and c == label]
+            assert hits and amount(hits[0]) == D(figure), (title, label, hits)
+        # every 类 of the form is listed, in the published order, zero or not
+        right = [x for x in labels if re.match(r"^[一二三四五六七八九十]+、\S*(支出|结转下年)$", x)]
+        assert len(right) >= 27 and [p for p in printed if p in right] == right, title
+
+
+def test_guangzhou_the_pdf_prints_each_table_with_its_figures(gz: tuple[str, Generated]) -> None:
+    sample, doc = gz
+    text = re.sub(r"[ \t]+", " ", doc.text).replace(",", "")
+    starts = [m.start() for t in GZ_TITLES for m in re.finditer(r"(?m)^[\f ]*" + re.escape(t) + r" ?$", text)]
+    assert len(starts) == len(GZ_TITLES)
+    bounds = dict(zip(GZ_TITLES, [*zip(starts, [*starts[1:], len(text)], strict=True)], strict=True))
+    tables, _, paired = GUANGZHOU[sample]
+    for title in tables:
+        start, end = bounds[title]
+        for figure in gz_expected(sample, title).values():
+            assert re.search(rf"(?<![\d.]){re.escape(figure)}(?!\d)", text[start:end]), (title, figure)
+    for title, labels in paired.items():
+        start, end = bounds[title]
+        for figure in labels.values():
+            assert re.search(rf"(?<![\d.]){re.escape(figure)}(?!\d)", text[start:end]), (title, figure)
+
+
+def test_guangzhou_notes_under_the_tables(gz: tuple[str, Generated]) -> None:
+    _, doc = gz
+    rows = doc.sheets["政府性基金预算支出情况表"]
+    assert any(r[0] == "注：本表本年无发生额。" for r in rows)  # drawn as a 合计 of zeros, and said so
+    assert any(r[0] == "注：无。" for r in doc.sheets["部门预算基本支出预算表"])

@@ -34,8 +34,17 @@ SHENZHEN_GAP = pytest.mark.xfail(strict=True, reason=(
     "import 尚不能从深圳格式的收支总表（“2026年预算数”栏）与带“预算单位”栏的功能分类表取回收入和支出行"))
 
 
+# 广州's 收支总体情况表 gives its income as 一、预算拨款 (the three fiscal sources together) with
+# no row per source: import reads the label but does not yet take the sources from 表2/表4.
+GUANGZHOU = {"guangdong-guangzhou-xfj-2026.yaml"}
+GUANGZHOU_GAP = pytest.mark.xfail(strict=True, reason=(
+    "import 尚不能从广州格式的收支总体情况表（收入只列“预算拨款”合计）取回各项收入（应取自收入总体情况表）"))
+
+
 def known_gap(samples: list[Any]) -> list[Any]:
-    return [pytest.param(s, marks=SHENZHEN_GAP) if s == SHENZHEN else s for s in samples]
+    return [pytest.param(s, marks=SHENZHEN_GAP) if s == SHENZHEN
+            else pytest.param(s, marks=GUANGZHOU_GAP) if isinstance(s, str) and s in GUANGZHOU else s
+            for s in samples]
 
 
 def workbook_of(data: Path, folder: Path) -> Path:
@@ -50,7 +59,8 @@ def workbook_of(data: Path, folder: Path) -> Path:
     return out
 
 
-@pytest.mark.parametrize("sample", SAMPLE_FILES)
+@pytest.mark.parametrize("sample", [pytest.param(s, marks=GUANGZHOU_GAP) if s in GUANGZHOU else s
+                                    for s in SAMPLE_FILES])
 def test_own_workbook_changes_nothing(sample: str, tmp_path: Path) -> None:
     book = workbook_of(DATA / sample, tmp_path)
     copy = tmp_path / sample

@@ -372,6 +372,8 @@ def running_costs_match(b: Budget, _c: Catalogue, resolved: Resolved) -> Iterato
     if given is None or not b.economic or _has_other_units(b):
         return
     classes = region.running_costs_classes
+    if not classes:  # running_costs_classes: [] — defined by items the economic table lacks
+        return
     computed = total(e.public for e in b.economic if e.code[:3] in classes)
     yield from _unequal("R304", ("running_costs", "amount"), "机关运行经费", given,
                         f"经济分类 {'、'.join(sorted(classes))} 的公用经费合计", computed)

@@ -96,7 +96,8 @@ for _source, _names in {
                       "政府性基金预算资金", "政府性基金收入"],
     Source.state_capital: ["国有资本经营预算拨款收入", "国有资本经营预算拨款", "国有资本经营预算",
                            "国有资本经营预算资金", "国有资本经营", "国有资本经营收入"],
-    Source.fiscal_special: ["财政专户管理资金收入", "财政专户管理资金", "财政专户"],
+    Source.fiscal_special: ["财政专户管理资金收入", "财政专户管理资金", "财政专户", "财政专户拨款",
+                            "其他专户收入拨款"],
     Source.business: ["事业收入", "事业收入资金"],
     Source.operating: ["事业单位经营收入", "经营收入", "事业单位经营收入资金"],
     Source.superior_subsidy: ["上级补助收入", "上级补助", "上级补助收入资金"],
@@ -110,11 +111,12 @@ for _source, _names in {
 # Row labels of the paired tables (收支总表, 财政拨款收支总表) besides sources and 类 names.
 INCOME_ROWS = {"本年收入合计": "this_year", "本年收入": "this_year", "收入总计": "total",
                "收入合计": "total", "财政拨款收入": "fiscal", "财政拨款": "fiscal",
-               "合计": "total"}  # 合计 heading a 收支总体情况表 (Chongqing)
+               "合计": "total",  # 合计 heading a 收支总体情况表 (Chongqing)
+               "预算拨款": "fiscal"}  # 广州's 收支总体情况表
 SPENDING_ROWS = {"本年支出合计": "this_year", "本年支出": "this_year", "支出总计": "total",
                  "支出合计": "total", "结转下年": "carry_forward", "年末结转和结余": "carry_forward",
                  "结转下年支出": "carry_forward", "年终结转结余": "carry_forward",
-                 "年末结转结余": "carry_forward", "合计": "total"}
+                 "年末结转结余": "carry_forward", "结转结余下年": "carry_forward", "合计": "total"}
 
 
 def column_key(path: tuple[str, ...], rename: Mapping[str, str]) -> str | None:

@@ -332,7 +332,8 @@ def fill(value: Any, values: Mapping[str, object]) -> Any:
 
 
 # Settings whose texts have placeholders of their own (checked where they are read).
-OWN_PLACEHOLDERS = frozenset({"line_label", "sections", "table_label"})  # table_label: {n}, the number
+# table_label, table_page_label: {n}, the number
+OWN_PLACEHOLDERS = frozenset({"line_label", "sections", "table_label", "table_page_label"})
 
 
 TABLE_PLACEHOLDERS = {"record": "每个记录一张表（each）时，该记录的名称（如项目名称）"}
@@ -347,7 +348,7 @@ def placeholder_problems(tree: Any, lines: Lines, file: str,
                          extra: Mapping[str, str] | None = None) -> Iterator[Problem]:
     """An unknown placeholder or a stray brace in any text of a region.yaml, with its line."""
     for loc, text in texts(tree):
-        if loc and (loc[0] in OWN_PLACEHOLDERS or loc[-1] == "format"):  # a column's format: its row's fields
+        if loc and (loc[0] in OWN_PLACEHOLDERS or loc[-1] == "format"):  # format: its row's fields
             continue
         line, col = lines.get(loc, (0, 0))
         try:

@@ -4,10 +4,10 @@ column's measure names. One general engine — no table, and no region, is named
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
-import re
 from functools import reduce
 from typing import Any
 
@@ -266,10 +266,14 @@ def with_unit_row(rows: list[Row], label: str | None) -> list[Row]:
     as forms that list the department's own row under the 合计 print it."""
     if not label or not rows or not rows[0].total:
         return rows
-    cells = list(rows[0].cells)
+    cells = [None if c is None or c is COVERED else replace(c, level=1) for c in rows[0].cells]
     first = cells[0]
-    cells[0] = text(label, colspan=first.colspan if first is not None else 1)
-    return [rows[0], Row(tuple(cells)), *rows[1:]]
+    cells[0] = Cell(label, "text", first.colspan if first is not None else 1, level=1)
+
+    def deeper(row: Row) -> Row:  # the rows below it one level deeper (its parts)
+        return replace(row, cells=tuple(c if c is None or c is COVERED else replace(c, level=max(c.level, 1) + 1)
+                                        for c in row.cells))
+    return [rows[0], Row(tuple(cells)), *(r if r.total else deeper(r) for r in rows[1:])]
 
 
 def none_rows(leaves: Sequence[ColumnSpec], rs: RowsSpec) -> list[Row]:

@@ -217,7 +217,8 @@ def build_tables(f: Figures, resolved: Resolved) -> list[Table]:
             prepared_label=spec.prepared_label or s.get("prepared_label", "编制单位"),
             note_below=position == "below", spec=tree, repeat_header=spec.repeat_header,
             label_format=s.get("table_label", ""), type_size=size,
-            note="" if nothing and rows else spec.note))
+            note="" if nothing and rows else spec.note,
+            page_label=s.get("table_page_label", "").replace("{n}", str(i)) if spec.numbered else ""))
     return tables
 
 
