@@ -29,7 +29,7 @@ def table_json(t: Table) -> dict[str, Any]:
         "prepared_by": t.prepared_by, "prepared_label": t.prepared_label,
         "unit": t.unit, "display": [t.display.unit, t.display.places],
         "landscape": t.landscape, "type_size": t.type_size, "repeat_header": t.repeat_header,
-        "empty_note": t.empty_note, "note_below": t.note_below, **({"note": t.note} if t.note else {}),
+        "empty_note": t.empty_note, "note_below": t.note_below,
         "columns": [[c.kind, c.width] for c in t.columns],
         "header_rows": t.header_rows,
         "header": [[h.text, h.row, h.col, h.rowspan, h.colspan] for h in t.header],

@@ -102,7 +102,8 @@ TABLE_KEYS: dict[str, str] = {
     "min_rows": "表体至少这么多行，不足时以空行补齐（在末尾的合计行之前）",
     "blank_rows": "在末尾的合计行之前（没有时在表末）加这么多空行",
     "each": "每个记录一张表：project（每个项目一张；表名等文字中 {record} 为项目名称）",
-    "note": "表下的注（每次都印，“注：”之后的文字，换行为第二行；可用占位符；表画作零合计而其空表说明印在表下时不印），如 本表反映部门本年度的收支总体情况。",
+    "note": "表下的注（每次都印，“注：”之后的文字，换行为第二行；可用占位符；"
+            "表画作零合计、空表说明印在表下时不印），如 本表反映部门本年度的收支总体情况。",
     "column_numbers": "表头下加一行栏次：金额栏依次为 1、2、3…，其余各栏印这里给的文字（如 \"**\"）",
 }
 COLUMN_KEYS: dict[str, str] = {
@@ -709,8 +710,7 @@ def json_schema() -> dict[str, Any]:
             "empty_note": text | {"description": TABLE_KEYS["empty_note"]},
             "note": text | {"description": TABLE_KEYS["note"]},
             "prepared_label": text | {"description": TABLE_KEYS["prepared_label"]},
-            "note": text | {"description": TABLE_KEYS["note"]},
-            "column_numbers": text | {"description": TABLE_KEYS["column_numbers"]},
+                        "column_numbers": text | {"description": TABLE_KEYS["column_numbers"]},
             "min_rows": count | {"description": TABLE_KEYS["min_rows"]},
             "blank_rows": count | {"description": TABLE_KEYS["blank_rows"]},
         }}

@@ -54,7 +54,11 @@ def column_sums(spec: Sequence[H]) -> list[tuple[int, list[int]]]:
         return [col for child in node.children if not _of_which(child) for col in value(child)]
 
     def group(nodes: Sequence[H]) -> None:
-        money = [n for n in nodes if (n.kind == "money" or n.children) and not _of_which(n)]
+        money = [n for n in nodes if n.kind == "money" or n.children]
+        # "小计 | 其中：基本支出 | 项目支出": a 其中 right after the 小计 opens its breakdown (广州);
+        # elsewhere a 其中 column is part of the one before it, not an addend (长沙)
+        opens = len(money) > 1 and money[0].text in TOTAL_LABELS and _of_which(money[1])
+        money = money if opens else [n for n in money if not _of_which(n)]
         if money and not money[0].children and money[0].text in TOTAL_LABELS:
             parts = [col for n in money[1:] for col in value(n)]
             if parts:
