@@ -100,7 +100,14 @@ def check_tables(tables: Iterable[Table], catalogue_names: dict[str, str]) -> Fa
         for r in t.rows:
             if r.code and r.name:
                 facts.names.setdefault(r.code, r.name)
-    by_name = {v: k for k, v in {**catalogue_names, **facts.names}.items() if len(k) == 3}
+    named = {**catalogue_names, **facts.names}
+    by_name = {v: k for k, v in named.items() if len(k) == 3}
+    # the 款 and 项 names under each 类: a 收支总表 that lists them under their 类 by name only
+    # (杭州) — the 类 line carries their figures
+    below: dict[str, set[str]] = {}
+    for k, v in named.items():
+        if len(k) > 3:
+            below.setdefault(k[:3], set()).add(v)
     by_amount: dict[Decimal, set[str]] = {}  # a 类's total → its codes, in the classified tables
     for t in tables:
         if t.kind == "classified":
@@ -111,7 +118,7 @@ def check_tables(tables: Iterable[Table], catalogue_names: dict[str, str]) -> Fa
         if t.kind == "classified":
             _classified(t, facts)
         elif t.kind == "paired":
-            _paired(t, facts, by_name, by_amount)
+            _paired(t, facts, by_name, by_amount, below)
         elif t.kind == "three_public":
             _three_public(t, facts)
         elif t.kind == "transfers":
@@ -209,7 +216,7 @@ def _register(t: Table, r: Row, facts: Facts) -> None:
 
 
 def _paired(t: Table, facts: Facts, by_name: dict[str, str],
-            by_amount: dict[Decimal, set[str]] | None = None) -> None:
+            by_amount: dict[Decimal, set[str]] | None = None, below: dict[str, set[str]] | None = None) -> None:
     out = facts.problems
     fiscal_only = t.scope == "fiscal"
     left: dict[str, Amount] = {}
@@ -250,12 +257,16 @@ def _paired(t: Table, facts: Facts, by_name: dict[str, str],
     scope = "fiscal" if fiscal_only else "all"
     right_rows: list[Row] = []
     totals: dict[str, Row] = {}
+    current = ""  # the 类 of the rows below it
     for r in t.right:
         key = SPENDING_ROWS.get(r.label)
         code = by_name.get(r.label)
         if key:
             totals.setdefault(key, r)
             continue
+        if code is None and current and r.label in (below or {}).get(current, ()):
+            continue  # a 款 or 项 listed under its 类 by name: within the 类's figure
+        current = code or current
         if code is None and (a := r.amounts.get("total")) is not None and a.value \
                 and len(codes := (by_amount or {}).get(a.value, set())) == 1:
             # a 类 under a former name ("医疗卫生与计划生育支出"): the one 类 of that total

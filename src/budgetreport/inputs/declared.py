@@ -125,6 +125,7 @@ ROWS_KEYS: dict[str, str] = {
     "section": "数据段名（或 transfers）",
     "totals_at": "收支总表的合计类行：bottom（排在底部，默认）或 top（排在表头下、各行之前）",
     "unit_row": "合计行（在前时）之下、各行之前加一行单位行，数字同合计，行名如 \"{name}\" 或 \"{name}（本级）\"",
+    "total_in": "records：合计行的名称写在哪个字段的栏（默认第一栏），如 name",
 }
 LINE_KEYS: dict[str, str] = {
     "label": "行名", "each": "class：每个类一行（按所在一半的各栏度量）", "funds": "each/of 的资金来源",
@@ -206,6 +207,7 @@ class RowsSpec:
     section: str = ""
     totals_at: str = "bottom"
     unit_row: str | None = None  # a row under a first 合计 repeating it, labelled so
+    total_in: str = ""  # records: the field whose column holds the 合计 label (default the first column)
 
 
 @dataclass(frozen=True)
@@ -477,6 +479,8 @@ class _Checker:
             out["indent"] = self.flag(d["indent"], loc + ("indent",), "indent")
         if "unit_row" in d:
             out["unit_row"] = self.text(d["unit_row"], loc + ("unit_row",), "unit_row")
+        if "total_in" in d:
+            out["total_in"] = self.text(d["total_in"], loc + ("total_in",), "total_in")
         if "section" in d:
             out["section"] = self.text(d["section"], loc + ("section",), "section")
             if out["section"] not in ("transfers", *self.sections):
@@ -690,7 +694,8 @@ def json_schema() -> dict[str, Any]:
         "indent": {"type": "boolean", "description": ROWS_KEYS["indent"]},
         **{k: lines | {"description": ROWS_KEYS[k]} for k in ("left", "right", "lines")},
         "section": text | {"description": ROWS_KEYS["section"]},
-        "unit_row": text | {"description": ROWS_KEYS["unit_row"]}}}
+        "unit_row": text | {"description": ROWS_KEYS["unit_row"]},
+        "total_in": text | {"description": ROWS_KEYS["total_in"]}}}
     count = {"type": "integer", "minimum": 0, "maximum": 200}
     return {
         "$schema": "http://json-schema.org/draft-07/schema#", "title": "附表声明（tables/<键>.yaml）",

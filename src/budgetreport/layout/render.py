@@ -67,7 +67,8 @@ FILTERS = {
     "amount": "2469.59万元 — an amount in a sentence",
     "num": "2469.59 — an amount in a sentence, without unit",
     "cell": "2,469.59 — an amount in a table cell, shown as the table's display says",
-    "share": "18.99% — part|share(whole): the part's share of the whole, in per cent",
+    "share": "18.99% — part|share(whole): the part's share of the whole, in per cent; share(whole, 1): 19.0%",
+    "shares": "[49.4%, 14.3%, 36.3%] — parts|shares(whole, 1): the parts' shares, made to add up to 100%",
     "amount_trimmed": "5.6万元 — an amount in a sentence with its zero decimals dropped, whatever text_decimals says",
     "numeral": "3 → 三",
     "cn_date": "date → 2022年2月15日",
@@ -77,9 +78,30 @@ FILTERS = {
 }
 
 
-def _share(part: Decimal, whole: Decimal) -> str:
-    """A part of a whole in per cent, two decimals (18.99%); 0.00% of a zero whole."""
-    return f"{money.percent(part, whole) if whole else money.round2(0):.2f}%"
+def _share(part: Decimal, whole: Decimal, places: int = 2) -> str:
+    """A part of a whole in per cent, two decimals (18.99%) or `places` (`x|share(y, 1)`:
+    97.9%); 0.00% of a zero whole."""
+    value = money.rounded(part / whole * 100, places) if whole else money.rounded(Decimal(0), places)
+    return f"{value:.{places}f}%"
+
+
+def _shares(parts: list[Decimal], whole: Decimal, places: int = 1) -> list[str]:
+    """Each part's share of the whole in per cent, as publications that make the shares of a
+    whole add up to 100% print them: each rounded down to `places`, then the units still
+    missing given one each to the largest remainders (`[a, b, c]|shares(total, 1)` → 49.4%,
+    14.3%, 36.3% where rounding each would give 49.5% + 14.3% + 36.3%). Parts that do not add
+    up to the whole are rounded each (`share`)."""
+    parts = [Decimal(p) for p in parts]
+    if not whole or sum(parts) != whole:
+        return [_share(p, whole, places) for p in parts]
+    step = Decimal(1).scaleb(-places)
+    exact = [p / whole * 100 for p in parts]
+    floors = [(e / step).to_integral_value(rounding="ROUND_FLOOR") * step for e in exact]
+    missing = int(((100 - sum(floors)) / step).to_integral_value())
+    order = sorted(range(len(parts)), key=lambda i: exact[i] - floors[i], reverse=True)
+    for i in order[:max(missing, 0)]:
+        floors[i] += step
+    return [f"{v:.{places}f}%" for v in floors]
 
 
 @dataclass(frozen=True)
@@ -153,7 +175,7 @@ def _environment(search: tuple[Path, ...],
     )
     env.filters.update(
         amount=money.amount, num=money.number, cell=money.table_amount, numeral=numeral,
-        share=_share, versus=lambda now, prior: money.Change(Decimal(now), Decimal(prior)),
+        share=_share, shares=_shares, versus=lambda now, prior: money.Change(Decimal(now), Decimal(prior)),
         amount_trimmed=money.amount_trimmed,
         cell_labels=labels,
         cn_date=lambda d: f"{d.year}年{d.month}月{d.day}日",

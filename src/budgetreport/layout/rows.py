@@ -522,12 +522,13 @@ def record_rows(items: Sequence[Mapping[str, Any]], rs: RowsSpec, leaves: Sequen
         return rows
     summed = [i for n, i in enumerate(items) if not subtotal(items, n, leaves, kinds)]
     sums = []
+    label_at = next((j for j, c in enumerate(leaves) if rs.total_in and c.field == rs.total_in), 0)
     for j, c in enumerate(leaves):
         kind = leaf_kind(c, kinds)
         if kind == "money":
             sums.append(money(total(v for i in summed if isinstance(v := i.get(c.field or ""), Decimal))))
         else:
-            sums.append(text(rs.total_label) if j == 0 else Cell(None, kind))
+            sums.append(text(rs.total_label) if j == label_at else Cell(None, kind))
     total_row = Row(tuple(sums), total=True)
     return [total_row, *rows] if rs.total == "first" else [*rows, total_row]
 

@@ -1,0 +1,297 @@
+"""The Zhejiang layout against the published 2026 budgets of 杭州市气象局 (and 湖州市财政局), figure by
+figure.
+
+The sample is built once. Its workbook is read with openpyxl: each figure the publication
+prints (typed below, as published) must be in the same table (sheet), in the row named by its
+label (these tables print 科目 by name only; a repeated name is told apart by its occurrence,
+"杭州市气象局#2"), in the column with the published header; its PDF is read with `pdftotext`
+and each table's amounts must be printed under that table's title. Where the publication
+contradicts itself the sample's data follows its tables' rows and the YAML says why; the
+figures that therefore differ are marked `# published …` below.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+
+from budgetreport.publish.build import build
+from conftest import DATA, Generated
+
+D = Decimal
+HZ = "zhejiang-hangzhou-qxj-2026"
+
+# table title → {row label: {lowest column header: figure}}
+HZ_TABLES: dict[str, dict[str, dict[str, str]]] = {
+    "2026年市级部门收入预算总表": {
+        "合计": {"总计": "5876.67", "一般公共预算": "5753.06",  # published 5753.07 (its units add up to 5753.06)
+                 "其他收入": "123.61"},
+        "杭州市气象局#1": {"总计": "5876.67", "其他收入": "123.61"},
+        "杭州市气象局#2": {"总计": "5011.05", "一般公共预算": "4916.13", "其他收入": "94.92"},
+        "杭州市气象服务中心（杭州市预警信息发布中心）": {"总计": "865.62", "一般公共预算": "836.93",
+                                                       "其他收入": "28.69"},
+    },
+    "2026年市级部门支出预算总表": {
+        "合计": {"总计": "5876.67", "人员支出": "2906.79",  # published 2906.80 (its classes add up to 2906.79)
+                 "日常公用支出": "838.27", "项目支出": "2131.61"},
+        "科学技术支出": {"总计": "28.00", "项目支出": "28.00"},
+        "科技成果转化与扩散": {"总计": "28.00", "项目支出": "28.00"},
+        "社会保障和就业支出": {"总计": "396.67", "人员支出": "395.77", "日常公用支出": "0.90"},
+        "行政单位离退休": {"总计": "193.24", "人员支出": "192.34", "日常公用支出": "0.90"},
+        "机关事业单位基本养老保险缴费支出": {"总计": "135.62", "人员支出": "135.62"},
+        "机关事业单位职业年金缴费支出": {"总计": "67.81"},
+        "卫生健康支出": {"总计": "80.52"}, "行政单位医疗": {"总计": "61.17"}, "事业单位医疗": {"总计": "19.35"},
+        "自然资源海洋气象等支出": {"总计": "5371.48", "人员支出": "2430.50", "日常公用支出": "837.37",
+                                   "项目支出": "2103.61"},
+        "行政运行": {"总计": "2617.19", "人员支出": "1907.01", "日常公用支出": "710.18"},
+        "气象事业机构": {"总计": "650.68", "人员支出": "523.49", "日常公用支出": "127.19"},
+        "气象服务": {"总计": "2103.61", "项目支出": "2103.61"},
+    },
+    "2026年市级部门一般公共预算支出预算表": {
+        "合计": {"合计": "5753.06", "小计": "3745.06", "人员经费": "2906.79",  # published 5753.07, 3745.07, 2906.80
+                 "日常公用支出": "838.27", "项目支出": "2008.00"},
+        "科学技术支出": {"合计": "28.00", "项目支出": "28.00"},
+        "社会保障和就业支出": {"合计": "396.67", "小计": "396.67", "人员经费": "395.77", "日常公用支出": "0.90"},
+        "自然资源海洋气象等支出": {"合计": "5247.87", "小计": "3267.87", "人员经费": "2430.50",
+                                   "日常公用支出": "837.37", "项目支出": "1980.00"},
+        "行政运行": {"合计": "2617.19", "小计": "2617.19"},
+        "气象服务": {"合计": "1980.00", "项目支出": "1980.00"},
+    },
+    "2026年市级部门一般公共预算基本支出预算表": {
+        "合计": {"合计": "3745.06", "人员经费": "2906.79", "日常公用支出": "838.27"},  # published 3745.07, 2906.80
+        "工资福利支出": {"合计": "2709.89"},  # published 2709.90 (its items add up to 2709.89)
+        "基本工资": {"合计": "98.00"}, "津贴补贴": {"合计": "454.81"}, "奖金": {"合计": "213.86"},
+        "绩效工资": {"合计": "1076.40"}, "住房公积金": {"合计": "209.04"}, "其他工资福利支出": {"合计": "344.92"},
+        "商品和服务支出": {"合计": "760.37", "日常公用支出": "760.37"},
+        "办公费": {"合计": "50.01"}, "物业管理费": {"合计": "157.81"}, "会议费": {"合计": "21.60"},
+        "培训费": {"合计": "28.22"}, "公务接待费": {"合计": "6.02"}, "委托业务费": {"合计": "29.50"},
+        "公务用车运行维护费": {"合计": "18.00"}, "其他商品和服务支出": {"合计": "190.38"},
+        "对个人和家庭的补助": {"合计": "249.90", "人员经费": "196.90", "日常公用支出": "53.00"},
+        "离休费": {"合计": "101.29"}, "退休费": {"合计": "83.25"},
+        "其他对个人和家庭的补助": {"合计": "57.46", "人员经费": "4.46", "日常公用支出": "53.00"},
+        "资本性支出": {"合计": "24.90"}, "办公设备购置": {"合计": "24.90"},
+    },
+    "2026年市级部门一般公共预算“三公”经费预算表": {
+        "合计": {"“三公”经费合计": "24.02", "小计": "18.00", "公务用车运行维护费": "18.00", "公务接待费": "6.02"},
+        "杭州市气象局": {"“三公”经费合计": "13.13", "小计": "7.20", "公务接待费": "5.93"},
+        "杭州市气象服务中心（杭州市预警信息发布中心）": {"“三公”经费合计": "10.89", "公务用车运行维护费": "10.80",
+                                                       "公务接待费": "0.09"},
+    },
+    "2026年市级部门项目支出预算表": {
+        "合计": {"总计": "2131.61", "一般公共预算": "2008.00", "单位资金": "123.61"},
+        "气象业务建设": {"总计": "1097.02", "一般公共预算": "1002.10", "单位资金": "94.92"},
+        "气象设施维护及科普": {"总计": "887.90", "一般公共预算": "887.90"},
+        "专业系统维护及科普": {"总计": "146.69", "一般公共预算": "118.00", "单位资金": "28.69"},
+    },
+    "2026年市级部门项目支出绩效表": {
+        "气象业务建设": {"金额": "1097.02"}, "气象设施维护及科普": {"金额": "887.90"},
+        "专业系统维护及科普": {"金额": "146.69"},
+    },
+}
+# 收支总表 halves: label → the amount printed right of it
+HZ_PAIRED = {
+    "2026年市级部门收支预算总表": {
+        "一、财政拨款": "5753.06", "一般公共预算": "5753.06",  # published 5753.07
+        "七、其他收入": "123.61", "科学技术支出": "28.00", "技术研究与开发": "28.00",
+        "社会保障和就业支出": "396.67", "机关事业单位职业年金缴费支出": "67.81", "卫生健康支出": "80.52",
+        "自然资源海洋气象等支出": "5371.48", "气象服务": "2103.61", "本年收入合计": "5876.67",
+        "本年支出合计": "5876.67", "收入总计": "5876.67", "支出总计": "5876.67"},
+    "2026年市级部门财政拨款收支预算总表": {
+        "一、财政拨款": "5753.06", "一、本年支出合计": "5753.06",  # published 5753.07
+        "自然资源海洋气象等支出": "5247.87", "气象事务": "5247.87", "气象服务": "1980.00",
+        "收入总计": "5753.06", "支出总计": "5753.06"},
+}
+# sentences whose figures the program computes, as published (spaces dropped)
+HZ_SENTENCES = [
+    "杭州市气象局2026年收支总预算5,876.67万元。",
+    "收入包括：一般公共预算收入、其他收入；支出包括：科学技术支出、社会保障和就业支出、卫生健康支出、"
+    "自然资源海洋气象等支出。",
+    "2026年收入预算5,876.67万元，比上年执行数增加48.92万元，增长0.8%，与上年基本持平。",
+    "其他收入123.61万元，占2.1%。",
+    "2026年支出预算5,876.67万元，比上年执行数增加48.92万元，增长0.8%，与上年基本持平。",
+    "1.按支出功能分类，包括科学技术支出28.00万元、社会保障和就业支出396.67万元、卫生健康支出80.52万元、"
+    "自然资源海洋气象等支出5,371.48万元。",
+    # published 人员支出2,906.80万元
+    "占49.4%；日常公用支出838.27万元，占14.3%；项目支出2,131.61万元，占36.3%。",
+    "年终结转结余0.00万元。",
+    "支出包括：科学技术支出28.00万元、社会保障和就业支出396.67万元、卫生健康支出80.52万元、"
+    "自然资源海洋气象等支出5,247.87万元。",
+    "比上年执行数增加13.59万元，增长0.2%，与上年基本持平。",
+    "科学技术（类）支出28.00万元，占0.5%；社会保障和就业（类）支出396.67万元，占6.9%；卫生健康（类）"
+    "支出80.52万元，占1.4%；自然资源海洋气象等（类）支出5,247.87万元，占91.2%。",
+    "（1）科学技术支出（类）技术研究与开发（款）科技成果转化与扩散（项）28.00万元，主要用于",
+    "比上年执行数减少113.53万元，下降80.2%，主要原因是",
+    "（2）社会保障和就业支出（类）行政事业单位养老支出（款）行政单位离退休（项）193.24万元",
+    "比上年执行数增加43.74万元，增长29.3%，主要原因是退休人数增加。",
+    "比上年执行数增加252.00万元，增长10.7%，主要原因是",
+    "比上年执行数增加72.38万元，增长12.5%，主要原因是事业人员增加。",
+    "（9）自然资源海洋气象等支出（类）气象事务（款）气象服务（项）1,980.00万元",
+    "比上年执行数增加127.16万元，增长6.9%，主要原因是",
+    "日常公用支出838.27万元，主要包括：办公费、印刷费、水费、电费、邮电费、物业管理费、差旅费、",
+    "其他商品和服务支出、其他对个人和家庭的补助、办公设备购置等。",
+    "2026年“三公”经费预算数为24.02万元，与上年预算数持平。",
+    "2026年安排公务接待费预算6.02万元，与上年预算数持平，主要用于",
+    "2026年安排公务用车购置及运行维护费预算18.00万元，与上年预算数持平。其中，公务用车购置支出0.00万元"
+    "（含购置税等附加费用）",
+    "公务用车运行维护费支出18.00万元，主要用于",
+    "本部门2026年没有使用政府性基金预算拨款安排的支出，与上年持平。",
+    "本部门2026年没有使用国有资本经营预算拨款安排的支出，与上年持平。",
+    "2026年本部门政府采购预算总额1,113.52万元，其中：政府采购货物预算566.26万元、政府采购工程预算"
+    "0.00万元、政府采购服务预算547.26万元。",
+    "本部门共有车辆5辆，其中，一般公务用车0辆、执法执勤用车0辆、特种专业技术用车5辆、其他用车0辆。"
+    "单位价值100万元以上设备25台（套）。",
+    "2026年部门预算安排购置车辆1辆，其中，一般公务用车0辆、执法执勤用车0辆、特种专业技术用车1辆、"
+    "其他用车0辆。2026年部门预算安排购置单位价值100万元以上设备0台（套）。",
+    "共计3个一级项目，涉及资金2,131.61万元（一级项目绩效目标表，详见表11）。",
+    "2026年本部门委托业务费财政拨款预算总额236.75万元。",
+]
+HZ_HEADINGS = ["一、部门概况", "（一）主要职能", "（二）机构设置情况", "二、2026年杭州市气象局部门预算安排情况说明",
+               "（一）收支预算情况的总体说明（详见表1-3）", "（五）一般公共预算当年拨款情况说明（详见表5）",
+               "（七）一般公共预算“三公”经费预算情况说明（详见表7）", "（十）其他重要事项的情况说明",
+               "三、名词解释", "四、2026年杭州市气象局预算公开表"]
+
+
+@pytest.fixture(scope="module")
+def hz(tmp_path_factory: pytest.TempPathFactory) -> Generated:
+    return Generated(build(DATA / f"{HZ}.yaml", tmp_path_factory.mktemp(HZ)))
+
+
+def column_numbers(row: tuple[object, ...]) -> bool:
+    """The row under the header numbering the columns: ** over text, 1, 2, 3 … over amounts."""
+    texts = [str(c) for c in row if c not in (None, "")]
+    return bool(texts) and all(t == "**" or t.isdigit() for t in texts)
+
+
+def lowest_headers(rows: list[tuple[object, ...]]) -> tuple[int, dict[str, list[int]]]:
+    """The first body row and, per header text, the columns it is the lowest header of (the
+    column-number row is not a header)."""
+    body = next(i for i, r in enumerate(rows) if i > 2 and any(isinstance(c, (int, float)) for c in r))
+    lowest: dict[int, str] = {}
+    for r in rows[2:body]:
+        if column_numbers(r):
+            continue
+        for j, c in enumerate(r):
+            if c not in (None, ""):
+                lowest[j] = str(c)
+    out: dict[str, list[int]] = {}
+    for j, h in lowest.items():
+        out.setdefault(h, []).append(j)
+    return body, out
+
+
+def rows_by_label(rows: list[tuple[object, ...]], body: int) -> dict[str, tuple[object, ...]]:
+    """Body rows by their first text; a repeated text gets "#1", "#2" (and its first keeps the
+    bare text too, as does each other text of the row: a project's name)."""
+    out: dict[str, tuple[object, ...]] = {}
+    seen: dict[str, int] = {}
+    for r in rows[body:]:
+        texts = [re.sub(r"\s", "", c) for c in r if isinstance(c, str) and c.strip()]
+        if not texts:
+            continue
+        label = texts[0]
+        seen[label] = seen.get(label, 0) + 1
+        out[f"{label}#{seen[label]}"] = r
+        for t in texts:  # a project row is found by its project's name too
+            out.setdefault(t, r)
+    return out
+
+
+def figures_in_place(doc: Generated, tables: dict[str, dict[str, dict[str, str]]]) -> None:
+    for title, expected in tables.items():
+        rows = doc.sheets[title]
+        body, cols = lowest_headers(rows)
+        found = rows_by_label(rows, body)
+        for key, figures in expected.items():
+            assert key in found, (title, key, sorted(found))
+            for header, figure in figures.items():
+                got = [found[key][j] for j in cols[header]]
+                assert any(v is not None and D(str(v)).quantize(D("0.01")) == D(figure) for v in got), \
+                    (title, key, header, figure, got)
+
+
+def paired_in_place(doc: Generated, paired: dict[str, dict[str, str]]) -> None:
+    for title, expected in paired.items():
+        rows = doc.sheets[title]
+        for label, figure in expected.items():
+            hits = [r[j + 1] for r in rows for j, c in enumerate(r[:-1]) if isinstance(c, str) and c == label]
+            assert hits and hits[0] is not None and D(str(hits[0])).quantize(D("0.01")) == D(figure), \
+                (title, label, hits)
+
+
+def pdf_tables_print_their_figures(doc: Generated, tables: dict[str, dict[str, dict[str, str]]]) -> None:
+    """Each table's amounts are printed after its title (on its page), before the next title."""
+    text = re.sub(r"[ \t]+", " ", doc.text)
+    titles = [t for t in doc.sheets if t.startswith("20")]
+    # a long title may wrap: its first twenty characters
+    starts = {t: [m.start() for m in re.finditer(r"(?m)^[\f ]*表\d+：" + re.escape(t[:20]) + r"(?!.*\.\.\.)", text)]
+              for t in titles}
+    for title, expected in tables.items():
+        assert starts[title], title
+        begin = starts[title][-1]  # the table itself, after the list of tables
+        end = min((s for t, ss in starts.items() for s in ss if s > begin and t != title), default=len(text))
+        part = text[begin:end].replace(",", "")
+        for figures in expected.values():
+            for figure in figures.values():
+                assert re.search(rf"(?<![\d.]){re.escape(figure)}(?![\d])", part), (title, figure)
+
+
+def sentences_in(doc: Generated, sentences: list[str]) -> None:
+    body = re.sub(r"\s+|[—-]\s*\d+\s*[—-]", "", doc.text)
+    for sentence in sentences:
+        assert sentence in body, sentence
+
+
+def test_hangzhou_figures_in_their_table_row_and_column(hz: Generated) -> None:
+    figures_in_place(hz, HZ_TABLES)
+    paired_in_place(hz, HZ_PAIRED)
+
+
+def test_hangzhou_pdf_prints_each_table_with_its_amounts(hz: Generated) -> None:
+    pdf_tables_print_their_figures(hz, HZ_TABLES)
+
+
+def test_hangzhou_tables_numbered_and_titled_as_published(hz: Generated) -> None:
+    titles = [t for t, _ in hz.all_sheets]
+    assert titles[:11] == [
+        "2026年市级部门收支预算总表", "2026年市级部门收入预算总表", "2026年市级部门支出预算总表",
+        "2026年市级部门财政拨款收支预算总表", "2026年市级部门一般公共预算支出预算表",
+        "2026年市级部门一般公共预算基本支出预算表", "2026年市级部门一般公共预算“三公”经费预算表",
+        "2026年市级部门政府性基金预算支出预算表", "2026年市级部门国有资本经营预算支出预算表",
+        "2026年市级部门项目支出预算表", "2026年市级部门项目支出绩效表"]
+    for n, title in enumerate(titles[:11], 1):  # "表N：" before each title on its page
+        assert re.search(rf"(?m)^\s*表{n}：{re.escape(title)}\s*$", hz.text), title
+    assert "部门名称：杭州市气象局" in hz.text
+
+
+def test_hangzhou_table_shapes(hz: Generated) -> None:
+    spending = hz.sheets["2026年市级部门支出预算总表"]
+    _, cols = lowest_headers(spending)
+    # the three columns the data has no figures for are drawn, empty (zeros shown blank)
+    for header in ("事业单位经营支出", "上缴上级支出", "对附属单位补助支出"):
+        assert header in cols and all(r[cols[header][0]] in (None, "", 0) for r in spending[3:]
+                                      if not column_numbers(r)), header
+    numbers = next(r for r in spending if column_numbers(r))  # ** 1 2 … 7 under the header
+    assert [c for c in numbers if c] == ["**", *map(str, range(1, 8))]
+    goals = hz.sheets["2026年市级部门项目支出绩效表"]
+    cells = [c for r in goals for c in r if isinstance(c, str)]
+    assert any(c.startswith("通过气象监测能力项目等提升杭州气象监测预报能力") for c in cells)
+    assert not any(c == "合计" for c in cells)  # no 合计 row in 表11
+    three = hz.sheets["2026年市级部门一般公共预算“三公”经费预算表"]
+    assert any(isinstance(c, str) and c.startswith("注：不含教学科研人员") for r in three for c in r)
+    empty = hz.sheets["2026年市级部门政府性基金预算支出预算表"]
+    assert any(isinstance(c, str) and "没有政府性基金预算拨款安排的支出" in c for r in empty for c in r)
+
+
+def test_hangzhou_sentences_read_as_published(hz: Generated) -> None:
+    sentences_in(hz, HZ_SENTENCES)
+
+
+def test_hangzhou_headings_as_published(hz: Generated) -> None:
+    start = hz.text.index("部门概况", hz.text.index("预算公开表"))  # the body, after the contents
+    body = re.sub(r"\s", "", hz.text[start - 10:])
+    for heading in HZ_HEADINGS:
+        assert heading in body, heading
+    glossary = re.sub(r"\s", "", hz.text[hz.text.rindex("名词解释"):])
+    assert "21.自然资源海洋气象等支出（类）气象事务（款）气象服务（项）：" in glossary
