@@ -527,3 +527,36 @@ def test_guangzhou_notes_under_the_tables(gz: tuple[str, Generated]) -> None:
     rows = doc.sheets["政府性基金预算支出情况表"]
     assert any(r[0] == "注：本表本年无发生额。" for r in rows)  # drawn as a 合计 of zeros, and said so
     assert any(r[0] == "注：无。" for r in doc.sheets["部门预算基本支出预算表"])
+
+
+# The computed sentences of 广州's 情况说明: each figure as the publication words it (trimmed
+# amounts with thousands separators, rates to one decimal, "增加0万元，增长0%" when unchanged).
+GZ_XFJ_SENTENCES = [
+    ("部门预算收支增减变化情况", ["收入预算3,944.08万元", "比上年增加286.07万元", "增长7.8%", "支出预算3,944.08万元"]),
+    ("“三公”经费安排情况", ["“三公”经费4.8万元", "比上年减少1万元", "下降17.2%", "因公出国（境）费0万元",
+                            "增加0万元", "增长0%", "公务用车购置及运行维护费2.5万元", "公务用车购置费0万元",
+                            "公务用车运行维护费2.5万元", "下降28.6%", "公务接待费2.3万元"]),
+    ("机关运行经费安排情况", ["机关运行经费安排444.39万元", "比上年减少23.32万元", "下降5%"]),
+    ("政府采购情况", ["政府采购安排625.65万元", "货物类采购预算20.95万元", "工程类采购预算18万元",
+                      "服务类采购预算586.7万元"]),
+    ("国有资产占有使用情况", ["截至2026年1月31日", "固定资产金额2,995.16万元", "房屋8,268.74平方米", "车辆2辆",
+                              "设备1台", "拟购置固定资产12.1万元"]),
+    ("委托业务费安排情况", ["委托业务费478.2万元", "比上年增加49.27万元", "增长11.5%"]),
+    ("重点项目预算绩效目标情况", ["云客服服务外包项目", "252.28"]),
+]
+
+GZ_SENTENCES = {"guangdong-guangzhou-xfj-2026": GZ_XFJ_SENTENCES}
+
+
+def test_guangzhou_explanation_words_each_figure_as_published(gz: tuple[str, Generated]) -> None:
+    sample, doc = gz
+    sentences = GZ_SENTENCES[sample]
+    text = doc.text[doc.text.rindex("部门预算情况说明"):]  # the part itself, not the contents
+    flat = re.sub(r"\s+", "", text.replace("\f", ""))
+    heads = [h for h, _ in sentences]
+    starts = [flat.index(h) for h in heads]
+    assert starts == sorted(starts)  # the seven sections in the published order
+    for (head, figures), start, end in zip(sentences, starts, [*starts[1:], len(flat)], strict=True):
+        for figure in figures:
+            assert figure in flat[start:end], (head, figure)
+    assert "名词解释" in flat and flat.index("名词解释") > starts[-1]

@@ -119,7 +119,9 @@ ROWS_KEYS: dict[str, str] = {
     "source": "行的来源：" + "、".join(ROW_SOURCES),
     "funds": "资金来源：all、fiscal 或来源名（可为列表）", "part": "all、basic（仅基本支出）或 project（仅项目支出）",
     "levels": "画到第几级（1 类、2 款、3 项）", "total": "合计行：first（在前，默认）、last（在后）或 none",
-    "total_label": "合计行的名称（默认“合计”）", "indent": "名称按级次缩进（true，默认）",
+    "total_label": "合计行的名称（默认“合计”）",
+    "total_cell": "合计行的名称：span（跨金额前各栏，默认）或 name（写在科目名称栏，编码栏空白）",
+    "indent": "名称按级次缩进（true，默认）",
     "classification": "经济分类口径：department（部门预算经济分类，默认）",
     "left": "收支总表左半的行", "right": "收支总表右半的行", "lines": "固定的行",
     "section": "数据段名（或 transfers）",
@@ -153,7 +155,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "when": ("split", "unsplit"), "part": ("all", "basic", "project"),
     "total": ("first", "last", "none"), "classification": ("department",),
     "year": ("current", "prior", "change"), "each": ("class",), "of": ("functional",), "each_table": ("project",),
-    "totals_at": ("bottom", "top"),
+    "totals_at": ("bottom", "top"), "total_cell": ("span", "name"),
 }
 
 
@@ -208,6 +210,7 @@ class RowsSpec:
     totals_at: str = "bottom"
     unit_row: str | None = None  # a row under a first 合计 repeating it, labelled so
     total_in: str = ""  # records: the field whose column holds the 合计 label (default the first column)
+    total_cell: str = "span"  # the 合计 label across the columns before the amounts, or in the name column
 
 
 @dataclass(frozen=True)
@@ -458,7 +461,7 @@ class _Checker:
         out: dict[str, Any] = {"source": source}
         if "funds" in d:
             out["funds"] = self.funds(d["funds"], loc + ("funds",))
-        for name in ("part", "total", "classification", "totals_at"):
+        for name in ("part", "total", "classification", "totals_at", "total_cell"):
             if name in d:
                 out[name] = self.choice(d[name], loc + (name,), name)
         if "levels" in d:
@@ -688,7 +691,8 @@ def json_schema() -> dict[str, Any]:
     lines = {"type": "array", "items": {"$ref": "#/definitions/line"}}
     rows = {"type": "object", "additionalProperties": False, "required": ["source"], "properties": {
         "source": enum("source", ROW_SOURCES, ROWS_KEYS["source"]), "funds": funds,
-        **{k: enum(k, CHOICES[k], ROWS_KEYS[k]) for k in ("part", "total", "classification", "totals_at")},
+        **{k: enum(k, CHOICES[k], ROWS_KEYS[k])
+           for k in ("part", "total", "classification", "totals_at", "total_cell")},
         "levels": {"type": "integer", "minimum": 1, "maximum": 3, "description": ROWS_KEYS["levels"]},
         "total_label": text | {"description": ROWS_KEYS["total_label"]},
         "indent": {"type": "boolean", "description": ROWS_KEYS["indent"]},

@@ -14,7 +14,7 @@ import os
 import pickle
 import re
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from pathlib import Path
 from types import CodeType
@@ -73,9 +73,24 @@ FILTERS = {
     "numeral": "3 → 三",
     "cn_date": "date → 2022年2月15日",
     "cn_month": "date → 2022年2月",
+    "rate": "7.8% — change|rate(1): a Change's rate (|delta| / last year) at that many decimals, zero "
+            "decimals dropped (5%, 0% when unchanged); empty when last year was zero",
     "versus": "now|versus(prior) → Change: a figure against last year's that the data gives in a region "
               "section (c.phrase(ref)、c.verb、c.delta、c.direction)",
 }
+
+
+def _rate(change: money.Change | None, places: int = 1) -> str:
+    """A change's rate at `places` decimals, rounded once from the exact ratio, trailing zeros
+    dropped: "7.8%", "5%", "0%" (unchanged, also from nothing to nothing); "" when last year
+    was zero and this year is not."""
+    if change is None or (not change.prior and change.delta):
+        return ""
+    if not change.prior:  # nothing last year, nothing this year
+        return "0%"
+    value = (abs(change.delta) / change.prior * 100).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    text = f"{value:f}"
+    return (text.rstrip("0").rstrip(".") if "." in text else text) + "%"
 
 
 def _share(part: Decimal, whole: Decimal, places: int = 2) -> str:
@@ -176,7 +191,7 @@ def _environment(search: tuple[Path, ...],
     env.filters.update(
         amount=money.amount, num=money.number, cell=money.table_amount, numeral=numeral,
         share=_share, shares=_shares, versus=lambda now, prior: money.Change(Decimal(now), Decimal(prior)),
-        amount_trimmed=money.amount_trimmed,
+        amount_trimmed=money.amount_trimmed, rate=_rate,
         cell_labels=labels,
         cn_date=lambda d: f"{d.year}年{d.month}月{d.day}日",
         cn_month=lambda d: f"{d.year}年{d.month}月",

@@ -229,9 +229,15 @@ def _amount(subject: Subject, name: str) -> Cell:
     return money(value, name)
 
 
-def _total_cells(label: str, leaves: Sequence[ColumnSpec], amounts: Callable[[ColumnSpec], Cell]) -> list[Cell | None]:
-    """The label spans the columns before the first amount; amounts below each column."""
+def _total_cells(label: str, leaves: Sequence[ColumnSpec], amounts: Callable[[ColumnSpec], Cell],
+                 at: str = "span") -> list[Cell | None]:
+    """The label spans the columns before the first amount (or, `total_cell: name`, stands in
+    the name column, the code columns blank); amounts below each column."""
     first = next((i for i, c in enumerate(leaves) if c.measure or leaf_kind(c, {}) == "money"), len(leaves))
+    name = next((i for i, c in enumerate(leaves[:first]) if c.text == "name"), None)
+    if at == "name" and name is not None:
+        return [text(label) if i == name else Cell(None, leaf_kind(c, {})) if i < first
+                else amounts(c) if c.measure else Cell(None, leaf_kind(c, {})) for i, c in enumerate(leaves)]
     span = max(first, 1)
     out: list[Cell | None] = [text(label, colspan=span), *[COVERED] * (span - 1)]
     out += [amounts(c) if c.measure else Cell(None, leaf_kind(c, {})) for c in leaves[span:]]
@@ -246,7 +252,8 @@ def class_rows(t: Tree, leaves: Sequence[ColumnSpec], rs: RowsSpec, empty: str) 
         return []
     rows = [Row(tuple(_class_cells(r, leaves, rs.indent)), code=r.code) for r in drawn]
     amounts = tuple(i for i, c in enumerate(leaves) if c.measure and c.measure != "change_rate")
-    total_row = Row(tuple(_total_cells(rs.total_label, leaves, lambda c: _amount(t, c.measure or ""))),
+    total_row = Row(tuple(_total_cells(rs.total_label, leaves, lambda c: _amount(t, c.measure or ""),
+                                       rs.total_cell)),
                     total=True)
     if rs.total == "first":
         return [total_row, *rows]
@@ -267,8 +274,9 @@ def with_unit_row(rows: list[Row], label: str | None) -> list[Row]:
     if not label or not rows or not rows[0].total:
         return rows
     cells = [None if c is None or c is COVERED else replace(c, level=1) for c in rows[0].cells]
-    first = cells[0]
-    cells[0] = Cell(label, "text", first.colspan if first is not None else 1, level=1)
+    at = next((i for i, c in enumerate(cells) if c is not None and c.kind == "text" and c.value), 0)
+    first = cells[at]
+    cells[at] = Cell(label, "text", first.colspan if first is not None else 1, level=1)
 
     def deeper(row: Row) -> Row:  # the rows below it one level deeper (its parts)
         return replace(row, cells=tuple(c if c is None or c is COVERED else replace(c, level=max(c.level, 1) + 1)
@@ -278,8 +286,8 @@ def with_unit_row(rows: list[Row], label: str | None) -> list[Row]:
 
 def none_rows(leaves: Sequence[ColumnSpec], rs: RowsSpec) -> list[Row]:
     """An empty table drawn as a "无" row and a 合计 row of zeros."""
-    nothing = Row(tuple(_total_cells("无", leaves, lambda c: Cell(None, "money"))))
-    zero = Row(tuple(_total_cells(rs.total_label, leaves, lambda c: money(ZERO))), total=True)
+    nothing = Row(tuple(_total_cells("无", leaves, lambda c: Cell(None, "money"), rs.total_cell)))
+    zero = Row(tuple(_total_cells(rs.total_label, leaves, lambda c: money(ZERO), rs.total_cell)), total=True)
     return [nothing, zero] if rs.total != "first" else [zero, nothing]
 
 
