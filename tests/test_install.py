@@ -6,6 +6,7 @@ isolated environment), kept in the default suite because nothing else checks the
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import sysconfig
@@ -71,6 +72,15 @@ def test_wheel_installs_outside_the_repository_and_builds_a_new_workspace(tmp_pa
     workbooks = list((elsewhere / "ws" / "output").glob("*/*.xlsx"))
     assert len(pdfs) == 1 and pdfs[0].read_bytes().startswith(b"%PDF-"), output
     assert len(workbooks) == 1 and workbooks[0].read_bytes().startswith(b"PK"), output
+    # A sample of a sub-region (a city's form, "guangdong/guangzhou") finds its folders in
+    # the installed package too.
+    package = Path(where.stdout.strip())
+    nested = [p for p in (package / "samples").glob("*.yaml")
+              if re.search(r"^  region: \w+/\w+$", p.read_text(encoding="utf-8"), re.M)]
+    assert nested, "no built-in sample of a sub-region"
+    checked = run(cli, "check", nested[0], cwd=elsewhere / "ws", env=env)
+    assert checked.returncode == 0 and "Traceback" not in checked.stdout + checked.stderr, \
+        checked.stdout + checked.stderr
     # The templates come from the installed package, not from the repository.
     shown = run(cli, "templates", next((elsewhere / "ws" / "data").glob("*.yaml")), cwd=elsewhere / "ws", env=env)
     assert shown.returncode == 0 and str(ROOT) not in shown.stdout and str(venv) in shown.stdout, shown.stdout
