@@ -92,6 +92,8 @@ CASES: list[tuple[str, str, Callable[[Data], None], str, Severity, tuple[str, ..
      "R212", Severity.error, ("prior.gov_fund",)),
     ("prior_present", S, lambda d: d["prior"]["by_economic"].pop("310"),
      "R212", Severity.error, ("310",)),
+    ("carryover_by_source", X, lambda d: d["income"].update(carryover_by={"general_budget": D("1")}),
+     "R207", Severity.error, ("上年结转结余",)),
     ("three_public_explained", S, lambda d: d["three_public"]["reception"].pop("prior"),
      "R301", Severity.error, ("公务接待费",)),
     ("three_public_explained", X, lambda d: d["three_public"]["reception"].pop("reason"),

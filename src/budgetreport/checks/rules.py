@@ -175,6 +175,15 @@ def income_by_source(b: Budget, _c: Catalogue, _r: Resolved) -> Iterator[Finding
 
 
 @rule
+def carryover_by_source(b: Budget, _c: Catalogue, _r: Resolved) -> Iterator[Finding]:
+    """上年结转结余 by fund source, when given, adds up to 上年结转结余."""
+    by = b.income.carryover_by
+    if by is not None:
+        yield from _unequal("R207", ("income", "carryover_by"), "上年结转结余各来源之和",
+                            total(by.parts().values()), "上年结转结余（income.carryover）", b.income.carryover)
+
+
+@rule
 def economic_equals_function(b: Budget, _c: Catalogue, _r: Resolved) -> Iterator[Finding]:
     """一般公共预算基本支出: the economic-classification table's 人员经费 and 公用经费 equal
     those of the function-classification lines funded by 一般公共预算 (its total equals their

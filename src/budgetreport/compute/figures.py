@@ -20,7 +20,16 @@ from pydantic import BaseModel
 
 from ..common.money import UNIT_FACTOR, ZERO, Change, total, whole_yuan
 from ..inputs.catalogue import Catalogue, Entry, GlossaryEntry, data_names
-from ..inputs.model import FISCAL_SOURCES, SOURCE_NAMES, THREE_PUBLIC, Budget, Project, Source, SpendingLine
+from ..inputs.model import (
+    CARRYOVER_PARTS,
+    FISCAL_SOURCES,
+    SOURCE_NAMES,
+    THREE_PUBLIC,
+    Budget,
+    Project,
+    Source,
+    SpendingLine,
+)
 from ..inputs.region import Region
 from ..inputs.resolved import Resolved, resolve
 from ..inputs.styles import DEFAULT_LINE_LABEL, name_line
@@ -259,6 +268,9 @@ def compute(budget: Budget, resolved: Resolved | None = None) -> Figures:
                      for e in b.economic], cat.economic, 3)  # 类/款, and 项 where the data details a 款
     income = {s.value: b.income.of(s) for s in Source}
     income |= {"total": b.income.total, "this_year": b.income.this_year, "fiscal": b.income.fiscal}
+    carried = b.income.carryover_by.parts() if b.income.carryover_by else dict.fromkeys(CARRYOVER_PARTS, ZERO)
+    income |= {f"carryover.{k}": v for k, v in carried.items()}
+    income["carryover.fiscal"] = total(carried[k] for k in ("general_budget", "gov_fund", "state_capital"))
     return Figures(
         budget=b, year=year, prior_year=year - 1, name=b.department.name,
         prepared_by=b.department.prepared_by or b.department.name,

@@ -52,6 +52,10 @@ FIGURES: dict[str, str] = {
     **{f"three_public.{k}": f"“三公”经费：{v}" for k, v in zip(THREE_PUBLIC_ITEMS, (
         "合计", "因公出国（境）费", "公务接待费", "公务用车购置及运行费", "公务用车购置费",
         "公务用车运行费"), strict=True)},
+    **{f"income.carryover.{k}": f"上年结转结余：{v}（数据的 income.carryover_by；不填为0）" for k, v in (
+        ("general_budget", "一般公共预算资金"), ("gov_fund", "政府性基金预算资金"),
+        ("state_capital", "国有资本经营预算资金"), ("fiscal_special", "财政专户管理资金"),
+        ("unit", "单位资金"), ("fiscal", "财政拨款（三项之和）"))},
     "running_costs": "机关运行经费", "carry_forward": "结转下年", "zero": MEASURES["zero"],
     **{f"procurement.{k}": f"政府采购：{v}" for k, v in (
         ("goods", "货物"), ("works", "工程"), ("services", "服务"), ("total", "合计"))},
@@ -90,6 +94,7 @@ TABLE_KEYS: dict[str, str] = {
     "rows": "表体的行：source 行的来源及其选项",
     "unit": "金额单位：万元 或 元（默认 region.yaml 的 table_unit，再默认数据文件的单位）",
     "places": "小数位数 0–6（默认：万元两位；元在数据有分时两位，否则整数）",
+    "min_type": "栏多、金额放不下时字号缩小的下限（磅，5–10；默认7），如北京十七栏的收入总表写 5",
     "zero": "金额为零时显示：\"0.00\"（按小数位，默认）、\"0\"、\"\"（空白）或 \"-\"",
     "orientation": "版式：auto（栏宽需要时横排，默认）、portrait、landscape、split（列出人员/公用经费时横排）",
     "repeat_header": "表跨页时每页重复表头（true，默认）",
@@ -221,6 +226,7 @@ class TableSpec:
     rows: RowsSpec
     unit: str | None = None
     places: int | None = None
+    min_type: int = 7  # pt: the smallest type a table of many amount columns shrinks to
     zero: str = "0.00"
     orientation: str = "auto"
     repeat_header: bool = True
@@ -521,6 +527,8 @@ class _Checker:
                 out[name] = self.choice("" if d[name] is None and name == "zero" else d[name], (name,), name)
         if "places" in d:
             out["places"] = self.number(d["places"], ("places",), "places", 0, 6)
+        if "min_type" in d:
+            out["min_type"] = self.number(d["min_type"], ("min_type",), "min_type", 5, 10)
         for name in ("min_rows", "blank_rows"):
             if name in d:
                 out[name] = self.number(d[name], (name,), name, 0, 200)
@@ -714,6 +722,7 @@ def json_schema() -> dict[str, Any]:
                ("unit", "zero", "orientation", "empty", "note_position")},
             "each": enum("each", CHOICES["each_table"], TABLE_KEYS["each"]),
             "places": {"type": "integer", "minimum": 0, "maximum": 6, "description": TABLE_KEYS["places"]},
+            "min_type": {"type": "integer", "minimum": 5, "maximum": 10, "description": TABLE_KEYS["min_type"]},
             "repeat_header": {"type": "boolean", "description": TABLE_KEYS["repeat_header"]},
             "numbered": {"type": "boolean", "description": TABLE_KEYS["numbered"]},
             "empty_note": text | {"description": TABLE_KEYS["empty_note"]},

@@ -163,6 +163,23 @@ class Overview(Strict):
 # --- 收支 -----------------------------------------------------------------------------
 
 
+class Carryover(Strict):
+    """上年结转结余，按资金来源（原文分列时填写；各项之和须等于 income.carryover）。"""
+
+    general_budget: Amount = Field(Decimal(0), description="一般公共预算资金")
+    gov_fund: Amount = Field(Decimal(0), description="政府性基金预算资金")
+    state_capital: Amount = Field(Decimal(0), description="国有资本经营预算资金")
+    fiscal_special: Amount = Field(Decimal(0), description="财政专户管理资金")
+    unit: Amount = Field(Decimal(0), description="单位资金（事业收入、其他收入等非财政拨款资金）")
+
+    def parts(self) -> dict[str, Decimal]:
+        return {"general_budget": self.general_budget, "gov_fund": self.gov_fund,
+                "state_capital": self.state_capital, "fiscal_special": self.fiscal_special, "unit": self.unit}
+
+
+CARRYOVER_PARTS = ("general_budget", "gov_fund", "state_capital", "fiscal_special", "unit")
+
+
 class Income(Strict):
     """本年收入预算，按来源。"""
 
@@ -176,6 +193,9 @@ class Income(Strict):
     affiliated: Amount = Field(Decimal(0), description="附属单位上缴收入")
     other: Amount = Field(Decimal(0), description="其他收入")
     carryover: Amount = Field(Decimal(0), description="上年结转结余")
+    carryover_by: Carryover | None = Field(
+        None, description="上年结转结余按资金来源（原文分列时填写，如北京收入总表、财政拨款收支总表）；"
+                          "不填时各来源的结转不列数")
 
     def of(self, source: Source) -> Decimal:
         if source is Source.unstated:  # a spending line's source, never an income

@@ -96,17 +96,19 @@ def _printed_width(text: str) -> float:
     return (len(text) - marks) * DIGIT + marks * MARK + PADDING
 
 
-def type_size(columns: tuple[Column, ...], rows: Sequence[Row], display: Display) -> float | None:
+def type_size(columns: tuple[Column, ...], rows: Sequence[Row], display: Display,
+              smallest: float = 7.0) -> float | None:
     """The type size (pt) a table needs so that its amounts fit a landscape page and its
     text columns keep `TEXT_ROOM` characters a line, when the 5号 (10.5 pt) cannot do both
-    (eleven columns of 万元 amounts); None when 5号 fits. Half-point steps, 7 pt at least."""
+    (eleven columns of 万元 amounts); None when 5号 fits. Half-point steps, `smallest` (the
+    declaration's `min_type`, 7 pt by default) at least."""
     need = _needs(columns, rows, display)
     fixed = sum(n for c, n in zip(columns, need, strict=True) if c.kind != "text")
     room = TEXT_ROOM * sum(c.kind == "text" for c in columns)
     if not fixed or fixed + room <= PAGE_CHARS[True]:
         return None
-    return max(7.0, min(BODY_PT, math.floor(BODY_PT * (PAGE_CHARS[True] - room) / fixed * 2) / 2)) \
-        if PAGE_CHARS[True] > room else 7.0
+    return max(smallest, min(BODY_PT, math.floor(BODY_PT * (PAGE_CHARS[True] - room) / fixed * 2) / 2)) \
+        if PAGE_CHARS[True] > room else smallest
 
 
 def _needs(columns: tuple[Column, ...], rows: Sequence[Row], display: Display) -> list[float]:
@@ -205,7 +207,7 @@ def build_tables(f: Figures, resolved: Resolved) -> list[Table]:
             notes.get(key) or spec.empty_note or s["empty_note"]
         display = table_display(spec, region, f)
         wide = spec.orientation != "portrait" and (landscape or sum(c.width for c in columns) > 90)
-        size = type_size(columns, rows, display)
+        size = type_size(columns, rows, display, spec.min_type)
         columns, wide = fitted(columns, rows, display, wide or size is not None, size)
         tables.append(Table(
             key=spec.key, number=number(i) if spec.numbered else "",
