@@ -323,7 +323,7 @@ def half_lines(f: Figures, lines: Sequence[LineSpec], measures: Sequence[str]) -
             n = 0
             rows: list[ClassRow | str] = [r for r in t.rows if r.level <= x.levels]
             if x.all:  # every 类 listed (or those named), blank ones too, in code order
-                wanted = set(f.function_classes) if x.all is True else set(x.all)
+                wanted = set(f.function_classes) if isinstance(x.all, bool) else set(x.all)
                 have = {r.code for r in t.rows if r.level == 1}
                 blank: list[ClassRow | str] = [c for c in wanted - have if c in f.function_classes]
                 rows = sorted(rows + blank, key=lambda r: r if isinstance(r, str) else r.code)
