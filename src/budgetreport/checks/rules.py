@@ -76,8 +76,10 @@ def codes_in_catalogue(b: Budget, cat: Catalogue, _: Resolved) -> Iterator[Findi
     for i, line in enumerate(b.spending):
         checks.append((("spending", i), line.code, "function", 7, "功能分类项级", line.name))
     for i, eco in enumerate(b.economic):
-        digits = 7 if len(eco.code) == 7 else 5
+        digits = 7 if len(eco.code) == 7 else 5  # a 款 (30211), or a 7-digit line under it (3021101)
         checks.append((("economic", i), eco.code, "economic", digits, "经济分类款级", eco.name))
+        if eco.government is not None:
+            checks.append((("economic", i, "government"), eco.government, "economic", 5, "政府支出经济分类款级", None))
     for i, t in enumerate(b.transfers):
         if t.code:
             checks.append((("transfers", i), t.code, "function", 7, "功能分类项级", None))
@@ -89,7 +91,8 @@ def codes_in_catalogue(b: Budget, cat: Catalogue, _: Resolved) -> Iterator[Findi
     used: set[str] = set()
     for loc, code, section, digits, kind, own in checks:
         if len(code) != digits:
-            yield Finding("R101", f"科目编码 {code} 应为{digits}位的{kind}科目", loc + ("code",))
+            yield Finding("R101", f"科目编码 {code} 应为{digits}位的{kind}科目",
+                          loc if loc[-1] == "government" else loc + ("code",))
             continue
         table: dict[str, Entry] = cat.function if section == "function" else cat.economic
         for part in (code[:n] for n in LEVELS if n <= digits):
@@ -128,13 +131,16 @@ def codes_unique(b: Budget, _c: Catalogue, _r: Resolved) -> Iterator[Finding]:
             yield Finding("R104", f"功能分类科目 {line.code}（来源 {SOURCE_NAMES[line.source]}）重复列出："
                           "请合并为一项", ("spending", i, "code"))
         seen.add((line.code, line.source.value))
-    codes: set[str] = set()
+    codes: set[tuple[str, str]] = set()  # (government, department) — a code once under each 政府经济分类 款
     for i, eco in enumerate(b.economic):
-        if eco.code in codes:
-            yield Finding("R104", f"经济分类科目 {eco.code} 重复列出：请合并为一项", ("economic", i, "code"))
-        codes.add(eco.code)
+        key = (eco.government or "", eco.code)
+        if key in codes:
+            under = f"（政府支出经济分类 {eco.government} 下）" if eco.government else ""
+            yield Finding("R104", f"经济分类科目 {eco.code}{under}重复列出：请合并为一项", ("economic", i, "code"))
+        codes.add(key)
+    departments = {code for _, code in codes}
     for i, eco in enumerate(b.economic):  # a 款 given in detail is the sum of its items
-        if len(eco.code) == 5 and any(c != eco.code and c.startswith(eco.code) for c in codes):
+        if len(eco.code) == 5 and any(c != eco.code and c.startswith(eco.code) for c in departments):
             yield Finding("R104", f"经济分类款级科目 {eco.code} 已按其下的项级科目逐项列出：请删去这一行"
                           "（款的数字由其下各项相加）", ("economic", i, "code"))
 
@@ -343,8 +349,8 @@ def three_public_within_economic(b: Budget, _c: Catalogue, _r: Resolved) -> Iter
     table there is nothing to compare."""
     if not b.economic:
         return
-    eco: dict[str, Decimal] = {}
-    for e in b.economic:  # by 款 (a 款 may be given as its 7-digit items)
+    eco: dict[str, Decimal] = {}  # by 款: 7-digit lines (3021101) and 政府经济分类 rows summed into it
+    for e in b.economic:
         eco[e.code[:5]] = eco.get(e.code[:5], Decimal(0)) + e.total
     projects = total(x.project for x in b.spending if x.source is Source.general_budget)
     room = projects

@@ -55,6 +55,7 @@ class ClassRow:
     prior_kind: str | None = None  # 预算 or 预算执行数
     reason: str | None = None
     line_label: str = DEFAULT_LINE_LABEL  # how a 项 is named (region `line_label`)
+    government: str | None = None  # an economic line's 政府支出经济分类 款, "50101-工资奖金津补贴"
 
     @property
     def change(self) -> Change | None:
@@ -237,6 +238,10 @@ class Figures:
     sections: dict[str, Any] = field(default_factory=dict)
     # every 功能分类 类 of the year's catalogue (code → name), for tables that list them all
     function_classes: dict[str, str] = field(default_factory=dict)
+    # the same lines by 政府支出经济分类 类/款 (lines that give `government`), and one row per
+    # line (政府经济分类 款 × 部门经济分类 科目, as Beijing prints them)
+    economic_government: Tree = field(default_factory=lambda: Tree((), {}))
+    economic_pairs: Tree = field(default_factory=lambda: Tree((), {}))
     source_names: dict[str, str] = field(default_factory=lambda: {s.value: n for s, n in SOURCE_NAMES.items()})
 
     @property
@@ -294,6 +299,9 @@ def compute(budget: Budget, resolved: Resolved | None = None) -> Figures:
         class_changes=_changes(spending.level(1), p.by_function),
         economic=economic,
         economic_changes=_changes(economic.level(1), p.by_economic),
+        economic_government=tree([Leaf(e.government, {"total": e.total, "personnel": e.personnel, "public": e.public})
+                                  for e in b.economic if e.government], cat.economic, 2),
+        economic_pairs=_economic_pairs(b, cat),
         three_public=_three_public(b),
         running_costs=_running_costs(b, economic, region),
         procurement=_procurement(b),
@@ -309,6 +317,21 @@ def compute(budget: Budget, resolved: Resolved | None = None) -> Figures:
         sections=section_records(budget, resolved.sections),
         function_classes={k: e.name for k, e in sorted(cat.function.items()) if len(k) == 3},
     )
+
+
+def _economic_pairs(b: Budget, cat: Catalogue) -> Tree:
+    """One row per economic line, ordered by 政府经济分类 then 部门经济分类 code: its code and
+    name, the 政府经济分类 款 it is under ("50101-工资奖金津补贴")."""
+    def named(code: str) -> str:
+        entry = cat.economic.get(code)
+        return entry.name if entry else ""
+
+    rows = tuple(ClassRow(e.code, named(e.code), 1, {"total": e.total, "personnel": e.personnel, "public": e.public},
+                          lineage=(named(e.code),),
+                          government=f"{e.government}-{named(e.government)}" if e.government else None)
+                 for e in sorted(b.economic, key=lambda e: (e.government or "", e.code)))
+    totals = {k: total(r[k] for r in rows) for k in ("total", "personnel", "public")}
+    return Tree(rows, totals)
 
 
 def running_costs_computed(economic: Tree, region: Region) -> Decimal | None:

@@ -75,6 +75,8 @@ TEXTS: dict[str, str] = {
     "unit": "预算单位栏：合计行在此写 total_label（如 \"{name}\"），分类各行空白",
     "label": "行的名称（固定行、收支总表各行、合计）",
     "blank": "空栏：每行空白（表式有而数据没有的栏，如 事业单位经营支出）",
+    "code_name": "编码与名称写在一栏，如 30101-基本工资",
+    "government": "政府支出经济分类款，如 50101-工资奖金津补贴（economic 的 classification: pairs）",
 }
 ROW_SOURCES: dict[str, str] = {
     "functional": "支出功能分类 类/款/项（可按资金来源 funds、基本/项目 part 筛选）",
@@ -127,7 +129,9 @@ ROWS_KEYS: dict[str, str] = {
     "total_label": "合计行的名称（默认“合计”）",
     "total_cell": "合计行的名称：span（跨金额前各栏，默认）或 name（写在科目名称栏，编码栏空白）",
     "indent": "名称按级次缩进（true，默认）",
-    "classification": "经济分类口径：department（部门预算经济分类，默认）",
+    "classification": "经济分类口径：department（部门支出经济分类 类/款，默认）、government（政府支出经济分类 类/款，"
+                      "取数据各行的 government）或 pairs（每行一条：政府经济分类款 × 部门经济分类科目，如北京预算06表；"
+                      "栏 text: government 印政府经济分类，text: code_name 印部门经济分类）",
     "left": "收支总表左半的行", "right": "收支总表右半的行", "lines": "固定的行",
     "section": "数据段名（或 transfers）",
     "totals_at": "收支总表的合计类行：bottom（排在底部，默认）或 top（排在表头下、各行之前）",
@@ -158,7 +162,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "orientation": ("auto", "portrait", "landscape", "split"),
     "empty": ("note", "omit", "none_row", "rows", "header"), "note_position": ("body", "below"),
     "when": ("split", "unsplit"), "part": ("all", "basic", "project"),
-    "total": ("first", "last", "none"), "classification": ("department",),
+    "total": ("first", "last", "none"), "classification": ("department", "government", "pairs"),
     "year": ("current", "prior", "change"), "each": ("class",), "of": ("functional",), "each_table": ("project",),
     "totals_at": ("bottom", "top"), "total_cell": ("span", "name"),
 }

@@ -217,6 +217,10 @@ def _class_cells(r: ClassRow, leaves: Sequence[ColumnSpec], indent: bool) -> lis
             out.append(Cell(r.code[a:b] or None, "code"))
         elif c.text in ("name", "label"):
             out.append(Cell(r.name, level=r.level if indent else 0))
+        elif c.text == "code_name":
+            out.append(Cell(f"{r.code}-{r.name}", level=r.level if indent else 0))
+        elif c.text == "government":
+            out.append(Cell(r.government))
         else:
             out.append(Cell(None, leaf_kind(c, {})))
     return out

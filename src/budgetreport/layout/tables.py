@@ -56,7 +56,8 @@ def body(spec: TableSpec, f: Figures,
     tree = header(spec.columns, split, kinds)
     leaves = spec.leaves(split)
     if rs.source in ("functional", "economic"):
-        t = functional(f, rs.funds, rs.part) if rs.source == "functional" else f.economic
+        t = functional(f, rs.funds, rs.part) if rs.source == "functional" else {
+            "government": f.economic_government, "pairs": f.economic_pairs}.get(rs.classification, f.economic)
         rows = class_rows(t, leaves, rs, spec.empty)
         if not rows and spec.empty == "none_row":
             rows = none_rows(leaves, rs)
