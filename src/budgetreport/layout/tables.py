@@ -208,7 +208,7 @@ def build_tables(f: Figures, resolved: Resolved) -> list[Table]:
             notes.get(key) or spec.empty_note or s["empty_note"]
         display = table_display(spec, region, f)
         wide = spec.orientation != "portrait" and (landscape or sum(c.width for c in columns) > 90)
-        size = type_size(columns, rows, display, spec.min_type)
+        size = type_size(columns, rows, display, float(spec.min_type))
         columns, wide = fitted(columns, rows, display, wide or size is not None, size)
         tables.append(Table(
             key=spec.key, number=number(i) if spec.numbered else "",
