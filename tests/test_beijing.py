@@ -13,12 +13,13 @@ from __future__ import annotations
 import re
 import subprocess
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
 from budgetreport.publish.build import Built, build
-from conftest import DATA
+from conftest import DATA, run_cli
 
 SAMPLE = DATA / "beijing-xcb-2026.yaml"
 AMOUNT = re.compile(r"\d{1,3}(?:,\d{3})*\.\d{6}")
@@ -285,3 +286,44 @@ def test_the_basic_spending_table_has_every_published_line(pages: list[str], bui
     for government, department, amount in ECONOMIC_LINES:
         want = [government, department, _amount(amount), _amount(amount)]
         assert any([*r[:2], *map(_amount, r[2:4])] == want for r in rows if len(r) >= 4), want
+
+
+def _text(pdf: Path) -> str:
+    return subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"],
+                          capture_output=True, text=True, check=True).stdout
+
+
+def test_published_as_two_files_that_read_as_one(built: Built) -> None:
+    """`split_files`: beside the whole document, 附件1 情况说明 (cover, contents, 第一部分) and
+    附件2 报表 (第二部分), named <stem>-附件1.pdf and <stem>-附件2.pdf; `verify` reads the two as
+    one document against the data."""
+    first, second = (built.pdf.with_name(f"{SAMPLE.stem}-{n}.pdf") for n in ("附件1", "附件2"))
+    statement, tables = _text(first), _text(second)
+    assert "2026年度部门预算信息公开" in statement and "收入预算情况说明" in statement
+    assert not re.search(r"预算01表\s+收支总表\s*\n", statement)  # listed in the contents only
+    assert "133247.98万元" in statement.replace(" ", "")
+    assert "信息公开" not in tables and "收入预算情况说明" not in tables
+    assert re.search(r"预算01表\s+收支总表", tables) and "17,413.418852" in tables
+    result = run_cli("verify", first, second, SAMPLE)
+    assert result.exit_code == 0, result.output
+    assert "一致" in result.output
+
+
+@pytest.mark.parametrize("files", [
+    [{"name": "附件1", "parts": ["statement"]}],                              # a part left out
+    [{"name": "附件1", "parts": ["tables"]}, {"name": "附件2", "parts": ["statement"]}],  # out of order
+    [{"name": "附件1", "parts": ["statement"]}, {"name": "附件1", "parts": ["tables"]}],  # a name twice
+    [{"name": "a/b", "parts": ["statement"]}, {"name": "附件2", "parts": ["tables"]}],    # a path
+    [{"name": "附件1"}],                                                       # no parts
+])
+def test_a_wrong_split_is_told_at_the_setting(files: list[dict[str, object]]) -> None:
+    from dataclasses import replace
+
+    from budgetreport.inputs.region import load_region
+    from budgetreport.inputs.resolved import split_files, split_problems
+    region = load_region("beijing")
+    assert split_problems(region) == [] and [n for n, _ in split_files(region)] == ["附件1", "附件2"]
+    wrong = replace(region, settings=region.settings | {"split_files": files})
+    problems = split_problems(wrong)
+    assert problems and all(p.code == "E820" and "region.yaml" in p.file for p in problems)
+    assert split_files(wrong) == []

@@ -59,6 +59,14 @@ def outputs(path: Path, out_dir: Path) -> tuple[Path, Path]:
     return folder / f"{path.stem}.pdf", folder / f"{path.stem}.xlsx"
 
 
+def split_output(path: Path, out_dir: Path, name: str) -> Path:
+    """<out>/<stem>/<stem>-<name>.pdf: one of the files a document is also published as
+    (region.yaml `split_files`, e.g. 附件1 情况说明 and 附件2 报表); `name` is checked when the
+    region is resolved (a short plain name)."""
+    pdf = outputs(path, out_dir)[0]
+    return pdf.with_name(f"{path.stem}-{name}.pdf")
+
+
 def record_path(path: Path, out_dir: Path) -> Path:
     return out_dir / path.stem / RECORD
 

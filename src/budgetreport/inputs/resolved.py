@@ -9,6 +9,7 @@ and only read it — none of them goes back to a settings file or the loader.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -66,7 +67,43 @@ def resolve(region: str, year: int, center: str | None = None, ws: Workspace | N
         ("tagged_pdf",), f"地区设置 tagged_pdf 应为 true 或 false，而不是“{tagged}”", "E802")]
     return Resolved(settings, load_catalogue(year, ws), standard_glossary(ws), style, sections,
                     (*settings.problems, *style_problems, *section_problems, *switches,
-                     *_part_title_problems(settings), *settings_problems(settings)))
+                     *_part_title_problems(settings), *settings_problems(settings),
+                     *split_problems(settings)))
+
+
+FILE_NAME = re.compile(r"^[^\\/:*?\"<>|\s.][^\\/:*?\"<>|\s]{0,19}$")
+
+
+def split_files(region: Region) -> list[tuple[str, tuple[str, ...]]]:
+    """The files a document is published as besides the whole (`split_files`): each file's
+    name (the output `<stem>-<name>.pdf`) and its parts, in the document's order; [] when
+    the region publishes one document."""
+    value = region.settings.get("split_files") or []
+    return [(str(x["name"]), tuple(x["parts"])) for x in value] if not split_problems(region) else []
+
+
+def split_problems(region: Region) -> list[Problem]:
+    """`split_files` names each file once (a plain short name) and gives each of the
+    region's parts to exactly one file, in the parts' order."""
+    value = region.settings.get("split_files")
+    if value is None:
+        return []
+    parts = list(region.settings.get("parts") or [])
+    shape = "split_files 应为文件的列表，如 [{name: 附件1, parts: [statement]}, {name: 附件2, parts: [tables]}]"
+    if not isinstance(value, list) or not all(isinstance(x, dict) and set(x) == {"name", "parts"}
+                                              and isinstance(x["parts"], list) for x in value):
+        return [region.problem_at(("split_files",), shape, "E820")]
+    found = []
+    names = [str(x["name"]) for x in value]
+    for i, name in enumerate(names):
+        if not FILE_NAME.match(name) or names.index(name) != i:
+            found.append(region.problem_at(("split_files", i, "name"), f"文件名“{name}”不可用：应为不含空格、"
+                                           "斜杠等符号的短名称（至多20字），且各文件不同", "E820"))
+    given = [p for x in value for p in x["parts"]]
+    if given != parts:
+        found.append(region.problem_at(("split_files",), f"split_files 应按顺序把每个部分（{'、'.join(parts)}）"
+                                       f"恰好分给一个文件，而不是 {'、'.join(map(str, given))}", "E820"))
+    return found
 
 
 def _part_title_problems(region: Region) -> list[Problem]:

@@ -54,6 +54,8 @@ KEYS: dict[str, str] = {
     "table_list": "附表部分是否先列出附表清单",
     "sections": "地区数据栏目（数据文件 sections 下填写的记录）",
     "official_workbook": "官方公开模板工作簿的版式声明文件（按部门预算、单位预算）",
+    "split_files": "另按部分分成几个 PDF 发布（如北京：[{name: 附件1, parts: [statement]}, "
+                   "{name: 附件2, parts: [tables]}]，写出 <文件名>-附件1.pdf、<文件名>-附件2.pdf）",
 }
 
 

@@ -13,6 +13,7 @@ import marshal
 import os
 import pickle
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
@@ -426,6 +427,29 @@ def _render(f: Figures, resolved: Resolved, tables: list[Table], css: str, mediu
         toc = [h for h in outline.headings if h.level <= 1]
         return env.get_template("document.html.j2").render(
             context, body=Markup(body), toc=toc, css=Markup(css))
+
+
+COVER = re.compile(r'<header class="cover">.*?</header>\s*', re.S)
+CONTENTS = re.compile(r'<nav class="toc">.*?</nav>\s*', re.S)
+PART = re.compile(r"<!--part:(\w+)-->")
+
+
+def split_html(html: str, files: Sequence[tuple[str, Sequence[str]]]) -> list[tuple[str, str]]:
+    """The rendered document cut into the files it is published as (`split_files`): each
+    file keeps the head (styles, metadata) and its parts' sections as rendered in the whole
+    — numbering and headings unchanged, so the files read as one document; the cover and
+    the contents stay with the first file."""
+    head, _, rest = html.partition("<main>")
+    body, _, tail = rest.rpartition("</main>")
+    pieces = PART.split(body)  # text before the first part, then (key, its HTML) pairs
+    sections = dict(zip(pieces[1::2], pieces[2::2], strict=True))
+    out = []
+    for i, (name, parts) in enumerate(files):
+        top = head if i == 0 else CONTENTS.sub("", COVER.sub("", head, count=1), count=1)
+        main = (pieces[0] if i == 0 else "") + "".join(
+            f"<!--part:{p}-->{sections[p]}" for p in parts if p in sections)
+        out.append((name, f"{top}<main>{main}</main>{tail}"))
+    return out
 
 
 def template_sources(region: Region) -> dict[str, Path]:

@@ -19,13 +19,14 @@ from ..checks.labels import describe
 from ..checks.validate import Checked, check_file
 from ..common.files import publish
 from ..common.money import UNIT_FACTOR
-from ..common.names import OUTPUT, html_output, outputs, record_path
+from ..common.names import OUTPUT, html_output, outputs, record_path, split_output
 from ..common.problems import BudgetError, Problem
 from ..compute.figures import Figures, compute
+from ..inputs.resolved import split_files
 from ..layout.blocks import document_text
 from ..layout.fonts import DEFAULT_FAMILIES, FONT_DIRS, font_css, font_problems
 from ..layout.printed import mismatches
-from ..layout.render import render_html
+from ..layout.render import render_html, split_html
 from ..layout.tables import Table, build_tables
 from .shape import Shape, load_shape
 
@@ -199,6 +200,11 @@ def build(path: Path, out_dir: Path = OUTPUT, *, strict: bool = False,
     pdf_path, xlsx_path = outputs(path, out_dir)
     record = None if inputs is None else json.dumps({"inputs": inputs, "pages": result.pages}).encode()
     files = {pdf_path: result.data, xlsx_path: workbook}
+    # the files the region also publishes the document as (split_files: 附件1 情况说明, 附件2 报表)
+    for part_name, part_html in split_html(prepared.html, split_files(checked.region)):
+        files[split_output(path, out_dir, part_name)] = render_pdf(
+            part_html, base_dir=checked.region.folders[0], allowed_dirs=(*checked.region.folders, *FONT_DIRS),
+            variant=pdf_variant, tagged=tagged).data
     if html:
         files[html_output(path, out_dir)] = render_html(
             figures, checked.resolved, prepared.tables, medium="screen").encode()
