@@ -254,7 +254,8 @@ class TableSpec:
         section points at the table about it, else at one showing it (serve's 在文档中查看)."""
         rs = self.rows
         measures = [c.measure or "" for c in self.leaves()]
-        names = [line.figure or "" for line in (*rs.left, *rs.right, *rs.lines)] + measures
+        names = [name for line in (*rs.left, *rs.right, *rs.lines)
+                 for name in ((line.figure,) if isinstance(line.figure, str) else line.figure)] + measures
         found: list[str] = []
         if rs.source == "functional" and any(m in SOURCES for m in measures):
             found.append("income")  # a 收入总表: income by source, 项 by 项
