@@ -56,6 +56,7 @@ class Display:
     trim: bool = False
     thousands: bool = False  # sentences with a thousands separator: "1,717.85万元" (Shandong)
     zero: str | None = None  # a zero amount in a table prints as this ("", "0", "-"); None: 0.00
+    grouped: bool = True  # table cells with a thousands separator (2,469.59); region table_thousands
 
     def text(self, wan: Decimal, places: int | None = None) -> str:
         """An amount as a sentence shows it, without unit ("2469.59", trimmed: "686")."""
@@ -76,7 +77,7 @@ class Display:
     @property
     def excel_format(self) -> str:
         """The Excel number format that shows what `table_amount` shows."""
-        shown = "#,##0" + ("." + "0" * self.places if self.places else "")
+        shown = ("#,##0" if self.grouped else "0") + ("." + "0" * self.places if self.places else "")
         if self.zero is None:
             return shown
         zero = {"": "", "0": "0"}.get(self.zero, f'"{self.zero}"')
@@ -137,7 +138,7 @@ def table_amount(value: Decimal, display: Display = WAN) -> str:
     shown = display.value(value)
     if display.zero is not None and not shown:
         return display.zero
-    return f"{shown:,.{display.places}f}"
+    return f"{shown:,.{display.places}f}" if display.grouped else f"{shown:.{display.places}f}"
 
 
 def percent(part: Decimal, whole: Decimal) -> Decimal:

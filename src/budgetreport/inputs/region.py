@@ -38,7 +38,8 @@ class Region:
 
     # Template name prefixes: "base/…" the built-in base, "region/…" the region as a center
     # sees it (workspace region, built-in region, base), "builtin/…" the built-in region (what
-    # a workspace region that changes a built-in one extends).
+    # a workspace region that changes a built-in one extends), "parent/…" a sub-region's parent
+    # region (what a city's template extends).
     prefixes: tuple[tuple[str, tuple[Path, ...]], ...] = ()
 
     def problem(self, key: str, message: str) -> Problem:
@@ -125,9 +126,13 @@ def load_region(region: str, center: str | None = None, ws: Workspace | None = N
     mine = [d for name in lineage for d in (ws.region_folder(name), builtin / "regions" / name)]
     base = builtin / "base"
     folders = _existing([center_dir, *mine, base])
+    # "parent/…": a sub-region's parent chain (its own folders left out), so a sub-region's
+    # template may extend its parent's: {% extends "parent/parts/explanation.html.j2" %}
+    parents = [d for name in lineage[1:] for d in (ws.region_folder(name), builtin / "regions" / name)]
     prefixes = (("base", _existing([base])),
                 ("region", _existing([*mine, base])),
-                ("builtin", _existing([*own, base])))
+                ("builtin", _existing([*own, base])),
+                ("parent", _existing([*parents, base])))
     settings: dict[str, Any] = {}
     origins: dict[str, Path] = {}
     key_lines: dict[str, int] = {}

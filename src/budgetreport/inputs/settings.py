@@ -40,6 +40,7 @@ KEYS: dict[str, str] = {
     "explanation_text_places": "预算编制说明的金额小数位数",
     "text_decimals": "正文金额末尾的零（fixed 保留，trim 略去）",
     "text_thousands": "正文金额带千位分隔符（true：1,717.85万元）",
+    "table_thousands": "附表金额带千位分隔符（默认 true：2,469.59；false：2469.59）",
     "table_unit": "附表金额单位",
     "table_units": "按表另定的附表金额单位",
     "running_costs_classes": "机关运行经费的经济分类口径",

@@ -104,6 +104,11 @@ class Table:
         return self.display.unit
 
     @property
+    def prepared_line(self) -> str:
+        """"编制单位：XX", or the name alone when the region's prepared_label is "" (湖州: "341-湖州市财政局")."""
+        return f"{self.prepared_label}：{self.prepared_by}" if self.prepared_label else self.prepared_by
+
+    @property
     def label(self) -> str:
         """The number as printed before the title: "三、" or, numbered in digits, "3.", or as
         the region's `table_label` says ("附表三", "表3：", "预算03表 ")."""

@@ -163,7 +163,8 @@ def table_display(spec: TableSpec, region: Region, f: Figures) -> Display:
     s = region.settings
     unit = s.get("table_units", {}).get(spec.key) or spec.unit or s.get("table_unit") or f.data_unit
     places = spec.places if spec.places is not None else (2 if unit == "万元" else 2 * f.cents)
-    return Display(unit, places, zero=None if spec.zero == "0.00" else spec.zero)
+    return Display(unit, places, zero=None if spec.zero == "0.00" else spec.zero,
+                   grouped=s.get("table_thousands", True) is not False)
 
 
 def build_tables(f: Figures, resolved: Resolved) -> list[Table]:

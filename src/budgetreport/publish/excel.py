@@ -231,7 +231,7 @@ class _Sheet:
         t, n = self.table, self.n
         self.put(1, 1, t.title, colspan=n, grid=False, bold=True, size=16, horizontal="center")
         self.ws.row_dimensions[1].height = 30
-        self.put(2, 1, f"{t.prepared_label}：{t.prepared_by}", colspan=n - 1, grid=False,
+        self.put(2, 1, t.prepared_line, colspan=n - 1, grid=False,
                  horizontal="left")
         self.put(2, n, f"单位：{t.unit}", grid=False, horizontal="right")
 

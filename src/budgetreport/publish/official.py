@@ -148,7 +148,7 @@ def _table_sheet(sheet: SheetShape) -> type[_Sheet]:
             t, n = self.table, self.n
             self.put(sheet["title_row"], 1, t.title, colspan=n, grid=False, size=float(sheet["title_size"]),
                      horizontal="center", vertical="center")
-            self.put(sheet["meta_row"], 1, f"{t.prepared_label}：{t.prepared_by}", colspan=max(n - 2, 1),
+            self.put(sheet["meta_row"], 1, t.prepared_line, colspan=max(n - 2, 1),
                      grid=False, horizontal="left")
             self.put(sheet["meta_row"], n, f"单位：{t.unit}", grid=False, horizontal="right")
 
