@@ -36,7 +36,7 @@ SHENZHEN_GAP = pytest.mark.xfail(strict=True, reason=(
 
 # 广州's 收支总体情况表 gives its income as 一、预算拨款 (the three fiscal sources together) with
 # no row per source: import reads the label but does not yet take the sources from 表2/表4.
-GUANGZHOU = {"guangdong-guangzhou-xfj-2026.yaml"}
+GUANGZHOU = {"guangdong-guangzhou-xfj-2026.yaml", "guangdong-guangzhou-qxj-2026.yaml"}
 GUANGZHOU_GAP = pytest.mark.xfail(strict=True, reason=(
     "import 尚不能从广州格式的收支总体情况表（收入只列“预算拨款”合计）取回各项收入（应取自收入总体情况表）"))
 

@@ -134,6 +134,7 @@ ROWS_KEYS: dict[str, str] = {
                       "栏 text: government 印政府经济分类，text: code_name 印部门经济分类）",
     "left": "收支总表左半的行", "right": "收支总表右半的行", "lines": "固定的行",
     "section": "数据段名（或 transfers）",
+    "depth": "records：记录中给出级次的字段（1 为最上级；后一条更深的记录为其小计，不计入合计）",
     "totals_at": "收支总表的合计类行：bottom（排在底部，默认）或 top（排在表头下、各行之前）",
     "unit_row": "合计行（在前时）之下、各行之前加一行单位行，数字同合计，行名如 \"{name}\" 或 \"{name}（本级）\"",
     "total_in": "records：合计行的名称写在哪个字段的栏（默认第一栏），如 name",
@@ -216,6 +217,7 @@ class RowsSpec:
     right: tuple[LineSpec, ...] = ()
     lines: tuple[LineSpec, ...] = ()
     section: str = ""
+    depth: str = ""  # records: the field that gives each record's depth (1 at the top)
     totals_at: str = "bottom"
     unit_row: str | None = None  # a row under a first 合计 repeating it, labelled so
     total_in: str = ""  # records: the field whose column holds the 合计 label (default the first column)
@@ -500,6 +502,8 @@ class _Checker:
             if out["section"] not in ("transfers", *self.sections):
                 self.say(loc + ("section",), f"地区没有声明数据段“{out['section']}”（rows.section），"
                                              f"可用：{'、'.join(['transfers', *self.sections])}")
+        if "depth" in d:
+            out["depth"] = self.text(d["depth"], loc + ("depth",), "depth")
         for name in ("left", "right", "lines"):
             if name in d:
                 out[name] = self.lines(d[name], loc + (name,))
@@ -712,7 +716,8 @@ def json_schema() -> dict[str, Any]:
         **{k: lines | {"description": ROWS_KEYS[k]} for k in ("left", "right", "lines")},
         "section": text | {"description": ROWS_KEYS["section"]},
         "unit_row": text | {"description": ROWS_KEYS["unit_row"]},
-        "total_in": text | {"description": ROWS_KEYS["total_in"]}}}
+        "total_in": text | {"description": ROWS_KEYS["total_in"]},
+        "depth": text | {"description": ROWS_KEYS["depth"]}}}
     count = {"type": "integer", "minimum": 0, "maximum": 200}
     return {
         "$schema": "http://json-schema.org/draft-07/schema#", "title": "附表声明（tables/<键>.yaml）",

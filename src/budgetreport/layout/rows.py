@@ -462,9 +462,13 @@ def record_kinds(items: Sequence[Mapping[str, Any]]) -> dict[str, Kind]:
 
 
 def record_depths(items: Sequence[Mapping[str, Any]], leaves: Sequence[ColumnSpec],
-                  kinds: Mapping[str, Kind]) -> list[int]:
+                  kinds: Mapping[str, Kind], depth: str = "") -> list[int]:
     """Each record's depth under the records whose code begins its own (1 at the top; all 0
-    when no record is under another), so the printed-sum check adds a subtotal's records."""
+    when no record is under another), so the printed-sum check adds a subtotal's records.
+    With `rows.depth` the records say their depth themselves in that field (1 at the top)."""
+    if depth:
+        given = [_depth(item, depth) for item in items]
+        return given if any(d > 1 for d in given) else [0] * len(items)
     field = next((c.field for c in leaves if c.field and leaf_kind(c, kinds) == "code"), None)
     if field is None:
         return [0] * len(items)
@@ -479,10 +483,18 @@ def record_depths(items: Sequence[Mapping[str, Any]], leaves: Sequence[ColumnSpe
     return depths if any(d > 1 for d in depths) else [0] * len(items)
 
 
+def _depth(item: Mapping[str, Any], field: str) -> int:
+    v = item.get(field)
+    return v if isinstance(v, int) and v > 0 else 1
+
+
 def subtotal(items: Sequence[Mapping[str, Any]], n: int, leaves: Sequence[ColumnSpec],
-             kinds: Mapping[str, Kind]) -> bool:
+             kinds: Mapping[str, Kind], depth: str = "") -> bool:
     """A record whose code (its first code column) begins the next record's longer code is the
-    subtotal of the records under it (类 201 above 款 20140): shown, not added into the 合计."""
+    subtotal of the records under it (类 201 above 款 20140): shown, not added into the 合计.
+    With `rows.depth`: a record followed by a deeper one (通用项目 above its projects)."""
+    if depth:
+        return n + 1 < len(items) and _depth(items[n + 1], depth) > _depth(items[n], depth)
     field = next((c.field for c in leaves if c.field and leaf_kind(c, kinds) == "code"), None)
     if field is None or n + 1 >= len(items):
         return False
@@ -527,12 +539,12 @@ def record_rows(items: Sequence[Mapping[str, Any]], rs: RowsSpec, leaves: Sequen
             return Cell(formatted(c.format, item), kind)
         return Cell(None if v is None else str(v), kind)
 
-    depths = record_depths(items, leaves, kinds)
+    depths = record_depths(items, leaves, kinds, rs.depth)
     cells = [[replace(cell(c, item), level=d) for c in leaves] for item, d in zip(items, depths, strict=True)]
     rows = [Row(tuple(r)) for r in merged(cells, items, leaves)]
     if rs.total == "none":
         return rows
-    summed = [i for n, i in enumerate(items) if not subtotal(items, n, leaves, kinds)]
+    summed = [i for n, i in enumerate(items) if not subtotal(items, n, leaves, kinds, rs.depth)]
     sums = []
     label_at = next((j for j, c in enumerate(leaves) if rs.total_in and c.field == rs.total_in), 0)
     for j, c in enumerate(leaves):
