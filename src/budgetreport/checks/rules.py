@@ -272,10 +272,23 @@ def prior_present(b: Budget, _c: Catalogue, resolved: Resolved) -> Iterator[Find
                               ("prior", "by_economic"))
 
 
+def priors_in_tables(resolved: Resolved) -> bool:
+    """Whether a 附表 the region prints shows the 项 lines' last-year figures (a functional
+    table with a `prior`, `change` or `change_rate` column)."""
+    region = resolved.region
+    chosen = region.settings.get("tables") or ()
+    specs = [region.tables[k] for k in chosen if isinstance(k, str) and k in region.tables]
+    return any(s.rows.source == "functional" and any(c.measure in ("prior", "change", "change_rate")
+                                                     for c in s.leaves()) for s in specs)
+
+
 @rule
-def line_change_explained(b: Budget, _c: Catalogue, _r: Resolved) -> Iterator[Finding]:
+def line_change_explained(b: Budget, _c: Catalogue, resolved: Resolved) -> Iterator[Finding]:
     """A 项 whose change from last year is 10% or more (or from nothing) states its reason
-    (warning: the per-项 comparison would print no reason)."""
+    (warning: the per-项 comparison would print no reason) — not where last year's figures are
+    shown only in a 附表 column, which has no place for a reason."""
+    if resolved.region.settings.get("line_changes") is not True and priors_in_tables(resolved):
+        return
     for i, x in enumerate(b.spending):
         if x.prior is None or x.reason:
             continue
@@ -291,12 +304,14 @@ def line_change_explained(b: Budget, _c: Catalogue, _r: Resolved) -> Iterator[Fi
 @rule
 def line_changes_shown(b: Budget, _c: Catalogue, resolved: Resolved) -> Iterator[Finding]:
     """Per-项 last-year figures and reasons are printed only where the region's text compares
-    each 项 (`line_changes`); elsewhere they would be ignored, so they are pointed out."""
+    each 项 (`line_changes`) — the figures also where a 附表 has a last-year column; elsewhere
+    they would be ignored, so they are pointed out."""
     region = resolved.region
     if region.settings.get("line_changes") is True:
         return
+    shown = ("prior", "prior_kind") if priors_in_tables(resolved) else ()  # a 附表 prints them
     for i, x in enumerate(b.spending):
-        given = [k for k in ("prior", "prior_kind", "reason") if getattr(x, k) is not None]
+        given = [k for k in ("prior", "prior_kind", "reason") if getattr(x, k) is not None and k not in shown]
         if given:
             yield Finding("R214", f"{x.code} 填写了{'、'.join(field_label(('spending', i, k)) for k in given)}，"
                           "但本地区模板不逐项说明与上年的比较，文中不会出现"

@@ -145,6 +145,7 @@ LINE_KEYS: dict[str, str] = {
                 "1、 得“1、2、…”（只编类）",
     "figure": "一个全文数字（见 figures），或其列表（相加）",
     "less": "从 figure 中减去的全文数字（一个或列表），如本年收入 = 财政拨款收入 − 上年结转",
+    "beside": "与另一半的这一行（行名）排在同一行，其间以空行补齐（如 二、上年结转 对齐 二、结转下年）",
     "levels": "each 画到第几级：1 只有类（默认），2 类及其款，3 类、款、项（“一、”只编类）",
     "of": "functional：该分类的合计（按各栏度量）", "sum": "这些行（行名列表）之和",
     "adds": "声明本行为这些行之和（行名列表，或 above：上面各行），供打印合计核对",
@@ -199,6 +200,7 @@ class LineSpec:
     adds: tuple[str, ...] | str = ()
     total: bool = False
     year: str = "current"
+    beside: str = ""  # drawn level with this line of the other half
     all: bool | tuple[str, ...] = False  # each: class — every 类 (true) or these 类, blank ones too
     code: str | None = None  # one functional code's figures (zero when the data has none)
 
@@ -428,6 +430,8 @@ class _Checker:
         for name in ("figure", "less"):
             if name in d:
                 out[name] = self.figures(d[name], loc + (name,))
+        if "beside" in d:
+            out["beside"] = self.text(d["beside"], loc + ("beside",), "beside")
         if "sum" in d:
             out["sum"] = self.labels(d["sum"], loc + ("sum",), "sum")
         if "code" in d:
@@ -698,6 +702,7 @@ def json_schema() -> dict[str, Any]:
                    "examples": list(FIGURES), "description": LINE_KEYS["figure"]},
         "less": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
                  "examples": list(FIGURES), "description": LINE_KEYS["less"]},
+        "beside": text | {"description": LINE_KEYS["beside"]},
         "of": enum("of", CHOICES["of"], LINE_KEYS["of"]),
         "sum": {"type": "array", "items": text, "description": LINE_KEYS["sum"]},
         "adds": {"anyOf": [{"const": "above"}, {"type": "array", "items": text}],

@@ -60,7 +60,7 @@ def measure(subject: Subject, name: str) -> Decimal | None:
     if name == "other_income":
         return subject["total"] - measure(subject, "fiscal") - subject["business"] - subject["operating"]  # type: ignore[operator]
     if name in ("prior", "change", "change_rate"):
-        prior = subject.prior if isinstance(subject, ClassRow) else None
+        prior = subject.prior if isinstance(subject, ClassRow) else _tree_prior(subject)
         if prior is None:
             return None
         if name == "prior":
@@ -68,6 +68,12 @@ def measure(subject: Subject, name: str) -> Decimal | None:
         return subject["total"] - prior if name == "change" else (
             percent(subject["total"] - prior, prior) if prior else None)
     return subject[name]
+
+
+def _tree_prior(t: Tree) -> Decimal | None:
+    """A classification's last-year total: its 类' priors added, when every 类 has one."""
+    priors = [r.prior for r in t.level(1)]
+    return None if not priors or None in priors else total(p for p in priors if p is not None)
 
 
 def figure(f: Figures, name: str, year: str = "current") -> Decimal | None:
@@ -304,6 +310,7 @@ class Line:
     total: bool
     adds: tuple[str, ...] | str = ()
     level: int = 1  # an `each` line's 类 (1), 款 (2) or 项 (3); "adds: above" sums the 类 only
+    beside: str = ""  # the other half's line this one is drawn level with
 
 
 def _numbered(style: bool | str, i: int) -> str:
@@ -341,22 +348,38 @@ def half_lines(f: Figures, lines: Sequence[LineSpec], measures: Sequence[str]) -
                 out.append(Line((_numbered(x.numbered, n) if r.level == 1 else "") + r.name,
                                 tuple(measure(r, m) for m in measures), x.total, x.adds, r.level))
         elif x.figure:
-            out.append(Line(x.label, (figures(f, x.figure, x.less, x.year),), x.total, x.adds))
+            out.append(Line(x.label, (figures(f, x.figure, x.less, x.year),), x.total, x.adds, beside=x.beside))
         elif x.of:
             t = functional(f, x.funds)
-            out.append(Line(x.label, tuple(measure(t, m) for m in measures), x.total, x.adds))
+            out.append(Line(x.label, tuple(measure(t, m) for m in measures), x.total, x.adds, beside=x.beside))
         elif x.code:
             found = next((r for r in functional(f, x.funds).rows if r.code == x.code), None)
             out.append(Line(x.label, tuple(ZERO if found is None else measure(found, m) for m in measures),
-                            x.total, x.adds, len(x.code) // 2))
+                            x.total, x.adds, len(x.code) // 2, beside=x.beside))
         elif x.sum:
             parts = [next(p for p in out if p.label == s) for s in x.sum if any(p.label == s for p in out)]
             values = tuple(reduce(lambda a, b: a + b, (_at(p, j) for p in parts)) if parts else ZERO
                            for j in range(len(measures)))
-            out.append(Line(x.label, values, x.total, x.adds or tuple(x.sum)))
+            out.append(Line(x.label, values, x.total, x.adds or tuple(x.sum), beside=x.beside))
         else:
-            out.append(Line(x.label, (None,) * len(measures), x.total, x.adds))
+            out.append(Line(x.label, (None,) * len(measures), x.total, x.adds, beside=x.beside))
     return out
+
+
+def _level_with(left: list[Line], right: list[Line]) -> None:
+    """Blank lines inserted (in place) so that a body line declared `beside:` a line of the
+    other half is drawn on that line's row ("二、上年结转" level with "二、结转下年")."""
+    for mine, other in ((left, right), (right, left)):
+        for x in [x for x in mine if x.beside]:
+            j = next((k for k, y in enumerate(other) if y.label == x.beside), None)
+            if j is None:
+                continue
+            i = mine.index(x)
+            gap = Line("", (), False)
+            if i < j:
+                mine[i:i] = [gap] * (j - i)
+            elif j < i:
+                other[j:j] = [gap] * (i - j)
 
 
 def paired_rows(f: Figures, rs: RowsSpec, leaves: Sequence[ColumnSpec]) -> list[Row]:
@@ -371,6 +394,7 @@ def paired_rows(f: Figures, rs: RowsSpec, leaves: Sequence[ColumnSpec]) -> list[
         measures = [c.measure or "total" for c in leaves[a + 1:b]]
         got = half_lines(f, lines, measures)
         halves.append(([x for x in got if not x.total], [x for x in got if x.total], a + 1, len(measures)))
+    _level_with(halves[0][0], halves[1][0])
     top = rs.totals_at == "top"
     n = max(len(body) for body, *_ in halves)
     t = max(len(tail) for _, tail, *_ in halves)
