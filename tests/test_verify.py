@@ -39,6 +39,9 @@ SHANDONG = ("shandong-yantai-tjj-2026.yaml", "shandong-yantai-xfj-2026.yaml")
 NOT_VERIFIED = {s: "verify 尚不能读出山东格式自身 PDF 中文字部分内的各项目绩效目标表（报 E610 缺少附表）"
                 for s in SHANDONG}
 NOT_IMPORTED = {s: "import 尚不能读取山东格式“三公”表：公务用车购置及运行费只印一个数（E543）" for s in SHANDONG}
+# 重庆市人民政府办公厅 prints its 三公 table with 2025 and 2026 side by side, as 烟台 does.
+NOT_IMPORTED["chongqing-bgt-2026.yaml"] = ("import 尚不能从 PDF 读取上年与本年并排的“三公”表（两组栏的表头读成"
+                                           "一组，E543）")
 
 
 def layout(prepared: Prepared, html: str, out: Path) -> Path:

@@ -182,6 +182,8 @@ def _economic(imp: Imported, facts: Facts) -> list[Line]:
                 imp.problems.append(problem(first.ref, "E541", (
                     f"经济分类 {code} 只有类级数字，没有款级明细；数据按款级科目记录，请在工作簿中列出其下各款")))
             continue
+        if len(code) == 5 and any(len(c) == 7 and c.startswith(code) for c in codes):
+            continue  # a 款 printed with its items (重庆 3010201 …): the data lists the items
         if "personnel" not in figs and "public" not in figs and "total" in figs:
             imp.problems.append(problem(figs["total"].ref, "E542", (
                 f"经济分类 {code} 只有合计，没有人员经费与公用经费的划分")))

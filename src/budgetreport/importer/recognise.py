@@ -14,8 +14,8 @@ from typing import Any
 
 from ..common.problems import Problem, Severity
 from ..inputs.declared import TableSpec
-from .labels import inverse_labels, loose, title_key, titles_by_key
-from .sheets import Kind, Table, declared_kind, declared_labels, heading, read_table
+from .labels import inverse_labels, loose, norm, title_key, titles_by_key
+from .sheets import Kind, Table, declared_kind, declared_labels, derived_lines, heading, read_table
 from .workbook import Book, problem
 
 UNKNOWN_YEAR = 2000  # titles are matched without their year; messages leave it out
@@ -60,7 +60,12 @@ def recognise(book: Book, settings: Mapping[str, Any], known: Collection[str] = 
         kind, scope = kinds.get(key, (None, ""))
         words = (declared_labels(declared[key]) if declared and key in declared else {}) \
             | inverse_labels(settings, key)  # the region's own rewording wins
-        tables.append(read_table(key, sheet, words, kind, problems, scope))
+        table = read_table(key, sheet, words, kind, problems, scope)
+        if declared and key in declared:  # lines the region computes otherwise: not read as figures
+            derived = derived_lines(declared[key])
+            table.left = [r for r in table.left if norm(r.label) not in derived]
+            table.right = [r for r in table.right if norm(r.label) not in derived]
+        tables.append(table)
     if unknown:
         problems.append(problem(book.name, "W520", (
             f"不认识的{sheet_word}，未导入：{'、'.join(unknown)}（本地区的附表为："

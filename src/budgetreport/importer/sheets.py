@@ -182,6 +182,16 @@ def declared_labels(spec: TableSpec) -> dict[str, str]:
     return out
 
 
+def derived_lines(spec: TableSpec) -> frozenset[str]:
+    """The labels of a declared 收支总表's lines that are not one figure of the data as it is
+    (a sum of figures, a figure less others, a region data section's figure — 重庆's 本年收入
+    less its 上年结转): the importer leaves them unread rather than take them for the figure
+    their words name."""
+    return frozenset(norm(x.label) for x in (*spec.rows.left, *spec.rows.right)
+                     if x.label and (x.less or len(x.figure) > 1
+                                     or any(f.startswith("section:") for f in x.figure)))
+
+
 def read_table(key: str, sheet: Sheet, settings_rename: dict[str, str], kind: Kind | None,
                problems: list[Problem], scope: str = "") -> Table:
     title, unit, prepared, last = heading(sheet)

@@ -156,7 +156,8 @@ TEXT_TOTALS: list[tuple[str, list[Key]]] = [
     (r"(?<!财政拨款)收入预算(?:总额|总计|合计)?", [("inc", "total"), ("inc", "this_year")]),
     (r"(?<![拨款算金])支出预算(?:总额|总计|合计)?",
      [("fn", "all", "", "total"), ("inc", "total"), ("inc", "this_year")]),
-    (r"财政拨款收入(?:预算)?", [("inc", "fiscal"), FISCAL]),
+    # not "一般公共预算财政拨款收入" / "政府性基金预算财政拨款收入" (one fund's, below)
+    (r"(?<!预算)财政拨款收入(?:预算)?", [("inc", "fiscal"), FISCAL]),
     (r"一般公共预算(?:财政)?拨款(?:收入|支出)(?:预算)?",
      [("inc", Source.general_budget.value), ("fn", Source.general_budget.value, "", "total")]),
     (r"“三公”经费(?:财政拨款)?预算(?:数)?", [("three_public", "current", "total")]),

@@ -23,7 +23,8 @@ Line = tuple[int, str]  # page, text
 PAGE_NUMBER = re.compile(r"^[-—–\s]*\d+[-—–\s]*$|^第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?$")
 ITEM = re.compile(r"^(?:[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+、|\d+[.．、])")
 DUTIES = ("主要职能", "主要职责", "部门职责", "单位职责", "职能职责")
-TITLE_WORDS = (*DUTIES, "机构设置", "名词解释", "预算编制说明", "其他相关情况说明", "项目经费情况说明")
+TITLE_WORDS = (*DUTIES, "机构设置", "名词解释", "预算编制说明", "其他相关情况说明", "项目经费情况说明",
+               "预算情况说明")  # 重庆: the one title "…2026年部门预算情况说明" may fill its line
 LEAD = re.compile(r"^.{0,40}?(?:的)?主要职[责能](?:是|为|包括)[：:]")
 
 

@@ -26,7 +26,7 @@ from .pdf import Document, PdfSheet
 SENTENCE_END = re.compile(r"(?<=[。；！？])")
 DIGITS = re.compile(r"\d")
 FIGURE = re.compile(r"-?\d[\d,]*(?:\.\d+)?%?")
-PAGE_NUMBER = re.compile(r"—\d+—")
+PAGE_NUMBER = re.compile(r"—\d{1,4}—")  # a page number, not "023—89016090—" (a phone before one)
 
 
 @dataclass(frozen=True)
