@@ -56,6 +56,12 @@ def limit_findings(b: Budget) -> Iterator[Finding]:
                 shown = f"{value:f}" if places <= 20 else f"{value:.3E}"
                 yield Finding("R802", f"金额 {shown} 有 {places} 位小数，{b.unit}金额最多两位小数"
                               f"{hint}", loc)
+        elif isinstance(value, int) and not isinstance(value, bool) and loc[:1] == ("sections",):
+            # a region section's whole number may be money (amount: 20000000): bounded as an
+            # amount here, as a count or money by its declared field type (checks.sections)
+            if value >= ceiling:
+                yield Finding("R801", f"金额 {value:,}{b.unit} 超出部门预算可能的范围"
+                              f"（应小于 1 万亿元，即 {ceiling:,f}{b.unit}）", loc)
         elif isinstance(value, int) and not isinstance(value, bool) and value >= MAX_COUNT:
             yield Finding("R805", f"数量 {value:,} 超出部门预算可能的范围（人数、机构数、车辆和设备数"
                           f"应小于 {MAX_COUNT:,}）", loc)
