@@ -52,6 +52,12 @@ ZHEJIANG_GAPS = {
 }
 
 
+# 江苏's 附表 titles carry no year ("收支总表") and the workbook written here is titled "附表":
+# `import -o` then cannot tell the budget year without `--year`.
+NO_YEAR = pytest.mark.xfail(strict=True, reason=(
+    "江苏的附表表名不含年度，本测试的工作簿标题“附表”也不含：import -o 找不到预算年度，须给 --year"))
+
+
 def known_gap(samples: list[Any]) -> list[Any]:
     return [pytest.param(s, marks=SHENZHEN_GAP) if s == SHENZHEN
             else pytest.param(s, marks=GUANGZHOU_GAP) if isinstance(s, str) and s in GUANGZHOU else s
@@ -143,7 +149,8 @@ def figures_of(data: dict) -> dict:  # type: ignore[type-arg]
     pytest.param(s, marks=pytest.mark.xfail(strict=True, reason=(
         "import 尚不能从北京的预算03表（无资金来源栏）取回非财政拨款的支出行：2070108 项目支出"
         "2100万元、2070199 基本支出0.05万元未导入"))) if s in SOURCES_NOT_STATED
-    else pytest.param(s, marks=ZHEJIANG_GAPS[s]) if s in ZHEJIANG_GAPS else s
+    else pytest.param(s, marks=ZHEJIANG_GAPS[s]) if s in ZHEJIANG_GAPS
+    else pytest.param(s, marks=NO_YEAR) if s.startswith("jiangsu-") else s
     for s in SAMPLE_FILES]))
 def test_new_file_from_own_workbook_has_every_figure(sample: str, tmp_path: Path) -> None:
     """`-o`: the region's skeleton with the workbook's figures — the sample's figures — and

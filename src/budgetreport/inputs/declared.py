@@ -138,6 +138,9 @@ ROWS_KEYS: dict[str, str] = {
     "totals_at": "收支总表的合计类行：bottom（排在底部，默认）或 top（排在表头下、各行之前）",
     "unit_row": "合计行（在前时）之下、各行之前加一行单位行，数字同合计，行名如 \"{name}\" 或 \"{name}（本级）\"",
     "total_in": "records：合计行的名称写在哪个字段的栏（默认第一栏），如 name",
+    "classes": "functional、economic：只画这些类（类级编码的列表，如 [\"302\"]），合计也只算它们",
+    "groups": "records：按这些字段分组（字段名列表，外层在前），每组先印一行小计（组的值印在第一栏，"
+              "按层缩进），组内各行的分组字段空白；合计只加各条记录",
 }
 LINE_KEYS: dict[str, str] = {
     "label": "行名", "each": "class：每个类一行（按所在一半的各栏度量）", "funds": "each/of 的资金来源",
@@ -224,6 +227,8 @@ class RowsSpec:
     unit_row: str | None = None  # a row under a first 合计 repeating it, labelled so
     total_in: str = ""  # records: the field whose column holds the 合计 label (default the first column)
     total_cell: str = "span"  # the 合计 label across the columns before the amounts, or in the name column
+    classes: tuple[str, ...] = ()  # functional / economic: only these 类
+    groups: tuple[str, ...] = ()  # records: grouped by these fields, a subtotal row per group
 
 
 @dataclass(frozen=True)
@@ -511,6 +516,14 @@ class _Checker:
         for name in ("left", "right", "lines"):
             if name in d:
                 out[name] = self.lines(d[name], loc + (name,))
+        for name in ("classes", "groups"):
+            if name in d:
+                items = d[name]
+                if not isinstance(items, list) or not items or not all(isinstance(v, str) for v in items):
+                    example = '["302"]' if name == "classes" else "[category, unit]"
+                    self.say(loc + (name,), f"{name} 应为文字的列表，如 {example}")
+                else:
+                    out[name] = tuple(items)
         if source == "economic" and (out.get("funds", ("all",)) not in (("all",), ("general_budget",))
                                      or out.get("part", "all") not in ("all", "basic")):
             self.say(loc, "经济分类的数据只有一般公共预算基本支出（economic）：funds 只能是 general_budget，"
@@ -722,7 +735,8 @@ def json_schema() -> dict[str, Any]:
         "section": text | {"description": ROWS_KEYS["section"]},
         "unit_row": text | {"description": ROWS_KEYS["unit_row"]},
         "total_in": text | {"description": ROWS_KEYS["total_in"]},
-        "depth": text | {"description": ROWS_KEYS["depth"]}}}
+        "depth": text | {"description": ROWS_KEYS["depth"]},
+        **{k: {"type": "array", "items": text, "description": ROWS_KEYS[k]} for k in ("classes", "groups")}}}
     count = {"type": "integer", "minimum": 0, "maximum": 200}
     return {
         "$schema": "http://json-schema.org/draft-07/schema#", "title": "附表声明（tables/<键>.yaml）",

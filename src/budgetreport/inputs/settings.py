@@ -29,7 +29,8 @@ KEYS: dict[str, str] = {
     "table_numbering": "附表编号方式（chinese、arabic 或 two_digit）",
     "table_label": "表号在表名前的写法（{n} 为表号，如 附表{n}）",
     "table_label_on_page": "表页上也印表号：true 印在表名前，above 单独一行印在表名之上（默认 false，只在目录中）",
-    "table_page_label": "表页右上、表名之上另印的表号（{n} 为阿拉伯数字序号，如 表{n}；与 table_label 各自独立）",
+    "table_page_label": ("表页右上、表名之上另印的表号（{n} 为阿拉伯数字序号，如 表{n}；{nn} 两位，如 公开{nn}表；"
+                         "与 table_label 各自独立）"),
     "prepared_label": "附表表头左侧的“编制单位”用语",
     "header_labels": "附表表头用语的替换",
     "empty_note": "空表的通用说明",

@@ -71,6 +71,7 @@ FILTERS = {
     "share": "18.99% — part|share(whole): the part's share of the whole, in per cent; share(whole, 1): 19.0%",
     "shares": "[49.4%, 14.3%, 36.3%] — parts|shares(whole, 1): the parts' shares, made to add up to 100%",
     "amount_trimmed": "5.6万元 — an amount in a sentence with its zero decimals dropped, whatever text_decimals says",
+    "pct": "92.7% — part|pct(whole): the part's share of the whole, two decimals, trailing zeros dropped (100%, 0%)",
     "numeral": "3 → 三",
     "cn_date": "date → 2022年2月15日",
     "cn_month": "date → 2022年2月",
@@ -91,6 +92,12 @@ def _rate(change: money.Change | None, places: int = 1) -> str:
         return "0%"
     value = (abs(change.delta) / change.prior * 100).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     text = f"{value:f}"
+    return (text.rstrip("0").rstrip(".") if "." in text else text) + "%"
+
+
+def _pct(part: Decimal, whole: Decimal) -> str:
+    """The share of a whole as trimmed publications print it: "92.7%", "100%", "0%" (of nothing)."""
+    text = f"{money.round2(part / whole * 100) if whole else money.round2(0):f}"
     return (text.rstrip("0").rstrip(".") if "." in text else text) + "%"
 
 
@@ -127,6 +134,7 @@ class Heading:
     title: str
     anchor: str
     separator: str = ""  # between number and title, as the heading prints it ("第一部分　概况")
+    listed: bool = True  # in the table of contents (a level-1 heading may be left out of it)
 
 
 @dataclass
@@ -148,8 +156,9 @@ class Outline:
         n = self._next(0)
         return self._emit(0, self.styles[0].label(n), title, "h1", "part")
 
-    def h(self, level: int, title: str) -> Markup:
-        return self._emit(level, self.label(level), title, f"h{min(level, 5) + 1}", f"h{level}")
+    def h(self, level: int, title: str, listed: bool = True) -> Markup:
+        """A numbered heading; `listed=False` keeps it out of the contents."""
+        return self._emit(level, self.label(level), title, f"h{min(level, 5) + 1}", f"h{level}", listed)
 
     def label(self, level: int) -> str:
         """A run-in number ("（一）") for a paragraph that starts with it; not in the contents."""
@@ -160,11 +169,11 @@ class Outline:
         self.headings.append(Heading(1, label, title, anchor, separator))
         return ""
 
-    def _emit(self, level: int, label: str, title: str, tag: str, cls: str) -> Markup:
+    def _emit(self, level: int, label: str, title: str, tag: str, cls: str, listed: bool = True) -> Markup:
         anchor = "s" + "-".join(str(c) for c in self.counters[: level + 1])
         style = self.styles[level]
         sep = style.separator if label else ""
-        self.headings.append(Heading(level, label, title, anchor, sep))
+        self.headings.append(Heading(level, label, title, anchor, sep, listed))
         if style.align:
             cls += f" align-{style.align}"
         return Markup(f'<{tag} id="{anchor}" class="{cls}">{escape(label)}{sep}'
@@ -191,7 +200,7 @@ def _environment(search: tuple[Path, ...],
     )
     env.filters.update(
         amount=money.amount, num=money.number, cell=money.table_amount, numeral=numeral,
-        share=_share, shares=_shares, versus=lambda now, prior: money.Change(Decimal(now), Decimal(prior)),
+        share=_share, pct=_pct, shares=_shares, versus=lambda now, prior: money.Change(Decimal(now), Decimal(prior)),
         amount_trimmed=money.amount_trimmed, rate=_rate,
         cell_labels=labels,
         cn_date=lambda d: f"{d.year}年{d.month}月{d.day}日",
@@ -424,7 +433,7 @@ def _render(f: Figures, resolved: Resolved, tables: list[Table], css: str, mediu
                       thousands=style.thousands)
     with money.showing(display, style.comparison):
         body = env.get_template("body.html.j2").render(context)
-        toc = [h for h in outline.headings if h.level <= 1]
+        toc = [h for h in outline.headings if h.level <= 1 and h.listed]
         return env.get_template("document.html.j2").render(
             context, body=Markup(body), toc=toc, css=Markup(css))
 

@@ -563,12 +563,16 @@ def record_rows(items: Sequence[Mapping[str, Any]], rs: RowsSpec, leaves: Sequen
             return Cell(formatted(c.format, item), kind)
         return Cell(None if v is None else str(v), kind)
 
-    depths = record_depths(items, leaves, kinds, rs.depth)
-    cells = [[replace(cell(c, item), level=d) for c in leaves] for item, d in zip(items, depths, strict=True)]
-    rows = [Row(tuple(r)) for r in merged(cells, items, leaves)]
+    if rs.groups:
+        rows = grouped_rows(items, rs.groups, leaves, kinds, cell)
+        summed = list(items)
+    else:
+        depths = record_depths(items, leaves, kinds, rs.depth)
+        cells = [[replace(cell(c, item), level=d) for c in leaves] for item, d in zip(items, depths, strict=True)]
+        rows = [Row(tuple(r)) for r in merged(cells, items, leaves)]
+        summed = [i for n, i in enumerate(items) if not subtotal(items, n, leaves, kinds, rs.depth)]
     if rs.total == "none":
         return rows
-    summed = [i for n, i in enumerate(items) if not subtotal(items, n, leaves, kinds, rs.depth)]
     sums = []
     label_at = next((j for j, c in enumerate(leaves) if rs.total_in and c.field == rs.total_in), 0)
     for j, c in enumerate(leaves):
@@ -579,6 +583,53 @@ def record_rows(items: Sequence[Mapping[str, Any]], rs: RowsSpec, leaves: Sequen
             sums.append(text(rs.total_label) if j == label_at else Cell(None, kind))
     total_row = Row(tuple(sums), total=True)
     return [total_row, *rows] if rs.total == "first" else [*rows, total_row]
+
+
+def grouped_rows(items: Sequence[Mapping[str, Any]], groups: Sequence[str], leaves: Sequence[ColumnSpec],
+                 kinds: Mapping[str, Kind], cell: Callable[[ColumnSpec, Mapping[str, Any]], Cell]) -> list[Row]:
+    """Records grouped by `groups` (outermost first), in the order they first appear: each
+    group's subtotal row (its value in the first column, at its depth) before its records,
+    whose grouping fields are left blank. Depths as `record_depths`, so `printed` re-adds them."""
+    def key(item: Mapping[str, Any], depth: int) -> tuple[str, ...]:
+        return tuple(str(item.get(g) or "") for g in groups[:depth])
+
+    rows: list[Row] = []
+
+    def emit(members: Sequence[Mapping[str, Any]], depth: int) -> None:
+        if depth == len(groups):
+            for item in members:
+                rows.append(Row(tuple(
+                    replace(Cell(None, leaf_kind(c, kinds)) if c.field in groups else cell(c, item),
+                            level=depth + 1) for c in leaves)))
+            return
+        order: list[tuple[str, ...]] = []
+        for item in members:
+            if key(item, depth + 1) not in order:
+                order.append(key(item, depth + 1))
+        for k in order:
+            inside = [i for i in members if key(i, depth + 1) == k]
+            out: list[Cell] = []
+            for j, c in enumerate(leaves):
+                if leaf_kind(c, kinds) == "money":
+                    out.append(money(total(v for i in inside if isinstance(v := i.get(c.field or ""), Decimal)),
+                                     c.field or ""))
+                else:
+                    out.append(Cell(k[-1] if j == 0 else None, leaf_kind(c, kinds)))
+            rows.append(Row(tuple(replace(x, level=depth + 1) for x in out)))
+            emit(inside, depth + 1)
+
+    emit(items, 0)
+    return rows
+
+
+def only_classes(t: Tree, classes: Sequence[str]) -> Tree:
+    """The tree cut to the given 类 (`rows.classes`), its totals theirs."""
+    if not classes:
+        return t
+    rows = tuple(r for r in t.rows if r.code[:3] in classes)
+    tops = [r for r in rows if r.level == 1]
+    keys = {k for r in tops for k in r.values}
+    return replace(t, rows=rows, totals={k: total(r.values.get(k) or ZERO for r in tops) for k in keys})
 
 
 # --- the 绩效目标 forms ----------------------------------------------------------------------

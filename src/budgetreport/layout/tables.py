@@ -11,7 +11,7 @@ in which order, is `region.yaml: tables`; `table_titles`, `header_labels`, `empt
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import fields, is_dataclass, replace
 from decimal import Decimal
 from typing import TypeVar
@@ -23,6 +23,7 @@ from ..inputs.declared import TableSpec
 from ..inputs.model import Project
 from ..inputs.region import Region, fill
 from ..inputs.resolved import Resolved
+from ..inputs.sections import SectionSpec
 from ..inputs.table_settings import NUMBERING_STYLES
 from .grid import COVERED, Cell, Column, H, HeaderCell, Row, Sum, Table, layout
 from .rows import (
@@ -33,6 +34,7 @@ from .rows import (
     header,
     none_rows,
     numeral,
+    only_classes,
     paired_rows,
     performance_rows,
     record_kinds,
@@ -46,18 +48,22 @@ __all__ = ["COVERED", "Cell", "Column", "H", "HeaderCell", "Row", "Sum", "Table"
            "layout", "numeral"]
 
 
-def body(spec: TableSpec, f: Figures,
-         projects: Sequence[Project] | None = None) -> tuple[tuple[H, ...], list[Row], bool]:
-    """The header tree, the rows and whether the table is landscape, as declared."""
+def body(spec: TableSpec, f: Figures, projects: Sequence[Project] | None = None,
+         sections: Mapping[str, SectionSpec] | None = None) -> tuple[tuple[H, ...], list[Row], bool]:
+    """The header tree, the rows and whether the table is landscape, as declared. A records
+    table's money fields are amount columns as the section declares them, given or not."""
     rs = spec.rows
     split = split_of(f, rs)
     items = records(f, spec) if rs.source == "records" else []
-    kinds = record_kinds(items)
+    declared = (sections or {}).get(rs.section)
+    kinds = record_kinds(items) | ({k: "money" for k, x in declared.fields.items() if x.type == "money"}
+                                   if declared is not None else {})
     tree = header(spec.columns, split, kinds)
     leaves = spec.leaves(split)
     if rs.source in ("functional", "economic"):
-        t = functional(f, rs.funds, rs.part) if rs.source == "functional" else {
-            "government": f.economic_government, "pairs": f.economic_pairs}.get(rs.classification, f.economic)
+        t = only_classes(functional(f, rs.funds, rs.part) if rs.source == "functional" else {
+            "government": f.economic_government, "pairs": f.economic_pairs}.get(rs.classification, f.economic),
+            rs.classes)
         rows = class_rows(t, leaves, rs, spec.empty)
         if not rows and spec.empty == "none_row":
             rows = none_rows(leaves, rs)
@@ -187,7 +193,7 @@ def build_tables(f: Figures, resolved: Resolved) -> list[Table]:
             spec = filled(declared, values | {"record": record})
             if records and len(records) > 1:
                 spec = replace(spec, key=f"{key}_{n}")
-            tree, rows, landscape = body(spec, f, projects)
+            tree, rows, landscape = body(spec, f, projects, resolved.sections)
             if rows or spec.empty != "omit":
                 built.append((key, spec, tree, padded(rows, tree, spec), landscape))
     tables = []
@@ -222,7 +228,8 @@ def build_tables(f: Figures, resolved: Resolved) -> list[Table]:
             note_below=position == "below", spec=tree, repeat_header=spec.repeat_header,
             label_format=s.get("table_label", ""), type_size=size,
             note="" if nothing and rows else spec.note,
-            page_label=s.get("table_page_label", "").replace("{n}", str(i)) if spec.numbered else ""))
+            page_label=s.get("table_page_label", "").replace("{nn}", f"{i:02d}").replace("{n}", str(i))
+            if spec.numbered else ""))
     return tables
 
 

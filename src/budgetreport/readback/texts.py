@@ -179,7 +179,10 @@ def _units(pdf: str, page: int, paras: list[str]) -> list[Placed]:
     number under the department; or a 单位预算's internal divisions ("设22个内设机构，包括：…")."""
     text = "".join(paras)
     out: list[Placed] = []
-    names = [re.split(r"[，,]", m.group(1))[0].strip() for p in paras if (m := NUMBERED.match(p))]
+    # a numbered list the paragraph before announces ("……具体包括：" then "1. …"); numbered
+    # paragraphs that are not such a list ("1.根据部门职责分工，……") name no units
+    names = [re.split(r"[，,]", m.group(1))[0].strip() for i, p in enumerate(paras)
+             if (m := NUMBERED.match(p)) and any(q.endswith(("：", ":")) for q in paras[:i])]
     # "包括X本部以及下属N家预算单位": the 本部 is a unit too, when the list leaves it out
     if names and (own := HEAD_OFFICE.search(text)) and not any("本部" in n for n in names):
         names.insert(0, own.group(1))
