@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
+from budgetreport.inputs.load import read
 from budgetreport.publish.build import build
 from budgetreport.readback import verify
-from conftest import DATA, Generated
+from conftest import DATA, Generated, run_cli
 
 D = Decimal
 HZ = "zhejiang-hangzhou-qxj-2026"
@@ -474,3 +476,22 @@ HU_GAP = ("verify 尚不能读湖州原文：跨页续表的“**”栏次行读
                                     pytest.param(HU, marks=pytest.mark.xfail(strict=True, reason=HU_GAP))])
 def test_the_publication_is_read_without_reader_gaps(sample: str) -> None:
     assert unexplained(sample, published_problems(sample), PUBLICATION_WRONG) == []
+
+
+def test_import_of_the_huzhou_publication_gives_its_figures(tmp_path: Path) -> None:
+    """`import` of 湖州's own PDF (code columns; the “** 1 2 3” row repeated on continued pages):
+    the publication's figures, as printed (292.27 included, which the sample corrects)."""
+    pdf = next(PUBLISHED.glob("zhejiang-huzhou-*-2026-bmys.pdf"), None)
+    if pdf is None:
+        pytest.skip("the reference publication of 湖州市财政局 is not on this machine")
+    out = tmp_path / "hu.yaml"
+    result = run_cli("import", pdf, "-o", out, "--region", "zhejiang/huzhou", "--name", "湖州市财政局")
+    assert result.exit_code == 0, result.output
+    data = read(out).data
+    assert D(str(data["income"]["general_budget"])) == D("6838.41")
+    lines = {x["code"]: x for x in data["spending"]}
+    assert D(str(lines["2010601"]["personnel"])) == D("3102.63")
+    assert D(str(lines["2080501"]["personnel"])) == D("292.27")
+    assert D(str(lines["2010699"]["project"])) == D("1153.00")
+    economic = {x["code"]: x for x in data["economic"]}
+    assert D(str(economic["30399"]["public"])) == D("14.90")

@@ -143,15 +143,21 @@ def _body_start(sheet: Sheet, first: int) -> int:
     return sheet.max_row + 1
 
 
+def numbering_row(sheet: Sheet, r: int) -> bool:
+    """The row numbering the columns: "栏次 1 2 3", "** ** 1 2 3" (under a header, and again
+    under the header a continued page repeats)."""
+    marks = [norm(sheet.text(r, c, merged=True)) for c in range(1, sheet.max_col + 1)]
+    return norm(sheet.text(r, 1, merged=True)) in ("栏次", "行次") or all(
+        m in ("", "**", "*", "甲", "乙", "丙") or m.isdigit() for m in marks)
+
+
 def column_paths(sheet: Sheet, top: int, bottom: int) -> dict[int, tuple[str, ...]]:
     """Each column's header labels, top first. Merged cells name every column they cover;
     a header drawn without merges gets its upper labels carried right over blank cells."""
     merged = any(top <= m[0] <= bottom or top <= m[2] <= bottom for m in sheet.merges)
     paths: dict[int, list[str]] = {c: [] for c in range(1, sheet.max_col + 1)}
     for r in range(top, bottom + 1):
-        marks = [norm(sheet.text(r, c, merged=True)) for c in range(1, sheet.max_col + 1)]
-        if norm(sheet.text(r, 1, merged=True)) in ("栏次", "行次") or all(
-                m in ("", "**", "*", "甲", "乙", "丙") or m.isdigit() for m in marks):
+        if numbering_row(sheet, r):
             continue  # the row numbering the columns ("栏次 1 2 3", "** ** 1 2 3") names none
         carry = ""
         for c in range(1, sheet.max_col + 1):
@@ -338,6 +344,8 @@ def _classified(table: Table, paths: dict[int, tuple[str, ...]], rename: dict[st
                 row.total = True  # 合计, or (深圳) the department's own name over its lines
             elif _blank(table, r, columns) or _zero(table, r, columns):
                 continue  # a blank line, a note, or a padding row of zeros (the 预算单位 of an empty table)
+            elif numbering_row(sheet, r):
+                continue  # "** ** 1 2 3" under the header a continued page repeats (湖州)
             else:
                 problems.append(problem(sheet.ref(r, first_col), "E516",
                                         f"这一行有数字，但没有科目编码{f'（“{lead}”）' if lead else ''}"))
