@@ -121,6 +121,8 @@ COLUMN_KEYS: dict[str, str] = {
     "year": "固定行：本栏（及其下级栏）的全文数字取 current（本年）、prior（上年）或 change（增减额），不论行的 year",
     "merge": "数据段的栏：上下合并——记录不填本栏（也不填左边的合并栏）时并入上面的格（如项目名称、一级指标）",
     "format": "文字栏、字段栏的写法，如 \"[{code}]{name}\"：分类行可用 {code} {name}，记录行可用其各字段",
+    "part_of": "true：本栏是前一栏的一部分（如“扣除基建项目后预算数”之于“项目支出总数”），"
+               "打印合计核对时不与同级各栏相加（栏名以“其中”开头的栏同此）",
 }
 ROWS_KEYS: dict[str, str] = {
     "source": "行的来源：" + "、".join(ROW_SOURCES),
@@ -187,6 +189,7 @@ class ColumnSpec:
     year: str | None = None  # fixed rows: this column's figures are of this year, whatever the line's
     merge: bool = False  # records: a record not giving it (nor a merged column to its left) joins the cell above
     format: str | None = None  # how a text/field cell is written: "[{code}]{name}"
+    part_of: bool = False  # an amount that is part of the column before it (never added to its siblings)
 
 
 @dataclass(frozen=True)
@@ -401,7 +404,8 @@ class _Checker:
             width=None if "width" not in d else self.number(d["width"], loc + ("width",), "width", 1, 60),
             when=None if "when" not in d else self.choice(d["when"], loc + ("when",), "when"),
             columns=sub, year=year, format=fmt,
-            merge=False if "merge" not in d else self.flag(d["merge"], loc + ("merge",), "merge"))
+            merge=False if "merge" not in d else self.flag(d["merge"], loc + ("merge",), "merge"),
+            part_of=False if "part_of" not in d else self.flag(d["part_of"], loc + ("part_of",), "part_of"))
 
     def line(self, node: Any, loc: tuple[Any, ...]) -> LineSpec:
         d = self.keys(node, loc, LINE_KEYS, "行")
@@ -699,6 +703,7 @@ def json_schema() -> dict[str, Any]:
         "text": enum("text", TEXTS, COLUMN_KEYS["text"]),
         "field": text | {"description": COLUMN_KEYS["field"]},
         "width": {"type": "integer", "minimum": 1, "maximum": 60, "description": COLUMN_KEYS["width"]},
+        "part_of": {"type": "boolean", "description": COLUMN_KEYS["part_of"]},
         "when": enum("when", CHOICES["when"], COLUMN_KEYS["when"]),
         "year": enum("year", CHOICES["year"], COLUMN_KEYS["year"]),
         "merge": {"type": "boolean", "description": COLUMN_KEYS["merge"]},

@@ -71,6 +71,7 @@ class H:
     children: tuple[H, ...] = ()
     kind: Kind = "money"
     width: int = 8
+    part_of: bool = False  # part of the column before it (declared `part_of`): not added to its siblings
 
     @staticmethod
     def of(text: str, *children: H, kind: Kind = "money", width: int = 8) -> H:

@@ -28,7 +28,7 @@ PART_OF = "其中"  # a column "其中：…" is part of the one before it, neve
 
 
 def _of_which(node: H) -> bool:
-    return node.text.startswith(PART_OF)
+    return node.text.startswith(PART_OF) or node.part_of
 
 
 def column_sums(spec: Sequence[H]) -> list[tuple[int, list[int]]]:

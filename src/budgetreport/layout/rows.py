@@ -201,7 +201,7 @@ def header(columns: Sequence[ColumnSpec], split: bool, kinds: Mapping[str, Kind]
         if c.columns:
             return H(c.label, tuple(n for n in map(node, c.columns) if n is not None))
         kind = leaf_kind(c, kinds)
-        return H(c.label, (), kind, width(c, kind))
+        return H(c.label, (), kind, width(c, kind), c.part_of)
 
     return tuple(n for n in map(node, columns) if n is not None)
 
