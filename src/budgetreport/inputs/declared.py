@@ -152,6 +152,8 @@ LINE_KEYS: dict[str, str] = {
     "less": "从 figure 中减去的全文数字（一个或列表），如本年收入 = 财政拨款收入 − 上年结转",
     "beside": "与另一半的这一行（行名）排在同一行，其间以空行补齐（如 二、上年结转 对齐 二、结转下年）",
     "levels": "each 画到第几级：1 只有类（默认），2 类及其款，3 类、款、项（“一、”只编类）",
+    "indent": "缩进（true；默认 false）：each 行的款、项名称按级次缩进；figure 行与只有名称的行缩进一级"
+              "（如 一、财政拨款 下的 一般公共预算）",
     "of": "functional：该分类的合计（按各栏度量）", "sum": "这些行（行名列表）之和",
     "adds": "声明本行为这些行之和（行名列表，或 above：上面各行），供打印合计核对",
     "total": "合计类的行：排在一半的底部、加粗",
@@ -199,6 +201,7 @@ class LineSpec:
     funds: tuple[str, ...] = ("all",)
     numbered: bool | str = False
     levels: int = 1
+    indent: bool = False  # an each line's 款 and 项 names indented by level
     figure: tuple[str, ...] = ()  # added
     less: tuple[str, ...] = ()    # subtracted
     of: str | None = None
@@ -417,7 +420,7 @@ class _Checker:
                 out[name] = self.choice(d[name], loc + (name,), name)
         if "funds" in d:
             out["funds"] = self.funds(d["funds"], loc + ("funds",))
-        for name in ("numbered", "total"):
+        for name in ("numbered", "total", "indent"):
             if name == "numbered" and isinstance(d.get(name), str):
                 if "一" not in d[name] and "1" not in d[name]:
                     self.say(loc + (name,), "numbered 写作 true（一、）或编号的样子，如 （一）、一是、1、")
@@ -714,6 +717,7 @@ def json_schema() -> dict[str, Any]:
         "each": enum("each", CHOICES["each"], LINE_KEYS["each"]), "funds": funds,
         "numbered": {"type": ["boolean", "string"], "description": LINE_KEYS["numbered"]},
         "levels": {"type": "integer", "minimum": 1, "maximum": 3, "description": LINE_KEYS["levels"]},
+        "indent": {"type": "boolean", "description": LINE_KEYS["indent"]},
         "all": {"anyOf": [{"type": "boolean"}, {"type": "array", "items": {"type": "string", "pattern": "^[0-9]{3}$"}}],
                 "description": LINE_KEYS["all"]},
         "figure": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],

@@ -28,6 +28,7 @@ class Cell:
     colspan: int = 1
     rowspan: int = 1
     level: int = 0  # indentation level of a 类/款/项 name (1–3), 0 for none
+    indent: int = 0  # indentation only, for the eye (a 收支总表's 款/项 names): not a level `printed` adds by
     # Ties a cell to its data (serve's 在文档中查看): the field of a 科目 line an amount sums
     # (personnel, project…), or the data path of a figure shown as given ("three_public.reception.amount").
     key: str = ""

@@ -311,6 +311,7 @@ class Line:
     adds: tuple[str, ...] | str = ()
     level: int = 1  # an `each` line's 类 (1), 款 (2) or 项 (3); "adds: above" sums the 类 only
     beside: str = ""  # the other half's line this one is drawn level with
+    indent: int = 0  # the label's indentation level (an `each` line's 类 1, 款 2, 项 3 with `indent: true`)
 
 
 def _numbered(style: bool | str, i: int) -> str:
@@ -346,9 +347,11 @@ def half_lines(f: Figures, lines: Sequence[LineSpec], measures: Sequence[str]) -
                     continue
                 n += r.level == 1
                 out.append(Line((_numbered(x.numbered, n) if r.level == 1 else "") + r.name,
-                                tuple(measure(r, m) for m in measures), x.total, x.adds, r.level))
+                                tuple(measure(r, m) for m in measures), x.total, x.adds, r.level,
+                                indent=r.level if x.indent else 0))
         elif x.figure:
-            out.append(Line(x.label, (figures(f, x.figure, x.less, x.year),), x.total, x.adds, beside=x.beside))
+            out.append(Line(x.label, (figures(f, x.figure, x.less, x.year),), x.total, x.adds, beside=x.beside,
+                            indent=2 * x.indent))
         elif x.of:
             t = functional(f, x.funds)
             out.append(Line(x.label, tuple(measure(t, m) for m in measures), x.total, x.adds, beside=x.beside))
@@ -362,7 +365,7 @@ def half_lines(f: Figures, lines: Sequence[LineSpec], measures: Sequence[str]) -
                            for j in range(len(measures)))
             out.append(Line(x.label, values, x.total, x.adds or tuple(x.sum), beside=x.beside))
         else:
-            out.append(Line(x.label, (None,) * len(measures), x.total, x.adds, beside=x.beside))
+            out.append(Line(x.label, (None,) * len(measures), x.total, x.adds, beside=x.beside, indent=2 * x.indent))
     return out
 
 
@@ -408,8 +411,9 @@ def paired_rows(f: Figures, rs: RowsSpec, leaves: Sequence[ColumnSpec]) -> list[
             else body + [Line("", (), False)] * pad + tail
         index = {x.label: i for i, x in enumerate(drawn) if x.label}
         for i, x in enumerate(drawn):
-            cells[i] += [text(x.label), *([money(v) for v in x.values] + [money(None)] * (count - len(x.values))
-                                          if x.label else [Cell(None, "money")] * count)]
+            label = replace(text(x.label), indent=x.indent)  # indented for the eye only (`indent: true`)
+            cells[i] += [label, *([money(v) for v in x.values] + [money(None)] * (count - len(x.values))
+                                  if x.label else [Cell(None, "money")] * count)]
         for i, x in enumerate(drawn):
             parts = [y.label for y in body if y.level == 1] if x.adds == "above" else list(x.adds)
             if parts and all(p in index for p in parts):

@@ -117,7 +117,7 @@ def _content_width(cell: Cell, display: Display) -> float:
 
 
 def _indent(cell: Cell) -> int:
-    return max(cell.level - 1, 0)
+    return max((cell.level or cell.indent) - 1, 0)
 
 
 def set_value(target: Any, value: str | Decimal | None, display: Display = WAN) -> None:
