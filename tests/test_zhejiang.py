@@ -444,6 +444,7 @@ READER_GAPS = {
          "缺少附表“2026年市级部门项目支出绩效表”", "附表“2026年市级部门项目支出预算表”多出",  # 表11 (unit line
          # "万元" without 单位：) is read as a continuation of 表10
          "102026年",  # a page number read into the next paragraph
+         "表072026年",  # a table's note, page label and title read as a paragraph (the 三公 table's page)
          ],
 }
 
