@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
 from budgetreport.layout.rows import numeral
 from budgetreport.publish.build import build
-from conftest import DATA, Generated, lowest_headers
+from conftest import DATA, Generated, lowest_headers, run_cli
 
 SAMPLE = "guangdong-shenzhen-xfj-2026"
 D = Decimal
@@ -774,3 +775,18 @@ def test_guangzhou_explanation_words_each_figure_as_published(gz: tuple[str, Gen
         for figure in figures:
             assert figure in flat[start:end], (head, figure)
     assert "名词解释" in flat and flat.index("名词解释") > starts[-1]
+
+
+@pytest.mark.parametrize("region, section", [("guangdong/guangzhou", "project_spending"),
+                                             ("guangdong/shenzhen", "project_funds")])
+def test_new_gives_a_city_skeleton(tmp_path: Path, region: str, section: str) -> None:
+    """`new --region guangdong/<city>`: the city's skeleton, its data sections offered, and
+    `check` reading it (only blanks to fill reported, no unknown region or key)."""
+    out = tmp_path / "new.yaml"
+    result = run_cli("new", "--region", region, "--name", "测试局", "--year", "2026", "-o", out)
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert f"region: {region}" in text and f"# {section}:" in text
+    checked = run_cli("check", out)
+    assert checked.exit_code == 1 and "E100" in checked.output
+    assert "E820" not in checked.output and "E821" not in checked.output and "E230" not in checked.output
