@@ -225,8 +225,10 @@ def amount(value: object) -> Decimal:
 
 def test_eleven_tables_in_the_published_order(doc: Generated) -> None:
     assert list(doc.sheets) == TITLES
-    listed = re.findall(r"表(\d+) ?(\S+?表(?:（按\S+分类）)?) *\.", doc.text)  # the contents
-    assert [(int(n), t) for n, t in listed] == list(enumerate(TITLES, 1))
+    listed = re.findall(r"（([一二三四五六七八九十]+)）(\S+?表(?:（按\S+分类）)?) *\.", doc.text)  # the contents
+    assert [(n, t) for n, t in listed] == [(numeral(i), t) for i, t in enumerate(TITLES, 1)]
+    labels = re.findall(r"(?m)^[ \f]*表(\d+) *$", doc.text)  # "表1" above each table's title
+    assert [int(n) for n in labels] == list(range(1, 12))
 
 
 def test_every_figure_in_its_table_row_and_column(doc: Generated) -> None:
@@ -790,3 +792,36 @@ def test_new_gives_a_city_skeleton(tmp_path: Path, region: str, section: str) ->
     checked = run_cli("check", out)
     assert checked.exit_code == 1 and "E100" in checked.output
     assert "E820" not in checked.output and "E821" not in checked.output and "E230" not in checked.output
+
+
+# 深圳's nine parts of text, in order, each with its computed figures as the publication words
+# them (thousands separators, two decimals, rates to one decimal: 下降5.0%; 增加0.00万元 unchanged).
+SZ_PARTS = [
+    ("部门概况", ["深圳市信访局的主要职责是", "共5个处（室）", "2026年主要工作目标包括"]),
+    ("部门预算收支总体情况", ["部门预算收入4,684.30万元", "较2025年年初预算减少247.70万元", "下降5.0%",
+                             "部门预算支出4,684.30万元", "预算收支减少主要原因说明"]),
+    ("部门预算支出具体情况", ["深圳市信访局预算4,684.30万元", "在职人员经费2,422.61万元", "公用经费357.43万元",
+                             "增人增资99.41万元", "项目支出1,612.29万元", "1.社工服务项目498.82万元",
+                             "6.综合管理17.91万元"]),
+    ("政府采购预算情况", ["政府采购项目共有1,100.30万元", "货物类项目3.00万元", "工程类项目0.00万元",
+                         "服务类项目1,097.30万元"]),
+    ("财政拨款“三公”经费预算情况", ["“三公”经费预算5.58万元，较2025年年初预算增加0.00万元。",
+                                   "公务接待费。2026年预算数2.98万元", "公务用车运行维护费2026年预算数2.60万元"]),
+    ("部门预算绩效管理情况", ["共1家基层单位", "涉及预算资金1,612.29万元，设置并编报6个项目绩效目标"]),
+    ("重点项目预算绩效情况说明", ["498.82", "603.84", "486.39", "4.90", "0.44", "17.91"]),
+    ("其他需要说明情况", ["机关运行经费财政拨款预算357.43万元", "较2025年年初预算减少16.16万元", "下降4.3%",
+                         "截至2025年10月", "共有车辆1辆", "应急保障用车1辆", "计划购置车辆0辆、0万元",
+                         "本单位无政府性基金预算支出、国有资本经营预算支出和上级专项转移支付预算支出"]),
+    ("名词解释", ["一、财政拨款收入", "十、“三公”经费"]),
+]
+
+
+def test_shenzhen_text_in_nine_parts_worded_as_published(doc: Generated) -> None:
+    flat = re.sub(r"\s+", "", doc.text.replace("\f", ""))
+    body = flat[flat.rindex("第一部分部门概况"):]  # the parts themselves, after the contents
+    starts = [body.index(f"第{numeral(i)}部分{title}") for i, (title, _) in enumerate(SZ_PARTS, 1)]
+    assert starts == sorted(starts)
+    ends = [*starts[1:], body.index("表格部分", starts[-1])]
+    for (title, figures), start, end in zip(SZ_PARTS, starts, ends, strict=True):
+        for figure in figures:
+            assert figure in body[start:end], (title, figure)

@@ -76,23 +76,24 @@ FILTERS = {
     "cn_date": "date → 2022年2月15日",
     "cn_month": "date → 2022年2月",
     "rate": "7.8% — change|rate(1): a Change's rate (|delta| / last year) at that many decimals, zero "
-            "decimals dropped (5%, 0% when unchanged); empty when last year was zero",
+            "decimals dropped (5%, 0% when unchanged; rate(1, false) keeps them: 5.0%); empty when last "
+            "year was zero",
     "versus": "now|versus(prior) → Change: a figure against last year's that the data gives in a region "
               "section (c.phrase(ref)、c.verb、c.delta、c.direction)",
 }
 
 
-def _rate(change: money.Change | None, places: int = 1) -> str:
+def _rate(change: money.Change | None, places: int = 1, trim: bool = True) -> str:
     """A change's rate at `places` decimals, rounded once from the exact ratio, trailing zeros
     dropped: "7.8%", "5%", "0%" (unchanged, also from nothing to nothing); "" when last year
     was zero and this year is not."""
     if change is None or (not change.prior and change.delta):
         return ""
     if not change.prior:  # nothing last year, nothing this year
-        return "0%"
+        return "0%" if trim else f"{Decimal(0):.{places}f}%"
     value = (abs(change.delta) / change.prior * 100).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     text = f"{value:f}"
-    return (text.rstrip("0").rstrip(".") if "." in text else text) + "%"
+    return (text.rstrip("0").rstrip(".") if trim and "." in text else text) + "%"
 
 
 def _pct(part: Decimal, whole: Decimal) -> str:
@@ -152,7 +153,11 @@ class Outline:
             self.counters[deeper] = 0
         return self.counters[level]
 
-    def part(self, title: str) -> Markup:
+    def part(self, title: str, numbered: bool = True) -> Markup:
+        """A part's heading, numbered (第一部分…); `numbered=False`: without a number, and the
+        parts after it go on counting as if it were not there (深圳's 表格部分 after 第九部分)."""
+        if not numbered:
+            return self._emit(0, "", title, "h1", "part")
         n = self._next(0)
         return self._emit(0, self.styles[0].label(n), title, "h1", "part")
 
