@@ -246,6 +246,8 @@ def _paired(t: Table, facts: Facts, by_name: dict[str, str],
             _sum_check(out, f"“{r.label}”", a, [left[key]], f"第{left[key].ref.row}行的同一数字")
     sources = [left[s] for s in SOURCE_KEYS if s in left and s != "carryover"]
     fiscal = [left[s.value] for s in FISCAL_SOURCES if s.value in left]
+    if "fiscal" in left and not fiscal:
+        sources.append(left["fiscal"])  # 本级财政拨款收入 as one line, its funds not apart
     if not fiscal_only:
         _sum_check(out, "“财政拨款收入”", left.get("fiscal"), fiscal, "其中各项之和")
         _sum_check(out, "“本年收入合计”", left.get("this_year"), sources, "各项收入之和")
@@ -286,6 +288,10 @@ def _paired(t: Table, facts: Facts, by_name: dict[str, str],
             s = col if col in SOURCE_KEYS else scope
             facts.add(("fn", s, code, "total" if col in SOURCE_KEYS else col), a,
                       f"“{r.label}”（{code}）的“{COLUMN_WORDS.get(col, col)}”")
+    by_part = [totals[k].amounts["total"] for k in ("basic", "project")
+               if k in totals and "total" in totals[k].amounts]
+    if by_part and not right_rows and "this_year" in totals and "total" in totals["this_year"].amounts:
+        _sum_check(out, "“本年支出合计”", totals["this_year"].amounts["total"], by_part, "基本支出与项目支出之和")
     for col in sorted({k for r in t.right for k in r.amounts}):
         word = COLUMN_WORDS.get(col, col)
         this_year = totals.get("this_year")

@@ -114,6 +114,7 @@ INCOME_ROWS = {"本年收入合计": "this_year", "本年收入": "this_year", "
                "合计": "total",  # 合计 heading a 收支总体情况表 (Chongqing)
                "预算拨款": "fiscal"}  # 广州's 收支总体情况表
 SPENDING_ROWS = {"本年支出合计": "this_year", "本年支出": "this_year", "支出总计": "total",
+                 "基本支出": "basic", "项目支出": "project",  # a 收支总表 by 基本/项目 (长沙)
                  "支出合计": "total", "结转下年": "carry_forward", "年末结转和结余": "carry_forward",
                  "结转下年支出": "carry_forward", "年终结转结余": "carry_forward",
                  "年末结转结余": "carry_forward", "结转结余下年": "carry_forward", "合计": "total"}
@@ -124,7 +125,7 @@ def column_key(path: tuple[str, ...], rename: Mapping[str, str]) -> str | None:
     labels = [rename.get(p, p) for p in path]
     leaf = labels[-1]
     parent = labels[-2] if len(labels) > 1 else ""
-    if (leaf in ("小计", "合计") or leaf in (parent + "总数", parent + "合计")) and parent:
+    if (leaf in ("小计", "合计", "金额") or leaf in (parent + "总数", parent + "合计")) and parent:
         # (项目支出>项目支出总数, beside 项目支出>扣除基建项目后预算数, is 项目支出's whole)
         # 基本支出>小计, 公务用车购置及运行费>小计, 本年收入>小计; a 合计 under a table-wide
         # heading (“三公”经费预算数>合计, 一般公共预算支出>合计) is the row's total

@@ -315,13 +315,14 @@ def _classified(table: Table, paths: dict[int, tuple[str, ...]], rename: dict[st
     # a table may print two classifications side by side (部门 and 政府 economic codes): the
     # first is read, the columns of the second are labels too, not amounts
     parts: dict[str, int] = {}
-    for c, p in sorted(paths.items()):
-        if p[-1] in ("类", "款", "项"):
-            parts.setdefault(p[-1], c)
-    code_col = next((c for c, p in paths.items() if "编码" in p[-1] or "代码" in p[-1]), None)
-    name_col = next((c for c, p in paths.items() if "名称" in p[-1]), None)
-    label_cols = {c for c, p in paths.items() if p[-1] in ("类", "款", "项") or "编码" in p[-1]
-                  or "代码" in p[-1] or "名称" in p[-1]}
+    leaf = {c: rename.get(p[-1], p[-1]) for c, p in paths.items()}  # 功能科目 → 科目名称 (import_labels)
+    for c, _p in sorted(paths.items()):
+        if leaf[c] in ("类", "款", "项"):
+            parts.setdefault(leaf[c], c)
+    code_col = next((c for c in paths if "编码" in leaf[c] or "代码" in leaf[c]), None)
+    name_col = next((c for c in paths if "名称" in leaf[c]), None)
+    label_cols = {c for c in paths if leaf[c] in ("类", "款", "项") or "编码" in leaf[c]
+                  or "代码" in leaf[c] or "名称" in leaf[c]}
     columns = _money_columns(table, paths, rename, label_cols, problems)
     if not parts and code_col is None:
         problems.append(problem(sheet.ref(body, 1), "E515", "找不到科目编码列（“科目编码”或“类/款/项”）"))
@@ -338,8 +339,8 @@ def _classified(table: Table, paths: dict[int, tuple[str, ...]], rename: dict[st
             code = str(raw).strip() if raw is not None and _is_code(str(raw).strip()) else None
         row = Row(r, code, norm(sheet.text(r, name_col)) if name_col else "", lead)
         if code is None:
-            if NOTE.search(lead):
-                continue  # 本表无数据 / 注：…
+            if NOTE.search(lead) or lead == "**":
+                continue  # 本表无数据 / 注：… / the 栏次 row ("** ** 1 2 3") a header repeats on the next page
             if lead in TOTAL_ROWS or (not table.rows and table.prepared_by and lead == norm(table.prepared_by)):
                 row.total = True  # 合计, or (深圳) the department's own name over its lines
             elif _blank(table, r, columns) or _zero(table, r, columns):
@@ -408,6 +409,7 @@ def _paired(table: Table, paths: dict[int, tuple[str, ...]], rename: dict[str, s
         out = table.left if side == "left" else table.right
         for r in range(body, table.sheet.max_row + 1):
             text = norm(table.sheet.text(r, label))
+            text = rename.get(text, text)  # a region's own line words (import_labels)
             if not text and _blank(table, r, columns):
                 continue
             if NOTE.search(text):

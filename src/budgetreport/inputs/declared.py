@@ -111,6 +111,7 @@ TABLE_KEYS: dict[str, str] = {
     "each": "每个记录一张表：project（每个项目一张；表名等文字中 {record} 为项目名称）",
     "note": "表下的注（每次都印，“注：”之后的文字，换行为第二行；可用占位符；"
             "表画作零合计、空表说明印在表下时不印），如 本表反映部门本年度的收支总体情况。",
+    "labels_at_bottom": "表头：较浅的栏组向下延伸，使各栏名都在最下一行（默认 false：栏名紧接栏组之下，向下延伸）",
     "column_numbers": "表头下加一行栏次：金额栏依次为 1、2、3…，其余各栏印这里给的文字（如 \"**\"）",
 }
 COLUMN_KEYS: dict[str, str] = {
@@ -143,6 +144,7 @@ ROWS_KEYS: dict[str, str] = {
     "classes": "functional、economic：只画这些类（类级编码的列表，如 [\"302\"]），合计也只算它们",
     "groups": "records：按这些字段分组（字段名列表，外层在前），每组先印一行小计（组的值印在第一栏，"
               "按层缩进），组内各行的分组字段空白；合计只加各条记录",
+    "class_on_kuan": "类/款/项分栏时，款级行的“类”栏是否印类编码（true，默认；false 只印款，如 长沙）",
 }
 LINE_KEYS: dict[str, str] = {
     "label": "行名", "each": "class：每个类一行（按所在一半的各栏度量）", "funds": "each/of 的资金来源",
@@ -235,6 +237,7 @@ class RowsSpec:
     total_cell: str = "span"  # the 合计 label across the columns before the amounts, or in the name column
     classes: tuple[str, ...] = ()  # functional / economic: only these 类
     groups: tuple[str, ...] = ()  # records: grouped by these fields, a subtotal row per group
+    class_on_kuan: bool = True  # 类/款/项 columns: a 款 row prints its 类 code too
 
 
 @dataclass(frozen=True)
@@ -259,6 +262,7 @@ class TableSpec:
     each: str = ""
     note: str = ""
     column_numbers: str | None = None
+    labels_at_bottom: bool = False
     files: tuple[Path, ...] = field(default=(), compare=False)  # the files it was merged from
 
     def shows(self) -> tuple[str, ...]:
@@ -513,6 +517,8 @@ class _Checker:
             out["unit_row"] = self.text(d["unit_row"], loc + ("unit_row",), "unit_row")
         if "total_in" in d:
             out["total_in"] = self.text(d["total_in"], loc + ("total_in",), "total_in")
+        if "class_on_kuan" in d:
+            out["class_on_kuan"] = self.flag(d["class_on_kuan"], loc + ("class_on_kuan",), "class_on_kuan")
         if "section" in d:
             out["section"] = self.text(d["section"], loc + ("section",), "section")
             if out["section"] not in ("transfers", *self.sections):
@@ -567,7 +573,7 @@ class _Checker:
                 out[name] = self.number(d[name], (name,), name, 0, 200)
         if "each" in d:
             out["each"] = self.choice(d["each"], ("each",), "each_table")
-        for name in ("repeat_header", "numbered"):
+        for name in ("repeat_header", "numbered", "labels_at_bottom"):
             if name in d:
                 out[name] = self.flag(d[name], (name,), name)
         for name in ("empty_note", "prepared_label", "note", "column_numbers"):
@@ -740,6 +746,7 @@ def json_schema() -> dict[str, Any]:
         "levels": {"type": "integer", "minimum": 1, "maximum": 3, "description": ROWS_KEYS["levels"]},
         "total_label": text | {"description": ROWS_KEYS["total_label"]},
         "indent": {"type": "boolean", "description": ROWS_KEYS["indent"]},
+        "class_on_kuan": {"type": "boolean", "description": ROWS_KEYS["class_on_kuan"]},
         **{k: lines | {"description": ROWS_KEYS[k]} for k in ("left", "right", "lines")},
         "section": text | {"description": ROWS_KEYS["section"]},
         "unit_row": text | {"description": ROWS_KEYS["unit_row"]},
@@ -763,6 +770,7 @@ def json_schema() -> dict[str, Any]:
             "min_type": {"type": "integer", "minimum": 5, "maximum": 10, "description": TABLE_KEYS["min_type"]},
             "repeat_header": {"type": "boolean", "description": TABLE_KEYS["repeat_header"]},
             "numbered": {"type": "boolean", "description": TABLE_KEYS["numbered"]},
+            "labels_at_bottom": {"type": "boolean", "description": TABLE_KEYS["labels_at_bottom"]},
             "empty_note": text | {"description": TABLE_KEYS["empty_note"]},
             "note": text | {"description": TABLE_KEYS["note"]},
             "prepared_label": text | {"description": TABLE_KEYS["prepared_label"]},

@@ -132,8 +132,10 @@ class Table:
 _PUNCTUATION = re.compile(r"[、.．:：,，;；)）\]】]")
 
 
-def layout(spec: Sequence[H]) -> tuple[tuple[HeaderCell, ...], int, tuple[Column, ...]]:
-    """Place a header tree on a grid: parents span their leaves, leaves span to the bottom."""
+def layout(spec: Sequence[H], bottom: bool = False) -> tuple[tuple[HeaderCell, ...], int, tuple[Column, ...]]:
+    """Place a header tree on a grid: parents span their leaves, leaves span to the bottom;
+    with `bottom`, a group shallower than the header spans down instead, so that its
+    columns' labels sit on the bottom row."""
 
     def depth(h: H) -> int:
         return 1 + max((depth(c) for c in h.children), default=0)
@@ -148,9 +150,11 @@ def layout(spec: Sequence[H]) -> tuple[tuple[HeaderCell, ...], int, tuple[Column
             columns.append(Column(h.kind, h.width))
             cells.append(HeaderCell(h.text, row, col, rowspan=rows - row))
             return
+        # (bottom) as printed forms draw a 部门整体支出年度绩效目标 over its 一级指标 …
+        down = rows - row - depth(h) + 1 if bottom else 1
         for child in h.children:
-            place(child, row + 1)
-        cells.append(HeaderCell(h.text, row, col, colspan=len(columns) - col))
+            place(child, row + down)
+        cells.append(HeaderCell(h.text, row, col, rowspan=down, colspan=len(columns) - col))
 
     for h in spec:
         place(h, 0)

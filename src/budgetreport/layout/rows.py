@@ -179,7 +179,7 @@ def formatted(fmt: str, values: Mapping[str, Any]) -> str:
 # --- the columns ---------------------------------------------------------------------------
 
 def leaf_kind(c: ColumnSpec, kinds: Mapping[str, Kind]) -> Kind:
-    if c.measure:
+    if c.measure or c.text == "blank":  # blank: an amount column the data has no figure for
         return "money"
     if c.text in ("code", *CODE_PARTS):
         return "code"
@@ -208,7 +208,8 @@ def header(columns: Sequence[ColumnSpec], split: bool, kinds: Mapping[str, Kind]
 
 # --- classified rows -----------------------------------------------------------------------
 
-def _class_cells(r: ClassRow, leaves: Sequence[ColumnSpec], indent: bool) -> list[Cell | None]:
+def _class_cells(r: ClassRow, leaves: Sequence[ColumnSpec], indent: bool,
+                 class_on_kuan: bool = True) -> list[Cell | None]:
     out: list[Cell | None] = []
     for c in leaves:
         if c.measure:
@@ -220,7 +221,8 @@ def _class_cells(r: ClassRow, leaves: Sequence[ColumnSpec], indent: bool) -> lis
             out.append(Cell(r.code, "code"))
         elif c.text in CODE_PARTS:
             a, b = CODE_PARTS[c.text]
-            out.append(Cell(r.code[a:b] or None, "code"))
+            alone = c.text == "类" and r.level == 2 and not class_on_kuan  # 款 row: 款 only
+            out.append(Cell(None if alone else r.code[a:b] or None, "code"))
         elif c.text in ("name", "label"):
             out.append(Cell(r.name, level=r.level if indent else 0))
         elif c.text == "code_name":
@@ -260,7 +262,7 @@ def class_rows(t: Tree, leaves: Sequence[ColumnSpec], rs: RowsSpec, empty: str) 
     drawn = [r for r in t.rows if r.level <= rs.levels]
     if not drawn and empty != "rows":
         return []
-    rows = [Row(tuple(_class_cells(r, leaves, rs.indent)), code=r.code) for r in drawn]
+    rows = [Row(tuple(_class_cells(r, leaves, rs.indent, rs.class_on_kuan)), code=r.code) for r in drawn]
     amounts = tuple(i for i, c in enumerate(leaves) if c.measure and c.measure != "change_rate")
     total_row = Row(tuple(_total_cells(rs.total_label, leaves, lambda c: _amount(t, c.measure or ""),
                                        rs.total_cell)),
@@ -439,7 +441,7 @@ def fixed_rows(f: Figures, rs: RowsSpec, leaves: Sequence[ColumnSpec]) -> list[R
                 value = figure(f, c.measure, year)
                 cells.append(Cell(value, "money", key=given(c.measure, year)))
             else:
-                cells.append(text(None if c.text == "blank" else x.label))
+                cells.append(Cell(None, "money") if c.text == "blank" else text(x.label))
         rows.append(Row(tuple(cells), total=x.total))
     return rows
 

@@ -200,7 +200,7 @@ def build_tables(f: Figures, resolved: Resolved) -> list[Table]:
     i = 0
     for key, spec, tree, rows, landscape in built:  # key: as declared
         i += spec.numbered
-        header, header_rows, columns = layout(tree)
+        header, header_rows, columns = layout(tree, spec.labels_at_bottom)
         rename = labels.get(key, {})
         header = tuple(replace(h, text=rename.get(h.text, h.text)) for h in header)
         if spec.column_numbers is not None and header_rows:

@@ -105,11 +105,13 @@ def _compare_table(t: Table, sheet: PdfSheet, cell_text: Any) -> list[Finding]:
     matcher = SequenceMatcher(None, wkeys, gkeys, autojunk=False)
     for op, a0, a1, b0, b1 in matcher.get_opcodes():
         if op == "equal" or op == "replace" and a1 - a0 == b1 - b0:
-            for w, (i, g) in zip(want[a0:a1], got[b0:b1], strict=True):
+            for k, (w, (i, g)) in enumerate(zip(want[a0:a1], got[b0:b1], strict=True)):
                 label = _label(w) or _label(g)
                 for c, a in enumerate(w):
                     b = g[c] if c < len(g) else ""
-                    if a is not None and not same_value(a, b, scale):
+                    if a is not None and not same_value(a, b, scale) and not _within_span(a, w, g, c) \
+                            and not _down_span(a, c, want[a0 + k:], [x for _, x in got[b0 + k:]],
+                                               [page(x) for x, _ in got[b0 + k:]]):
                         column = squeeze(leaves.get(c, "") or "") or f"第{c + 1}列"
                         out.append(Finding(page(i), "E612", (
                             f"附表“{t.title}”“{label}”行“{column}”列：PDF 为“{b or '（空）'}”，"
@@ -161,9 +163,42 @@ def _scale(unit: str, sheet: PdfSheet) -> Decimal:
     return Decimal(10000) if unit == "万元" else Decimal("0.0001")
 
 
+def _down_span(a: str, c: int, want: list[list[str | None]], got: list[list[str | None]],
+               pages: list[int]) -> bool:
+    """A cell merged down several rows (None below it in `want`), as a PDF prints it: its text
+    on any one row of the span (centred in it), or cut where the span crosses a page (the
+    first page shows the beginning, the next repeats the cell)."""
+    span = 1
+    while span < min(len(want), len(got)) and c < len(want[span]) and want[span][c] is None:
+        span += 1
+    if span == 1:
+        return False
+    cells = [squeeze(r[c] or "") if c < len(r) else "" for r in got[:span]]
+    text = squeeze(a)
+    if text in cells:
+        return True
+    first = cells[0]
+    return bool(first) and len(set(pages[:span])) > 1 and text.startswith(first)
+
+
+def _within_span(a: str, want: list[str | None], got: list[str | None], c: int) -> bool:
+    """A label merged across columns (None after it in `want`) read from the PDF in any one
+    of them, the others blank: a 合计 spanning 类/款/项/名称 printed under 功能科目."""
+    span = 1
+    while c + span < len(want) and want[c + span] is None:
+        span += 1
+    if span == 1:
+        return False
+    cells = [squeeze(x or "") for x in got[c:c + span]]
+    return squeeze(a) in cells and all(x in ("", squeeze(a)) for x in cells)
+
+
 def _padding(row: list[str | None]) -> bool:
-    """A row that prints nothing: blank cells, dashes, zeros, or "无" alone."""
+    """A row that prints nothing: blank cells, dashes, zeros, or "无" alone — or the row
+    numbering the columns ("** ** 1 2 3") a header repeated on the next page carries."""
     texts = [squeeze(x) for x in row if x and squeeze(x)]
+    if "**" in texts and all(t == "**" or t.isdigit() for t in texts):
+        return True
     return all(amount(x) == 0 for x in texts) or len(texts) == 1 and texts[0] in NOTHING
 
 
@@ -180,6 +215,7 @@ def _header_rows(grid: list[list[str | None]], headers: set[str], most: int) -> 
 
 
 CODE = re.compile(r"\d{3,7}")
+PART = re.compile(r"\d{2}")
 
 
 def _row_key(row: list[str | None]) -> str:
@@ -193,10 +229,10 @@ def _row_key(row: list[str | None]) -> str:
         if amount(s) is None:
             words.append(s)
             named = True
-        elif named or not CODE.fullmatch(s):
-            break
+        elif not named and (CODE.fullmatch(s) or words and PART.fullmatch(s)):
+            words.append(s)  # a code, or its 款/项 part in a column of its own (201 | 40 | 01)
         else:
-            words.append(s)
+            break
     return "".join(words)
 
 
