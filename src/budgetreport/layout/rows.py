@@ -440,6 +440,8 @@ def fixed_rows(f: Figures, rs: RowsSpec, leaves: Sequence[ColumnSpec]) -> list[R
                 year = c.year or x.year
                 value = figure(f, c.measure, year)
                 cells.append(Cell(value, "money", key=given(c.measure, year)))
+            elif c.text == "unit":  # the 预算单位 column: the department on the first line only
+                cells.append(text(None if rows else f.name))
             else:
                 cells.append(Cell(None, "money") if c.text == "blank" else text(x.label))
         rows.append(Row(tuple(cells), total=x.total))
