@@ -111,6 +111,7 @@ TABLE_KEYS: dict[str, str] = {
     "each": "每个记录一张表：project（每个项目一张；表名等文字中 {record} 为项目名称）",
     "note": "表下的注（每次都印，“注：”之后的文字，换行为第二行；可用占位符；"
             "表画作零合计、空表说明印在表下时不印），如 本表反映部门本年度的收支总体情况。",
+    "contents_title": "目录中的表名（默认同 title），如 部门收支总表",
     "labels_at_bottom": "表头：较浅的栏组向下延伸，使各栏名都在最下一行（默认 false：栏名紧接栏组之下，向下延伸）",
     "column_numbers": "表头下加一行栏次：金额栏依次为 1、2、3…，其余各栏印这里给的文字（如 \"**\"）",
 }
@@ -263,6 +264,7 @@ class TableSpec:
     note: str = ""
     column_numbers: str | None = None
     labels_at_bottom: bool = False
+    contents_title: str = ""
     files: tuple[Path, ...] = field(default=(), compare=False)  # the files it was merged from
 
     def shows(self) -> tuple[str, ...]:
@@ -576,7 +578,7 @@ class _Checker:
         for name in ("repeat_header", "numbered", "labels_at_bottom"):
             if name in d:
                 out[name] = self.flag(d[name], (name,), name)
-        for name in ("empty_note", "prepared_label", "note", "column_numbers"):
+        for name in ("empty_note", "prepared_label", "note", "column_numbers", "contents_title"):
             if name in d:
                 out[name] = self.text("" if d[name] is None else d[name], (name,), name)
         spec = TableSpec(self.key, self.text(d["title"], ("title",), "title"), columns, rows,
@@ -775,6 +777,7 @@ def json_schema() -> dict[str, Any]:
             "note": text | {"description": TABLE_KEYS["note"]},
             "prepared_label": text | {"description": TABLE_KEYS["prepared_label"]},
                         "column_numbers": text | {"description": TABLE_KEYS["column_numbers"]},
+            "contents_title": text | {"description": TABLE_KEYS["contents_title"]},
             "min_rows": count | {"description": TABLE_KEYS["min_rows"]},
             "blank_rows": count | {"description": TABLE_KEYS["blank_rows"]},
         }}

@@ -99,6 +99,7 @@ class Table:
     label_format: str = ""  # how the number prints before the title: "附表{n}", "表{n}："
     type_size: float | None = None  # pt, when the 5号 type leaves its amounts no room
     note: str = ""  # the declaration's `note`, printed "注：…" under the table every time
+    contents_title: str = ""  # the declaration's `contents_title`: the table's name in the contents
     page_label: str = ""  # region.yaml table_page_label ("表3"): above the title, at the right
 
     @property

@@ -228,6 +228,7 @@ def build_tables(f: Figures, resolved: Resolved) -> list[Table]:
             note_below=position == "below", spec=tree, repeat_header=spec.repeat_header,
             label_format=s.get("table_label", ""), type_size=size,
             note="" if nothing and rows else spec.note,
+            contents_title=spec.contents_title,
             page_label=s.get("table_page_label", "").replace("{nn}", f"{i:02d}").replace("{n}", str(i))
             if spec.numbered else ""))
     return tables
