@@ -41,9 +41,15 @@ class Finding:
         return Problem(where, 0, 0, self.code, self.message, self.severity)
 
 
+HALF_WIDTH = {ord("("): "（", ord(")"): "）", ord(";"): "；", ord(":"): "："}
+HALF_COMMA = re.compile(r"(?<!\d),|,(?!\d)")  # a text comma, not a thousands separator
+
+
 def squeeze(text: str) -> str:
-    """Text as compared: no white space, no page numbers ("— 17 —") between lines."""
-    return PAGE_NUMBER.sub("", "".join(text.split()))
+    """Text as compared: no white space, no page numbers ("— 17 —") between lines; half-width
+    punctuation as its full-width form (a publication typeset with "(一)" and "," reads as the
+    data's "（一）" and "，")."""
+    return HALF_COMMA.sub("，", PAGE_NUMBER.sub("", "".join(text.split())).translate(HALF_WIDTH))
 
 
 # --- against the data ------------------------------------------------------------------
