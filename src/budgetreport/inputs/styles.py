@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import string
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..common.problems import Problem
@@ -31,6 +31,7 @@ class HeadingStyle:
     counter: str = ""  # "chinese" (一), "arabic" (1) or "" (not numbered)
     suffix: str = ""
     align: str = ""    # "" as the stylesheet has it, "left" or "center"
+    running: bool = False  # numbering runs on across higher headings (西安: 一 … 十四 over all parts)
 
     def label(self, n: int) -> str:
         if not self.counter:
@@ -124,8 +125,9 @@ def text_style(settings: dict[str, Any], problem_at: Callable[[tuple[Any, ...], 
             bad(("headings", key), f"headings.{key} 应为键值结构，如 {{number: 一、, align: center}}")
             continue
         for sub in value:
-            if sub not in ("number", "align"):
-                unknown(("headings", key), sub, {"number": "第一个标题的编号", "align": "对齐"})
+            if sub not in ("number", "align", "running"):
+                unknown(("headings", key), sub, {"number": "第一个标题的编号", "align": "对齐",
+                                                 "running": "编号跨上级标题连续"})
         level = LEVELS.index(key)
         number = value.get("number", DEFAULT_HEADINGS[key])
         align = value.get("align", "")
@@ -137,7 +139,12 @@ def text_style(settings: dict[str, Any], problem_at: Callable[[tuple[Any, ...], 
             bad(("headings", key, "number"), f"number 应写出这一级第一个标题的编号，如 第一部分、一、"
                                              f"（一）、1.、（1），或写 \"\" 表示不编号，而不是“{number}”")
             continue
-        headings[level] = parsed
+        running = value.get("running", False)
+        if not isinstance(running, bool):
+            bad(("headings", key, "running"), f"running 应为 true（编号跨部分、上级标题连续，如 一 … 十四）"
+                                              f"或 false（每个上级标题下重新编号），而不是“{running}”")
+            running = False
+        headings[level] = replace(parsed, running=running)
     label = settings.get("line_label", DEFAULT_LINE_LABEL)
     if not isinstance(label, str) or not label.strip():
         bad(("line_label",), "line_label 应为文字，如 \"{class}（类）{kuan}（款）{item}（项）\"")

@@ -60,7 +60,8 @@ def column_sums(spec: Sequence[H]) -> list[tuple[int, list[int]]]:
         opens = len(money) > 1 and money[0].text in TOTAL_LABELS and _of_which(money[1])
         money = money if opens else [n for n in money if not _of_which(n)]
         if money and not money[0].children and money[0].text in TOTAL_LABELS:
-            parts = [col for n in money[1:] for col in value(n)]
+            # a "其中：…" column is part of its 小计, not one more addend (西安 收入总表)
+            parts = [col for n in money[1:] if not n.text.startswith("其中") for col in value(n)]
             if parts:
                 equations.append((leaves[id(money[0])], parts))
         for n in nodes:

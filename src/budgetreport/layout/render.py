@@ -72,6 +72,8 @@ FILTERS = {
     "shares": "[49.4%, 14.3%, 36.3%] — parts|shares(whole, 1): the parts' shares, made to add up to 100%",
     "amount_trimmed": "5.6万元 — an amount in a sentence with its zero decimals dropped, whatever text_decimals says",
     "pct": "92.7% — part|pct(whole): the part's share of the whole, two decimals, trailing zeros dropped (100%, 0%)",
+    "against": "a Change — current|against(prior): this year's amount against last year's (None "
+               "when prior is none), worded like every change (.phrase, .verb, .pct)",
     "numeral": "3 → 三",
     "cn_date": "date → 2022年2月15日",
     "cn_month": "date → 2022年2月",
@@ -150,7 +152,8 @@ class Outline:
     def _next(self, level: int) -> int:
         self.counters[level] += 1
         for deeper in range(level + 1, len(self.counters)):
-            self.counters[deeper] = 0
+            if not self.styles[deeper].running:
+                self.counters[deeper] = 0
         return self.counters[level]
 
     def part(self, title: str, numbered: bool = True) -> Markup:
@@ -207,6 +210,8 @@ def _environment(search: tuple[Path, ...],
         amount=money.amount, num=money.number, cell=money.table_amount, numeral=numeral,
         share=_share, pct=_pct, shares=_shares, versus=lambda now, prior: money.Change(Decimal(now), Decimal(prior)),
         amount_trimmed=money.amount_trimmed, rate=_rate,
+        against=lambda current, prior: None if prior is None or current is None
+        else money.Change(current, prior),
         cell_labels=labels,
         cn_date=lambda d: f"{d.year}年{d.month}月{d.day}日",
         cn_month=lambda d: f"{d.year}年{d.month}月",
