@@ -38,6 +38,10 @@ def known(samples: list[str], failing: dict[str, str]) -> list[object]:
 SHANDONG = ("shandong-yantai-tjj-2026.yaml", "shandong-yantai-xfj-2026.yaml")
 NOT_VERIFIED = {s: "verify 尚不能读出山东格式自身 PDF 中文字部分内的各项目绩效目标表（报 E610 缺少附表）"
                 for s in SHANDONG}
+# 西安 (issue 24): the text's 培训费明细表 and the 报表 cover ("部门名称：…" under its title) are read as
+# extra 附表 (E611), and an indicator cell that wraps over lines in 表14 is read as two rows.
+NOT_VERIFIED["shaanxi-xian-xfj-2026.yaml"] = (
+    "verify 把陕西格式正文中的培训费明细表与报表封面读作多出的附表（E611），表14 跨行的指标读作两行")
 NOT_IMPORTED = {s: "import 尚不能读取山东格式“三公”表：公务用车购置及运行费只印一个数（E543）" for s in SHANDONG}
 # 重庆市人民政府办公厅 prints its 三公 table with 2025 and 2026 side by side, as 烟台 does.
 NOT_IMPORTED["chongqing-bgt-2026.yaml"] = ("import 尚不能从 PDF 读取上年与本年并排的“三公”表（两组栏的表头读成"
@@ -276,9 +280,13 @@ def test_a_source_whose_income_is_not_what_it_spends_is_caught() -> None:
 # Texts placed by `import X.pdf -o`, against the sample they were built from (fields the
 # sample gives; the 上饶 template joins its duties into one sentence, so it is left out).
 TEXT_SAMPLES = [n for n in SAMPLES if not n.startswith("shangrao")]
+# 西安 (issue 24): its 主要职能 come under a level-2 heading of 主要职能及机构设置, which the text
+# reader does not place yet
+TEXTS_NOT_PLACED = {"shaanxi-xian-xfj-2026.yaml":
+                    "readback.texts 尚不能在陕西格式“主要职能及机构设置”下读出主要职能各段"}
 
 
-@pytest.mark.parametrize("name", TEXT_SAMPLES)
+@pytest.mark.parametrize("name", known(TEXT_SAMPLES, TEXTS_NOT_PLACED))
 def test_texts_found_in_its_pdf_are_the_samples(pdfs: dict[str, Path], name: str) -> None:
     from budgetreport.inputs.load import read
     from budgetreport.readback.texts import placed_texts

@@ -185,6 +185,8 @@ def declared_labels(spec: TableSpec) -> dict[str, str]:
         label = norm(c.label)
         if label and label not in COLUMNS and label not in SOURCES and key in known:
             out[label] = known[key]
+        elif label == "合计" and key != "total" and key in known:  # 西安 基本支出明细表: 合计 = 基本支出
+            out[label] = known[key]
     return out
 
 

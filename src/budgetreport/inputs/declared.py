@@ -13,6 +13,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -107,6 +108,7 @@ TABLE_KEYS: dict[str, str] = {
     "note_position": "空表说明的位置：body（表内）或 below（表下“注：…”）",
     "prepared_label": "“编制单位”的用语（默认 region.yaml 的 prepared_label）",
     "min_rows": "表体至少这么多行，不足时以空行补齐（在末尾的合计行之前）",
+    "type_size": "表的字号（磅，4–10.5）：栏多到自动缩小的字号（至 7 磅）也排不下时指定，如 5.5",
     "blank_rows": "在末尾的合计行之前（没有时在表末）加这么多空行",
     "each": "每个记录一张表：project（每个项目一张；表名等文字中 {record} 为项目名称）",
     "note": "表下的注（每次都印，“注：”之后的文字，换行为第二行；可用占位符；"
@@ -118,6 +120,7 @@ TABLE_KEYS: dict[str, str] = {
 COLUMN_KEYS: dict[str, str] = {
     "label": "栏名", "columns": "下级栏（栏组）", "measure": "金额：度量名（分类行）或全文数字（固定行）",
     "text": "文字栏：" + "、".join(TEXTS), "field": "地区数据段记录的字段",
+    "minus": "与 field 同用：本栏为 field 减去记录的这一字段（如 当年 − 上年 的增减，可为负数）",
     "width": "栏宽（汉字数，默认金额 8、名称 22、编码 8）",
     "when": "split：数据逐行给出人员/公用经费时才列出；unsplit：否则才列出",
     "year": "固定行：本栏（及其下级栏）的全文数字取 current（本年）、prior（上年）或 change（增减额），不论行的 year",
@@ -195,6 +198,7 @@ class ColumnSpec:
     merge: bool = False  # records: a record not giving it (nor a merged column to its left) joins the cell above
     format: str | None = None  # how a text/field cell is written: "[{code}]{name}"
     part_of: bool = False  # an amount that is part of the column before it (never added to its siblings)
+    minus: str | None = None  # records: this column is `field` − this field of the record (a change)
 
 
 @dataclass(frozen=True)
@@ -259,6 +263,7 @@ class TableSpec:
     note_position: str | None = None
     prepared_label: str | None = None
     min_rows: int = 0
+    type_size: float | None = None  # pt, the table's own type size (else computed, 7 pt at least)
     blank_rows: int = 0
     each: str = ""
     note: str = ""
@@ -400,6 +405,8 @@ class _Checker:
             fmt = self.text(d["format"], loc + ("format",), "format")
             if "measure" in d or "columns" in d:
                 self.say(loc + ("format",), f"栏“{label}”：format 只用于文字栏（text）和字段栏（field）")
+        if "minus" in d and ("field" not in d or not (isinstance(d["minus"], str) and KEY.match(d["minus"]))):
+            self.say(loc + ("minus",), "minus 应与 field 同用，写数据段的金额字段名")
         sub: tuple[ColumnSpec, ...] = ()
         if children is not None:
             if not isinstance(children, list) or not children:
@@ -410,6 +417,7 @@ class _Checker:
             label=label, measure=None if measure is None else str(measure),
             text=None if "text" not in d else str(d["text"]),
             field=None if "field" not in d else str(d["field"]),
+            minus=None if "minus" not in d else str(d["minus"]),
             width=None if "width" not in d else self.number(d["width"], loc + ("width",), "width", 1, 60),
             when=None if "when" not in d else self.choice(d["when"], loc + ("when",), "when"),
             columns=sub, year=year, format=fmt,
@@ -570,6 +578,12 @@ class _Checker:
             out["places"] = self.number(d["places"], ("places",), "places", 0, 6)
         if "min_type" in d:
             out["min_type"] = self.number(d["min_type"], ("min_type",), "min_type", 5, 10)
+        if "type_size" in d:
+            size = d["type_size"]
+            if isinstance(size, bool) or not isinstance(size, int | float | Decimal) or not 4 <= size <= 10.5:
+                self.say(("type_size",), f"type_size 应为 4 到 10.5 之间的磅数，而不是“{size}”")
+            else:
+                out["type_size"] = float(size)
         for name in ("min_rows", "blank_rows"):
             if name in d:
                 out[name] = self.number(d[name], (name,), name, 0, 200)
@@ -713,6 +727,7 @@ def json_schema() -> dict[str, Any]:
         "measure": enum("measure", [*MEASURES, *FIGURES, *LINE_MEASURES], COLUMN_KEYS["measure"]),
         "text": enum("text", TEXTS, COLUMN_KEYS["text"]),
         "field": text | {"description": COLUMN_KEYS["field"]},
+        "minus": text | {"description": COLUMN_KEYS["minus"]},
         "width": {"type": "integer", "minimum": 1, "maximum": 60, "description": COLUMN_KEYS["width"]},
         "part_of": {"type": "boolean", "description": COLUMN_KEYS["part_of"]},
         "when": enum("when", CHOICES["when"], COLUMN_KEYS["when"]),
@@ -779,5 +794,6 @@ def json_schema() -> dict[str, Any]:
                         "column_numbers": text | {"description": TABLE_KEYS["column_numbers"]},
             "contents_title": text | {"description": TABLE_KEYS["contents_title"]},
             "min_rows": count | {"description": TABLE_KEYS["min_rows"]},
+            "type_size": {"type": "number", "minimum": 4, "maximum": 10.5, "description": TABLE_KEYS["type_size"]},
             "blank_rows": count | {"description": TABLE_KEYS["blank_rows"]},
         }}

@@ -184,7 +184,7 @@ def leaf_kind(c: ColumnSpec, kinds: Mapping[str, Kind]) -> Kind:
     if c.text in ("code", *CODE_PARTS):
         return "code"
     if c.field:
-        return kinds.get(c.field, "text")
+        return "money" if c.minus else kinds.get(c.field, "text")
     return "text"
 
 
@@ -557,6 +557,18 @@ def merged(cells: list[list[Cell]], items: Sequence[Mapping[str, Any]],
     return out
 
 
+def record_amount(c: ColumnSpec, item: Mapping[str, Any]) -> Decimal | None:
+    """A record's amount in an amount column: its field, or with `minus` the field less the
+    other (a missing one counting as zero; None when the record gives neither)."""
+    v = item.get(c.field or "")
+    v = v if isinstance(v, Decimal) else None
+    if not c.minus:
+        return v
+    w = item.get(c.minus)
+    w = w if isinstance(w, Decimal) else None
+    return None if v is None and w is None else (v or ZERO) - (w or ZERO)
+
+
 def record_rows(items: Sequence[Mapping[str, Any]], rs: RowsSpec, leaves: Sequence[ColumnSpec],
                 kinds: Mapping[str, Kind]) -> list[Row]:
     if not items:
@@ -564,9 +576,9 @@ def record_rows(items: Sequence[Mapping[str, Any]], rs: RowsSpec, leaves: Sequen
 
     def cell(c: ColumnSpec, item: Mapping[str, Any]) -> Cell:
         kind = leaf_kind(c, kinds)
-        v = item.get(c.field or "")
+        v = record_amount(c, item) if kind == "money" else item.get(c.field or "")
         if kind == "money":
-            return money(v if isinstance(v, Decimal) else None, c.field or "")
+            return money(v, "" if c.minus else c.field or "")
         if c.format:
             return Cell(formatted(c.format, item), kind)
         return Cell(None if v is None else str(v), kind)
@@ -586,7 +598,8 @@ def record_rows(items: Sequence[Mapping[str, Any]], rs: RowsSpec, leaves: Sequen
     for j, c in enumerate(leaves):
         kind = leaf_kind(c, kinds)
         if kind == "money":
-            sums.append(money(total(v for i in summed if isinstance(v := i.get(c.field or ""), Decimal))))
+            got = [v for i in summed if (v := record_amount(c, i)) is not None]
+            sums.append(money(total(got) if got or not c.minus else None))
         else:
             sums.append(text(rs.total_label) if j == label_at else Cell(None, kind))
     total_row = Row(tuple(sums), total=True)

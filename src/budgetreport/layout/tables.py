@@ -32,6 +32,7 @@ from .rows import (
     fixed_rows,
     functional,
     header,
+    leaf_kind,
     none_rows,
     numeral,
     only_classes,
@@ -75,6 +76,9 @@ def body(spec: TableSpec, f: Figures, projects: Sequence[Project] | None = None,
         rows = record_rows(items, rs, leaves, kinds)
         if not rows and spec.empty == "none_row":
             rows = none_rows(leaves, rs)
+        elif not rows and spec.empty == "rows" and rs.total != "none":  # the 合计 row alone, blank
+            rows = [Row(tuple(Cell(None, leaf_kind(c, kinds)) if j else Cell(rs.total_label, "text")
+                              for j, c in enumerate(leaves)), total=True)]
     else:
         rows = performance_rows(f, rs.source, [c.label for c in leaves], projects)
     if rs.source in ("functional", "economic", "records"):
@@ -215,7 +219,7 @@ def build_tables(f: Figures, resolved: Resolved) -> list[Table]:
             notes.get(key) or spec.empty_note or s["empty_note"]
         display = table_display(spec, region, f)
         wide = spec.orientation != "portrait" and (landscape or sum(c.width for c in columns) > 90)
-        size = type_size(columns, rows, display, float(spec.min_type))
+        size = spec.type_size or type_size(columns, rows, display, float(spec.min_type))
         columns, wide = fitted(columns, rows, display, wide or size is not None, size)
         tables.append(Table(
             key=spec.key, number=number(i) if spec.numbered else "",

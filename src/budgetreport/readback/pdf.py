@@ -29,6 +29,7 @@ from .opening import damaged, open_pdf, reason
 from .page import Line, Page, lines_of, read_page, words_of
 
 STUCK_NUMBER = re.compile(r"^(?:(?:附件|附表|表)\s*[\d一二三四五六七八九十]{1,3}(?=\s*20\d\d\s*年)"
+                          r"|(?:附表|表)\d{1,3}(?=[\u4e00-\u9fff])"  # "表10部门综合预算…" (西安, label on the page)
                           r"|(?:预算|公开)\s*\d{1,3}\s*表(?!格)|(?:预算|公开)表\s*\d{1,3})\s*")
 # the line under a title naming whose table it is, when it gives no unit ("单位名称：…")
 ORGANISATION = re.compile(r"\s*(?:编制|预算|资金主管)?(?:单位|部门)(?:名称|（单位）|\(单位\))?\s*[：:]")
