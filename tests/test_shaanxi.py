@@ -241,13 +241,14 @@ def test_performance_tables_give_each_project_and_its_indicators(doc: Generated)
 def test_the_pdf_prints_each_table_with_its_amounts(doc: Generated) -> None:
     text = re.sub(r"[ \t]+", " ", doc.text)
     titles = [*TABLES, *PAIRED]
-    starts = {t: [m.start() for m in re.finditer(r"(?m)^[\f ]*表\d+" + re.escape(t) + r" ?$", text)]
+    starts = {t: [m.start() for m in re.finditer(r"(?m)^[\f ]*表\d+ *" + re.escape(t) + r" ?$", text)]
               for t in titles}
     for title in titles:
         assert starts[title], title
-        after = text[starts[title][0]:]
-        end = min((s - starts[title][0] for t, ss in starts.items() for s in ss
-                   if s > starts[title][0] and t != title and not t.startswith(title)), default=len(after))
+        at = starts[title][-1]  # the table's own page, after the 报表目录
+        after = text[at:]
+        end = min((s - at for t, ss in starts.items() for s in ss
+                   if s > at and t != title and not t.startswith(title)), default=len(after))
         part = after[:end].replace(",", "")
         expected = TABLES[title][1] if title in TABLES else {"": PAIRED[title]}
         for figures in expected.values():
@@ -256,7 +257,7 @@ def test_the_pdf_prints_each_table_with_its_amounts(doc: Generated) -> None:
 
 
 def test_tables_are_numbered_as_published(doc: Generated) -> None:
-    listed = re.findall(r"(?m)^[\f ]*表(\d+) ?((?:部门|专项)\S*)", doc.text)  # the contents first
+    listed = re.findall(r"(?m)^[\f ]*表(\d+) *((?:部门|专项)\S*)", doc.text)  # the contents first
     assert [n for n, _ in listed[:16]] == [str(i) for i in range(1, 17)]
     assert listed[13][1].startswith("部门专项业务经费绩效目标表")
     assert listed[14][1].startswith("部门整体支出绩效目标表")

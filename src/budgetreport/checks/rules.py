@@ -464,8 +464,9 @@ def free_text_clean(b: Budget, _c: Catalogue, _r: Resolved) -> Iterator[Finding]
             yield Finding("R603", f"文字中有不可见的控制字符 U+{ord(m.group(0)):04X}（多为复制粘贴带入），请删除", loc)
         elif m := LEFTOVERS.search(text):
             yield Finding("R601", f"文字中残留模板内容“{m.group(0)}”", loc)
-        # an indicator's value ("≤50万元", also a data section's `value` field) is a target, not a figure
-        elif "indicators" not in loc and loc[-1:] != ("value",) and (m := MONEY.search(text)):
+        # an indicator's value ("≤50万元", also a data section's `value` field) and a performance goal
+        # (a section's `goal`: "每月235元的标准") state targets, not figures
+        elif "indicators" not in loc and loc[-1:] not in (("value",), ("goal",)) and (m := MONEY.search(text)):
             yield Finding("R602", f"文字中出现金额“{m.group(0)}”：金额应由数据计算生成，不应写在文字里",
                           loc, Severity.warning)
 

@@ -57,11 +57,12 @@ def column_sums(spec: Sequence[H]) -> list[tuple[int, list[int]]]:
         money = [n for n in nodes if n.kind == "money" or n.children]
         # "小计 | 其中：基本支出 | 项目支出": a 其中 right after the 小计 opens its breakdown (广州);
         # elsewhere a 其中 column is part of the one before it, not an addend (长沙)
-        opens = len(money) > 1 and money[0].text in TOTAL_LABELS and _of_which(money[1])
+        # (a column declared `part_of: true` never opens it: 西安's 小计 | 其中：专项资金…)
+        opens = len(money) > 1 and money[0].text in TOTAL_LABELS and _of_which(money[1]) \
+            and not money[1].part_of
         money = money if opens else [n for n in money if not _of_which(n)]
         if money and not money[0].children and money[0].text in TOTAL_LABELS:
-            # a "其中：…" column is part of its 小计, not one more addend (西安 收入总表)
-            parts = [col for n in money[1:] if not n.text.startswith("其中") for col in value(n)]
+            parts = [col for n in money[1:] for col in value(n)]
             if parts:
                 equations.append((leaves[id(money[0])], parts))
         for n in nodes:
