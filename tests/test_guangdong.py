@@ -839,3 +839,20 @@ def test_shenzhen_three_public_by_item_and_fund(doc: Generated) -> None:
         others = [amount(v) for j in (3, 4) for v in r[j::3]]
         assert general == [D(x) for x in figures] and not any(others), (label, r)
     assert any(str(r[0] or "").startswith("注：") for r in rows)  # the note under it
+
+
+def test_shenzhen_spending_table_procurement_columns(doc: Generated) -> None:
+    """表3's 政府采购 columns, by 科目 from the data (类 and 款 the sums of their 项), as published."""
+    rows = doc.sheets["支出总表"]
+    body, cols = columns_of(rows)
+    found = {row_key(r): r for r in rows[body:] if not row_key(r).startswith("注：")}
+    sme = next(h for h in cols if h.startswith("其中：") and "中小企业" in h)
+    small = next(h for h in cols if h.startswith("其中：") and "微型企业" in h)
+    want = {"深圳市信访局": ("1100.30", "156.69"), "201": ("1100.30", "156.69"), "20140": ("1100.30", "156.69"),
+            "2014001": ("152.35", "149.35"), "2014004": ("947.95", "7.34")}
+    for key, r in found.items():
+        total_, part = want.get(key, ("0.00", "0.00"))
+        assert (amount(r[cols["小计"]]), amount(r[cols[sme]]), amount(r[cols[small]])) == \
+            (D(total_), D(part), D(0)), key
+        for header in ("事业单位经营支出", "对附属单位补助支出", "上缴上级支出"):
+            assert amount(r[cols[header]]) == 0

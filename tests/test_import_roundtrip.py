@@ -90,8 +90,7 @@ SHENZHEN_THREE_PUBLIC_GAP = pytest.mark.xfail(strict=True, reason=(
     "import 尚不能读深圳的“三公”经费表：每项下按资金来源分三栏，列名重复（E514）"))
 
 
-@pytest.mark.parametrize("sample", [pytest.param(s, marks=GUANGZHOU_GAP) if s in GUANGZHOU
-                                    else pytest.param(s, marks=SHENZHEN_THREE_PUBLIC_GAP) if s == SHENZHEN else s
+@pytest.mark.parametrize("sample", [pytest.param(s, marks=SHENZHEN_THREE_PUBLIC_GAP) if s == SHENZHEN else s
                                     for s in SAMPLE_FILES])
 def test_own_workbook_changes_nothing(sample: str, tmp_path: Path) -> None:
     book = workbook_of(DATA / sample, tmp_path)

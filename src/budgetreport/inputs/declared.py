@@ -125,6 +125,8 @@ COLUMN_KEYS: dict[str, str] = {
     "when": "split：数据逐行给出人员/公用经费时才列出；unsplit：否则才列出",
     "year": "固定行：本栏（及其下级栏）的全文数字取 current（本年）、prior（上年）或 change（增减额），不论行的 year",
     "merge": "数据段的栏：上下合并——记录不填本栏（也不填左边的合并栏）时并入上面的格（如项目名称、一级指标）",
+    "section": "分类行的金额栏：从这个数据段按科目编码（记录的 code）取 field 的金额，类、款为其下各记录之和"
+               "（如 支出总表的政府采购栏：{label: 小计, section: procurement_lines, field: amount}）",
     "format": "文字栏、字段栏的写法，如 \"[{code}]{name}\"：分类行可用 {code} {name}，记录行可用其各字段",
     "part_of": "true：本栏是前一栏的一部分（如“扣除基建项目后预算数”之于“项目支出总数”），"
                "打印合计核对时不与同级各栏相加（栏名以“其中”开头的栏同此）",
@@ -197,6 +199,7 @@ class ColumnSpec:
     year: str | None = None  # fixed rows: this column's figures are of this year, whatever the line's
     merge: bool = False  # records: a record not giving it (nor a merged column to its left) joins the cell above
     format: str | None = None  # how a text/field cell is written: "[{code}]{name}"
+    section: str | None = None  # classified rows: `field` of this section's records, summed by code
     part_of: bool = False  # an amount that is part of the column before it (never added to its siblings)
     minus: str | None = None  # records: this column is `field` − this field of the record (a change)
 
@@ -400,6 +403,13 @@ class _Checker:
             self.say(loc + ("text",), f"未知的文字栏“{d['text']}”，可用：{'、'.join(TEXTS)}")
         if "field" in d and not (isinstance(d["field"], str) and KEY.match(d["field"])):
             self.say(loc + ("field",), f"field 应为数据段字段名，而不是“{d['field']}”")
+        section = None
+        if "section" in d:
+            section = self.text(d["section"], loc + ("section",), "section")
+            if section not in self.sections:
+                self.say(loc + ("section",), f"地区没有声明数据段“{section}”，可用：{'、'.join(self.sections)}")
+            if "field" not in d:
+                self.say(loc + ("section",), f"栏“{label}”：section 须与 field（取哪个金额字段）同用")
         fmt = None
         if "format" in d:
             fmt = self.text(d["format"], loc + ("format",), "format")
@@ -420,7 +430,7 @@ class _Checker:
             minus=None if "minus" not in d else str(d["minus"]),
             width=None if "width" not in d else self.number(d["width"], loc + ("width",), "width", 1, 60),
             when=None if "when" not in d else self.choice(d["when"], loc + ("when",), "when"),
-            columns=sub, year=year, format=fmt,
+            columns=sub, year=year, format=fmt, section=section,
             merge=False if "merge" not in d else self.flag(d["merge"], loc + ("merge",), "merge"),
             part_of=False if "part_of" not in d else self.flag(d["part_of"], loc + ("part_of",), "part_of"))
 
@@ -734,7 +744,8 @@ def json_schema() -> dict[str, Any]:
         "year": enum("year", CHOICES["year"], COLUMN_KEYS["year"]),
         "merge": {"type": "boolean", "description": COLUMN_KEYS["merge"]},
 
-        "format": text | {"description": COLUMN_KEYS["format"]}}}
+        "format": text | {"description": COLUMN_KEYS["format"]},
+        "section": text | {"description": COLUMN_KEYS["section"]}}}
     line = {"type": "object", "additionalProperties": False, "properties": {
         "label": text | {"description": LINE_KEYS["label"]},
         "each": enum("each", CHOICES["each"], LINE_KEYS["each"]), "funds": funds,

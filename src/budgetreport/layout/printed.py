@@ -57,9 +57,10 @@ def column_sums(spec: Sequence[H]) -> list[tuple[int, list[int]]]:
         money = [n for n in nodes if n.kind == "money" or n.children]
         # "小计 | 其中：基本支出 | 项目支出": a 其中 right after the 小计 opens its breakdown (广州);
         # elsewhere a 其中 column is part of the one before it, not an addend (长沙)
-        # (a column declared `part_of: true` never opens it: 西安's 小计 | 其中：专项资金…)
-        opens = len(money) > 1 and money[0].text in TOTAL_LABELS and _of_which(money[1]) \
-            and not money[1].part_of
+        # (a column declared `part_of: true` never opens it: 西安's 小计 | 其中：专项资金…; nor do
+        # 其中 columns alone: 小计 | 其中：A | 其中：B are parts of 小计, 深圳's 政府采购)
+        opens = len(money) > 2 and money[0].text in TOTAL_LABELS and _of_which(money[1]) \
+            and not money[1].part_of and not all(_of_which(n) for n in money[2:])
         money = money if opens else [n for n in money if not _of_which(n)]
         if money and not money[0].children and money[0].text in TOTAL_LABELS:
             parts = [col for n in money[1:] for col in value(n)]

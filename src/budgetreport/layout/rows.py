@@ -179,7 +179,7 @@ def formatted(fmt: str, values: Mapping[str, Any]) -> str:
 # --- the columns ---------------------------------------------------------------------------
 
 def leaf_kind(c: ColumnSpec, kinds: Mapping[str, Kind]) -> Kind:
-    if c.measure or c.text == "blank":  # blank: an amount column the data has no figure for
+    if c.measure or c.text == "blank" or c.section:  # blank: an amount column the data has no figure for
         return "money"
     if c.text in ("code", *CODE_PARTS):
         return "code"
@@ -254,6 +254,30 @@ def _total_cells(label: str, leaves: Sequence[ColumnSpec], amounts: Callable[[Co
     out: list[Cell | None] = [text(label, colspan=span), *[COVERED] * (span - 1)]
     out += [amounts(c) if c.measure else Cell(None, leaf_kind(c, {})) for c in leaves[span:]]
     return out
+
+
+def section_by_code(f: Figures, t: Tree, leaves: Sequence[ColumnSpec]) -> tuple[Tree, list[ColumnSpec]]:
+    """Columns that read a data section by code (`section:` + `field:`): each row gets the sum
+    of the records whose code begins its own (a 类 its 款 and 项), the 合计 all of them; the
+    columns then read that sum as a measure."""
+    wanted = [c for c in leaves if c.section and c.field and not c.measure]
+    if not wanted:
+        return t, list(leaves)
+    sections = getattr(f, "sections", {})
+
+    def key(c: ColumnSpec) -> str:
+        return f"section:{c.section}.{c.field}"
+
+    def amounts(c: ColumnSpec) -> list[tuple[str, Decimal]]:
+        found = sections.get(c.section or "") or ()
+        items = [found] if isinstance(found, Mapping) else list(found)
+        return [(str(i.get("code") or ""), v) for i in items if isinstance(v := i.get(c.field or ""), Decimal)]
+
+    sums = {key(c): amounts(c) for c in wanted}
+    rows = tuple(replace(r, values={**r.values, **{k: total(v for code, v in got if code.startswith(r.code))
+                                                   for k, got in sums.items()}}) for r in t.rows)
+    totals = {**t.totals, **{k: total(v for _, v in got) for k, got in sums.items()}}
+    return replace(t, rows=rows, totals=totals), [replace(c, measure=key(c)) if c in wanted else c for c in leaves]
 
 
 def class_rows(t: Tree, leaves: Sequence[ColumnSpec], rs: RowsSpec, empty: str) -> list[Row]:

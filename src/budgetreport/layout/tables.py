@@ -41,6 +41,7 @@ from .rows import (
     record_kinds,
     record_rows,
     records,
+    section_by_code,
     split_of,
     with_unit_row,
 )
@@ -65,6 +66,7 @@ def body(spec: TableSpec, f: Figures, projects: Sequence[Project] | None = None,
         t = only_classes(functional(f, rs.funds, rs.part) if rs.source == "functional" else {
             "government": f.economic_government, "pairs": f.economic_pairs}.get(rs.classification, f.economic),
             rs.classes)
+        t, leaves = section_by_code(f, t, leaves)
         rows = class_rows(t, leaves, rs, spec.empty)
         if not rows and spec.empty == "none_row":
             rows = none_rows(leaves, rs)
