@@ -97,8 +97,10 @@ def _compare_table(t: Table, sheet: PdfSheet, cell_text: Any) -> list[Finding]:
     grid = expected_grid(t, cell_text)
     want = [r for r in grid[t.header_rows:] if not _padding(r)]
     got_all = sheet.grid()
-    head = _header_rows(got_all, {_row_key(r) for r in grid[:t.header_rows]}, t.header_rows)
-    got = [(i, r) for i, r in enumerate(got_all) if i >= head and not _padding(r)]
+    headers = {_row_key(r) for r in grid[:t.header_rows]}
+    head = _header_rows(got_all, headers, t.header_rows)
+    # a continued page repeats the header (with its "** 1 2 3" row): not rows of the table
+    got = [(i, r) for i, r in enumerate(got_all) if i >= head and not _padding(r) and _row_key(r) not in headers]
     scale = _scale(t.unit, sheet)
     leaves = {h.col: h.text for h in t.header if h.row + h.rowspan == t.header_rows}
     out: list[Finding] = []
