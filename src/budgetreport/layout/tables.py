@@ -158,11 +158,12 @@ def fitted(columns: tuple[Column, ...], rows: Sequence[Row], display: Display,
         return columns, landscape
     if fits(columns, True):
         return columns, True
-    # Amount and code columns get just what they need; text columns share the rest.
+    # Amount and code columns get just what they need; text columns share the rest. An amount
+    # column with nothing in it (an empty form's 市级支出) keeps its declared width for its header.
     widths = [c.width for c in columns]
     for _ in range(10):  # each column's share depends on the total: settle it
         total = sum(widths)
-        widths = [c.width if c.kind == "text" else max(1, math.ceil(n * total / PAGE_CHARS[True]))
+        widths = [c.width if c.kind == "text" or not n else max(1, math.ceil(n * total / PAGE_CHARS[True]))
                   for c, n in zip(columns, need, strict=True)]
         widths = [max(w, math.ceil(n * total / PAGE_CHARS[True])) for w, n in zip(widths, need, strict=True)]
     return tuple(replace(c, width=w) for c, w in zip(columns, widths, strict=True)), True
