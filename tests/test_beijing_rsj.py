@@ -734,3 +734,19 @@ def test_the_purchase_services_table_has_every_published_line(pages: list[str], 
     for _level1, _level2, level3, amount in SERVICE_LINES:
         near = _lines_near(text, amount, 1, 2)
         assert any(level3[:4] in ln for ln in near), f"预算11表（PDF）没有“{level3} {amount}”"
+
+
+# 预算13表's indicators (三级指标 → 指标值 as 指标性质, 指标值 and 度量单位 read together; 定性 left out)
+INDICATORS = {"城镇新增就业": "≥28万人", "城镇调查失业率": "≤5%", "全面优化就业创业服务": "优",
+              "高技能人才占技能人才比例稳步提升": "优"}
+
+
+def test_the_department_goals_table_has_the_published_indicators_and_funds(
+        built: Built, pages: list[str]) -> None:
+    rows = _sheet_rows(built, "部门整体支出绩效目标表")
+    cells = {str(c): [str(x) for x in r if x is not None] for r in rows for c in r if c}
+    for name, value in INDICATORS.items():
+        assert name in cells and value in cells[name], f"指标“{name}”应为 {value}"
+    text = "\n".join(_table_lines(pages, "部门整体支出绩效目标表"))
+    for figure in ("131,905.904856", "123,259.799847", "8,646.105009"):  # 总额, 财政拨款, 其他资金
+        assert figure in text, f"预算13表没有 {figure}"
