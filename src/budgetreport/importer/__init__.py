@@ -109,7 +109,11 @@ def read_workbook(workbook: Path, region: str, center: str | None, year: int | N
 
 def as_printed(p: Problem) -> Problem:
     """A published document is what it is: a subtotal that misses its rows (amounts rounded
-    one by one, a typing slip) is told, and its rows are imported as printed."""
+    one by one, a typing slip) is told, and its rows are imported as printed; a figure two
+    tables print differently is told, and the first table's is imported."""
+    if p.code == "E530":
+        return replace(p, severity=Severity.warning,
+                       message=p.message + "；已发布的文件前后不一致，按先出现的表导入，请核对")
     if p.code != "E531":
         return p
     return replace(p, severity=Severity.warning,

@@ -249,9 +249,19 @@ def write_figures(w: Writer, imp: Imported) -> None:
     w.lines("spending", imp.lines, imp.covered, spending_key, ("personnel", "public", "project"))
     w.carry_forward(imp)
     w.lines("economic", imp.economic, {""}, economic_key, ("personnel", "public"))
+    if w.fresh and imp.economic is None:
+        _drop_placeholders(w.root, "economic")  # optional: no economic table read, none written
     w.three_public(imp)
     running_costs(w, imp)
     w.transfers(imp)
+
+
+def _drop_placeholders(root: CommentedMap, section: str) -> None:
+    """A new file's list whose lines are only the skeleton's empty placeholder: left out."""
+    seq = root.get(section)
+    if isinstance(seq, CommentedSeq) and all(
+            isinstance(x, CommentedMap) and x.get("code") is None for x in seq):
+        del root[section]
 
 
 def place_texts(root: CommentedMap, texts: list[Any]) -> Problem:

@@ -157,12 +157,16 @@ def _classified(t: Table, facts: Facts) -> None:
                 _sum_check(out, f"{_row_words(t, parent)}的“{word}”", parent.amounts[key],
                            [k.amounts[key] for k in kids if key in k.amounts],
                            f"其下各行（{_span(kids)}）之和")
-        top = min((len(r.code) for r in coded if r.code), default=0)
+        codes = {r.code for r in coded}
+        # the rows no listed row sums: 类 rows, and a 项 printed without its 款 (3021101 差旅费
+        # among 5-digit economic 款)
+        level = [r for r in coded if r.code and not any(
+            r.code[:n] in codes for n in (3, 5) if n < len(r.code))]
+        top = {len(r.code or "") for r in level}
         for total in (r for r in rows if r.total):
-            level = [r for r in coded if r.code and len(r.code) == top]
             _sum_check(out, f"合计行的“{word}”", total.amounts.get(key),
                        [r.amounts[key] for r in level if key in r.amounts],
-                       f"{'类' if top == 3 else '各'}级各行（{_span(level)}）之和" if level else "")
+                       f"{'类' if top == {3} else '各'}级各行（{_span(level)}）之和" if level else "")
     for r in rows:
         _row_identities(t, r, out)
         _register(t, r, facts)
@@ -218,6 +222,11 @@ def _register(t: Table, r: Row, facts: Facts) -> None:
 def _paired(t: Table, facts: Facts, by_name: dict[str, str],
             by_amount: dict[Decimal, set[str]] | None = None, below: dict[str, set[str]] | None = None) -> None:
     out = facts.problems
+    printed = [a for r in (*t.left, *t.right) for a in r.amounts.values()]
+    if printed and all(a.blank for a in printed):
+        out.append(problem(t.sheet.ref(1, 1), "W535", (
+            f"“{t.title or t.sheet.name}”没有印出任何数字（表格空白），未据此表核对或导入"), Severity.warning))
+        return
     fiscal_only = t.scope == "fiscal"
     left: dict[str, Amount] = {}
     carried = False  # below the 上年结转 row: its own breakdown by source
@@ -340,9 +349,10 @@ def _three_public(t: Table, facts: Facts) -> None:
         vehicle = ["vehicle"] if "vehicle" in r.amounts else ["vehicle_purchase", "vehicle_running"]
         _identity(out, t, r, "total", ["abroad", *vehicle, "reception"])
         _identity(out, t, r, "vehicle", ["vehicle_purchase", "vehicle_running"])
+        given = any(not a.blank for a in r.amounts.values())
         for key, a in r.amounts.items():
-            if role == "prior" and a.blank:
-                continue  # a blank last-year figure is one not given
+            if role == "prior" and a.blank and not given:
+                continue  # a blank last-year row is one not given (a blank cell among figures is 0)
             facts.add(("three_public", role, key), a,
                       f"{'上年' if role == 'prior' else '本年'}“{COLUMN_WORDS.get(key, key)}”")
 

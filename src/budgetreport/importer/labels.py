@@ -18,7 +18,7 @@ from ..inputs.model import Source
 _WIDTH = str.maketrans({"(": "（", ")": "）", '"': "“", "'": "‘", ":": "：", " ": None,
                         "\u3000": None, "\n": None, "\t": None, "\r": None, "”": "“",
                         "’": "‘", "【": "（", "】": "）"})
-_ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．](?!\d))")
+ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．](?!\d))")
 _CODE_PREFIX = re.compile(r"^\s*(?:[A-Za-z]*\d+(?:[.．-]\d+)*)[.．、\s]*")
 # A table's number before its title: "表1 ", "附表3：", "附件1 ", "表1-2 ", "公开01表 "
 NUMBERING = re.compile(r"^\s*(?:(?:附件|附表|表)\s*[\d一二三四五六七八九十]+(?:[-－.．]\d+)?|公开\d+表)"
@@ -30,7 +30,7 @@ def norm(text: Any) -> str:
     """Whitespace out, brackets and quotes full-width, ordinal prefixes ("一、", "1、") out."""
     s = str(text or "").translate(_WIDTH)
     for _ in range(2):  # "一、1、…" is not seen, but "（一）" after spaces is
-        s = _ORDINAL.sub("", s)
+        s = ORDINAL.sub("", s)
     return s
 
 
@@ -70,7 +70,7 @@ TOTAL_ROWS = {"合计", "总计", "支出合计", "收入合计", "合计数"}
 
 # Amount columns of the classified tables and the three_public table, by normalised label.
 COLUMNS: dict[str, str] = {
-    "合计": "total", "总计": "total", "小计": "subtotal", "预算数": "total", "金额": "total",
+    "合计": "total", "总计": "total", "支出总计": "total", "小计": "subtotal", "预算数": "total", "金额": "total",
     "基本支出": "basic", "人员经费": "personnel", "人员支出": "personnel",
     "公用经费": "public", "公用支出": "public", "日常公用经费": "public",
     "项目支出": "project",

@@ -18,7 +18,7 @@ from ..common.problems import Problem, Severity
 from ..inputs.declared import SOURCES as SOURCE_KEYS
 from ..inputs.declared import TableSpec
 from ..inputs.model import UNIT_FACTOR
-from .labels import COLUMNS, SOURCES, TOTAL_ROWS, column_key, norm, title_key
+from .labels import COLUMNS, ORDINAL, SOURCES, TOTAL_ROWS, column_key, norm, title_key
 from .workbook import Ref, Sheet, number, problem
 
 Kind = Literal["classified", "paired", "three_public", "transfers", "skip"]
@@ -53,7 +53,8 @@ def declared_kind(spec: TableSpec) -> tuple[Kind, str]:
 
 CODE = re.compile(r"\d{3}(?:\d{2}){0,2}")
 UNIT = re.compile(r"单位[：:]\s*(万元|元)")
-PREPARED = re.compile(r"(?:编制(?:单位|部门)|部门名称|单位名称)[：:]\s*(.*?)(?:\s{2,}|\s*单位[：:]|$)")
+PREPARED = re.compile(r"(?:编制(?:单位|部门)|部门[（(]单位[)）]|单位[（(]部门[)）]|部门名称|单位名称|预算单位|填报单位)"
+                      r"[：:]\s*(.*?)(?:\s{2,}|\s*单位[：:]|$)")
 NOTE = re.compile(r"本表|无数据|空表|^注[：:]")
 NONE = {"无", "（无）", "(无)"}
 
@@ -136,8 +137,10 @@ def _body_start(sheet: Sheet, first: int) -> int:
         texts = [norm(v) for v in cells if isinstance(v, str) and v.strip()]
         if any(isinstance(v, (int, float, Decimal)) and not isinstance(v, bool) for v in cells):
             return r
+        lead = next((v.strip() for v in cells if isinstance(v, str) and v.strip()), "")
         if texts and (texts == [texts[0]] and texts[0] in TOTAL_ROWS  # not a 合计 column label
                       or _is_code(texts[0]) or NOTE.search(texts[0])
+                      or ORDINAL.match(lead)  # "一、一般公共预算收入": a body line, figures or not
                       or set(texts) <= NONE):  # the "无" row of an empty table
             return r
     return sheet.max_row + 1
@@ -278,6 +281,8 @@ def _money_columns(table: Table, paths: dict[int, tuple[str, ...]], rename: dict
     for c, path in paths.items():
         if c in skip:
             continue
+        if (m := YEAR_LABEL.fullmatch(path[-1])) and table.year and int(m.group(1)) == table.year:
+            path = (*path[:-1], m.group(2))  # "2026年预算数" in a 2026 table: 预算数
         key = column_key(path, rename)
         if key is None:
             problems.append(problem(table.sheet.ref(1, c), "W513",
@@ -290,6 +295,9 @@ def _money_columns(table: Table, paths: dict[int, tuple[str, ...]], rename: dict
         out[c] = key
         table.labels[key] = path[-1]
     return out
+
+
+YEAR_LABEL = re.compile(r"(\d{4})年度?(.+)")
 
 
 def _fill(table: Table, r: Row, columns: dict[int, str], problems: list[Problem]) -> None:
@@ -321,10 +329,13 @@ def _classified(table: Table, paths: dict[int, tuple[str, ...]], rename: dict[st
     for c, _p in sorted(paths.items()):
         if leaf[c] in ("类", "款", "项"):
             parts.setdefault(leaf[c], c)
-    code_col = next((c for c in paths if "编码" in leaf[c] or "代码" in leaf[c]), None)
-    name_col = next((c for c in paths if "名称" in leaf[c]), None)
-    label_cols = {c for c in paths if leaf[c] in ("类", "款", "项") or "编码" in leaf[c]
-                  or "代码" in leaf[c] or "名称" in leaf[c]}
+    unit_cols = {c for c in paths if UNIT_COLUMN.fullmatch(leaf[c])}
+    code_cols = [c for c in sorted(paths) if c not in unit_cols and (
+        "编码" in leaf[c] or "代码" in leaf[c] or leaf[c].endswith("科目"))]
+    code_col = _key_column(code_cols, paths, table.scope)
+    name_col = next((c for c in paths if "名称" in leaf[c] and c not in unit_cols), None)
+    label_cols = {c for c in paths if leaf[c] in ("类", "款", "项") or "名称" in leaf[c]} \
+        | unit_cols | set(code_cols)
     columns = _money_columns(table, paths, rename, label_cols, problems)
     if not parts and code_col is None:
         problems.append(problem(sheet.ref(body, 1), "E515", "找不到科目编码列（“科目编码”或“类/款/项”）"))
@@ -334,27 +345,127 @@ def _classified(table: Table, paths: dict[int, tuple[str, ...]], rename: dict[st
     for r in range(body, sheet.max_row + 1):
         texts = [norm(sheet.text(r, c, merged=True)) for c in sorted(label_cols)]
         lead = next((t for t in texts if t), "")
+        name = norm(sheet.text(r, name_col)) if name_col else ""
         if parts:
             code = _code_from_parts(sheet, r, parts, upper)
         else:
             raw = sheet.raw(r, code_col) if code_col else None
-            code = str(raw).strip() if raw is not None and _is_code(str(raw).strip()) else None
-        row = Row(r, code, norm(sheet.text(r, name_col)) if name_col else "", lead)
+            code, named = _code_cell(raw)
+            name = name or named
+        row = Row(r, code, name, lead)
         if code is None:
+            unit = next((t for c in sorted(unit_cols) if (t := norm(sheet.text(r, c, merged=True)))), "")
             if NOTE.search(lead) or lead == "**":
                 continue  # 本表无数据 / 注：… / the 栏次 row ("** ** 1 2 3") a header repeats on the next page
-            if lead in TOTAL_ROWS or (not table.rows and table.prepared_by and lead == norm(table.prepared_by)):
-                row.total = True  # 合计, or (深圳) the department's own name over its lines
+            if lead in TOTAL_ROWS:
+                row.total = True
             elif _blank(table, r, columns) or _zero(table, r, columns):
-                continue  # a blank line, a note, or a padding row of zeros (the 预算单位 of an empty table)
+                continue  # a blank line, or a padding row of zeros (the 预算单位 of an empty table)
             elif numbering_row(sheet, r):
                 continue  # "** ** 1 2 3" under the header a continued page repeats (湖州)
+            elif not table.rows and table.prepared_by and lead == norm(table.prepared_by):
+                row.total = True  # (深圳) the department's own name over its lines
+            elif unit and unit == lead:
+                continue  # a 预算单位's own line over its rows
             else:
                 problems.append(problem(sheet.ref(r, first_col), "E516",
                                         f"这一行有数字，但没有科目编码{f'（“{lead}”）' if lead else ''}"))
                 continue
         _fill(table, row, columns, problems)
         table.rows.append(row)
+    _repeated_blocks(table, problems)
+
+
+# A 预算单位 column: the unit each row belongs to (not 单位资金, an amount)
+UNIT_COLUMN = re.compile(r"(?:预算)?(?:单位|部门)(?:名称|编码|代码)?")
+CODE_CELL = re.compile(r"(\d{3}(?:\d{2}){0,2})(?:\s*[-－—_:：\s]\s*(.*))?")
+
+
+def _key_column(code_cols: list[int], paths: dict[int, tuple[str, ...]], scope: str) -> int | None:
+    """Of several classification columns side by side (功能分类 × 政府经济分类 × 部门经济分类),
+    the one the table's rows are keyed by: 部门 economic codes in an economic table, else the
+    function codes; the others are labels."""
+    if len(code_cols) < 2:
+        return code_cols[0] if code_cols else None
+    words = {c: "".join(paths[c]) for c in code_cols}
+    if scope == "economic":
+        prefer = [c for c in code_cols if "经济" in words[c] and "政府" not in words[c]] or \
+            [c for c in code_cols if "经济" in words[c]]
+    else:
+        prefer = [c for c in code_cols if "功能" in words[c]] or \
+            [c for c in code_cols if "经济" not in words[c]]
+    return (prefer or code_cols)[0]
+
+
+def _code_cell(raw: object) -> tuple[str | None, str]:
+    """A code cell: the code alone ("2050303"), or code and name in one ("2050303-技校教育")."""
+    if raw is None:
+        return None, ""
+    if m := CODE_CELL.fullmatch(str(raw).strip()):
+        return m.group(1), norm(m.group(2) or "")
+    return None, ""
+
+
+def _repeated_blocks(table: Table, problems: list[Problem]) -> None:
+    """The same code on several rows. When the rows fall into blocks that each hold their
+    own 类/款 rows (one block per 预算单位, or one row per pair of codes of a table crossing two
+    classifications), a code's figure is the sum of its rows — or, when the first block is
+    the sum of the others (the department's total over its units' rows), the first block's.
+    Anything else (a row typed twice) is left for the cross-checks to report (E532)."""
+    coded = [r for r in table.rows if r.code]
+    if len({r.code for r in coded}) == len(coded):
+        return
+    blocks: list[list[Row]] = [[]]
+    for r in coded:
+        if any(x.code == r.code for x in blocks[-1]):
+            blocks.append([])
+        blocks[-1].append(r)
+    codes = {r.code for r in coded}
+    for block in blocks:
+        inside = {r.code for r in block}
+        for r in block:
+            assert r.code is not None
+            parents = [r.code[:n] for n in (3, 5) if n < len(r.code)]
+            if any(p in codes and p not in inside for p in parents):
+                return  # a row out of its block: a duplicate, not a block structure
+    summed: dict[str, Row] = {}
+    for r in coded[len(blocks[0]):]:
+        assert r.code is not None
+        summed[r.code] = _added(summed[r.code], r) if r.code in summed else r
+    first = {r.code or "": r for r in blocks[0]}
+    if set(first) >= set(summed) and all(
+            _same_amounts(first[c], summed.get(c)) for c in first):
+        kept = set(map(id, blocks[0]))  # the department's total, then its units: the total
+        table.rows = [r for r in table.rows if not r.code or id(r) in kept]
+        return
+    merged: dict[str, Row] = {}
+    for r in coded:
+        assert r.code is not None
+        merged[r.code] = _added(merged[r.code], r) if r.code in merged else r
+    out, placed = [], set()
+    for r in table.rows:
+        if not r.code:
+            out.append(r)
+        elif r.code not in placed:
+            placed.add(r.code)
+            out.append(merged[r.code])
+    table.rows = out
+
+
+def _added(a: Row, b: Row) -> Row:
+    amounts = dict(a.amounts)
+    for k, x in b.amounts.items():
+        y = amounts.get(k)
+        amounts[k] = x if y is None else Amount(y.value + x.value, y.unit, y.ref, y.blank and x.blank)
+    return Row(a.row, a.code, a.name, a.label, a.total, amounts)
+
+
+def _same_amounts(a: Row, b: Row | None) -> bool:
+    if b is None:
+        return all(not x.value for x in a.amounts.values())
+    keys = set(a.amounts) | set(b.amounts)
+    return all((a.amounts[k].value if k in a.amounts else 0) == (b.amounts[k].value if k in b.amounts else 0)
+               for k in keys)
 
 
 def _code_from_parts(sheet: Sheet, r: int, parts: dict[str, int], upper: dict[str, str]) -> str | None:
