@@ -5,6 +5,7 @@ cell among last year's figures, a 收支总表 printed without figures."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -14,6 +15,8 @@ from budgetreport.importer.mapping import to_data
 from budgetreport.importer.sheets import heading, read_table
 from budgetreport.importer.workbook import Sheet
 
+AMOUNT = re.compile(r"-?\d+\.\d+")
+
 
 def sheet(title: str, header: list[list[str]], body: list[list[Any]],
           merges: list[tuple[int, int, int, int]] | None = None, meta: str = "单位：万元") -> Sheet:
@@ -22,7 +25,7 @@ def sheet(title: str, header: list[list[str]], body: list[list[Any]],
     for r, row in enumerate(rows, 3):
         for c, v in enumerate(row, 1):
             if v not in ("", None):
-                values[(r, c)] = Decimal(v) if isinstance(v, str) and v[:1].isdigit() and "." in v else v
+                values[(r, c)] = Decimal(v) if isinstance(v, str) and AMOUNT.fullmatch(v) else v
     width = max(len(r) for r in rows)
     return Sheet("x.pdf", title, values, merges or [], len(rows) + 2, width)
 
@@ -148,3 +151,53 @@ def test_a_paired_table_printed_without_figures_is_told_once() -> None:
     facts = check_tables([t], {})
     assert [p.code for p in facts.problems] == ["W535"]
     assert not facts.values
+
+
+def test_a_three_public_table_by_fund_source_sums_its_sources() -> None:
+    sources = ["一般公共预算", "政府性基金预算", "国有资本经营预算"]
+    header = [["预算单位", "年度", "总计", "", "", "因公出国（境）费", "", "", "公务接待费", "", ""],
+              ["", "", *sources, *sources, *sources]]
+    body = [["某某局", "2025年", "5.00", "1.00", "", "2.00", "", "", "3.00", "1.00", ""],
+            ["", "2026年", "4.00", "", "", "", "", "", "4.00", "", ""],
+            ["", "增减变化金额", "-2.00", "", "", "-2.00", "", "", "0.00", "", ""]]
+    merges = [(3, 1, 4, 1), (3, 2, 4, 2), (3, 3, 3, 5), (3, 6, 3, 8), (3, 9, 3, 11)]
+    problems: list = []
+    t = read_table("three_public", sheet("财政拨款“三公”经费支出表", header, body, merges), {}, "three_public",
+                   problems)
+    assert errors(problems) == [] and not [p for p in problems if p.code == "W513"], problems
+    facts = check_tables([t], {})
+    assert errors(facts.problems) == []
+    assert facts.get("three_public", "prior", "total").value == Decimal(60000)
+    assert facts.get("three_public", "prior", "reception").value == Decimal(40000)
+    assert facts.get("three_public", "current", "reception").value == Decimal(40000)
+
+
+def test_a_summary_headed_by_the_year_listing_kuan_and_xiang_under_each_lei() -> None:
+    header = [["收入", "", "支出", ""], ["项目", "2026年预算数", "项目", "2026年预算数"]]
+    body = [["一、财政拨款", "10.00", "一、一般公共服务支出", "10.50"],
+            ["1.一般公共预算拨款", "10.00", "信访事务", "10.50"],
+            ["二、单位资金", "0.00", "行政运行", "10.50"],
+            ["本年收入合计", "10.00", "本年支出合计", "10.50"],
+            ["上年结余、结转", "0.50", "结转下年", "0.00"],
+            ["1.财政拨款结余、结转", "0.50", "", ""],
+            ["收入总计", "10.50", "支出总计", "10.50"]]
+    merges = [(3, 1, 3, 2), (3, 3, 3, 4)]
+    problems: list = []
+    t = read_table("summary", sheet("收支总表", header, body, merges), {}, "paired", problems, "all")
+    assert errors(problems) == [] and not [p for p in problems if p.code == "W513"], problems
+    facts = check_tables([t], {"201": "一般公共服务支出", "20140": "信访事务", "2014001": "行政运行"})
+    assert errors(facts.problems) == [], facts.problems
+    assert facts.get("inc", "carryover").value == Decimal(5000)
+    assert facts.get("inc", "general_budget").value == Decimal(100000)
+    assert facts.get("fn", "all", "201", "total").value == Decimal(105000)
+
+
+def test_the_subtotal_of_a_group_not_read_is_left_out() -> None:
+    header = [["科目编码", "科目名称", "支出总计", "基本支出", "项目支出", "2026年政府采购项目", ""],
+              ["", "", "", "", "", "小计", "其中：预留给中小企业"]]
+    body = [["201", "一般公共服务支出", "10.00", "4.00", "6.00", "3.00", "1.00"]]
+    merges = [(3, 1, 4, 1), (3, 2, 4, 2), (3, 3, 4, 3), (3, 4, 4, 4), (3, 5, 4, 5), (3, 6, 3, 7)]
+    problems: list = []
+    t = read_table("spending", sheet("支出总表", header, body, merges), {}, "classified", problems, "all")
+    assert errors(problems) == []
+    assert set(t.rows[0].amounts) == {"total", "basic", "project"}

@@ -238,6 +238,8 @@ def _paired(t: Table, facts: Facts, by_name: dict[str, str],
         elif carried and key in SOURCE_KEYS and key in left:
             continue  # 上年结转's own 一般公共预算拨款…, not this year's again
         if key is None:
+            if carried and ("结转" in r.label or "结余" in r.label):
+                continue  # 上年结转's own breakdown (财政拨款结余、结转 / 非财政拨款…)
             if r.label and a is not None and a.value:
                 out.append(problem(a.ref, "E533", f"不认识的收入项目“{r.label}”"))
             continue

@@ -70,7 +70,8 @@ TOTAL_ROWS = {"合计", "总计", "支出合计", "收入合计", "合计数"}
 
 # Amount columns of the classified tables and the three_public table, by normalised label.
 COLUMNS: dict[str, str] = {
-    "合计": "total", "总计": "total", "支出总计": "total", "小计": "subtotal", "预算数": "total", "金额": "total",
+    "合计": "total", "总计": "total", "支出总计": "total", "收入总计": "total", "小计": "subtotal",
+    "预算数": "total", "金额": "total",
     "基本支出": "basic", "人员经费": "personnel", "人员支出": "personnel",
     "公用经费": "public", "公用支出": "public", "日常公用经费": "public",
     "项目支出": "project",
@@ -103,7 +104,7 @@ for _source, _names in {
     Source.superior_subsidy: ["上级补助收入", "上级补助", "上级补助收入资金"],
     Source.affiliated: ["附属单位上缴收入", "附属单位上缴", "附属单位上缴收入资金"],
     Source.other: ["其他收入", "其他收入资金"],
-    Source.carryover: ["上年结转结余", "上年结转"],
+    Source.carryover: ["上年结转结余", "上年结转", "上年结余、结转", "上年结余结转", "上年结转和结余"],
 }.items():
     for _name in _names:
         SOURCES[norm(_name)] = _source.value
@@ -112,7 +113,8 @@ for _source, _names in {
 INCOME_ROWS = {"本年收入合计": "this_year", "本年收入": "this_year", "收入总计": "total",
                "收入合计": "total", "财政拨款收入": "fiscal", "财政拨款": "fiscal",
                "合计": "total",  # 合计 heading a 收支总体情况表 (Chongqing)
-               "预算拨款": "fiscal"}  # 广州's 收支总体情况表
+               "预算拨款": "fiscal",  # 广州's 收支总体情况表
+               "单位资金": "own_funds"}  # 事业收入 … 其他收入 together (深圳)
 SPENDING_ROWS = {"本年支出合计": "this_year", "本年支出": "this_year", "支出总计": "total",
                  "基本支出": "basic", "项目支出": "project",  # a 收支总表 by 基本/项目 (长沙)
                  "支出合计": "total", "结转下年": "carry_forward", "年末结转和结余": "carry_forward",

@@ -107,6 +107,8 @@ def _covered(tables: list[Table]) -> set[str]:
 
 def _lines(imp: Imported, facts: Facts, covered: set[str]) -> list[Line]:
     codes = sorted({k[2] for k in facts.values if k[0] == "fn" and len(k[2]) == 7})
+    paying = [s for s, a in imp.income.items() if a.value]
+    single = paying[0] if len(paying) == 1 and "all" in covered else None
     lines: list[Line] = []
     for code in codes:
         def fact(scope: str, col: str, code: str = code) -> Amount | None:
@@ -149,6 +151,9 @@ def _lines(imp: Imported, facts: Facts, covered: set[str]) -> list[Line]:
                     elif "basic" in rest and not rest["basic"].value:
                         split = {"basic": _zero(t), "project": t}
                     found[s] = {"total": t} | split
+        if not found and not others and single is not None:
+            # no table splits the line by source, and only one source has income: it is that one's
+            found[single] = {c: a for c in LINE_FIELDS if (a := fact("all", c)) is not None}
         for s, figs in found.items():
             lines.append(Line(code, s, imp.names.get(code, ""), _derive(figs)))
     return lines

@@ -278,13 +278,21 @@ def _amount(table: Table, row: int, col: int, problems: list[Problem]) -> Amount
 def _money_columns(table: Table, paths: dict[int, tuple[str, ...]], rename: dict[str, str],
                    skip: set[int], problems: list[Problem]) -> dict[int, str]:
     out: dict[int, str] = {}
+    years = {int(m.group(1)) for p in paths.values() if (m := YEAR_LABEL.fullmatch(p[-1]))}
+    year = table.year or (next(iter(years)) if len(years) == 1 else None)  # the only year named
     for c, path in paths.items():
         if c in skip:
             continue
-        if (m := YEAR_LABEL.fullmatch(path[-1])) and table.year and int(m.group(1)) == table.year:
+        if (m := YEAR_LABEL.fullmatch(path[-1])) and year and int(m.group(1)) == year:
             path = (*path[:-1], m.group(2))  # "2026年预算数" in a 2026 table: 预算数
         key = column_key(path, rename)
         if key is None:
+            problems.append(problem(table.sheet.ref(1, c), "W513",
+                                    f"不认识的列“{'／'.join(path)}”，其数字未导入", Severity.warning))
+            continue
+        if key in out.values() and len(path) > 1 and path[-1] in ("小计", "合计") \
+                and column_key(path[-2:-1], rename) is None:
+            # the 小计 of a group the importer does not read (2026年政府采购项目>小计)
             problems.append(problem(table.sheet.ref(1, c), "W513",
                                     f"不认识的列“{'／'.join(path)}”，其数字未导入", Severity.warning))
             continue
@@ -537,14 +545,26 @@ def _three_public(table: Table, paths: dict[int, tuple[str, ...]], rename: dict[
     """One row per year ("2025年预算数", "2026年预算数"), or the two years side by side, their
     columns under a header naming each year: then each sheet row gives a row per year."""
     label = next((c for c, p in paths.items() if p[-1] in ("项目", "年度", "预算年度")), None)
+    skip = {c for c, p in paths.items() if UNIT_COLUMN.fullmatch(p[-1])} | ({label} if label else set())
+    # an item printed by fund source (因公出国（境）费 > 一般公共预算 | 政府性基金预算 | …): the
+    # item is the sum of its sources' columns
+    parts: dict[int, list[int]] = {}
+    first_of: dict[tuple[str, ...], int] = {}
+    for c, p in sorted(paths.items()):
+        if c not in skip and len(p) > 1 and p[-1] in SOURCES and column_key(p[:-1], rename):
+            at = first_of.setdefault(p[:-1], c)
+            parts.setdefault(at, []).append(c)
+            if at != c:
+                skip.add(c)
+    paths = {c: (p[:-1] if c in parts else p) for c, p in paths.items()}
     by_year: dict[str, dict[int, tuple[str, ...]]] = {}
     for c, p in paths.items():
-        if c != label and (y := next((m.group(0) for x in p if (m := _YEAR_GROUP.search(x))), None)):
+        if c not in skip and (y := next((m.group(0) for x in p if (m := _YEAR_GROUP.search(x))), None)):
             by_year.setdefault(y, {})[c] = tuple(x for x in p if not _YEAR_GROUP.search(x))
     if len(by_year) > 1:
         groups = [(y, _money_columns(table, cols, rename, set(), problems)) for y, cols in by_year.items()]
     else:
-        groups = [("", _money_columns(table, paths, rename, {label} if label else set(), problems))]
+        groups = [("", _money_columns(table, paths, rename, skip, problems))]
     for r in range(body, table.sheet.max_row + 1):
         text = norm(table.sheet.text(r, label)) if label else ""
         if CHANGE_ROW.search(text):
@@ -554,6 +574,12 @@ def _three_public(table: Table, paths: dict[int, tuple[str, ...]], rename: dict[
                 continue
             row = Row(r, label=year or text)
             _fill(table, row, columns, problems)
+            for c, key in columns.items():
+                if len(parts.get(c, ())) > 1 and key in row.amounts:
+                    summed = [a for x in parts[c] if (a := _amount(table, r, x, problems)) is not None]
+                    first = row.amounts[key]
+                    row.amounts[key] = Amount(sum((a.value for a in summed), Decimal(0)), first.unit,
+                                              first.ref, all(a.blank for a in summed))
             table.rows.append(row)
 
 
