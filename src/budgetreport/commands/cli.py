@@ -375,6 +375,13 @@ def import_(workbook: Path, data: Path | None, output: Path | None, region: str 
         else:
             assert output is not None
             region = region or _workspace().region
+            if region is None and workbook.suffix.lower() == ".pdf":
+                from ..readback import guess
+                from ..readback.pdf import read_pdf
+
+                taken = guess(read_pdf(workbook))  # which region's 附表 these are, and why: told
+                click.echo(f"提示：{taken.message()}", err=True)
+                region = taken.region
             if region is None:
                 raise click.UsageError("新建数据文件（-o）时请用 --region 给出地区模板"
                                        "（或在工作区设置 budgetreport.yaml 中写明 region）")

@@ -45,6 +45,7 @@ class Problems(list[Problem]):
     def __init__(self) -> None:
         super().__init__()
         self.sums: list[tuple[Amount, list[Amount], Problem | None]] = []
+        self.same: list[tuple[Amount, Amount]] = []  # one figure printed in two tables
 
 
 @dataclass
@@ -68,6 +69,7 @@ class Facts:
                 f"{first.shown()}（{first.unit}）不一致"))
             self.problems.append(p)
         self.problems.sums.append((a, [first], p))
+        self.problems.same.append((a, first))
 
     def get(self, *key: str) -> Amount | None:
         return self.values.get(key)

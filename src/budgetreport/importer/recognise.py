@@ -26,6 +26,20 @@ def _title(settings: Mapping[str, Any], key: str) -> str:
     return re.sub(rf"^{UNKNOWN_YEAR}年度?", "", settings["table_titles"][key])
 
 
+def table_keys(book: Book, settings: Mapping[str, Any]) -> list[str | None]:
+    """Each sheet's table key in the region's set, by its name or title (None: not one of them)."""
+    titles = titles_by_key(settings)
+    loosely: dict[str, str | None] = {}
+    for title, table in titles.items():  # a loose title two tables share matches neither
+        loosely[loose(title)] = table if loosely.get(loose(title), table) == table else None
+    out: list[str | None] = []
+    for sheet in book.sheets:
+        names = [title_key(sheet.name), title_key(heading(sheet)[0])]
+        keys = [titles.get(n) for n in names] + [loosely.get(loose(n)) for n in names if n]
+        out.append(next((k for k in keys if k), None))
+    return out
+
+
 def recognise(book: Book, settings: Mapping[str, Any], known: Collection[str] = (),
               declared: Mapping[str, TableSpec] | None = None) -> tuple[list[Table], list[Problem]]:
     """The sheets that are tables of the region's set, read as each one's declaration says
@@ -33,19 +47,12 @@ def recognise(book: Book, settings: Mapping[str, Any], known: Collection[str] = 
     `known` names sheets that are no table but not unknown either (an official workbook's
     cover, contents and texts)."""
     kinds: dict[str, tuple[Kind | None, str]] = {k: declared_kind(s) for k, s in (declared or {}).items()}
-    titles = titles_by_key(settings)
     sheet_word = "附表" if book.name.lower().endswith(".pdf") else "工作表"
-    loosely: dict[str, str | None] = {}
-    for title, table in titles.items():  # a loose title two tables share matches neither
-        loosely[loose(title)] = table if loosely.get(loose(title), table) == table else None
     problems: list[Problem] = []
     tables: list[Table] = []
     found: dict[str, str] = {}
     unknown: list[str] = []
-    for sheet in book.sheets:
-        names = [title_key(sheet.name), title_key(heading(sheet)[0])]
-        keys = [titles.get(n) for n in names] + [loosely.get(loose(n)) for n in names if n]
-        key: str | None = next((k for k in keys if k), None)
+    for sheet, key in zip(book.sheets, table_keys(book, settings), strict=True):
         if key is None:
             if sheet.values and sheet.name.strip() not in known:
                 unknown.append(sheet.name)

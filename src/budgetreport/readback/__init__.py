@@ -7,7 +7,8 @@ importer, which reads the PDF's tables as it reads sheets — see `importer.read
 
 from __future__ import annotations
 
-from dataclasses import replace
+import re
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -65,33 +66,83 @@ def _with_data(doc: Document, data: Path) -> list[Finding]:
     return against_data(doc, prepared.tables, prepared.html, cell)
 
 
+# A region fits when its tables and the document's are this alike (Dice, by title) — or
+# nearly so, and the first pages name its place (省/市): a document of a region not built in
+# shares a few national titles with many regions, never most of one region's set.
+FITS, NEARLY = 0.8, 0.6
+
+
+@dataclass(frozen=True)
+class Guess:
+    """The region whose 附表 the document's tables are, judged by their titles."""
+
+    region: str  # the region taken: "base" when none fits
+    name: str  # its name, as its region.yaml gives it
+    matched: int  # of its tables, how many the document has
+    declared: int  # its tables
+    tables: int  # the document's tables (one per table of several pages or records)
+    fits: bool
+    closest: str = ""  # when none fits: the nearest region and its count, for the message
+
+    def message(self) -> str:
+        if self.fits:
+            return (f"按地区“{self.name}”（{self.region}）的附表识别：本文件 {self.tables} 张附表中，"
+                    f"{self.matched} 张的表题与该地区的 {self.declared} 张附表相符；不对时请用 --region 指明")
+        return (f"没有哪个内置地区的附表与本文件相符（最接近的是{self.closest}），按通用附表（base）识别，"
+                f"只核对认得的表；请用 --region 指明地区")
+
+
+def guess(doc: Document, regions: list[str] | None = None) -> Guess:
+    """Every known region (sub-regions too) scored by how alike its table set and the
+    document's tables are by title — 2 × matched / (its tables + the document's), so that
+    a region naming many tables the document lacks, or one matching a few national titles
+    of a larger set, scores low; ties go to the region whose name (省/市) the first pages
+    print. Below `FITS` (`NEARLY` when the first pages name the region's place), no region
+    is claimed: base, and the message says so."""
+    from ..importer import reading_placeholders
+    from ..importer.recognise import table_keys
+    from ..inputs.region import known_regions, load_region
+    from .texts import organisation
+
+    book = doc.book()
+    placeholders = reading_placeholders(budget_year(doc), organisation(doc))
+    front = "".join("".join(p.split()) for p in doc.pages[:2])
+    scored = []
+    for r in regions or known_regions():
+        region = load_region(r, year=budget_year(doc))
+        settings = region.filled(placeholders)
+        keys = table_keys(book, settings)
+        named = {k for k in keys if k}
+        tables = len(named) + sum(1 for k in keys if k is None)
+        declared = len(settings["tables"]) or 1
+        dice = 2 * len(named) / (declared + tables) if tables else 0.0
+        name = str(settings.get("name") or r)
+        places = sum(1 for p in re.findall(r"[\u4e00-\u9fff]{2,}?[省市]", name) if p in front)
+        scored.append((dice, places, r, name, len(named), declared, tables))
+    if not scored:
+        return Guess("base", "全国通用", 0, 0, len(doc.tables), False)
+    dice, places, r, name, matched, declared, tables = max(scored, key=lambda x: (x[0], x[1], -len(x[2])))
+    if dice >= FITS or dice >= NEARLY and places:
+        return Guess(r, name, matched, declared, tables, True)
+    return Guess("base", "全国通用", matched, declared, tables, False,
+                 f"“{name}”（{r}），{tables} 张附表中 {matched} 张相符" if matched else "：无")
+
+
 def guess_region(doc: Document) -> str | None:
-    """The built-in region whose table set names the most of the PDF's tables (None: none)."""
-    from ..inputs.region import known_regions
-
-    region, (tables, _) = _recognised(doc, known_regions(), budget_year(doc))
-    return region if tables else None
+    """The region `guess` takes ("base" when none fits), None for a document without tables."""
+    return guess(doc).region if doc.tables else None
 
 
-def _recognised(doc: Document, regions: list[str], year: int | None) -> tuple[str, tuple[list[Any], list[Problem]]]:
+def _recognised(doc: Document, region: str, year: int | None) -> tuple[list[Any], list[Problem]]:
+    """The document's tables read as `region`'s 附表."""
     from ..importer import reading_placeholders
     from ..importer.recognise import recognise
     from ..inputs.region import load_region
     from .texts import organisation
 
-    book = doc.book()
-    best: tuple[str, tuple[list[Any], list[Problem]]] = (regions[0], ([], []))
-    for r in regions:
-        declared = load_region(r, year=year)
-        found = recognise(book, declared.filled(reading_placeholders(year, organisation(doc))),
-                          declared=declared.tables)
-        if len(found[0]) > len(best[1][0]):
-            best = (r, found)
-    if not best[1][0]:  # none named: the first region's problems say which tables it expects
-        first = load_region(regions[0], year=year)
-        best = (regions[0], recognise(book, first.filled(reading_placeholders(year, organisation(doc))),
-                                      declared=first.tables))
-    return best
+    declared = load_region(region, year=year)
+    return recognise(doc.book(), declared.filled(reading_placeholders(year, organisation(doc))),
+                     declared=declared.tables)
 
 
 def _unsure(problems: list[Problem], doc: Document) -> tuple[list[Problem], list[Finding]]:
@@ -122,7 +173,6 @@ def _unsure(problems: list[Problem], doc: Document) -> tuple[list[Problem], list
 def _alone(doc: Document, region: str | None) -> list[Finding]:
     from ..importer.checks import check_tables
     from ..inputs.catalogue import load_catalogue
-    from ..inputs.region import known_regions
 
     year = budget_year(doc)
     unreadable = getattr(doc, "unreadable_message", lambda: None)()
@@ -131,16 +181,24 @@ def _alone(doc: Document, region: str | None) -> list[Finding]:
         only_text = "PDF 中没有附表（只有文字）：核对了文中的年份、模板文字和前后两次写出的同一数字"
         return head + [Finding(1, "E625", only_text, Severity.hint)] + self_consistency(doc, year) \
             + stated_twice(doc, year)
-    tables, problems = _recognised(doc, [region] if region else known_regions(), year)[1]
+    given = region is not None
+    if region is None:
+        g = guess(doc)
+        region = g.region
+        head.append(Finding(1, "E631", g.message(), Severity.hint))
+    tables, problems = _recognised(doc, region, year)
     names = {c: e.name for c, e in load_catalogue(year or 2022).function.items()}
     facts = check_tables(tables, names)
     # When the region's table set is only a guess, its missing or unknown tables say little.
-    guessed = () if region else ("E522", "E524", "W520")
+    guessed = () if given else ("E522", "E524", "W520")
     kept = [p for p in problems if p.code not in guessed]
     checked, unread = _unsure([*kept, *rounding(list(facts.problems), facts)], doc)
     errors = {(p.file, p.message) for p in checked if p.severity is Severity.error}
     wrong = [p for p in facts.problems if (p.file, p.message) in errors]
-    return (head + unread + table_findings(checked, doc) + suspects(facts, cell_words(tables), wrong)
+    named, explained = suspects(facts, cell_words(tables), wrong, tables)
+    told = {(p.file, p.message) for p in explained}  # one finding names the figure instead
+    checked = [p for p in checked if (p.file, p.message) not in told]
+    return (head + unread + table_findings(checked, doc) + named
             + sources_spent(facts) + text_totals(doc, facts, year) + stated_twice(doc, year)
             + self_consistency(doc, year))
 

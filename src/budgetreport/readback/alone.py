@@ -252,28 +252,56 @@ def _last_year(prose: str, at: int, year: int | None) -> bool:
 Cell = tuple[str, int, int]  # table title, sheet row, column
 
 
-def suspects(facts: Facts, words: dict[Cell, str], errors: list[Problem]) -> list[Finding]:
+def suspects(facts: Facts, words: dict[Cell, str], errors: list[Problem], tables: Iterable[Any] = ()
+             ) -> tuple[list[Finding], list[Problem]]:
     """For the sums that do not add up (and figures stated twice with two values), the
     printed figure most likely wrong, as `check`'s 提示 names one: a figure that, changed by
     the gap, makes every unbalanced sum it is in balance again and unbalances none — or two
-    figures of a row that, swapped, do (项目支出 printed where 基本支出 belongs). Sums sharing
-    no figure are separate mistakes, each looked at alone."""
+    figures of a row that, swapped, do (项目支出 printed where 基本支出 belongs). A figure
+    printed alike in several places — the same 科目's same amount in several columns or
+    tables — is one figure (changed in all of them at once), so that one slip repeated across
+    the tables is one mistake. Sums sharing no figure are separate
+    mistakes, each looked at alone.
+
+    A mistake one figure explains is one finding (an error naming the figure and the sums it
+    unbalances); the problems it explains are returned, for the caller to leave out. Several
+    possible explanations are hints beside the problems."""
     wrong = set(errors)
     everything = [(whole, parts) for whole, parts, _ in facts.problems.sums]
     by_cell: dict[Cell, list[Sum]] = {}
     for s in everything:
         for a in (s[0], *s[1]):
             by_cell.setdefault(_cell(a), []).append(s)
-    out = []
-    unbalanced = [(whole, parts) for whole, parts, p in facts.problems.sums if p is not None and p in wrong]
-    for group in _connected(unbalanced):
-        found = _single(group, by_cell) or _swapped(group, by_cell)
+    pairs = list(facts.problems.same)
+    first: dict[tuple[str, Decimal], Amount] = {}
+    for t in tables:
+        for r in getattr(t, "rows", []):
+            for a in r.amounts.values():
+                if r.code and a.value:
+                    pairs.append((a, first.setdefault((r.code, a.value), a)))
+    alike = _alike(pairs)
+    out: list[Finding] = []
+    explained: list[Problem] = []
+    unbalanced: list[tuple[Amount, list[Amount], Problem | None]] = [
+        (whole, parts, p) for whole, parts, p in facts.problems.sums if p is not None and p in wrong]
+    for group in _connected(unbalanced, alike):
+        sums = [(w, ps) for w, ps, _ in group]
+        found = _single(sums, by_cell, alike) or _swapped(sums, by_cell)
         if not found or len(found) > 3:
             continue  # none, or too many to say which
+        if len(found) == 1 and len(group) > 1:
+            page, message = found[0](words)
+            where = sorted({(_page(w), w.ref.sheet) for w, _, _ in group})
+            tables = "、".join(dict.fromkeys(f"第{pg}页“{sheet}”" for pg, sheet in where))
+            message = message.replace("以上不平衡的合计全部平衡",
+                                      f"因它而不平衡的 {len(group)} 处合计全部平衡（{tables}）")
+            out.append(Finding(page, "E531", message))
+            explained += [p for _, _, p in group if p is not None]
+            continue
         for text in found:
             page, message = text(words)
             out.append(Finding(page, "E630", message, Severity.hint))
-    return out
+    return out, explained
 
 
 Sum = tuple[Amount, list[Amount]]
@@ -283,11 +311,34 @@ def _cell(a: Amount) -> Cell:
     return (a.ref.sheet, a.ref.row, a.ref.col)
 
 
-def _connected(sums: list[Sum]) -> list[list[Sum]]:
-    """Unbalanced sums that share a row: one mistake (a figure, or two swapped in a row)."""
-    groups: list[tuple[set[tuple[str, int]], list[Sum]]] = []
+def _alike(same: Iterable[tuple[Amount, Amount]]) -> dict[Cell, list[Cell]]:
+    """Each figure printed alike in several tables → all its cells (itself included)."""
+    parent: dict[Cell, Cell] = {}
+
+    def root(c: Cell) -> Cell:
+        while parent.get(c, c) != c:
+            c = parent[c]
+        return c
+
+    for a, b in same:
+        if a.value == b.value:
+            parent.setdefault(_cell(a), _cell(a))
+            parent.setdefault(_cell(b), _cell(b))
+            parent[root(_cell(a))] = root(_cell(b))
+    groups: dict[Cell, list[Cell]] = {}
+    for c in parent:
+        groups.setdefault(root(c), []).append(c)
+    return {c: g for g in groups.values() for c in g}
+
+
+def _connected(sums: list[tuple[Amount, list[Amount], Problem | None]], alike: dict[Cell, list[Cell]]
+               ) -> list[list[tuple[Amount, list[Amount], Problem | None]]]:
+    """Unbalanced sums that share a row, or a figure printed alike elsewhere: one mistake (a
+    figure, or two swapped in a row)."""
+    groups: list[tuple[set[Any], list[tuple[Amount, list[Amount], Problem | None]]]] = []
     for s in sums:
-        cells = {_cell(a)[:2] for a in (s[0], *s[1])}
+        figures = [_cell(a) for a in (s[0], *s[1])]
+        cells: set[Any] = {c[:2] for c in figures} | {min(alike[c]) for c in figures if c in alike}
         touching = [g for g in groups if g[0] & cells]
         merged = (cells.union(*(g[0] for g in touching)), [x for g in touching for x in g[1]] + [s])
         groups = [g for g in groups if all(g is not t for t in touching)] + [merged]
@@ -307,13 +358,17 @@ def _balanced(group: list[Sum], by_cell: dict[Cell, list[Sum]], change: dict[Cel
     return True
 
 
-def _single(group: list[Sum], by_cell: dict[Cell, list[Sum]]) -> list[Any]:
+def _single(group: list[Sum], by_cell: dict[Cell, list[Sum]], alike: dict[Cell, list[Cell]]) -> list[Any]:
     figures = {_cell(a): a for whole, parts in group for a in (whole, *parts)}
     gaps = {abs(w.value - sum((p.value for p in ps), Decimal(0))) for w, ps in group} - {Decimal(0)}
-    found = []
-    for cell, a in figures.items():
+    found, tried = [], set()
+    for cell, a in sorted(figures.items(), key=lambda x: -_page(x[1])):  # the last table's copy named
+        cells = alike.get(cell, [cell])
+        if min(cells) in tried:
+            continue  # the same figure in another table: tried already
+        tried.add(min(cells))
         for delta in sorted({s * g for g in gaps for s in (1, -1)}):
-            if a.value + delta >= 0 and _balanced(group, by_cell, {cell: delta}):
+            if a.value + delta >= 0 and _balanced(group, by_cell, dict.fromkeys(cells, delta)):
                 found.append(_hint(a, a.value + delta))
     return found
 
