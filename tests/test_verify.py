@@ -335,3 +335,17 @@ def test_a_missing_table_is_named_as_the_document_titles_it() -> None:
     unknown = load_region("shanghai").filled(reading_placeholders(None))
     _, problems = recognise(Book("x.pdf", [], [], []), unknown)
     assert "2000" not in problems[0].message and "工作表" not in problems[0].message
+
+
+def test_a_text_and_its_tables_published_apart_are_imported_as_one(pdfs: dict[str, Path],
+                                                                     tmp_path: Path) -> None:
+    import weasyprint
+
+    text = tmp_path / "附件1.pdf"
+    weasyprint.HTML(string="<p>厦门市住房公积金中心 2022 年度</p><p>部门预算</p>").write_pdf(text)
+    out = tmp_path / "new.yaml"
+    result = run_cli("import", text, pdfs["xiamen-2022.yaml"], "-o", out, "--region", "fujian")
+    assert result.exit_code == 0, result.output
+    assert "2210302" in out.read_text(encoding="utf-8")
+    both = run_cli("import", XIAMEN, XIAMEN, "-o", tmp_path / "x.yaml")
+    assert both.exit_code == 2 and "一次只能导入一个工作簿" in both.output

@@ -195,3 +195,9 @@ def test_a_document_of_no_known_region_is_read_as_base_and_said_so() -> None:
     g = guess(doc)
     assert g.region == "base" and not g.fits
     assert "没有哪个内置地区" in g.message() and "--region" in g.message()
+
+
+def test_the_cover_names_the_department_when_no_table_does() -> None:
+    doc = text_only("北京市某某局 2026 年度\n部门预算信息公开\n目  录", "一、部门职责")
+    assert doc.issuer == "北京市某某局" and doc.year == 2026
+    assert text_only("2026年部门预算\n说明").issuer is None

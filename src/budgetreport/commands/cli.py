@@ -345,7 +345,7 @@ def new(region: str | None, name: str | None, center: str | None, source: Path |
 
 
 @main.command("import")
-@click.argument("workbook", metavar="工作簿", type=PathArg)
+@click.argument("workbooks", metavar="工作簿或PDF...", type=PathArg, nargs=-1, required=True)
 @click.option("--into", "data", type=PathArg, metavar="数据文件", default=None,
               help="更新这个数据文件中的数字（文字、注释、顺序不变），并列出变化。")
 @click.option("-o", "--output", type=PathArg, metavar="新文件", default=None,
@@ -354,10 +354,11 @@ def new(region: str | None, name: str | None, center: str | None, source: Path |
               help="地区模板，决定按哪一套附表识别工作表（-o 时缺省取工作区设置的地区）。")
 @click.option("--name", metavar="全称", default=None, help="部门（单位）全称（-o 时；缺省取工作簿的“编制单位”）。")
 @click.option("--year", type=int, metavar="年度", default=None, help="预算年度（-o 时；缺省取工作簿表题中的年度）。")
-def import_(workbook: Path, data: Path | None, output: Path | None, region: str | None,
+def import_(workbooks: tuple[Path, ...], data: Path | None, output: Path | None, region: str | None,
             name: str | None, year: int | None) -> None:
     """从 Excel 工作簿导入数字：预算系统导出的报表，或本程序生成的附表；也可以是已发布的
-    PDF（如上一年度的预算公开文件），从其附表读取数字。
+    PDF（如上一年度的预算公开文件），从其附表读取数字；分开发布的情况说明与报表可一并给出，
+    作为一份文件读取。
 
     先核对工作簿本身（合计、小计、类款项、各表之间的同一数字），有问题时什么也不写。"""
     from .. import importer  # openpyxl: imported by the commands that need it, keeping check fast
@@ -365,8 +366,12 @@ def import_(workbook: Path, data: Path | None, output: Path | None, region: str 
     if (data is None) == (output is None):
         raise click.UsageError("请给出 --into 数据文件，或 -o 新文件，二者选一")
     _check_name(name)
-    if not workbook.is_file():
-        raise click.UsageError(f"找不到{importer.source_word(workbook)}：{workbook}")
+    for path in workbooks:
+        if not path.is_file():
+            raise click.UsageError(f"找不到{importer.source_word(path)}：{path}")
+    if len(workbooks) > 1 and importer.source_word(workbooks) != "PDF":
+        raise click.UsageError("一次只能导入一个工作簿；分开发布的同一份文件（情况说明与报表）可以是几个 PDF")
+    workbook: Path | list[Path] = workbooks[0] if len(workbooks) == 1 else list(workbooks)
     if data is not None and not data.is_file():
         raise click.UsageError(f"找不到数据文件：{data}")
     try:
@@ -375,11 +380,11 @@ def import_(workbook: Path, data: Path | None, output: Path | None, region: str 
         else:
             assert output is not None
             region = region or _workspace().region
-            if region is None and workbook.suffix.lower() == ".pdf":
+            if region is None and importer.source_word(workbook) == "PDF":
                 from ..readback import guess
-                from ..readback.pdf import read_pdf
+                from ..readback.pdf import read_pdfs
 
-                taken = guess(read_pdf(workbook))  # which region's 附表 these are, and why: told
+                taken = guess(read_pdfs(list(workbooks)))  # which region's 附表 these are, and why: told
                 click.echo(f"提示：{taken.message()}", err=True)
                 region = taken.region
             if region is None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
@@ -53,9 +53,16 @@ class Outcome:
     open_items: int = 0  # -o: problems `check` lists in the new file (texts to write)
 
 
-def source_word(path: Path) -> str:
+Sources = Path | Sequence[Path]  # a workbook, a PDF, or several PDFs read as one document
+
+
+def _paths(workbook: Sources) -> list[Path]:
+    return [workbook] if isinstance(workbook, Path) else list(workbook)
+
+
+def source_word(path: Sources) -> str:
     """What the figures come from, in messages: a 工作簿 or a published PDF."""
-    return "PDF" if path.suffix.lower() == ".pdf" else "工作簿"
+    return "PDF" if all(p.suffix.lower() == ".pdf" for p in _paths(path)) else "工作簿"
 
 
 def reading_placeholders(year: int | None, org: str = "部门") -> dict[str, object]:
@@ -67,21 +74,24 @@ def reading_placeholders(year: int | None, org: str = "部门") -> dict[str, obj
             "org_unit": "部门" if org == "部门" else "预算单位"}
 
 
-def read_workbook(workbook: Path, region: str, center: str | None, year: int | None
+def read_workbook(workbook: Sources, region: str, center: str | None, year: int | None
                   ) -> tuple[Imported, list[Problem]]:
-    """Workbook (or a published PDF's tables) → imported figures, or BudgetError with every
-    problem found."""
-    published = workbook.suffix.lower() == ".pdf"
+    """Workbook (or a published PDF's tables; several PDFs — a 情况说明 and its 报表 published
+    apart — read as one document) → imported figures, or BudgetError with every problem found."""
+    paths = _paths(workbook)
+    published = source_word(paths) == "PDF"
+    if len(paths) != 1 and not published:
+        raise ValueError("一次只能导入一个工作簿；分开发布的同一份文件（情况说明与报表）可以是几个 PDF")
     texts: list[Any] = []
     org, titled = "部门", year
     if published:
-        from ..readback.pdf import read_pdf
+        from ..readback.pdf import read_pdfs
         from ..readback.texts import organisation, placed_texts
-        doc = read_pdf(workbook)
+        doc = read_pdfs(paths)
         book, texts = doc.book(), placed_texts(doc)
         org, titled = organisation(doc), year or doc.year
     else:
-        book = read_book(workbook)
+        book = read_book(paths[0])
     # titles as the document prints them (title_key reads 单位 as 部门 and drops years)
     region_settings = load_region(region, center, year=titled)
     settings = region_settings.filled(reading_placeholders(titled, org))
@@ -95,6 +105,8 @@ def read_workbook(workbook: Path, region: str, center: str | None, year: int | N
     facts = check_tables(tables, {c: e.name for c, e in catalogue.function.items()})
     problems += [as_printed(p) for p in facts.problems] if published else facts.problems
     imp = to_data(tables, facts)
+    if published and imp.name is None:
+        imp.name = doc.issuer  # the cover's name, when no table prints its 编制单位
     imp.texts = texts
     imp.catalogued = set(catalogue.function) | set(catalogue.economic)
     if imp.year is None and (m := re.search(r"(\d{4})年", book.title)):
@@ -190,7 +202,7 @@ def _flow_empty(node: Any) -> None:
             _flow_empty(child)
 
 
-def into(workbook: Path, data: Path, region: str | None = None) -> Outcome:
+def into(workbook: Sources, data: Path, region: str | None = None) -> Outcome:
     """Update `data` in place with the workbook's figures."""
     source = read(data)
     dept = source.data.get("department") or {}
@@ -238,7 +250,7 @@ def _running_costs(budget: object, imp: Imported, warnings: list[Problem]) -> No
             f"机关运行经费为 {a.shown()}（{a.unit}），按经济分类计算为 {a.shown(computed)}，两者不一致")))
 
 
-def new_file(workbook: Path, out: Path, region: str, name: str | None = None,
+def new_file(workbook: Sources, out: Path, region: str, name: str | None = None,
              year: int | None = None) -> Outcome:
     """A new data file: the region's skeleton with the workbook's figures."""
     if region not in known_regions():

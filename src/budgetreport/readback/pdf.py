@@ -34,6 +34,8 @@ STUCK_NUMBER = re.compile(r"^(?:(?:附件|附表|表)\s*[\d一二三四五六七
 # the line under a title naming whose table it is, when it gives no unit ("单位名称：…")
 ORGANISATION = re.compile(r"\s*(?:编制|预算|资金主管)?(?:单位|部门)(?:名称|（单位）|\(单位\))?\s*[：:]")
 BUDGET_TITLE = re.compile(r"(20\d\d)\s*年\s*度?\s*[^\n]{0,12}?(?:部门|单位)\s*预算")
+ISSUER = re.compile(r"[\u4e00-\u9fff（）()]{3,40}?"
+                    r"(?:局|委员会|委|厅|办公室|办|院|会|部|中心|所|站|处|队|馆|社|室|署|府|街道|镇|乡)")
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,18 @@ class Document:
         for text in self.pages[:2]:
             if m := BUDGET_TITLE.search(text):
                 return int(m.group(1))
+        return None
+
+    @property
+    def issuer(self) -> str | None:
+        """The department the cover names before its year ("北京市某某局 2026 年度部门预算"),
+        for a document whose tables print no 编制单位."""
+        for text in self.pages[:2]:
+            if m := BUDGET_TITLE.search(text):
+                before = [ln.strip() for ln in text[:m.start()].splitlines() if ln.strip()]
+                name = "".join(before[-1].split()) if before else ""
+                if ISSUER.fullmatch(name):
+                    return name
         return None
 
     def book(self) -> Book:
