@@ -84,14 +84,7 @@ def workbook_of(data: Path, folder: Path) -> Path:
     return out
 
 
-# 深圳's 表9 gives each “三公” item in three fund columns (一般公共预算 / 政府性基金预算 / 国有资本经营预算
-# under 因公出国(境)费 …): import takes the fund words for the columns' meaning and finds them repeated (E514).
-SHENZHEN_THREE_PUBLIC_GAP = pytest.mark.xfail(strict=True, reason=(
-    "import 尚不能读深圳的“三公”经费表：每项下按资金来源分三栏，列名重复（E514）"))
-
-
-@pytest.mark.parametrize("sample", [pytest.param(s, marks=SHENZHEN_THREE_PUBLIC_GAP) if s == SHENZHEN else s
-                                    for s in SAMPLE_FILES])
+@pytest.mark.parametrize("sample", SAMPLE_FILES)
 def test_own_workbook_changes_nothing(sample: str, tmp_path: Path) -> None:
     book = workbook_of(DATA / sample, tmp_path)
     copy = tmp_path / sample
