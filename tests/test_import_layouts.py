@@ -201,3 +201,28 @@ def test_the_subtotal_of_a_group_not_read_is_left_out() -> None:
     t = read_table("spending", sheet("支出总表", header, body, merges), {}, "classified", problems, "all")
     assert errors(problems) == []
     assert set(t.rows[0].amounts) == {"total", "basic", "project"}
+
+
+def test_a_table_of_fixed_lines_is_read_by_its_declared_labels() -> None:
+    from budgetreport.importer.sheets import declared_kind
+    from budgetreport.inputs.region import load_region
+
+    spec = load_region("guangdong/guangzhou").tables["gz_admin_three_public"]
+    assert declared_kind(spec) == ("lines", "all")
+    header = [["项目", "合计", "一般公共预算", "政府性基金预算", "国有资本经营预算"]]
+    body = [["行政经费", "444.39", "444.39", "0.00", "0.00"],
+            ["“三公”经费", "4.80", "4.80", "0.00", "0.00"],
+            ["其中：（一）因公出国（境）支出", "0.00", "0.00", "0.00", "0.00"],
+            ["（二）公务用车购置及运行维护支出", "2.50", "2.50", "0.00", "0.00"],
+            ["1.公务用车购置费", "0.00", "0.00", "0.00", "0.00"],
+            ["2.公务用车运行维护费", "2.50", "2.50", "0.00", "0.00"],
+            ["（三）公务接待费支出", "2.30", "2.30", "0.00", "0.00"]]
+    problems: list = []
+    t = read_table("gz_admin_three_public", sheet("财政拨款安排的行政经费及“三公”经费预算表", header, body), {},
+                   "lines", problems, "all", spec)
+    facts = check_tables([t], {})
+    assert errors([*problems, *facts.problems]) == []
+    imp = to_data([t], facts)
+    assert imp.three_public["reception"]["amount"].value == Decimal(23000)
+    assert imp.three_public["vehicle_running"]["amount"].value == Decimal(25000)
+    assert imp.running_costs is not None and imp.running_costs.value == Decimal(4443900)

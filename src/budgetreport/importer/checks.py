@@ -125,6 +125,12 @@ def check_tables(tables: Iterable[Table], catalogue_names: dict[str, str]) -> Fa
             _three_public(t, facts)
         elif t.kind == "transfers":
             _transfers(t, facts)
+        elif t.kind == "lines":
+            for r in t.rows:  # fixed lines: each row one figure of this year and/or last
+                for role, a in r.amounts.items():
+                    if role == "current" or not a.blank:
+                        facts.add(("three_public", role, r.label), a,
+                                  f"{'上年' if role == 'prior' else '本年'}“{COLUMN_WORDS.get(r.label, r.label)}”")
     return facts
 
 

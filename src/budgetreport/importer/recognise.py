@@ -67,7 +67,8 @@ def recognise(book: Book, settings: Mapping[str, Any], known: Collection[str] = 
         kind, scope = kinds.get(key, (None, ""))
         words = (declared_labels(declared[key]) if declared and key in declared else {}) \
             | inverse_labels(settings, key)  # the region's own rewording wins
-        table = read_table(key, sheet, words, kind, problems, scope)
+        table = read_table(key, sheet, words, kind, problems, scope,
+                           declared.get(key) if declared else None)
         if declared and key in declared:  # lines the region computes otherwise: not read as figures
             derived = derived_lines(declared[key])
             table.left = [r for r in table.left if norm(r.label) not in derived]

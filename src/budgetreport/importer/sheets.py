@@ -16,12 +16,12 @@ from typing import Literal
 from ..checks.limits import MAX_YUAN
 from ..common.problems import Problem, Severity
 from ..inputs.declared import SOURCES as SOURCE_KEYS
-from ..inputs.declared import TableSpec
+from ..inputs.declared import LineSpec, TableSpec
 from ..inputs.model import UNIT_FACTOR
 from .labels import COLUMNS, ORDINAL, SOURCES, TOTAL_ROWS, column_key, norm, title_key
 from .workbook import Ref, Sheet, number, problem
 
-Kind = Literal["classified", "paired", "three_public", "transfers", "skip"]
+Kind = Literal["classified", "paired", "three_public", "transfers", "lines", "skip"]
 
 
 def declared_kind(spec: TableSpec) -> tuple[Kind, str]:
@@ -48,7 +48,21 @@ def declared_kind(spec: TableSpec) -> tuple[Kind, str]:
         return "three_public", "all"
     if rows.source == "records" and rows.section == "transfers":
         return "transfers", "all"
+    if rows.source == "fixed" and measures & {"current", "prior"} and any(
+            line_figure(x) for x in rows.lines):
+        return "lines", "all"  # a line per figure (因公出国（境）费 …, 机关运行经费): read by its label
     return "skip", ""
+
+
+def line_figure(line: LineSpec) -> str | None:
+    """The one figure a fixed line prints that import can take back: a 三公 item, its total,
+    or 机关运行经费 ("abroad", "total", "running_costs"); None for anything else."""
+    if len(line.figure) != 1 or line.less:
+        return None
+    f = line.figure[0]
+    if f.startswith("three_public.") and f.count(".") == 1:
+        return f.removeprefix("three_public.")
+    return "running_costs" if f in ("running_costs", "running_costs.amount") else None
 
 
 CODE = re.compile(r"\d{3}(?:\d{2}){0,2}")
@@ -204,7 +218,7 @@ def derived_lines(spec: TableSpec) -> frozenset[str]:
 
 
 def read_table(key: str, sheet: Sheet, settings_rename: dict[str, str], kind: Kind | None,
-               problems: list[Problem], scope: str = "") -> Table:
+               problems: list[Problem], scope: str = "", spec: TableSpec | None = None) -> Table:
     title, unit, prepared, last = heading(sheet)
     year_match = re.search(r"(\d{4})年", title or sheet.name)
     if unit is None:
@@ -223,7 +237,9 @@ def read_table(key: str, sheet: Sheet, settings_rename: dict[str, str], kind: Ki
     table.scope = scope or _infer_scope(title_key(title or sheet.name))
     reader = {"classified": _classified, "paired": _paired, "three_public": _three_public,
               "transfers": _transfers}.get(table.kind)
-    if reader:
+    if table.kind == "lines" and spec is not None:
+        _fixed_lines(table, paths, body, spec)
+    elif reader:
         reader(table, paths, settings_rename, body, problems)
     return table
 
@@ -581,6 +597,33 @@ def _three_public(table: Table, paths: dict[int, tuple[str, ...]], rename: dict[
                     row.amounts[key] = Amount(sum((a.value for a in summed), Decimal(0)), first.unit,
                                               first.ref, all(a.blank for a in summed))
             table.rows.append(row)
+
+
+def _fixed_lines(table: Table, paths: dict[int, tuple[str, ...]], body: int, spec: TableSpec) -> None:
+    """A table of fixed lines, each one figure (行政经费, “三公”经费, 其中：因公出国（境）支出 …):
+    a row is the declared line its label names; its figure is in the first column declared
+    `current` (this year) or `prior` (last year), found by its header label."""
+    def words(text: str) -> str:
+        return norm(re.sub(r"^\s*其中[：:]", "", norm(text)))
+
+    wanted = {words(x.label): f for x in spec.rows.lines if x.label and (f := line_figure(x))}
+    leaves = {norm(c.label): c.measure for c in spec.leaves() if c.measure in ("current", "prior")}
+    columns: dict[str, int] = {}
+    for c, p in sorted(paths.items()):
+        if (m := leaves.get(p[-1])) and m not in columns:
+            columns[m] = c
+    label = next((c for c, p in sorted(paths.items()) if c not in columns.values()), None)
+    if label is None or not columns:
+        return
+    for r in range(body, table.sheet.max_row + 1):
+        figure = wanted.get(words(table.sheet.text(r, label, merged=True)))
+        if figure is None:
+            continue
+        row = Row(r, label=figure)
+        for measure, c in columns.items():
+            if (a := _amount(table, r, c, [])) is not None:
+                row.amounts[measure] = a
+        table.rows.append(row)
 
 
 _YEAR_GROUP = re.compile(r"\d{4}年|上年|本年")
