@@ -27,11 +27,13 @@ SAMPLE_FILES = sorted(p.name for p in DATA.glob("*.yaml"))
 # back as one source; their sums per 科目 and part are compared instead.
 SOURCES_NOT_STATED = {"beijing-xcb-2026.yaml"}
 
-# 深圳's 收支总表 heads its amounts "2026年预算数" and its function tables add a 预算单位 column:
-# import reads neither yet (issue 24, open), so income and the spending lines do not come back.
+# 深圳: income and the 三公 figures come back; its spending lines are paid from 一般公共预算 and
+# 上年结转 together and no table says which line the carry-over pays, its economic tables are
+# region records (not read), and a long flow-style record is re-wrapped when written back.
 SHENZHEN = "guangdong-shenzhen-xfj-2026.yaml"
 SHENZHEN_GAP = pytest.mark.xfail(strict=True, reason=(
-    "import 尚不能从深圳格式的收支总表（“2026年预算数”栏）与带“预算单位”栏的功能分类表取回收入和支出行"))
+    "import 尚不能取回深圳的支出行（一般公共预算与上年结转合列，表中不分来源）与经济分类（地区数据段），"
+    "写回时长的行内记录被重新折行"))
 
 
 # 广州: its income comes back (its own workbook is unchanged by import), but its economic tables
