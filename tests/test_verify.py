@@ -48,6 +48,10 @@ NOT_VERIFIED["shaanxi-xian-xfj-2026.yaml"] = (
 HUNAN = "hunan-changsha-xfj-2026.yaml"
 NOT_VERIFIED[HUNAN] = "verify 尚不能读出长沙格式自身 PDF 的绩效目标表：跨行合并的多行文字被拆成几行"
 
+# Beijing's 预算12表 merges a project's cells over its indicators, and their text wraps over
+# several lines: read back, each line of the merged cell is taken for a row of its own.
+NOT_VERIFIED["beijing-xcb-2026.yaml"] = ("verify 尚不能读回北京预算12表跨行合并、多行折排的项目名称与绩效目标"
+                                         "（每一行文字被读成一行，报 E612/E613）")
 
 
 def layout(prepared: Prepared, html: str, out: Path) -> Path:
@@ -277,9 +281,12 @@ def test_a_source_whose_income_is_not_what_it_spends_is_caught() -> None:
 # sample gives; the 上饶 template joins its duties into one sentence, so it is left out).
 TEXT_SAMPLES = [n for n in SAMPLES if not n.startswith("shangrao")]
 # 西安 (issue 24): its 主要职能 come under a level-2 heading of 主要职能及机构设置, which the text
-# reader does not place yet
+# reader does not place yet; Beijing's 预算12表 goals (long paragraphs in merged table cells) are
+# read as more 职责 paragraphs
 TEXTS_NOT_PLACED = {"shaanxi-xian-xfj-2026.yaml":
-                    "readback.texts 尚不能在陕西格式“主要职能及机构设置”下读出主要职能各段"}
+                    "readback.texts 尚不能在陕西格式“主要职能及机构设置”下读出主要职能各段",
+                    "beijing-xcb-2026.yaml":
+                    "import 把北京预算12表合并格中的绩效目标段落也读成了主要职责（文字读到表格里）"}
 
 
 @pytest.mark.parametrize("name", known(TEXT_SAMPLES, TEXTS_NOT_PLACED))

@@ -67,7 +67,8 @@ def limit_findings(b: Budget) -> Iterator[Finding]:
                           f"应小于 {MAX_COUNT:,}）", loc)
         elif isinstance(value, str):
             key = next((p for p in reversed(loc) if isinstance(p, str)), "")
-            most = MAX_SHORT if key in SHORT_FIELDS else MAX_TEXT
+            # a region section's field has its own declared max_length (checks.sections)
+            most = MAX_SHORT if key in SHORT_FIELDS and loc[:1] != ("sections",) else MAX_TEXT
             if len(value) > most:
                 yield Finding("R803", f"文字有 {len(value)} 个字，超过此处上限 {most} 个字"
                               "（过长的名称或段落会使排版失控），请精简或分段", loc)

@@ -27,7 +27,8 @@ SECTION_KEYS = {"title": "栏目名称", "records": "list（多条记录）或 o
                 "sums": "合计规则"}
 FIELD_KEYS = {"type": "类型：" + "、".join(TYPES), "title": "字段名称", "required": "是否必填",
               "max_length": "最大字数（文字）", "choices": "可选的取值（文字）",
-              "min": "最小值（金额、整数）", "max": "最大值（金额、整数）"}
+              "min": "最小值（金额、整数）", "max": "最大值（金额、整数）",
+              "amounts": "true：文字中可写金额（如绩效指标“项目金额100万元以上……”的门槛），不提示 R602"}
 SUM_KEYS = {"field": "相加的字段（一个或一组）", "where": "只加这些取值的记录",
             "equals": "应等于的数", "at_most": "不应超过的数", "title": "规则的说明"}
 NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
@@ -51,6 +52,7 @@ class FieldSpec:
     choices: tuple[str, ...] | None = None
     min: Decimal | None = None
     max: Decimal | None = None
+    amounts: bool = False  # a text that may name amounts (a threshold), not a figure to compute
 
 
 @dataclass(frozen=True)
@@ -198,7 +200,8 @@ def _field(key: str, spec: dict[str, Any], at: tuple[Any, ...], bad: Callable[..
             limit = None
         bounds[end] = None if limit is None else Decimal(limit)
     return FieldSpec(key, kind, title.strip(), _flag(spec, "required", (*at, "required"), bad),
-                     max_length, tuple(choices) if choices else None, bounds["min"], bounds["max"])
+                     max_length, tuple(choices) if choices else None, bounds["min"], bounds["max"],
+                     _flag(spec, "amounts", (*at, "amounts"), bad))
 
 
 def _rule(rule: dict[str, Any], fields: dict[str, FieldSpec], at: tuple[Any, ...],
