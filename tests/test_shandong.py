@@ -151,11 +151,28 @@ def test_every_figure_in_its_table_row_and_column(doc: Generated) -> None:
     figures_in_place(doc, TABLES)
 
 
+def keyed(rows: list[tuple[object, ...]]) -> dict[str, tuple[object, ...]]:
+    """Rows by code. The 类/款/项 columns print each row's own part only (201 | 40 | 01 on three
+    rows, as published), so a 款 or 项 row is keyed with the 类 (and 款) printed above it."""
+    found: dict[str, tuple[object, ...]] = {}
+    above = ["", ""]
+    for r in rows:
+        parts = [re.sub(r"\s", "", c) if isinstance(c, str) else "" for c in r[:3]]
+        if all(p.isdigit() or not p for p in parts) and sum(bool(p) for p in parts) == 1:
+            level = next(i for i, p in enumerate(parts) if p)
+            if level < 2:
+                above[level:] = [parts[level], ""][: 2 - level]
+            found["".join(above[:level]) + parts[level]] = r
+            continue
+        found[row_key(r)] = r
+    return found
+
+
 def figures_in_place(doc: Generated, tables: dict[str, dict[str, dict[str, str]]]) -> None:
     for title, expected in tables.items():
         rows = doc.sheets[title]
         body, cols = lowest_headers(rows)
-        found = {row_key(r): r for r in rows[body:]}
+        found = keyed(rows[body:])
         for key, figures in expected.items():
             assert key in found, (title, key, sorted(found))
             for header, figure in figures.items():
@@ -171,6 +188,43 @@ def test_three_public_prints_both_years_side_by_side(doc: Generated) -> None:
     # 合计, 因公出国（境）, 公务用车 小计/购置/运行维护, 公务接待 — 2025, then 2026 (as published)
     published = ("22", "0", "20", "0", "20", "2", "17", "0", "15", "0", "15", "2")
     assert [D(str(c)) for c in amounts] == [D(x) for x in published]
+
+
+# the 21 类 the 烟台 forms list on the spending half of 公开表1 and 公开表4, spending or not
+CLASSES_LISTED = ["一般公共服务支出", "外交支出", "公共安全支出", "教育支出", "科学技术支出",
+                  "文化旅游体育与传媒支出", "社会保障和就业支出", "卫生健康支出", "节能环保支出", "城乡社区支出",
+                  "农林水支出", "交通运输支出", "资源勘探工业信息等支出", "商业服务业等支出", "金融支出",
+                  "自然资源海洋气象等支出", "住房保障支出", "粮油物资储备支出", "国有资本经营预算支出",
+                  "灾害防治及应急管理支出", "其他支出"]
+
+
+@pytest.mark.parametrize("title", ["收支总体情况表", "财政拨款收支总体情况表"])
+def test_paired_tables_list_every_class_as_published(doc: Generated, title: str) -> None:
+    rows = doc.sheets[title]
+    listed = [re.sub(r"^[一二三四五六七八九十]+、", "", c) for r in rows for c in r
+              if isinstance(c, str) and re.match(r"^[一二三四五六七八九十]+、\S+支出$", c)
+              and not c.endswith("收入")]
+    assert listed == CLASSES_LISTED
+    blank = next(r for r in rows if "二、外交支出" in r)  # no spending: the amount stays blank
+    assert blank[blank.index("二、外交支出") + 1] in (None, "")
+
+
+def test_summary_lower_lines_level_as_published(doc: Generated) -> None:
+    rows = [[c for c in r if isinstance(c, str) and c] for r in doc.sheets["收支总体情况表"]]
+    for left, right in [("本年收入合计", "本年支出合计"), ("附属单位上缴收入", "对附属单位的补助支出"),
+                        ("使用非财政拨款结余", "上缴上级支出"), ("上年结转", "结转下年"), ("收入总计", "支出总计")]:
+        assert any(r[:1] == [left] and right in r for r in rows), (left, right)
+
+
+def test_code_columns_print_each_level_alone(doc: Generated) -> None:
+    rows = doc.sheets["支出总体情况表"]
+    codes = [tuple(c for c in r[:3]) for r in rows if any(isinstance(c, str) and c.strip() for c in r[:3])]
+    assert ("201", None, None) in codes and (None, "40", None) in codes and (None, None, "01") in codes
+    assert not any(sum(c is not None for c in t) > 1 for t in codes if all(
+        c is None or str(c).isdigit() for c in t)), codes
+    headers = {c for r in rows[:3] for c in r if isinstance(c, str)}
+    assert "结转下年" in headers  # the form's column, blank (the data does not split it)
+    assert "使用非财政拨款结余" in {c for r in doc.sheets["收入总体情况表"][:3] for c in r if isinstance(c, str)}
 
 
 def test_paired_tables_print_each_amount_right_of_its_label(doc: Generated) -> None:

@@ -151,6 +151,7 @@ ROWS_KEYS: dict[str, str] = {
     "groups": "records：按这些字段分组（字段名列表，外层在前），每组先印一行小计（组的值印在第一栏，"
               "按层缩进），组内各行的分组字段空白；合计只加各条记录",
     "class_on_kuan": "类/款/项分栏时，款级行的“类”栏是否印类编码（true，默认；false 只印款，如 长沙）",
+    "code_alone": "类/款/项分栏时，每行只印本级那一段编码（类行印类、款行印款、项行印项；如 烟台）",
 }
 LINE_KEYS: dict[str, str] = {
     "label": "行名", "each": "class：每个类一行（按所在一半的各栏度量）", "funds": "each/of 的资金来源",
@@ -246,6 +247,7 @@ class RowsSpec:
     classes: tuple[str, ...] = ()  # functional / economic: only these 类
     groups: tuple[str, ...] = ()  # records: grouped by these fields, a subtotal row per group
     class_on_kuan: bool = True  # 类/款/项 columns: a 款 row prints its 类 code too
+    code_alone: bool = False  # 类/款/项 columns: each row prints only its own level's part
 
 
 @dataclass(frozen=True)
@@ -539,6 +541,8 @@ class _Checker:
             out["total_in"] = self.text(d["total_in"], loc + ("total_in",), "total_in")
         if "class_on_kuan" in d:
             out["class_on_kuan"] = self.flag(d["class_on_kuan"], loc + ("class_on_kuan",), "class_on_kuan")
+        if "code_alone" in d:
+            out["code_alone"] = self.flag(d["code_alone"], loc + ("code_alone",), "code_alone")
         if "section" in d:
             out["section"] = self.text(d["section"], loc + ("section",), "section")
             if out["section"] not in ("transfers", *self.sections):
@@ -775,6 +779,7 @@ def json_schema() -> dict[str, Any]:
         "total_label": text | {"description": ROWS_KEYS["total_label"]},
         "indent": {"type": "boolean", "description": ROWS_KEYS["indent"]},
         "class_on_kuan": {"type": "boolean", "description": ROWS_KEYS["class_on_kuan"]},
+        "code_alone": {"type": "boolean", "description": ROWS_KEYS["code_alone"]},
         **{k: lines | {"description": ROWS_KEYS[k]} for k in ("left", "right", "lines")},
         "section": text | {"description": ROWS_KEYS["section"]},
         "unit_row": text | {"description": ROWS_KEYS["unit_row"]},

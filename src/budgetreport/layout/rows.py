@@ -31,6 +31,7 @@ Subject = ClassRow | Tree
 NUMERALS = "一二三四五六七八九十"
 INDICATOR_SOURCES = ("department_performance", "project_performance")
 CODE_PARTS = {"类": (0, 3), "款": (3, 5), "项": (5, 7)}
+CODE_LEVEL = {"类": 1, "款": 2, "项": 3}
 
 
 def numeral(n: int) -> str:
@@ -209,7 +210,7 @@ def header(columns: Sequence[ColumnSpec], split: bool, kinds: Mapping[str, Kind]
 # --- classified rows -----------------------------------------------------------------------
 
 def _class_cells(r: ClassRow, leaves: Sequence[ColumnSpec], indent: bool,
-                 class_on_kuan: bool = True) -> list[Cell | None]:
+                 class_on_kuan: bool = True, code_alone: bool = False) -> list[Cell | None]:
     out: list[Cell | None] = []
     for c in leaves:
         if c.measure:
@@ -222,6 +223,7 @@ def _class_cells(r: ClassRow, leaves: Sequence[ColumnSpec], indent: bool,
         elif c.text in CODE_PARTS:
             a, b = CODE_PARTS[c.text]
             alone = c.text == "类" and r.level == 2 and not class_on_kuan  # 款 row: 款 only
+            alone = alone or (code_alone and CODE_LEVEL[c.text] != r.level)  # each row: its own part
             out.append(Cell(None if alone else r.code[a:b] or None, "code"))
         elif c.text in ("name", "label"):
             out.append(Cell(r.name, level=r.level if indent else 0))
@@ -286,7 +288,7 @@ def class_rows(t: Tree, leaves: Sequence[ColumnSpec], rs: RowsSpec, empty: str) 
     drawn = [r for r in t.rows if r.level <= rs.levels]
     if not drawn and empty != "rows":
         return []
-    rows = [Row(tuple(_class_cells(r, leaves, rs.indent, rs.class_on_kuan)), code=r.code) for r in drawn]
+    rows = [Row(tuple(_class_cells(r, leaves, rs.indent, rs.class_on_kuan, rs.code_alone)), code=r.code) for r in drawn]
     amounts = tuple(i for i, c in enumerate(leaves) if c.measure and c.measure != "change_rate")
     total_row = Row(tuple(_total_cells(rs.total_label, leaves, lambda c: _amount(t, c.measure or ""),
                                        rs.total_cell)),
