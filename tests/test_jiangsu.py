@@ -12,11 +12,15 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 import pytest
+from ruamel.yaml import YAML
 
 from budgetreport.publish.build import Built, build
-from conftest import DATA, Generated
+from budgetreport.readback import verify
+from conftest import DATA, ROOT, Generated, run_cli
 
 Rows = list[tuple[str, dict[int, str]]]
 PAIRED = ("收支总表", "财政拨款收支总表")
@@ -717,3 +721,44 @@ def test_contents_number_tables_in_chinese_and_pages_carry_the_public_label(gene
     assert "一、收支预算总体情况说明" in text  # in the body, not in the contents:
     contents = text[:text.index("第一部分部门概况" if "第一部分部门概况" in text else "第一部分单位概况")]
     assert "收支预算总体情况说明" not in contents
+
+
+PUBLISHED_DIR = next((p / "shared/reference/published" for p in ROOT.parents
+                      if (p / "shared/reference/published").is_dir()), ROOT / "missing")
+PUBLISHED = {"jiangsu-suzhou-sjj-2026.yaml": ("jiangsu-suzhou-苏州市审计局-2026-bmys.pdf", "苏州市审计局"),
+             "jiangsu-suzhou-swj-2026.yaml": ("jiangsu-suzhou-苏州市水务局-2026-dwys.pdf", "苏州市水务局"),
+             "jiangsu-wuxi-tjj-2026.yaml": ("jiangsu-wuxi-无锡市统计局-2026-bmys.pdf", "无锡市统计局")}
+
+
+@pytest.mark.skipif(not PUBLISHED_DIR.is_dir(), reason="the published PDFs are not on this machine")
+@pytest.mark.parametrize("sample", list(PUBLISHED))
+def test_the_published_pdf_verifies_against_the_sample(sample: str) -> None:
+    assert verify(PUBLISHED_DIR / PUBLISHED[sample][0], DATA / sample) == []
+
+
+@pytest.mark.skipif(not PUBLISHED_DIR.is_dir(), reason="the published PDFs are not on this machine")
+@pytest.mark.parametrize("sample", list(PUBLISHED))
+def test_import_of_the_published_pdf_gives_the_samples_figures(sample: str, tmp_path: Path) -> None:
+    """Income, every 项 line, every economic line and the “三公” items come back as the sample
+    has them (the 部门：/单位： line does not name the 编制单位 for import, hence --name; the
+    region's data sections — 会议费/培训费, 收入总表 by unit, 政府采购 items — are not imported)."""
+    out = tmp_path / "imported.yaml"
+    pdf, name = PUBLISHED[sample]
+    result = run_cli("import", PUBLISHED_DIR / pdf, "--region", "jiangsu", "--name", name, "-o", out)
+    assert result.exit_code == 0, result.output
+    got, want = (YAML(typ="safe").load(p.read_text(encoding="utf-8")) for p in (out, DATA / sample))
+
+    def lines(d: dict[str, Any]) -> dict[tuple[str, str], tuple[Decimal, ...]]:
+        return {(x["code"], x.get("source", "general_budget")): tuple(
+            Decimal(str(x.get(k) or 0)) for k in ("personnel", "public", "project")) for x in d["spending"]}
+
+    def economic(d: dict[str, Any]) -> dict[str, tuple[Decimal, ...]]:
+        return {x["code"]: (Decimal(str(x.get("personnel") or 0)), Decimal(str(x.get("public") or 0)))
+                for x in d["economic"]}
+
+    assert lines(got) == lines(want)
+    assert economic(got) == economic(want)
+    assert {k: Decimal(str(v or 0)) for k, v in got["income"].items() if v} == \
+        {k: Decimal(str(v)) for k, v in want["income"].items() if v}
+    assert {k: Decimal(str(v["amount"])) for k, v in got["three_public"].items() if isinstance(v, dict)} == \
+        {k: Decimal(str(v["amount"])) for k, v in want["three_public"].items()}

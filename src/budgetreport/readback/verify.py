@@ -21,6 +21,7 @@ from typing import Any
 from ..common.problems import Problem, Severity
 from ..importer.sheets import UNIT
 from ..layout.tables import Table
+from .texts import PAGE_NUMBER as PAGE_NUMBER_LINE
 from .pdf import Document, PdfSheet
 
 SENTENCE_END = re.compile(r"(?<=[。；！？])")
@@ -203,10 +204,12 @@ def _within_span(a: str, want: list[str | None], got: list[str | None], c: int) 
 
 def _padding(row: list[str | None]) -> bool:
     """A row that prints nothing: blank cells, dashes, zeros, or "无" alone — or the row
-    numbering the columns ("** ** 1 2 3") a header repeated on the next page carries."""
+    numbering the columns ("** ** 1 2 3", "栏次 1 2 3") a header carries."""
     texts = [squeeze(x) for x in row if x and squeeze(x)]
     if "**" in texts and all(t == "**" or t.isdigit() for t in texts):
         return True
+    if texts[:1] in (["栏次"], ["行次"]) and len(texts) > 1 and all(t.isdigit() for t in texts[1:]):
+        return True  # "栏次 1 2 3"
     return all(amount(x) == 0 for x in texts) or len(texts) == 1 and texts[0] in NOTHING
 
 
@@ -363,10 +366,16 @@ def _sentences(text: str) -> list[tuple[int, str, str, Counter[str]]]:
 
 
 def joined(doc: Document) -> tuple[str, list[int]]:
+    """The pages' text as one, without the running header and footer lines (a short line
+    on three pages or more, a page number): a sentence a page break cuts reads whole."""
+    pages = [text.splitlines() for text in doc.pages]
+    seen = Counter(line.strip() for lines in pages for line in set(lines) if line.strip())
+    running = {line for line, n in seen.items() if n >= 3 and len(squeeze(line)) <= 40}
     parts, starts, at = [], [], 0
-    for text in doc.pages:
+    for lines in pages:
         starts.append(at)
-        s = squeeze(text)
+        s = squeeze("\n".join(line for line in lines
+                              if line.strip() not in running and not PAGE_NUMBER_LINE.match(line.strip())))
         parts.append(s)
         at += len(s)
     return "".join(parts), starts
