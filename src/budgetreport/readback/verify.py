@@ -21,8 +21,8 @@ from typing import Any
 from ..common.problems import Problem, Severity
 from ..importer.sheets import UNIT
 from ..layout.tables import Table
-from .texts import PAGE_NUMBER as PAGE_NUMBER_LINE
 from .pdf import Document, PdfSheet
+from .texts import PAGE_NUMBER as PAGE_NUMBER_LINE
 
 SENTENCE_END = re.compile(r"(?<=[。；！？])")
 DIGITS = re.compile(r"\d")
