@@ -454,7 +454,7 @@ def paired_rows(f: Figures, rs: RowsSpec, leaves: Sequence[ColumnSpec]) -> list[
 # --- fixed rows and records ----------------------------------------------------------------
 
 def fixed_rows(f: Figures, rs: RowsSpec, leaves: Sequence[ColumnSpec]) -> list[Row]:
-    rows = []
+    rows: list[Row] = []
     for x in rs.lines:
         cells: list[Cell | None] = []
         for c in leaves:
