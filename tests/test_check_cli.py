@@ -33,11 +33,18 @@ def test_both_samples_pass():
     assert result.stdout.count("通过校验") == 2
 
 
+# A sample of a year before the built-in catalogue (2022–2026) is told so (W202), nothing else:
+# 西安 2021, the 部门综合预算 form of 2020–2022 (issue 24).
+BEFORE_CATALOGUE = {"data/shaanxi-xian-xcb-2021.yaml"}
+
+
 def test_data_folder_passes_even_strict():
     for args in (("check", DATA), ("check", "--strict", DATA)):
         result = run_cli(*args)
-        assert result.exit_code == 0, result.output
-        assert reported(result.output) == []
+        told = [r for r in reported(result.output) if not (r.code == "W202" and r.file in BEFORE_CATALOGUE)]
+        assert told == [], result.output
+        if args[1] != "--strict":
+            assert result.exit_code == 0, result.output
         for sample in SAMPLES:
             assert sample in result.stdout
 
