@@ -215,7 +215,7 @@ def test_three_public_prints_last_year_this_year_and_the_change(doc: Generated) 
     rows = doc.sheets[f"{P}一般公共预算拨款“三公”经费及会议费、培训费支出预算表"]
     body, _ = lowest_headers(rows)
     total = rows[body]
-    assert total[0] == "合计"
+    assert "合计" in total[:2]
     got = tuple(None if v is None or v == 0 else f"{D(str(v)):.2f}" for v in total[2:])  # zero prints blank
     assert got == THREE_PUBLIC
 

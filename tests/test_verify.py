@@ -42,6 +42,12 @@ NOT_VERIFIED = {s: "verify 尚不能读出山东格式自身 PDF 中文字部分
 # extra 附表 (E611), and an indicator cell that wraps over lines in 表14 is read as two rows.
 NOT_VERIFIED["shaanxi-xian-xfj-2026.yaml"] = (
     "verify 把陕西格式正文中的培训费明细表与报表封面读作多出的附表（E611），表14 跨行的指标读作两行")
+# 西安 2021 (部门综合预算 form): a title wrapped at its hyphen ("…科目-\n不含上年结转") is read without it,
+# the 报表 cover is read as a table, and the 4 pt 三公 table's cells run together.
+NOT_VERIFIED["shaanxi-xian-xcb-2021.yaml"] = (
+    "verify 读陕西部门综合预算式样：在连字符处折行的表题丢了“-”、报表封面读作附表、4磅的三公表各栏相连")
+NOT_IMPORTED = {"shaanxi-xian-xcb-2021.yaml": (
+    "import 读陕西部门综合预算式样自身 PDF：折行丢了“-”的表题与 4 磅的三公表（E522/E524）")}
 # Hunan (长沙, issue 24): its own PDF's 绩效目标表 print a project's name and goal in one cell
 # merged down its indicator rows; the reader splits those cells' lines into rows of their own
 # (the publication's PDF, whose merged cells are centred, reads clean: tests/test_hunan.py).
@@ -205,7 +211,7 @@ def test_cli_exit_status_and_messages(pdfs: dict[str, Path], tmp_path: Path) -> 
     assert not_pdf.exit_code == 1 and "无法读取 PDF" in not_pdf.output and "Traceback" not in not_pdf.output
 
 
-@pytest.mark.parametrize("name", SAMPLES)
+@pytest.mark.parametrize("name", known(SAMPLES, NOT_IMPORTED))
 def test_import_of_its_own_pdf_changes_no_figure(pdfs: dict[str, Path], name: str,
                                                  tmp_path: Path) -> None:
     copy = tmp_path / name
