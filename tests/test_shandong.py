@@ -140,6 +140,8 @@ def doc(tmp_path_factory: pytest.TempPathFactory) -> Generated:
 def row_key(row: tuple[object, ...]) -> str:
     texts = [re.sub(r"\s", "", c) for c in row if isinstance(c, str) and c.strip()]
     codes = [t for t in texts if t.isdigit()]
+    if [len(t) for t in codes] == [3, 2, 3, 2]:  # 部门 and 政府 经济分类, each as 类 | 款 (301 01 | 501 01)
+        return f"{codes[0]}{codes[1]}/{codes[2]}{codes[3]}"
     if len(codes) == 2 and len(codes[0]) in (3, 5) and len(codes[1]) in (3, 5):
         return f"{codes[0]}/{codes[1]}"  # 部门/政府预算经济分类 side by side
     if codes and all(len(t) <= 3 for t in codes):  # 类/款/项 in three columns
@@ -225,6 +227,8 @@ def test_code_columns_print_each_level_alone(doc: Generated) -> None:
     headers = {c for r in rows[:3] for c in r if isinstance(c, str)}
     assert "结转下年" in headers  # the form's column, blank (the data does not split it)
     assert "使用非财政拨款结余" in {c for r in doc.sheets["收入总体情况表"][:3] for c in r if isinstance(c, str)}
+    economic = doc.sheets["一般公共预算基本支出情况表"]  # 部门 and 政府 codes each split 类 | 款
+    assert any(r[:2] == ("301", "01") and r[3:5] == ("501", "01") for r in economic), economic[:6]
 
 
 def test_paired_tables_print_each_amount_right_of_its_label(doc: Generated) -> None:

@@ -170,11 +170,15 @@ def split_of(f: Figures, rows: RowsSpec) -> bool:
 
 def formatted(fmt: str, values: Mapping[str, Any]) -> str:
     """A column's `format` ("[{code}]{name}") filled from a row's values; a value the row
-    lacks prints as nothing (the declaration's other braces stay as written)."""
+    lacks prints as nothing (the declaration's other braces stay as written). `{code.类}`,
+    `{code.款}`, `{code.项}` print one part of a code (301 | 01: 3 digits, then 2 and 2)."""
     def one(m: re.Match[str]) -> str:
         v = values.get(m.group(1))
+        if v is not None and m.group(2):  # {code.类} {code.款} {code.项}: one part of a code
+            a, b = CODE_PARTS[m.group(2)]
+            return str(v)[a:b]
         return "" if v is None else str(v)
-    return re.sub(r"\{([A-Za-z_][A-Za-z0-9_]*)\}", one, fmt)
+    return re.sub(r"\{([A-Za-z_][A-Za-z0-9_]*)(?:\.(类|款|项))?\}", one, fmt)
 
 
 # --- the columns ---------------------------------------------------------------------------
