@@ -276,7 +276,8 @@ def priors_in_tables(resolved: Resolved) -> bool:
     """Whether a 附表 the region prints shows the 项 lines' last-year figures (a functional
     table with a `prior`, `change` or `change_rate` column)."""
     region = resolved.region
-    chosen = region.settings.get("tables") or ()
+    chosen = region.settings.get("tables")
+    chosen = chosen if isinstance(chosen, list) else []  # a wrong `tables:` is told by its own check
     specs = [region.tables[k] for k in chosen if isinstance(k, str) and k in region.tables]
     return any(s.rows.source == "functional" and any(c.measure in ("prior", "change", "change_rate")
                                                      for c in s.leaves()) for s in specs)
