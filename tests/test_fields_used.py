@@ -25,6 +25,8 @@ from budgetreport.publish.build import prepare
 from conftest import DATA, SAMPLES, SHANGHAI
 
 MARKER = "标记文字甲乙丙"
+# Samples that hold a container the others lack (income.carryover_by: carry-over by fund).
+FURTHER = ("beijing-xcb-2026.yaml",)
 
 
 def _models(tp: Any) -> list[type[BaseModel]]:
@@ -129,7 +131,7 @@ def _set(data: dict[str, Any], path: tuple[Any, ...], value: Any) -> None:
 def used_fields() -> dict[str, str]:
     """Model.field → how it was seen used (first sample that shows it)."""
     used: dict[str, str] = {}
-    for sample in (*SAMPLES, *SHANGHAI):
+    for sample in (*SAMPLES, *SHANGHAI, *FURTHER):
         path = DATA / sample
         base = read(path).data
         plain = _plain(base)
