@@ -218,6 +218,11 @@ def test_summary_lower_lines_level_as_published(doc: Generated) -> None:
         assert any(r[:1] == [left] and right in r for r in rows), (left, right)
 
 
+def test_empty_note_printed_once_as_published(doc: Generated) -> None:
+    assert "（注：2026年没有使用政府性基金预算拨款安排的支出。）" in doc.text
+    assert "注：（注：" not in doc.text
+
+
 def test_code_columns_print_each_level_alone(doc: Generated) -> None:
     rows = doc.sheets["支出总体情况表"]
     codes = [tuple(c for c in r[:3]) for r in rows if any(isinstance(c, str) and c.strip() for c in r[:3])]

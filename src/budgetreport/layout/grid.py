@@ -107,6 +107,13 @@ class Table:
         return self.display.unit
 
     @property
+    def note_line(self) -> str:
+        """The empty note as printed under the table: "注：…", unless the note says 注 itself
+        (烟台's "（注：2026年没有使用……）" — not "注：（注：…）")."""
+        note = self.empty_note or ""
+        return note if note.lstrip("（(").startswith("注") else f"注：{note}"
+
+    @property
     def prepared_line(self) -> str:
         """"编制单位：XX", or the name alone when the region's prepared_label is "" (湖州: "341-湖州市财政局")."""
         return f"{self.prepared_label}：{self.prepared_by}" if self.prepared_label else self.prepared_by

@@ -264,14 +264,14 @@ class _Sheet:
                  horizontal="center", wrap_text=True)
         self.lines[r] = max(self.lines.get(r, 1), 2)
         if t.note_below and t.empty_note:
-            self.put(r + 1, 1, f"注：{t.empty_note}", colspan=self.n, grid=False,
+            self.put(r + 1, 1, t.note_line, colspan=self.n, grid=False,
                      horizontal="left", wrap_text=True)
 
     def notes(self) -> None:
         """Under the table, outside the grid, a row each: the empty note of a table drawn as
         a 合计 of zeros (note_below), then the declaration's `note` (a line a row)."""
         t = self.table
-        lines = [f"注：{t.empty_note}"] if t.rows and t.empty_note and t.note_below else []
+        lines = [t.note_line] if t.rows and t.empty_note and t.note_below else []
         lines += [("注：" if i == 0 else "") + x for i, x in enumerate((t.note or "").splitlines())]
         r = self.body_top + max(len(t.rows), 1 + (t.note_below and not t.rows))
         for i, line in enumerate(lines):
