@@ -226,3 +226,32 @@ def test_a_table_of_fixed_lines_is_read_by_its_declared_labels() -> None:
     assert imp.three_public["reception"]["amount"].value == Decimal(23000)
     assert imp.three_public["vehicle_running"]["amount"].value == Decimal(25000)
     assert imp.running_costs is not None and imp.running_costs.value == Decimal(4443900)
+
+
+def test_a_row_left_out_in_every_table_is_one_finding() -> None:
+    from budgetreport.readback.alone import cell_words, suspects
+
+    body = [["201", "一般公共服务支出", "15.00", "10.00", "5.00"],
+            ["20140", "信访事务", "15.00", "10.00", "5.00"],
+            ["2014001", "行政运行", "10.00", "10.00", ""]]  # 2014099 (5.00) not printed
+    tables = [read_table(k, sheet(title, HEADER, body), {}, "classified", [], scope)
+              for k, title, scope in (("spending", "部门支出总表", "all"),
+                                      ("general", "一般公共预算支出表", "general_budget"))]
+    facts = check_tables(tables, {})
+    wrong = errors(facts.problems)
+    assert len(wrong) >= 4  # each table: the 款's 合计 and 项目支出 against its 项
+    found, explained = suspects(facts, cell_words(tables), wrong, tables)
+    assert [f.code for f in found] == ["E531"] and set(explained) == set(wrong), found
+    assert "信访事务" in found[0].message and "相差 5.00万元（多）" in found[0].message
+
+
+def test_a_class_whose_kuan_and_xiang_share_its_name_is_counted_once() -> None:
+    header = [["收入", "", "支出", ""], ["项目", "预算数", "项目", "预算数"]]
+    body = [["一、一般公共预算拨款", "10.00", "一、其他支出", "10.00"],
+            ["", "", "其他支出", "10.00"],
+            ["", "", "其他支出", "10.00"],
+            ["本年收入合计", "10.00", "本年支出合计", "10.00"]]
+    t = read_table("summary", sheet("收支总表", header, body, [(3, 1, 3, 2), (3, 3, 3, 4)]), {}, "paired", [],
+                   "all")
+    facts = check_tables([t], {"229": "其他支出", "22999": "其他支出", "2299999": "其他支出"})
+    assert errors(facts.problems) == [], facts.problems

@@ -287,6 +287,9 @@ def _paired(t: Table, facts: Facts, by_name: dict[str, str],
             continue
         if code is None and current and r.label in (below or {}).get(current, ()):
             continue  # a 款 or 项 listed under its 类 by name: within the 类's figure
+        if code is not None and code == current and right_rows and right_rows[-1].code == code \
+                and r.label in (below or {}).get(current, ()):
+            continue  # the 类's 款 or 项 of the same name (其他支出 > 其他支出 > 其他支出)
         current = code or current
         if code is None and (a := r.amounts.get("total")) is not None and a.value \
                 and len(codes := (by_amount or {}).get(a.value, set())) == 1:

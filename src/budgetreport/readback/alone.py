@@ -274,9 +274,11 @@ def suspects(facts: Facts, words: dict[Cell, str], errors: list[Problem], tables
             by_cell.setdefault(_cell(a), []).append(s)
     pairs = list(facts.problems.same)
     first: dict[tuple[str, Decimal], Amount] = {}
+    rows: dict[Cell, Any] = {}
     for t in tables:
         for r in getattr(t, "rows", []):
             for a in r.amounts.values():
+                rows[_cell(a)] = r
                 if r.code and a.value:
                     pairs.append((a, first.setdefault((r.code, a.value), a)))
     alike = _alike(pairs)
@@ -301,7 +303,34 @@ def suspects(facts: Facts, words: dict[Cell, str], errors: list[Problem], tables
         for text in found:
             page, message = text(words)
             out.append(Finding(page, "E630", message, Severity.hint))
-    return out, explained
+    return out + _same_gap(unbalanced, rows, explained), explained
+
+
+def _same_gap(unbalanced: list[tuple[Amount, list[Amount], Problem | None]], rows: dict[Cell, Any],
+              explained: list[Problem]) -> list[Finding]:
+    """Sums of one 科目's row that miss by the same amount in several columns or tables (a row
+    left out under it, printed in every table): one finding, the problems it covers added to
+    `explained`."""
+    groups: dict[tuple[str, Decimal], list[tuple[Amount, Problem]]] = {}
+    for whole, parts, p in unbalanced:
+        r = rows.get(_cell(whole))
+        if p is None or p in explained or r is None or not r.code:
+            continue
+        gap = whole.value - sum((a.value for a in parts), Decimal(0))
+        groups.setdefault((r.code, gap), []).append((whole, p))
+    out = []
+    for (code, gap), found in groups.items():
+        if len(found) < 2:
+            continue
+        whole = found[0][0]
+        r = rows[_cell(whole)]
+        where = "、".join(dict.fromkeys(f"第{_page(a)}页“{a.ref.sheet}”" for a, _ in found))
+        out.append(Finding(_page(whole), "E531", (
+            f"“{r.name or r.label}”（{code}）的数字与其下各行之和相差 {whole.shown(abs(gap))}{whole.unit}"
+            f"（{'多' if gap > 0 else '少'}），{len(found)} 处合计同样不平衡（{where}）："
+            "可能漏列或多列了其下的一行，或这一行的数字有误")))
+        explained += [p for _, p in found]
+    return out
 
 
 Sum = tuple[Amount, list[Amount]]
