@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -99,18 +100,16 @@ def guess(doc: Document, regions: list[str] | None = None) -> Guess:
     of a larger set, scores low; ties go to the region whose name (省/市) the first pages
     print. Below `FITS` (`NEARLY` when the first pages name the region's place), no region
     is claimed: base, and the message says so."""
-    from ..importer import reading_placeholders
     from ..importer.recognise import table_keys
-    from ..inputs.region import known_regions, load_region
+    from ..inputs.region import known_regions
     from .texts import organisation
 
     book = doc.book()
-    placeholders = reading_placeholders(budget_year(doc), organisation(doc))
+    year, org = budget_year(doc), organisation(doc)
     front = "".join("".join(p.split()) for p in doc.pages[:2])
     scored = []
     for r in regions or known_regions():
-        region = load_region(r, year=budget_year(doc))
-        settings = region.filled(placeholders)
+        settings = _titles(r, year, org, str(Path.cwd()))
         keys = table_keys(book, settings)
         named = {k for k in keys if k}
         tables = len(named) + sum(1 for k in keys if k is None)
@@ -126,6 +125,17 @@ def guess(doc: Document, regions: list[str] | None = None) -> Guess:
         return Guess(r, name, matched, declared, tables, True)
     return Guess("base", "全国通用", matched, declared, tables, False,
                  f"“{name}”（{r}），{tables} 张附表中 {matched} 张相符" if matched else "：无")
+
+
+@lru_cache(maxsize=128)
+def _titles(region: str, year: int | None, org: str, _where: str) -> dict[str, Any]:
+    """What `guess` compares of a region, read once per process (per working folder, whose
+    workspace may add regions): its name, table set and titles as a document prints them."""
+    from ..importer import reading_placeholders
+    from ..inputs.region import load_region
+
+    settings = load_region(region, year=year).filled(reading_placeholders(year, org))
+    return {k: settings.get(k) for k in ("name", "tables", "table_titles", "import_titles") if k in settings}
 
 
 def guess_region(doc: Document) -> str | None:
