@@ -36,12 +36,17 @@ def test_both_samples_pass():
 # A sample of a year before the built-in catalogue (2022–2026) is told so (W202), nothing else:
 # 西安 2021, the 部门综合预算 form of 2020–2022 (issue 24).
 BEFORE_CATALOGUE = {"data/shaanxi-xian-xcb-2021.yaml"}
+# A publication whose reasons name the amounts of the projects behind a change (苏州市水务局:
+# "新增转拨项目……31000万元"): the sample keeps its words, and check rightly warns that those
+# amounts are typed, not computed (R602) — in those reasons only.
+TYPED_AMOUNTS = {"data/jiangsu-suzhou-swj-2026.yaml": ("31000万元", "3840万元")}
 
 
 def test_data_folder_passes_even_strict():
     for args in (("check", DATA), ("check", "--strict", DATA)):
         result = run_cli(*args)
-        told = [r for r in reported(result.output) if not (r.code == "W202" and r.file in BEFORE_CATALOGUE)]
+        told = [r for r in reported(result.output) if not (r.code == "W202" and r.file in BEFORE_CATALOGUE)
+                and not (r.code == "R602" and any(a in r.message for a in TYPED_AMOUNTS.get(r.file, ())))]
         assert told == [], result.output
         if args[1] != "--strict":
             assert result.exit_code == 0, result.output

@@ -257,6 +257,25 @@ def test_a_year_as_the_start_of_history_is_no_stale_year():
     assert codes("2019年完成人口普查。") == ["R604"]
 
 
+def test_a_period_or_a_name_that_carries_a_year_is_no_stale_year():
+    """A period taking in the budget year or the year before ("2026-2027年信息化运维项目",
+    "2021—2025年"), a quoted name and a record's `name` keep their years; a period wholly in
+    the past, or a bare old year, is still told."""
+    from budgetreport.checks.years import year_findings
+
+    def codes(text: str, key: str = "tasks_intro") -> list[str]:
+        data = {"department": {"year": 2026}, "overview": {key: text}}
+        return [f.code for f in year_findings(data, rolled=False)]
+
+    assert codes("实施2026-2027年信息化运维项目。") == []
+    assert codes("实施2026年-2027年信息化运维项目。") == []
+    assert codes("落实2021—2025年发展规划。") == []
+    assert codes("建设“广州市2021年面向城市供电设施安全的预报预警系统”。") == []
+    assert codes("2021年面向城市供电设施安全的预报预警系统", key="name") == []
+    assert codes("完成2019-2020年普查。") == ["R604"]
+    assert codes("2021年建成预警系统。") == ["R604"]
+
+
 def test_three_public_prior_may_be_the_total_only_or_nothing():
     """A publication that states only last year's 三公 total: the items give no prior, the
     total does; none at all: nothing compared, nothing reported; a partial split is a gap."""
