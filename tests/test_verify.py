@@ -292,7 +292,10 @@ TEXT_SAMPLES = [n for n in SAMPLES if not n.startswith("shangrao")]
 TEXTS_NOT_PLACED = {"shaanxi-xian-xfj-2026.yaml":
                     "readback.texts 尚不能在陕西格式“主要职能及机构设置”下读出主要职能各段",
                     "beijing-xcb-2026.yaml":
-                    "import 把北京预算12表合并格中的绩效目标段落也读成了主要职责（文字读到表格里）"}
+                    "import 把北京预算12表合并格中的绩效目标段落也读成了主要职责（文字读到表格里）",
+                    "beijing-rsj-2026.yaml":
+                    "readback.texts 把恰好写满末行的一段职责与下一段连读：段落只靠行宽与句末判断，"
+                    "不看下一行的首行缩进（读出 10 段，数据 11 段）"}
 
 
 @pytest.mark.parametrize("name", known(TEXT_SAMPLES, TEXTS_NOT_PLACED))

@@ -25,7 +25,8 @@ ITEM = re.compile(r"^(?:[（(][一二三四五六七八九十\d]+[）)]|[一二�
 DUTIES = ("主要职能", "主要职责", "部门职责", "单位职责", "职能职责")
 TITLE_WORDS = (*DUTIES, "机构设置", "名词解释", "预算编制说明", "其他相关情况说明", "项目经费情况说明",
                "预算情况说明")  # 重庆: the one title "…2026年部门预算情况说明" may fill its line
-LEAD = re.compile(r"^.{0,40}?(?:的)?主要职[责能](?:是|为|包括)[：:]")
+# "X的主要职责是：" before the duties, or "X的主要职责是" run into the first of them (深圳)
+LEAD = re.compile(r"^.{0,40}?(?:的)?主要职[责能](?:是|为|包括)[：:]|^.{1,40}?的主要职[责能]是(?=[^：:])")
 
 
 @dataclass(frozen=True)
@@ -61,8 +62,8 @@ def _placed(doc: Document, whole: bool) -> list[Placed]:
     duties = _section(lines, DUTIES, whole)
     if duties:
         page, paras = duties
-        if len(paras) == 1 and (m := LEAD.match(paras[0])):  # "X的主要职责是：……。"
-            paras = [paras[0][m.end():]]
+        if paras and (m := LEAD.match(paras[0])) and paras[0][m.end():].strip():
+            paras = [paras[0][m.end():], *paras[1:]]
         out.append(Placed(("overview", "duties"), paras, doc.name, page, f"主要职责 {len(paras)} 段"))
     units = _section(lines, ("机构设置",), whole)
     if units:
