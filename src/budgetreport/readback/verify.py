@@ -365,17 +365,22 @@ def _sentences(text: str) -> list[tuple[int, str, str, Counter[str]]]:
     return out
 
 
+EDGE = 2  # lines at each end of a page where running headers and footers stand
+
+
 def joined(doc: Document) -> tuple[str, list[int]]:
     """The pages' text as one, without the running header and footer lines (a short line
-    on three pages or more, a page number): a sentence a page break cuts reads whole."""
-    pages = [text.splitlines() for text in doc.pages]
-    seen = Counter(line.strip() for lines in pages for line in set(lines) if line.strip())
+    at the top or the bottom of three pages or more, a page number): a sentence a page break
+    cuts reads whole. A short line repeated inside pages ("其中：") is text."""
+    pages = [[line for line in text.splitlines() if line.strip()] for text in doc.pages]
+    edges = [{*lines[:EDGE], *lines[-EDGE:]} for lines in pages]
+    seen = Counter(line.strip() for lines in edges for line in lines)
     running = {line for line, n in seen.items() if n >= 3 and len(squeeze(line)) <= 40}
     parts, starts, at = [], [], 0
-    for lines in pages:
+    for lines, edge in zip(pages, edges, strict=True):
         starts.append(at)
-        s = squeeze("\n".join(line for line in lines
-                              if line.strip() not in running and not PAGE_NUMBER_LINE.match(line.strip())))
+        s = squeeze("\n".join(line for line in lines if not (line in edge and line.strip() in running)
+                              and not PAGE_NUMBER_LINE.match(line.strip())))
         parts.append(s)
         at += len(s)
     return "".join(parts), starts
