@@ -522,16 +522,6 @@ class _Checker:
                 out[name] = self.choice(d[name], loc + (name,), name)
         if "levels" in d:
             out["levels"] = self.number(d["levels"], loc + ("levels",), "levels", 1, 3)
-        if "all" in d:
-            value = d["all"]
-            if isinstance(value, list) and all(isinstance(c, str) and len(c) == 3 and c.isdigit() for c in value):
-                out["all"] = tuple(value)
-            elif isinstance(value, bool):
-                out["all"] = value
-            else:
-                self.say(loc + ("all",), "all 应为 true、false 或类编码（3位，加引号）的列表，如 [\"201\", \"202\"]")
-            if "each" not in d:
-                self.say(loc + ("all",), "all 只用于 each: class 的行")
         if "total_label" in d:
             out["total_label"] = self.text(d["total_label"], loc + ("total_label",), "total_label")
         if "indent" in d:
