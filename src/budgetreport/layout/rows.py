@@ -25,21 +25,13 @@ from ..inputs.declared import (
     TableSpec,
 )
 from ..inputs.model import THREE_PUBLIC, Indicator, Project
+from ..inputs.styles import numeral
 from .grid import COVERED, Cell, H, Kind, Row, Sum
 
 Subject = ClassRow | Tree
-NUMERALS = "一二三四五六七八九十"
 INDICATOR_SOURCES = ("department_performance", "project_performance")
 CODE_PARTS = {"类": (0, 3), "款": (3, 5), "项": (5, 7)}
 CODE_LEVEL = {"类": 1, "款": 2, "项": 3}
-
-
-def numeral(n: int) -> str:
-    """1 → 一, 10 → 十, 11 → 十一 (enough for table and section numbers)."""
-    if n <= 10:
-        return NUMERALS[n - 1]
-    tens, ones = divmod(n, 10)
-    return (NUMERALS[tens - 1] if tens > 1 else "") + "十" + (NUMERALS[ones - 1] if ones else "")
 
 
 def money(v: Decimal | None, key: str = "") -> Cell:
