@@ -79,8 +79,7 @@ def figure(f: Figures, name: str, year: str = "current") -> Decimal | None:
         return None if now is None or then is None else now - then
     if name.startswith(SECTION_FIGURE):
         section, _, field = name.removeprefix(SECTION_FIGURE).partition(".")
-        found = getattr(f, "sections", {}).get(section)
-        items = [found] if isinstance(found, Mapping) else list(found or ())
+        items = records_of(getattr(f, "sections", {}).get(section))
         return None if year == "prior" else total(
             v for i in items if isinstance(v := i.get(field), Decimal))
     group, _, item = name.partition(".")
@@ -267,8 +266,7 @@ def section_by_code(f: Figures, t: Tree, leaves: Sequence[ColumnSpec]) -> tuple[
         return f"section:{c.section}.{c.field}"
 
     def amounts(c: ColumnSpec) -> list[tuple[str, Decimal]]:
-        found = sections.get(c.section or "") or ()
-        items = [found] if isinstance(found, Mapping) else list(found)
+        items = records_of(sections.get(c.section or ""))
         return [(str(i.get("code") or ""), v) for i in items if isinstance(v := i.get(c.field or ""), Decimal)]
 
     sums = {key(c): amounts(c) for c in wanted}
@@ -502,7 +500,12 @@ def records(f: Figures, spec: TableSpec) -> list[Mapping[str, Any]]:
         file = display_path(spec.files[-1]) if spec.files else f"tables/{spec.key}.yaml"
         raise BudgetError([Problem(file, 0, 0, "E822", f"附表“{spec.key}”：地区没有声明数据段“{name}”"
                                    f"（rows.section），可用：{'、'.join(['transfers', *sections])}")])
-    found = sections[name]
+    return records_of(sections[name])
+
+
+def records_of(found: Any) -> list[Mapping[str, Any]]:
+    """A data section's records as a list: a `records: one` section is one record; a
+    section the data leaves out, none."""
     return [found] if isinstance(found, Mapping) else list(found or ())
 
 
