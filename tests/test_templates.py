@@ -127,3 +127,13 @@ def test_center_renames_a_table_header_by_settings_only(center_folder: Path, tmp
     assert general.title == "一般公共预算支出预算表"
     assert "人员支出" in [h.text for h in general.header] and "人员经费" not in [h.text for h in general.header]
     assert "人员经费" in [h.text for h in tables["basic_economic"].header]  # other tables untouched
+
+
+@pytest.mark.parametrize("sample", sorted(p.name for p in DATA.glob("*.yaml")))
+def test_every_id_of_a_document_is_unique(sample: str) -> None:
+    """A contents entry links to its heading by id: an id given twice (深圳's unnumbered
+    表格部分 after 第九部分 both took "s9") sends the link to the wrong page."""
+    from budgetreport.publish.build import prepare
+
+    ids = re.findall(r'\sid="([^"]+)"', prepare(check_file(DATA / sample)).html)
+    assert ids and len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})

@@ -148,6 +148,7 @@ class Outline:
     headings: list[Heading] = field(default_factory=list)
     counters: list[int] = field(default_factory=lambda: [0] * len(LEVELS))
     styles: tuple[HeadingStyle, ...] = field(default_factory=lambda: TextStyle().headings)
+    _anchors: set[str] = field(default_factory=set)  # each heading's id once in the document
 
     def _next(self, level: int) -> int:
         self.counters[level] += 1
@@ -179,6 +180,10 @@ class Outline:
 
     def _emit(self, level: int, label: str, title: str, tag: str, cls: str, listed: bool = True) -> Markup:
         anchor = "s" + "-".join(str(c) for c in self.counters[: level + 1])
+        taken, k = anchor, 1
+        while anchor in self._anchors:  # an unnumbered part (and what is under it) repeats the counters
+            anchor, k = f"{taken}u{k}", k + 1
+        self._anchors.add(anchor)
         style = self.styles[level]
         sep = style.separator if label else ""
         self.headings.append(Heading(level, label, title, anchor, sep, listed))
