@@ -462,7 +462,9 @@ def free_text_clean(b: Budget, _c: Catalogue, resolved: Resolved) -> Iterator[Fi
     and no money amounts, which must come from the figures — a warning (not in performance
     indicators, nor in a region section's field declared `amounts: true`: thresholds)."""
     def may_name_amounts(loc: Loc) -> bool:
-        if "indicators" in loc:
+        # an indicator's value ("≤50万元") and a project's performance goal ("每月235元的标准")
+        # state targets, not figures
+        if "indicators" in loc or (loc[:1] == ("projects",) and loc[-1:] == ("goal",)):
             return True
         if loc[:1] != ("sections",) or len(loc) < 3:
             return False
@@ -475,9 +477,7 @@ def free_text_clean(b: Budget, _c: Catalogue, resolved: Resolved) -> Iterator[Fi
             yield Finding("R603", f"文字中有不可见的控制字符 U+{ord(m.group(0)):04X}（多为复制粘贴带入），请删除", loc)
         elif m := LEFTOVERS.search(text):
             yield Finding("R601", f"文字中残留模板内容“{m.group(0)}”", loc)
-        # an indicator's value ("≤50万元", also a data section's `value` field) and a performance goal
-        # (a section's `goal`: "每月235元的标准") state targets, not figures
-        elif not may_name_amounts(loc) and loc[-1:] not in (("value",), ("goal",)) and (m := MONEY.search(text)):
+        elif not may_name_amounts(loc) and (m := MONEY.search(text)):
             yield Finding("R602", f"文字中出现金额“{m.group(0)}”：金额应由数据计算生成，不应写在文字里",
                           loc, Severity.warning)
 
